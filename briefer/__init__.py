@@ -1,0 +1,41 @@
+"""briefer: news articles in, structured, source-grounded policy briefs out.
+
+Library use::
+
+    from briefer import Briefer, load_settings, load_article
+
+    briefer = Briefer(load_settings({"base_url": "http://127.0.0.1:8080/v1"}))
+    brief = briefer.brief(load_article("article.txt"))
+    briefer.write(brief, "out", formats=("md", "pdf"))
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("briefer")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+from .config import Settings, load_settings
+from .errors import BrieferError
+from .models import Article, Brief, BriefContent, BriefMeta, Source, Usage
+from .pipeline import FORMATS, Briefer
+from .sources import load as load_article
+
+__all__ = [
+    "FORMATS",
+    "Article",
+    "Brief",
+    "BriefContent",
+    "BriefMeta",
+    "Briefer",
+    "BrieferError",
+    "Settings",
+    "Source",
+    "Usage",
+    "__version__",
+    "load_article",
+    "load_settings",
+]

@@ -1,0 +1,192 @@
+"""Command line: parses arguments, calls the library, maps errors to exit codes. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .config import Settings, load_settings
+from .errors import EXIT_CODES, FATAL_FOR_BATCH, BrieferError
+from .pipeline import FORMATS, Briefer, parse_formats
+from .sources import load
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_HELP = "\b\nExit codes:\n" + "\n".join(
+    f"  {code:>3}  {text}" for code, text in EXIT_CODES.items()
+)
+
+
+def endpoint_options(func: F) -> F:
+    """Options shared by every command that talks to a model."""
+    options = [
+        click.option(
+            "--base-url",
+            help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 [env OPENAI_BASE_URL]",
+        ),
+        click.option("--model", help="model name [env BRIEFER_MODEL]"),
+        click.option("--api-key", help="API key [env OPENAI_API_KEY]"),
+        click.option("--timeout", type=click.FloatRange(min=1), help="seconds per model request"),
+        click.option(
+            "--retries",
+            "max_retries",
+            type=click.IntRange(min=0),
+            help="retries on rate limits, server and connection errors [default: 3]",
+        ),
+        click.option("--temperature", type=click.FloatRange(0, 2), help="sampling temperature"),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="TOML config file [default: ~/.config/briefer/config.toml]",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    config_file = options.pop("config_file", None)
+    return load_settings(options, config_file=config_file)
+
+
+class Reporter:
+    """Progress and results on stderr; silent when asked or when stderr is not a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.console = Console(stderr=True, highlight=False)
+        self.live = not quiet and self.console.is_terminal
+        self.quiet = quiet
+
+    def status(self, text: str) -> Any:
+        if self.live:
+            return self.console.status(text)
+        return _NullContext()
+
+    def done(self, text: str) -> None:
+        if not self.quiet:
+            self.console.print(text, markup=False, soft_wrap=True)
+
+    def error(self, err: BaseException) -> None:
+        # One line, always shown, even with --quiet.
+        click.echo(f"briefer: error: {err}", err=True)
+
+
+class _NullContext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefer")
+def main() -> None:
+    """briefer turns news articles into structured, source-grounded policy briefs."""
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(),
+    show_default=True,
+    help="folder for the output files",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    default=",".join(FORMATS),
+    show_default=True,
+    help="comma-separated output formats: md, json, pdf",
+)
+@click.option(
+    "--max-words",
+    type=click.IntRange(min=30),
+    help="word limit of title, bottom line and statements "
+    "[default: min(450, max(150, 0.6 × source words))]",
+)
+@click.option("--handling", help="handling banner of the PDF [default: UNCLASSIFIED]")
+@click.option("-q", "--quiet", is_flag=True, help="no progress or summary on stderr")
+@endpoint_options
+def brief(
+    inputs: tuple[str, ...],
+    out_dir: Path,
+    formats: str,
+    max_words: int | None,
+    handling: str | None,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """Write a policy brief of each INPUT (a file, an http(s) URL, or - for stdin).
+
+    Each brief is written as OUT_DIR/NAME.md, .json and .pdf, NAME taken from the input.
+    """
+    reporter = Reporter(quiet)
+    try:
+        settings = settings_from({**options, "handling": handling})
+        wanted = parse_formats(formats)
+        briefer = Briefer(settings)
+    except BrieferError as err:
+        reporter.error(err)
+        sys.exit(err.exit_code)
+
+    failures: list[BrieferError] = []
+    used: set[str] = set()
+    for spec in inputs:
+        started = time.monotonic()
+        try:
+            article = load(spec)
+            stem = _unique(article.id, used)
+            with reporter.status(f"Briefing {spec} ({article.words} words)…"):
+                result = briefer.brief(article, max_words=max_words)
+                paths = briefer.write(result, out_dir, stem, wanted)
+        except KeyboardInterrupt:
+            click.echo("briefer: interrupted; no partial files were written", err=True)
+            sys.exit(130)
+        except BrieferError as err:
+            reporter.error(err)
+            failures.append(err)
+            if isinstance(err, FATAL_FOR_BATCH):
+                break  # every other input would fail the same way
+            continue
+        for path in paths:
+            click.echo(str(path))
+        usage = result.meta.usage
+        reporter.done(
+            f"✓ {spec}: {result.content_words()} words, {usage.prompt_tokens}+"
+            f"{usage.completion_tokens} tokens, {time.monotonic() - started:.1f} s"
+        )
+
+    if failures:
+        if len(inputs) == 1 or isinstance(failures[-1], FATAL_FOR_BATCH):
+            sys.exit(failures[-1].exit_code)
+        reporter.error(
+            BrieferError(f"{len(failures)} of {len(inputs)} inputs failed; the others were written")
+        )
+        sys.exit(14)
+
+
+def _unique(stem: str, used: set[str]) -> str:
+    candidate, n = stem, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{stem}-{n}"
+    used.add(candidate)
+    return candidate
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Settings: command-line flags beat environment variables, which beat the TOML config file.
+
+The config file lives at ``$XDG_CONFIG_HOME/briefer/config.toml``
+(``~/.config/briefer/config.toml``), or wherever ``BRIEFER_CONFIG`` / ``--config`` point. Example::
+
+    base_url = "http://127.0.0.1:8080/v1"
+    model = "qwen2.5-coder-1.5b-instruct"
+    timeout = 300
+    handling = "UNCLASSIFIED"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
+
+# Environment variable → setting name.
+ENV_VARS: dict[str, str] = {
+    "OPENAI_API_KEY": "api_key",
+    "OPENAI_BASE_URL": "base_url",
+    "BRIEFER_MODEL": "model",
+    "BRIEFER_TIMEOUT": "timeout",
+    "BRIEFER_HANDLING": "handling",
+}
+
+
+class Settings(BaseModel):
+    """Everything configurable. ``None`` for the endpoint means "not configured"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = None
+    api_key: str | None = None
+    model: str | None = None
+    timeout: float = Field(default=300.0, gt=0, description="seconds for one model request")
+    max_retries: int = Field(default=3, ge=0, description="retries on 429, 5xx, connection errors")
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    seed: int | None = Field(default=None, description="sampling seed, where the server honours it")
+    max_output_tokens: int = Field(default=1500, gt=0)
+    handling: str = Field(default="UNCLASSIFIED", description="banner at top and bottom of PDFs")
+    prompts_dir: Path | None = Field(default=None, description="overrides for prompts/*.j2")
+    templates_dir: Path | None = Field(default=None, description="overrides for templates/*")
+
+
+def config_path() -> Path:
+    env = os.environ.get("BRIEFER_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir("briefer")) / "config.toml"
+
+
+def _read_file(path: Path, *, required: bool) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise ConfigError(f"config file {path} does not exist", hint="check --config")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"cannot read config file {path}: {exc}", hint="fix or remove it"
+        ) from exc
+    # Relative override directories are relative to the config file, not to the cwd.
+    for key in ("prompts_dir", "templates_dir"):
+        if isinstance(data.get(key), str):
+            data[key] = str((path.parent / Path(data[key]).expanduser()).resolve())
+    return data
+
+
+def load_settings(
+    flags: dict[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Merge file, environment and flags (``None`` flag values mean "not given")."""
+    env = os.environ if environ is None else environ
+    path = config_file or config_path()
+    merged: dict[str, Any] = _read_file(path, required=config_file is not None)
+    for var, key in ENV_VARS.items():
+        if env.get(var):
+            merged[key] = env[var]
+    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"invalid setting {where!r}: {first['msg']}",
+            hint=f"check flags, environment and {path}",
+        ) from exc

@@ -1,0 +1,119 @@
+"""briefer's one error hierarchy.
+
+Every error carries a one-line message saying what went wrong and what to do, and the process
+exit code the CLI uses for it::
+
+    BrieferError (1)
+    ├── InputError
+    │   ├── InputNotFoundError (3)      missing file or directory
+    │   ├── InputEmptyError (4)         nothing but whitespace, or no article text in HTML
+    │   ├── InputNotTextError (5)       binary or not decodable as UTF-8
+    │   ├── FetchError (6)              URL unreachable, HTTP error, or not http/https
+    │   └── InputTooLongError (13)      does not fit the model's context
+    ├── ConfigError (7)                 no endpoint configured, bad config file or option
+    ├── EndpointError (11)              endpoint answered an error (model not found, rate limit…)
+    │   ├── EndpointUnreachableError (8) connection refused / timed out, after retries
+    │   └── AuthenticationError (9)     key missing or rejected
+    ├── ModelOutputError (10)           the model's answer stayed invalid after one re-ask
+    └── RenderError (12)                template or PDF rendering failed
+
+``BatchError`` (14) is the CLI's summary when some, but not all, inputs of a batch failed.
+"""
+
+from __future__ import annotations
+
+
+class BrieferError(Exception):
+    """Base class: ``str(err)`` is the one-line message shown to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(BrieferError):
+    """Something is wrong with one input; other inputs of a batch go on."""
+
+    exit_code = 3
+
+
+class InputNotFoundError(InputError):
+    exit_code = 3
+
+
+class InputEmptyError(InputError):
+    exit_code = 4
+
+
+class InputNotTextError(InputError):
+    exit_code = 5
+
+
+class FetchError(InputError):
+    exit_code = 6
+
+
+class InputTooLongError(InputError):
+    exit_code = 13
+
+
+class ConfigError(BrieferError):
+    exit_code = 7
+
+
+class EndpointError(BrieferError):
+    exit_code = 11
+
+
+class EndpointUnreachableError(EndpointError):
+    exit_code = 8
+
+
+class AuthenticationError(EndpointError):
+    exit_code = 9
+
+
+class ModelOutputError(BrieferError):
+    """The model's answer was not a valid brief, even after quoting the error back to it."""
+
+    exit_code = 10
+
+
+class RenderError(BrieferError):
+    exit_code = 12
+
+
+class BatchError(BrieferError):
+    exit_code = 14
+
+
+#: Errors that would fail every other input of a batch too: the batch stops at the first one.
+FATAL_FOR_BATCH: tuple[type[BrieferError], ...] = (
+    ConfigError,
+    EndpointUnreachableError,
+    AuthenticationError,
+)
+
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    2: "usage error (bad command-line option)",
+    3: "input file not found",
+    4: "input empty (or no article text in an HTML page)",
+    5: "input is binary or not UTF-8 text",
+    6: "URL could not be fetched (unreachable, HTTP error, or not http/https)",
+    7: "configuration error (no endpoint configured, bad config file)",
+    8: "model endpoint unreachable or timed out (after retries)",
+    9: "authentication with the endpoint failed",
+    10: "the model's answer was not a valid brief, even after one re-ask",
+    11: "the endpoint returned an error (model not found, rate limit, server error)",
+    12: "rendering failed (template or PDF)",
+    13: "input too long for the model's context",
+    14: "some inputs of a batch failed (the others were written)",
+    130: "interrupted (Ctrl-C)",
+}

@@ -1,0 +1,242 @@
+"""The one way briefer talks to a model: the ``openai`` client, any OpenAI-compatible endpoint.
+
+Structured output is asked for with ``response_format`` ``json_schema``; servers that reject it
+(llama-cpp-python answers HTTP 500) get ``json_object`` plus the schema instead, remembered for the
+rest of the run. An answer that is not valid JSON for the schema is quoted back once; a second
+failure is a clean ``ModelOutputError``. Retries with backoff on 429, 5xx and connection errors are
+the ``openai`` client's own (``max_retries``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import openai
+from pydantic import BaseModel, ValidationError
+
+from . import errors
+from .config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings
+from .models import Usage
+
+T = TypeVar("T", bound=BaseModel)
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    base_url: str
+    api_key: str
+    model: str | None
+
+
+def resolve_endpoint(settings: Settings) -> Endpoint:
+    """Which server to talk to, from settings alone (no network)."""
+    if settings.base_url:
+        # Local servers (llama.cpp, vLLM, Ollama) ignore the key, but the client requires one.
+        return Endpoint(
+            settings.base_url.rstrip("/"), settings.api_key or "not-needed", settings.model
+        )
+    if settings.api_key:
+        return Endpoint(OPENAI_BASE_URL, settings.api_key, settings.model or OPENAI_DEFAULT_MODEL)
+    raise errors.ConfigError(
+        "no model endpoint configured",
+        hint="pass --base-url URL (and --model), or set OPENAI_BASE_URL or OPENAI_API_KEY, "
+        "or put base_url in the config file; see `briefer brief --help`",
+    )
+
+
+def map_api_error(exc: openai.OpenAIError, endpoint: str) -> errors.BrieferError:
+    """Turn an ``openai`` exception into briefer's error with a what-to-do hint."""
+    if isinstance(exc, openai.APITimeoutError):
+        return errors.EndpointUnreachableError(
+            f"model endpoint {endpoint} timed out", hint="raise --timeout or check the server"
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return errors.EndpointUnreachableError(
+            f"cannot reach the model endpoint {endpoint}",
+            hint="check that the server is running and --base-url is right",
+        )
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return errors.AuthenticationError(
+            f"the endpoint {endpoint} rejected the API key (HTTP {exc.status_code})",
+            hint="check --api-key or OPENAI_API_KEY",
+        )
+    if isinstance(exc, openai.NotFoundError):
+        return errors.EndpointError(
+            f"the endpoint {endpoint} answered 404: {_short(exc)}",
+            hint="check --model and that --base-url ends in /v1",
+        )
+    if isinstance(exc, openai.RateLimitError):
+        return errors.EndpointError(
+            f"the endpoint {endpoint} kept rate-limiting (HTTP 429) after retries",
+            hint="wait and try again, or check your quota",
+        )
+    if isinstance(exc, openai.APIStatusError):
+        return errors.EndpointError(
+            f"the endpoint {endpoint} answered HTTP {exc.status_code}: {_short(exc)}",
+            hint="check the server's log",
+        )
+    return errors.EndpointError(f"model request failed: {_short(exc)}")
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_json_answer(content: str | None, model_cls: type[T]) -> T:
+    """Validate a model answer; tolerate code fences around the JSON."""
+    if not content or not content.strip():
+        raise ValueError("the answer was empty")
+    text = content.strip()
+    if match := _FENCE.match(text):
+        text = match.group(1)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"
+        ) from exc
+    try:
+        return model_cls.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}"
+            for e in exc.errors()[:5]
+        )
+        raise ValueError(f"the JSON does not match the schema ({problems})") from exc
+
+
+class ChatModel:
+    """A chat model behind an OpenAI-compatible endpoint."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        endpoint = resolve_endpoint(settings)
+        self.base_url = endpoint.base_url
+        self.client = openai.OpenAI(
+            base_url=endpoint.base_url,
+            api_key=endpoint.api_key,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+        )
+        self._model = endpoint.model
+        self.response_format = "json_schema"
+        self._max_tokens_param = "max_tokens"
+
+    @property
+    def model(self) -> str:
+        """The model name; asked of the server (``/v1/models``) when it serves exactly one."""
+        if self._model is None:
+            try:
+                names = [m.id for m in self.client.models.list()]
+            except openai.OpenAIError as exc:
+                raise map_api_error(exc, self.base_url) from exc
+            if len(names) != 1:
+                raise errors.ConfigError(
+                    f"no model named and the endpoint serves {len(names)}: {', '.join(names[:8])}",
+                    hint="pass --model or set BRIEFER_MODEL",
+                )
+            self._model = names[0]
+        return self._model
+
+    def _response_format(self, schema: dict[str, Any], name: str) -> dict[str, Any]:
+        if self.response_format == "json_schema":
+            return {
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema, "strict": True},
+            }
+        return {"type": "json_object", "schema": schema}
+
+    def _create(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, max_tokens: int
+    ) -> Any:
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.settings.temperature,
+            "response_format": self._response_format(schema, name),
+            self._max_tokens_param: max_tokens,
+        }
+        if self.settings.seed is not None:
+            kwargs["seed"] = self.settings.seed
+        return self.client.chat.completions.create(**kwargs)
+
+    def complete_json(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        *,
+        name: str,
+        max_tokens: int,
+        usage: Usage,
+    ) -> tuple[str | None, str | None]:
+        """One structured-output request; returns (content, finish_reason)."""
+        fallbacks_left = 2
+        while True:
+            try:
+                response = self._create(messages, schema, name, max_tokens)
+                break
+            except openai.APIConnectionError as exc:
+                raise map_api_error(exc, self.base_url) from exc
+            except openai.APIStatusError as exc:
+                if fallbacks_left and self._adapt_to(exc):
+                    fallbacks_left -= 1
+                    continue
+                raise map_api_error(exc, self.base_url) from exc
+            except openai.OpenAIError as exc:
+                raise map_api_error(exc, self.base_url) from exc
+        if response.usage is not None:
+            usage.add(response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0)
+        else:
+            usage.add(0, 0)
+        if not response.choices:
+            return None, None
+        choice = response.choices[0]
+        return choice.message.content, choice.finish_reason
+
+    def _adapt_to(self, exc: openai.APIStatusError) -> bool:
+        """Switch request shape once for servers that reject part of it; True to try again."""
+        message = str(exc).lower()
+        if self._max_tokens_param == "max_tokens" and "max_completion_tokens" in message:
+            self._max_tokens_param = "max_completion_tokens"  # o-series and newer OpenAI models
+            return True
+        if self.response_format == "json_schema" and exc.status_code in (400, 422, 500):
+            self.response_format = "json_object"
+            return True
+        return False
+
+    def structured(
+        self,
+        messages: list[dict[str, str]],
+        model_cls: type[T],
+        *,
+        max_tokens: int,
+        usage: Usage,
+        reask: Callable[[str], dict[str, str]],
+    ) -> T:
+        """Ask for JSON matching ``model_cls``; re-ask once quoting the error, then give up."""
+        schema = model_cls.model_json_schema()
+        history = list(messages)
+        problem = ""
+        for attempt in range(2):
+            content, finish = self.complete_json(
+                history, schema, name=model_cls.__name__, max_tokens=max_tokens, usage=usage
+            )
+            try:
+                if finish == "length":
+                    raise ValueError(f"the answer was cut off at {max_tokens} tokens; be shorter")
+                return parse_json_answer(content, model_cls)
+            except ValueError as exc:
+                problem = str(exc)
+            if attempt == 0:
+                history += [{"role": "assistant", "content": content or ""}, reask(problem)]
+        raise errors.ModelOutputError(
+            f"the model's answer was not a valid brief after one re-ask: {problem}",
+            hint="try again, or use a stronger model (--model)",
+        )

@@ -1,0 +1,179 @@
+"""Typed values crossing pipeline stages: Article → BriefContent (the model's contract) → Brief."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+#: The four body sections, in reading order: (field name, heading).
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("background", "Background"),
+    ("us_position", "US Position"),
+    ("ground_situation", "Ground Situation"),
+    ("outlook", "Outlook"),
+)
+
+#: What a section says when the sources say nothing about it (never invented content).
+NOT_STATED: dict[str, str] = {
+    "background": "The sources do not state the background.",
+    "us_position": "The sources do not state a US position.",
+    "ground_situation": "The sources do not state the situation on the ground.",
+    "outlook": "The sources do not state an outlook.",
+}
+
+_WS = re.compile(r"\s+")
+# Bullets, numbering or heading marks a model sometimes puts in front of a statement.
+_LEADING_MARKS = re.compile(r"^(?:[-*•·#>]+|\d{1,2}[.)])\s+")
+
+
+def clean_line(value: object) -> str:
+    """One line of plain text: whitespace collapsed, leading list/heading marks removed."""
+    text = _WS.sub(" ", str(value)).strip()
+    return _LEADING_MARKS.sub("", text).strip()
+
+
+def safe_url(value: object) -> str | None:
+    """The URL if it is an absolute http(s) URL with a host, else None (no javascript:, file:…)."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(c in url for c in " \t\r\n\"'<>")
+    ):
+        return None
+    return url
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated tokens, the unit of every length limit in briefer."""
+    return len(text.split())
+
+
+Line = Annotated[str, BeforeValidator(clean_line)]
+
+
+class Source(BaseModel):
+    """One article a brief was made from, as listed under "Sources"."""
+
+    title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    url: Annotated[str | None, BeforeValidator(safe_url)] = None
+    origin: str | None = Field(default=None, description="file path, URL or '-' it was read from")
+
+
+class Article(BaseModel):
+    """An input article: its text (data, never instructions) and what is known about it."""
+
+    id: str = Field(description="file-system-safe name used for the output files")
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    url: Annotated[str | None, BeforeValidator(safe_url)] = None
+    origin: str = "-"
+
+    @property
+    def words(self) -> int:
+        return word_count(self.text)
+
+    def source(self) -> Source:
+        return Source(
+            title=self.title, outlet=self.outlet, date=self.date, url=self.url, origin=self.origin
+        )
+
+
+def _statements(value: object) -> object:
+    """Clean a list of statements: drop empty ones and exact repeats, keep order."""
+    if not isinstance(value, list):
+        return value
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in value:
+        line = clean_line(item)
+        if line and line.casefold() not in seen:
+            seen.add(line.casefold())
+            out.append(line)
+    return out
+
+
+Statements = Annotated[list[str], BeforeValidator(_statements)]
+
+
+class BriefContent(BaseModel):
+    """What the model writes. Its JSON schema is sent as the structured-output contract."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Line = Field(description="A headline that states the main development or judgment.")
+    bottom_line: Line = Field(description="1-3 sentences: what happened and why it matters.")
+    background: Statements = Field(description="Context needed to understand the development.")
+    us_position: Statements = Field(description="What the US government has said or done.")
+    ground_situation: Statements = Field(description="Events and facts on the ground now.")
+    outlook: Statements = Field(description="What comes next: plans, risks, indicators to watch.")
+
+    @field_validator("title", "bottom_line")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    def section(self, name: str) -> list[str]:
+        statements: list[str] = getattr(self, name)
+        return statements
+
+    def content_words(self) -> int:
+        """Words of title, bottom line and statements: what the length limit counts."""
+        texts = [self.title, self.bottom_line]
+        for name, _ in SECTIONS:
+            texts.extend(self.section(name))
+        return sum(word_count(t) for t in texts)
+
+
+class Usage(BaseModel):
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.calls += 1
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+
+
+class BriefMeta(BaseModel):
+    model: str
+    endpoint: str
+    prompt_version: str
+    usage: Usage = Field(default_factory=Usage)
+    created: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    response_format: str = "json_schema"
+    word_limit: int = 0
+    trimmed_statements: int = Field(
+        default=0, description="statements dropped to keep the brief within word_limit"
+    )
+    briefer_version: str = ""
+
+
+class Brief(BriefContent):
+    """A finished brief: the model's content plus where it came from and how it was made."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[Source]
+    meta: BriefMeta
+
+    @classmethod
+    def from_content(cls, content: BriefContent, sources: list[Source], meta: BriefMeta) -> Brief:
+        return cls(**content.model_dump(), sources=sources, meta=meta)

@@ -1,0 +1,93 @@
+"""HTML → PDF with WeasyPrint, fetching nothing but the templates' own bundled assets.
+
+WeasyPrint's default fetcher reads ``file://`` and ``http://`` URLs found in HTML and CSS and embeds
+``<link rel="attachment">`` targets. Article text is escaped before it reaches HTML, and this
+fetcher is the second wall: it serves files inside the template folders' ``assets/`` and refuses
+everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .errors import RenderError
+from .models import Brief
+from .render import HTML_TEMPLATE, Renderer
+
+# Refused fetches are expected (and recorded); keep WeasyPrint's warnings off the user's terminal.
+logging.getLogger("weasyprint").addHandler(logging.NullHandler())
+logging.getLogger("weasyprint").propagate = False
+
+
+def _weasyprint() -> Any:
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: pango / harfbuzz system libraries missing
+        raise RenderError(
+            f"WeasyPrint cannot load ({exc})",
+            hint="install pango (apt install libpango-1.0-0 libpangoft2-1.0-0) "
+            "or use --format md,json",
+        ) from exc
+    return weasyprint
+
+
+def make_fetcher(asset_roots: list[Path]) -> Any:
+    """A WeasyPrint URL fetcher confined to ``asset_roots``; ``.requested`` logs every URL asked."""
+    weasyprint = _weasyprint()
+    roots = [root.resolve() for root in asset_roots]
+
+    class AssetFetcher(weasyprint.URLFetcher):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+            self.requested: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+            self.requested.append(url)
+            parts = urlsplit(url)
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_file() and any(path.is_relative_to(root) for root in roots):
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return weasyprint.urls.URLFetcherResponse(
+                        url, body=path.read_bytes(), headers={"Content-Type": kind}
+                    )
+            self.refused.append(url)
+            raise ValueError(f"briefer fetches only its bundled template assets, not {url}")
+
+    return AssetFetcher()
+
+
+class PdfResult:
+    def __init__(self, data: bytes, pages: int, fetched: list[str], refused: list[str]) -> None:
+        self.data = data
+        self.pages = pages
+        self.fetched = fetched
+        self.refused = refused
+
+
+def render_pdf(brief: Brief, renderer: Renderer, *, handling: str, max_pages: int = 1) -> PdfResult:
+    """Render the handout; a brief that spills past ``max_pages`` is re-set in the compact style."""
+    weasyprint = _weasyprint()
+    base = renderer.template_dir(HTML_TEMPLATE)
+    fetcher = make_fetcher([d / "assets" for d in renderer.dirs])
+    try:
+        for compact in (False, True):
+            html = renderer.html(brief, handling=handling, compact=compact)
+            document = weasyprint.HTML(
+                string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
+            ).render()
+            if len(document.pages) <= max_pages:
+                break
+        data = document.write_pdf()
+    except RenderError:
+        raise
+    except Exception as exc:  # WeasyPrint raises many kinds; all mean "no PDF"
+        raise RenderError(f"PDF rendering failed: {exc}", hint="check the template") from exc
+    requested: list[str] = fetcher.requested
+    refused: list[str] = fetcher.refused
+    return PdfResult(data, len(document.pages), requested, refused)

@@ -1,0 +1,66 @@
+"""Chat messages rendered from ``prompts/*.j2``: the article goes in as delimited data."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import jinja2
+
+from .errors import ConfigError
+from .models import Article
+from .resources import search_path
+
+#: Bump when the bundled prompts change meaning; the version also hashes the files actually used,
+#: so an edited or overridden prompt never shares a cache entry with the bundled one.
+PROMPT_SERIES = "brief-1"
+
+# Article text must not be able to close the delimiter it sits in.
+_DELIMITER = re.compile(r"</?\s*article", re.IGNORECASE)
+
+
+def fence_article(text: str) -> str:
+    return _DELIMITER.sub(lambda m: m.group(0).replace("<", "\u2039"), text)
+
+
+class PromptSet:
+    """The prompt templates of one run."""
+
+    def __init__(self, override: Path | None = None) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in search_path("prompts", override)]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # prompts are plain text, not HTML
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["fence"] = fence_article
+
+    def render(self, name: str, **context: object) -> str:
+        try:
+            return self.env.get_template(name).render(**context).strip()
+        except jinja2.TemplateError as exc:
+            raise ConfigError(f"prompt {name}: {exc}", hint="fix the prompt file") from exc
+
+    def version(self, *names: str) -> str:
+        digest = hashlib.sha256()
+        for name in names:
+            assert self.env.loader is not None
+            source, _, _ = self.env.loader.get_source(self.env, name)
+            digest.update(source.encode())
+        return f"{PROMPT_SERIES}+{digest.hexdigest()[:8]}"
+
+    def brief_messages(self, article: Article, max_words: int) -> list[dict[str, str]]:
+        context = {"article": article, "max_words": max_words}
+        return [
+            {"role": "system", "content": self.render("brief_system.j2", **context)},
+            {"role": "user", "content": self.render("brief_user.j2", **context)},
+        ]
+
+    def reask_message(self, error: str, max_words: int) -> dict[str, str]:
+        return {
+            "role": "user",
+            "content": self.render("reask.j2", error=error, max_words=max_words),
+        }

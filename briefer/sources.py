@@ -1,0 +1,210 @@
+"""Read inputs (files, ``-`` for stdin, http/https URLs) into ``Article`` values.
+
+Text and Markdown are taken as they are (an optional ``---`` front-matter block may give title,
+outlet, date and url); HTML pages go through trafilatura's main-text extraction. Bytes must be
+UTF-8 (or UTF-16 with a BOM): guessing another encoding silently garbles names, so it is an error.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import FetchError, InputEmptyError, InputNotFoundError, InputNotTextError
+from .models import Article
+
+MAX_BYTES = 20 * 1024 * 1024
+FETCH_TIMEOUT = 30.0
+MIN_HTML_WORDS = 20
+USER_AGENT = "briefer/0.1 (+policy brief generator)"
+
+_HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<article)", re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_MD_TITLE = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# A short last line such as "ANI" or "Reuters" names the outlet (wire-style credit line).
+_CREDIT_LINE = re.compile(r"^[A-Z][A-Za-z.&' -]{1,40}$")
+
+
+def slug(name: str) -> str:
+    """A safe file stem: letters, digits, dot, dash and underscore."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return stem[:80] or "article"
+
+
+def decode(data: bytes, origin: str) -> str:
+    """Bytes to text, refusing binary data and anything that is not UTF-8 / UTF-16 with BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputNotTextError(
+                f"{origin}: invalid UTF-16 text", hint="save it as UTF-8"
+            ) from exc
+    head = data[:8192]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in head or (head and controls / len(head) > 0.05):
+        raise InputNotTextError(
+            f"{origin}: looks like a binary file, not an article",
+            hint="give a text, Markdown or HTML file",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputNotTextError(
+            f"{origin}: not UTF-8 text (invalid byte at position {exc.start})",
+            hint="convert it, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`",
+        ) from exc
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    fields: dict[str, str] = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in ("title", "outlet", "source", "date", "url"):
+            fields[key.strip().lower()] = value.strip().strip("\"'")
+    if "source" in fields:
+        fields.setdefault("outlet", fields.pop("source"))
+    return fields, text[match.end() :]
+
+
+def _credit_line(text: str) -> str | None:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    if len(lines) < 3:
+        return None
+    last = lines[-1]
+    if _CREDIT_LINE.match(last) and len(last.split()) <= 4 and not last.endswith("."):
+        return last
+    return None
+
+
+def article_from_text(text: str, *, id: str, origin: str, markdown: bool = False) -> Article:
+    fields, body = _front_matter(text)
+    body = body.strip()
+    if not body:
+        raise InputEmptyError(f"{origin}: the article is empty", hint="give a file with text in it")
+    title = fields.get("title")
+    if markdown and not title and (match := _MD_TITLE.match(body)):
+        title = match.group(1)
+    return Article(
+        id=id,
+        text=body,
+        title=title,
+        outlet=fields.get("outlet") or _credit_line(body),
+        date=fields.get("date"),
+        url=fields.get("url"),
+        origin=origin,
+    )
+
+
+def article_from_html(html: str, *, id: str, origin: str, url: str | None = None) -> Article:
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+    )
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    # A few stray words (a menu, a cookie banner) are not an article.
+    if len(text.split()) < MIN_HTML_WORDS:
+        raise InputEmptyError(
+            f"{origin}: no article text found in the HTML page",
+            hint="save the article's text to a .txt file and brief that",
+        )
+    return Article(
+        id=id,
+        text=text,
+        title=getattr(doc, "title", None),
+        outlet=getattr(doc, "sitename", None) or getattr(doc, "hostname", None),
+        date=getattr(doc, "date", None),
+        url=url or getattr(doc, "url", None),
+        origin=origin,
+    )
+
+
+def _is_html(name: str, data: bytes) -> bool:
+    return name.lower().endswith((".html", ".htm", ".xhtml")) or bool(_HTML_SNIFF.match(data[:512]))
+
+
+def _from_bytes(data: bytes, *, name: str, id: str, origin: str, url: str | None = None) -> Article:
+    if not data.strip():
+        raise InputEmptyError(f"{origin}: the article is empty", hint="give a file with text in it")
+    text = decode(data, origin)
+    if _is_html(name, data):
+        return article_from_html(text, id=id, origin=origin, url=url)
+    article = article_from_text(
+        text, id=id, origin=origin, markdown=name.lower().endswith((".md", ".markdown"))
+    )
+    if url and not article.url:
+        article = article.model_copy(update={"url": url})
+    return article
+
+
+def read_file(path: Path) -> Article:
+    origin = str(path)
+    if not path.exists():
+        raise InputNotFoundError(f"{origin}: no such file", hint="check the path")
+    if path.is_dir():
+        raise InputNotFoundError(
+            f"{origin}: is a directory, not a file", hint="name the files in it"
+        )
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputNotFoundError(
+            f"{origin}: cannot read ({exc.strerror})", hint="check permissions"
+        ) from exc
+    if len(data) > MAX_BYTES:
+        raise InputNotTextError(f"{origin}: larger than {MAX_BYTES // 2**20} MiB", hint="split it")
+    return _from_bytes(data, name=path.name, id=slug(path.stem), origin=origin)
+
+
+def read_stdin() -> Article:
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputNotTextError(f"stdin: larger than {MAX_BYTES // 2**20} MiB", hint="split it")
+    return _from_bytes(data, name="stdin", id="stdin", origin="-")
+
+
+def fetch_url(url: str, *, client: httpx.Client | None = None) -> Article:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FetchError(f"{url}: only http and https URLs can be fetched", hint="check the URL")
+    own = client is None
+    http = client or httpx.Client(
+        timeout=FETCH_TIMEOUT, follow_redirects=True, headers={"User-Agent": USER_AGENT}
+    )
+    try:
+        response = http.get(url)
+        response.raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        raise FetchError(
+            f"{url}: HTTP {exc.response.status_code}", hint="check the URL, or save the page"
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            f"{url}: cannot fetch ({type(exc).__name__})", hint="check the URL and your network"
+        ) from exc
+    finally:
+        if own:
+            http.close()
+    name = Path(parts.path).name or parts.netloc
+    kind = response.headers.get("content-type", "")
+    if "html" in kind and not name.lower().endswith((".html", ".htm")):
+        name += ".html"
+    return _from_bytes(response.content, name=name, id=slug(Path(name).stem), origin=url, url=url)
+
+
+def load(spec: str) -> Article:
+    """One input: ``-`` is stdin, ``http(s)://…`` a URL, anything else a file path."""
+    if spec == "-":
+        return read_stdin()
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", spec):
+        return fetch_url(spec)
+    return read_file(Path(spec))

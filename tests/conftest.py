@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from briefer.cli import main
+
+from .scripted_server import ScriptedServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_df112d5052861120.txt"
+
+# A faithful brief of the seed article, as a model might answer.
+SEED_BRIEF: dict[str, Any] = {
+    "title": "White House Urges Rapid De-escalation Between India and Pakistan",
+    "bottom_line": (
+        "The US is mediating between India and Pakistan after the April 22 Pahalgam attack "
+        "killed 27 people and set off military escalation between the nuclear-armed neighbours."
+    ),
+    "background": [
+        "The Resistance Front, an offshoot of Lashkar-e-Taiba, claimed the April 22 attack.",
+    ],
+    "us_position": [
+        "Secretary of State Marco Rubio called S. Jaishankar and Shehbaz Sharif.",
+        "Rubio urged Pakistan to take concrete steps against terrorist organisations.",
+    ],
+    "ground_situation": [
+        "India launched missile strikes under Operation Sindoor.",
+        "Pakistan reported civilian casualties and said it downed Indian jets.",
+    ],
+    "outlook": [
+        "President Trump may intervene directly if needed, the White House said.",
+    ],
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No user config, no real keys or endpoints leak into tests."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "BRIEFER_MODEL",
+        "BRIEFER_CONFIG",
+        "BRIEFER_TIMEOUT",
+        "BRIEFER_HANDLING",
+    ):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    srv = ScriptedServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def run_cli(server: ScriptedServer) -> Any:
+    """Run ``briefer ARGS`` in-process against the scripted server."""
+
+    def run(*args: str, input: bytes | str | None = None, endpoint: bool = True) -> Result:
+        extra = ["--base-url", server.base_url, "--timeout", "10"] if endpoint else []
+        command, rest = args[0], list(args[1:])
+        return CliRunner().invoke(main, [command, *extra, *rest], input=input)
+
+    return run
+
+
+def brief_json(**changes: Any) -> str:
+    return json.dumps({**SEED_BRIEF, **changes})

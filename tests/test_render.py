@@ -1,0 +1,104 @@
+"""Templates: the Markdown layout is a contract (golden file); escaping keeps text literal."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from briefer.models import Brief, BriefMeta, Source, Usage
+from briefer.render import Renderer, md_escape
+
+GOLDEN = Path(__file__).parent / "golden" / "brief.md"
+
+
+def sample_brief() -> Brief:
+    return Brief(
+        title="Rubio Presses India and Pakistan to De-escalate",
+        bottom_line="The US wants rapid de-escalation after the April 22 attack killed 27 people.",
+        background=["The Resistance Front claimed the attack on *tourists* in Pahalgam."],
+        us_position=[
+            "Marco Rubio called S. Jaishankar and Shehbaz Sharif.",
+            "Tammy Bruce said the US backs [direct] talks <now>.",
+        ],
+        ground_situation=[
+            "# India launched Operation Sindoor.",
+            "1. Pakistan reported casualties.",
+        ],
+        outlook=[],
+        sources=[
+            Source(
+                title="White House urges de-escalation",
+                outlet="ANI",
+                date="2025-05-08",
+                url="https://example.com/story?id=1&x=2",
+                origin="seed.txt",
+            ),
+            Source(title=None, outlet=None, origin="notes.txt", url="javascript:alert(1)"),
+        ],
+        meta=BriefMeta(
+            model="m",
+            endpoint="http://127.0.0.1:1/v1",
+            prompt_version="brief-1+x",
+            usage=Usage(calls=1, prompt_tokens=10, completion_tokens=5),
+            created=datetime(2026, 11, 27, 8, 0, tzinfo=UTC),
+        ),
+    )
+
+
+def test_markdown_matches_golden_file() -> None:
+    rendered = Renderer().markdown(sample_brief())
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(rendered)
+    assert rendered == GOLDEN.read_text()
+
+
+def test_markdown_headings_in_order_and_bullets() -> None:
+    md = Renderer().markdown(sample_brief())
+    headings = [line for line in md.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Rubio Presses India and Pakistan to De-escalate",
+        "## Bottom Line",
+        "## Background",
+        "## US Position",
+        "## Ground Situation",
+        "## Outlook",
+        "## Sources",
+    ]
+    assert "_The sources do not state an outlook._" in md
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain text, U.S. policy", "plain text, U.S. policy"),
+        ("*bold* and _it_", "\\*bold\\* and \\_it\\_"),
+        ("[link](http://x)", "\\[link\\](http://x)"),
+        ("<script>x</script>", "\\<script\\>x\\</script\\>"),
+        ("# heading", "\\# heading"),
+        ("- item", "\\- item"),
+        ("12. item", "\\12. item"),
+        ("a\nb\n\n# c", "a b # c"),
+        ("&amp; stays", "\\&amp; stays"),
+    ],
+)
+def test_md_escape(text: str, expected: str) -> None:
+    assert md_escape(text) == expected
+
+
+def test_html_is_autoescaped() -> None:
+    brief = sample_brief().model_copy(update={"title": "<b>x</b>"})
+    html = Renderer().html(brief, handling="SECRET <i>")
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "SECRET &lt;i&gt;" in html
+    assert 'href="https://example.com/story?id=1&amp;x=2"' in html
+    assert "javascript" not in html
+
+
+def test_user_template_override(tmp_path: Path) -> None:
+    (tmp_path / "brief.md.j2").write_text("TITLE={{ brief.title | md }}\n")
+    assert Renderer(tmp_path).markdown(sample_brief()) == (
+        "TITLE=Rubio Presses India and Pakistan to De-escalate\n"
+    )
