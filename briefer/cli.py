@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,7 +15,8 @@ from rich.console import Console
 
 from . import __version__
 from .config import Settings, load_settings
-from .errors import EXIT_CODES, FATAL_FOR_BATCH, BrieferError
+from .errors import EXIT_CODES, FATAL_FOR_BATCH, BrieferError, ConfigError, LocalRuntimeError
+from .local_server import LocalServer, endpoint, running_server, state_file, write_state
 from .pipeline import FORMATS, Briefer, parse_formats
 from .sources import load
 
@@ -65,11 +68,33 @@ class Reporter:
         self.console = Console(stderr=True, highlight=False)
         self.live = not quiet and self.console.is_terminal
         self.quiet = quiet
+        self._status: Any = None
+        self._label = ""
 
-    def status(self, text: str) -> Any:
-        if self.live:
-            return self.console.status(text)
-        return _NullContext()
+    @contextlib.contextmanager
+    def status(self, label: str) -> Iterator[None]:
+        """A spinner line for one piece of work; ``update`` shows its current step."""
+        self._label = label
+        if not self.live:
+            yield
+            return
+        with self.console.status(label) as status:
+            self._status = status
+            try:
+                yield
+            finally:
+                self._status = None
+
+    @property
+    def progress(self) -> Callable[[str], None] | None:
+        """A progress callback, or None when nobody watches (then nothing is streamed)."""
+        return self.update if self.live else None
+
+    def update(self, step: str) -> None:
+        if self._status is not None:
+            self._status.update(f"{self._label} {step}")
+        elif self.live:
+            self.console.print(step, markup=False, style="dim")
 
     def done(self, text: str) -> None:
         if not self.quiet:
@@ -80,18 +105,20 @@ class Reporter:
         click.echo(f"briefer: error: {err}", err=True)
 
 
-class _NullContext:
-    def __enter__(self) -> None:
-        return None
+def _terminate_on_sigterm() -> None:
+    """SIGTERM becomes an orderly exit: context managers stop the embedded server."""
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="briefer")
 def main() -> None:
     """briefer turns news articles into structured, source-grounded policy briefs."""
+    _terminate_on_sigterm()
 
 
 @main.command(epilog=EXIT_HELP)
@@ -138,11 +165,33 @@ def brief(
     try:
         settings = settings_from({**options, "handling": handling})
         wanted = parse_formats(formats)
-        briefer = Briefer(settings)
+        with endpoint(settings, progress=reporter.progress) as active:
+            failures = _brief_all(Briefer(active), inputs, out_dir, wanted, max_words, reporter)
+    except KeyboardInterrupt:
+        click.echo("briefer: interrupted; no partial files were written", err=True)
+        sys.exit(130)
     except BrieferError as err:
         reporter.error(err)
         sys.exit(err.exit_code)
 
+    if failures:
+        if len(inputs) == 1 or isinstance(failures[-1], FATAL_FOR_BATCH):
+            sys.exit(failures[-1].exit_code)
+        reporter.error(
+            BrieferError(f"{len(failures)} of {len(inputs)} inputs failed; the others were written")
+        )
+        sys.exit(14)
+
+
+def _brief_all(
+    briefer: Briefer,
+    inputs: tuple[str, ...],
+    out_dir: Path,
+    wanted: tuple[str, ...],
+    max_words: int | None,
+    reporter: Reporter,
+) -> list[BrieferError]:
+    """Brief each input; a failed input is reported and the next one goes on."""
     failures: list[BrieferError] = []
     used: set[str] = set()
     for spec in inputs:
@@ -150,12 +199,9 @@ def brief(
         try:
             article = load(spec)
             stem = _unique(article.id, used)
-            with reporter.status(f"Briefing {spec} ({article.words} words)…"):
-                result = briefer.brief(article, max_words=max_words)
+            with reporter.status(f"{spec} ({article.words} words):"):
+                result = briefer.brief(article, max_words=max_words, progress=reporter.progress)
                 paths = briefer.write(result, out_dir, stem, wanted)
-        except KeyboardInterrupt:
-            click.echo("briefer: interrupted; no partial files were written", err=True)
-            sys.exit(130)
         except BrieferError as err:
             reporter.error(err)
             failures.append(err)
@@ -169,14 +215,44 @@ def brief(
             f"✓ {spec}: {result.content_words()} words, {usage.prompt_tokens}+"
             f"{usage.completion_tokens} tokens, {time.monotonic() - started:.1f} s"
         )
+    return failures
 
-    if failures:
-        if len(inputs) == 1 or isinstance(failures[-1], FATAL_FOR_BATCH):
-            sys.exit(failures[-1].exit_code)
-        reporter.error(
-            BrieferError(f"{len(failures)} of {len(inputs)} inputs failed; the others were written")
-        )
-        sys.exit(14)
+
+@main.command()
+@click.option(
+    "--port", type=click.IntRange(1, 65535), help="port on 127.0.0.1 [default: a free one]"
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML config file",
+)
+def serve(port: int | None, config_file: Path | None) -> None:
+    """Keep the embedded model running; other briefer commands reuse it until Ctrl-C."""
+    reporter = Reporter(quiet=False)
+    try:
+        settings = load_settings(config_file=config_file)
+        if running_server():
+            raise ConfigError("a briefer server is already running", hint="stop it first")
+        with LocalServer(settings, port=port, progress=reporter.update) as server:
+            write_state(server)
+            click.echo(
+                f"briefer: embedded model serving at {server.base_url} (Ctrl-C stops it)", err=True
+            )
+            try:
+                while server.process is not None and server.process.poll() is None:
+                    time.sleep(0.5)
+            finally:
+                state_file().unlink(missing_ok=True)
+            raise LocalRuntimeError(
+                "the embedded model server stopped unexpectedly", hint=f"see {server.log_path}"
+            )
+    except KeyboardInterrupt:
+        click.echo("briefer: server stopped", err=True)
+    except BrieferError as err:
+        reporter.error(err)
+        sys.exit(err.exit_code)
 
 
 def _unique(stem: str, used: set[str]) -> str:

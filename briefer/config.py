@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -44,9 +44,25 @@ class Settings(BaseModel):
     model: str | None = None
     timeout: float = Field(default=300.0, gt=0, description="seconds for one model request")
     max_retries: int = Field(default=3, ge=0, description="retries on 429, 5xx, connection errors")
-    temperature: float = Field(default=0.2, ge=0, le=2)
+    temperature: float = Field(default=0.0, ge=0, le=2, description="0: the same brief each run")
     seed: int | None = Field(default=None, description="sampling seed, where the server honours it")
     max_output_tokens: int = Field(default=1500, gt=0)
+    local_context: int = Field(default=4096, ge=1024, description="embedded model context tokens")
+    local_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    local_model_path: Path | None = Field(
+        default=None, description="a GGUF file to serve instead of the bundled model"
+    )
+    context_window: int | None = Field(
+        default=None, description="the endpoint's context in tokens, where known (checked first)"
+    )
+    grammar: bool = Field(
+        default=False,
+        description="send llama.cpp's server a compact GBNF grammar instead of response_format",
+    )
+    pipeline: Literal["staged", "single"] = Field(
+        default="staged",
+        description="staged: condense and file each sentence, compose in code; single: one call",
+    )
     handling: str = Field(default="UNCLASSIFIED", description="banner at top and bottom of PDFs")
     prompts_dir: Path | None = Field(default=None, description="overrides for prompts/*.j2")
     templates_dir: Path | None = Field(default=None, description="overrides for templates/*")

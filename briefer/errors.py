@@ -13,7 +13,8 @@ exit code the CLI uses for it::
     ├── ConfigError (7)                 no endpoint configured, bad config file or option
     ├── EndpointError (11)              endpoint answered an error (model not found, rate limit…)
     │   ├── EndpointUnreachableError (8) connection refused / timed out, after retries
-    │   └── AuthenticationError (9)     key missing or rejected
+    │   ├── AuthenticationError (9)     key missing or rejected
+    │   └── LocalRuntimeError (15)      embedded model server failed (start, checksum)
     ├── ModelOutputError (10)           the model's answer stayed invalid after one re-ask
     └── RenderError (12)                template or PDF rendering failed
 
@@ -79,6 +80,12 @@ class AuthenticationError(EndpointError):
     exit_code = 9
 
 
+class LocalRuntimeError(EndpointError):
+    """The embedded model or its server could not be used."""
+
+    exit_code = 15
+
+
 class ModelOutputError(BrieferError):
     """The model's answer was not a valid brief, even after quoting the error back to it."""
 
@@ -98,6 +105,7 @@ FATAL_FOR_BATCH: tuple[type[BrieferError], ...] = (
     ConfigError,
     EndpointUnreachableError,
     AuthenticationError,
+    LocalRuntimeError,
 )
 
 EXIT_CODES: dict[int, str] = {
@@ -115,5 +123,6 @@ EXIT_CODES: dict[int, str] = {
     12: "rendering failed (template or PDF)",
     13: "input too long for the model's context",
     14: "some inputs of a batch failed (the others were written)",
+    15: "the embedded local model failed (server did not start, model file corrupt)",
     130: "interrupted (Ctrl-C)",
 }

@@ -15,14 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import httpx
 import openai
 from pydantic import BaseModel, ValidationError
 
 from . import errors
 from .config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings
+from .grammar import schema_to_gbnf
 from .models import Usage
 
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+Progress = Callable[[str], None]
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
@@ -89,19 +93,24 @@ def _short(exc: BaseException, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def parse_json_answer(content: str | None, model_cls: type[T]) -> T:
-    """Validate a model answer; tolerate code fences around the JSON."""
+def load_json_answer(content: str | None) -> Any:
+    """The JSON value of a model answer; code fences around it are tolerated."""
     if not content or not content.strip():
         raise ValueError("the answer was empty")
     text = content.strip()
     if match := _FENCE.match(text):
         text = match.group(1)
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"
         ) from exc
+
+
+def parse_json_answer(content: str | None, model_cls: type[M]) -> M:
+    """Validate a model answer against a pydantic model."""
+    data = load_json_answer(content)
     try:
         return model_cls.model_validate(data)
     except ValidationError as exc:
@@ -128,6 +137,8 @@ class ChatModel:
         self._model = endpoint.model
         self.response_format = "json_schema"
         self._max_tokens_param = "max_tokens"
+        # llama.cpp's server takes a GBNF grammar, which keeps the JSON compact (see grammar.py).
+        self.use_grammar = settings.grammar
 
     @property
     def model(self) -> str:
@@ -154,18 +165,42 @@ class ChatModel:
         return {"type": "json_object", "schema": schema}
 
     def _create(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, max_tokens: int
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        name: str,
+        max_tokens: int,
+        **extra: Any,
     ) -> Any:
         kwargs: dict[str, Any] = {
+            **extra,
             "model": self.model,
             "messages": messages,
             "temperature": self.settings.temperature,
-            "response_format": self._response_format(schema, name),
             self._max_tokens_param: max_tokens,
         }
+        if self.use_grammar:
+            kwargs["extra_body"] = {"grammar": schema_to_gbnf(schema)}
+        else:
+            kwargs["response_format"] = self._response_format(schema, name)
         if self.settings.seed is not None:
             kwargs["seed"] = self.settings.seed
         return self.client.chat.completions.create(**kwargs)
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int | None:
+        """Exact prompt tokens from llama.cpp's ``/tokenize`` (plus chat-template overhead);
+        None where the server has no such endpoint."""
+        if not self.use_grammar:
+            return None
+        text = "\n".join(m["content"] for m in messages)
+        try:
+            response = httpx.post(
+                f"{self.base_url.removesuffix('/v1')}/tokenize", json={"content": text}, timeout=30
+            )
+            response.raise_for_status()
+            return len(response.json()["tokens"]) + 8 * len(messages)
+        except (httpx.HTTPError, ValueError, KeyError):
+            return None
 
     def complete_json(
         self,
@@ -175,11 +210,14 @@ class ChatModel:
         name: str,
         max_tokens: int,
         usage: Usage,
+        progress: Progress | None = None,
     ) -> tuple[str | None, str | None]:
         """One structured-output request; returns (content, finish_reason)."""
         fallbacks_left = 2
         while True:
             try:
+                if progress is not None:
+                    return self._stream(messages, schema, name, max_tokens, usage, progress)
                 response = self._create(messages, schema, name, max_tokens)
                 break
             except openai.APIConnectionError as exc:
@@ -200,6 +238,46 @@ class ChatModel:
         choice = response.choices[0]
         return choice.message.content, choice.finish_reason
 
+    def _stream(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        name: str,
+        max_tokens: int,
+        usage: Usage,
+        progress: Progress,
+    ) -> tuple[str | None, str | None]:
+        """Streamed request, so progress can show tokens as they are generated."""
+        stream = self._create(
+            messages,
+            schema,
+            name,
+            max_tokens,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        parts: list[str] = []
+        finish: str | None = None
+        generated = 0
+        prompt_tokens = completion_tokens = None
+        progress("Reading the article…")
+        for chunk in stream:
+            if chunk.usage is not None:
+                prompt_tokens = chunk.usage.prompt_tokens
+                completion_tokens = chunk.usage.completion_tokens
+            for choice in chunk.choices:
+                if choice.delta and choice.delta.content:
+                    parts.append(choice.delta.content)
+                    generated += 1
+                    if generated % 8 == 1:
+                        progress(f"Writing: {generated} tokens")
+                if choice.finish_reason:
+                    finish = choice.finish_reason
+        usage.add(
+            prompt_tokens or 0, completion_tokens if completion_tokens is not None else generated
+        )
+        return "".join(parts), finish
+
     def _adapt_to(self, exc: openai.APIStatusError) -> bool:
         """Switch request shape once for servers that reject part of it; True to try again."""
         message = str(exc).lower()
@@ -214,24 +292,26 @@ class ChatModel:
     def structured(
         self,
         messages: list[dict[str, str]],
-        model_cls: type[T],
+        schema: dict[str, Any],
+        parse: Callable[[str | None], T],
         *,
+        name: str,
         max_tokens: int,
         usage: Usage,
         reask: Callable[[str], dict[str, str]],
+        progress: Progress | None = None,
     ) -> T:
-        """Ask for JSON matching ``model_cls``; re-ask once quoting the error, then give up."""
-        schema = model_cls.model_json_schema()
+        """Ask for JSON matching ``schema``; ``parse`` validates it (ValueError: re-ask once)."""
         history = list(messages)
         problem = ""
         for attempt in range(2):
             content, finish = self.complete_json(
-                history, schema, name=model_cls.__name__, max_tokens=max_tokens, usage=usage
+                history, schema, name=name, max_tokens=max_tokens, usage=usage, progress=progress
             )
             try:
                 if finish == "length":
                     raise ValueError(f"the answer was cut off at {max_tokens} tokens; be shorter")
-                return parse_json_answer(content, model_cls)
+                return parse(content)
             except ValueError as exc:
                 problem = str(exc)
             if attempt == 0:

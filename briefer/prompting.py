@@ -11,6 +11,7 @@ import jinja2
 from .errors import ConfigError
 from .models import Article
 from .resources import search_path
+from .sentences import Sentence
 
 #: Bump when the bundled prompts change meaning; the version also hashes the files actually used,
 #: so an edited or overridden prompt never shares a cache entry with the bundled one.
@@ -57,6 +58,13 @@ class PromptSet:
         return [
             {"role": "system", "content": self.render("brief_system.j2", **context)},
             {"role": "user", "content": self.render("brief_user.j2", **context)},
+        ]
+
+    def file_messages(self, article: Article, sentences: list[Sentence]) -> list[dict[str, str]]:
+        context = {"article": article, "sentences": sentences}
+        return [
+            {"role": "system", "content": self.render("system.j2", **context)},
+            {"role": "user", "content": self.render("file_sentences.j2", **context)},
         ]
 
     def reask_message(self, error: str, max_words: int) -> dict[str, str]:

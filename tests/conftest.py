@@ -9,13 +9,59 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefer.cli import main
+from briefer.compose import key
+from briefer.sentences import is_content, split_sentences
 
 from .scripted_server import ScriptedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_df112d5052861120.txt"
 
-# A faithful brief of the seed article, as a model might answer.
+# How a model files the seed's sentences (staged pipeline), by sentence id.
+SEED_LABELS: dict[int, str] = {
+    1: "background",
+    2: "background",
+    3: "us_position",
+    4: "us_position",
+    5: "us_position",
+    6: "us_position",
+    7: "us_position",
+    8: "us_position",
+    9: "us_position",
+    10: "outlook",
+    11: "ground_situation",
+    12: "ground_situation",
+    13: "ground_situation",
+    14: "ground_situation",
+    15: "outlook",
+    16: "us_position",
+}
+SEED_TITLE = "White House Urges Rapid De-escalation Between India and Pakistan"
+SEED_BOTTOM_LINE = (
+    "The US is mediating between India and Pakistan after the April 22 Pahalgam attack "
+    "killed 27 people and set off military escalation between the nuclear-armed neighbours."
+)
+
+
+def filed_answer(
+    text: str | Path = SEED,
+    labels: dict[int, str] | None = None,
+    *,
+    title: str = SEED_TITLE,
+    bottom_line: str = SEED_BOTTOM_LINE,
+    default: str = "ground_situation",
+) -> dict[str, Any]:
+    """The staged pipeline's model answer: headline, then a section for every sentence key."""
+    source = text.read_text() if isinstance(text, Path) else text
+    labels = SEED_LABELS if labels is None and text == SEED else (labels or {})
+    answer: dict[str, Any] = {"title": title, "bottom_line": bottom_line}
+    for sentence in split_sentences(source):
+        if is_content(sentence):
+            answer[key(sentence)] = labels.get(sentence.id, default)
+    return answer
+
+
+# A faithful brief of the seed article, as a model might answer in one call (single pipeline).
 SEED_BRIEF: dict[str, Any] = {
     "title": "White House Urges Rapid De-escalation Between India and Pakistan",
     "bottom_line": (

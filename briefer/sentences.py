@@ -1,0 +1,65 @@
+"""Split an article into numbered sentences: the units a brief cites and is checked against.
+
+pysbd (pure Python, rule-based) keeps "Minister S. Jaishankar", "U.S." and "Dr." whole, where a
+regex splitter cuts them. Ids are 1-based positions in the article and stable for the same text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+# Lines that carry no reportable content: timestamps, speaker-only labels, housekeeping.
+_PROCEDURAL = re.compile(
+    r"""^(
+        \d{1,2}:\d{2}(\s*[AaPp]\.?[Mm]\.?)?(\s+[A-Z]{2,4})?\.?   # 1:32 P.M. EST
+      | (Q|MR\.?\s+[A-Z]+|MS\.?\s+[A-Z]+|[A-Z .]{2,30}):        # Q:  MR. KIRBY:
+      | (END|\#\#\#|\*\*\*|-{3,})
+      | (Thank\s+you|Thanks|Sorry)[^.]{0,40}[.!]?
+      | (Go\s+ahead|Next\s+question|Okay|All\s+right)[^.]{0,20}[.!?]?
+    )\s*$""",
+    re.VERBOSE,
+)
+
+
+class Sentence(BaseModel):
+    id: int
+    text: str
+    paragraph: int
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> object:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    segmenter = _segmenter()
+    pieces: list[str] = segmenter.segment(paragraph)  # type: ignore[attr-defined]
+    return [" ".join(p.split()) for p in pieces if p.strip()]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """All sentences of ``text`` in order, paragraph by paragraph (blank or single newlines)."""
+    out: list[Sentence] = []
+    paragraphs = [p for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    for index, paragraph in enumerate(paragraphs):
+        for piece in _split_paragraph(paragraph):
+            out.append(Sentence(id=len(out) + 1, text=piece, paragraph=index))
+    return out
+
+
+def is_content(sentence: Sentence) -> bool:
+    """False for procedural lines and fragments too short to report."""
+    text = sentence.text.strip()
+    if _PROCEDURAL.match(text):
+        return False
+    return len(text.split()) >= 4 and any(c.isalpha() for c in text)
