@@ -255,6 +255,37 @@ def serve(port: int | None, config_file: Path | None) -> None:
         sys.exit(err.exit_code)
 
 
+@main.command()
+@endpoint_options
+def doctor(**options: Any) -> None:
+    """Check what briefer needs (runtime, model, endpoint, PDF rendering, fonts), with fixes."""
+    from rich.table import Table
+
+    from .doctor import run_checks
+
+    try:
+        settings = settings_from(options)
+    except BrieferError as err:
+        click.echo(f"briefer: error: {err}", err=True)
+        sys.exit(err.exit_code)
+    checks = run_checks(settings)
+    table = Table(title="briefer doctor", show_lines=False)
+    for column in ("check", "status", "detail", "fix"):
+        table.add_column(column, overflow="fold")
+    marks = {"ok": "[green]ok[/]", "warn": "[yellow]warn[/]", "fail": "[red]FAIL[/]", "skip": "-"}
+    for check in checks:
+        table.add_row(check.name, marks[check.status], check.detail, check.fix)
+    Console(highlight=False).print(table)
+    failed = [c for c in checks if c.status == "fail"]
+    if failed:
+        click.echo(
+            f"briefer: {len(failed)} check(s) failed: the default path cannot work; "
+            "see the fix column",
+            err=True,
+        )
+        sys.exit(7)
+
+
 def _unique(stem: str, used: set[str]) -> str:
     candidate, n = stem, 1
     while candidate in used:

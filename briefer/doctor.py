@@ -1,0 +1,178 @@
+"""``briefer doctor``: what is installed and working, and the fix for what is not."""
+
+from __future__ import annotations
+
+import ctypes.util
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+
+from . import __version__
+from .config import Settings
+from .errors import BrieferError
+from .local_server import running_server, server_binary, uses_local_model
+from .model_store import MODEL_SHA256, default_model_path, part_paths, sha256_of
+
+Status = Literal["ok", "warn", "fail", "skip"]
+
+
+@dataclass
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def _python() -> Check:
+    ok = sys.version_info >= (3, 11)
+    return Check(
+        "Python",
+        "ok" if ok else "fail",
+        sys.version.split()[0],
+        "" if ok else "install Python 3.11 or newer",
+    )
+
+
+def _runtime() -> Check:
+    try:
+        binary = server_binary()
+        run = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except BrieferError as err:
+        return Check("runtime (llama-server)", "fail", err.message, err.hint or "")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check(
+            "runtime (llama-server)",
+            "fail",
+            f"does not run: {exc}",
+            "reinstall: ./scripts/setup.sh",
+        )
+    version = next((ln for ln in (run.stdout + run.stderr).splitlines() if "version" in ln), "")
+    if run.returncode != 0:
+        return Check(
+            "runtime (llama-server)",
+            "fail",
+            f"exit {run.returncode}: {version}",
+            "reinstall: ./scripts/setup.sh",
+        )
+    return Check("runtime (llama-server)", "ok", f"{binary.name}: {version.strip()}")
+
+
+def _model(settings: Settings) -> Check:
+    if settings.local_model_path:
+        path = settings.local_model_path
+        ok = path.is_file()
+        return Check(
+            "model file",
+            "ok" if ok else "fail",
+            f"{path} (user-supplied, not checked)",
+            "" if ok else "fix local_model_path",
+        )
+    path = default_model_path()
+    if not path.is_file():
+        try:
+            part_paths()
+        except BrieferError as err:
+            return Check("model file", "fail", err.message, err.hint or "")
+        return Check(
+            "model file", "ok", "parts installed; assembled into the cache on first use (~5 s)"
+        )
+    digest = sha256_of(path)
+    if digest != MODEL_SHA256:
+        return Check(
+            "model file",
+            "fail",
+            f"{path}: sha256 {digest[:16]}… does not match",
+            f"delete {path}; briefer reassembles it",
+        )
+    return Check("model file", "ok", f"{path} ({path.stat().st_size:,} bytes, sha256 verified)")
+
+
+def _endpoint(settings: Settings) -> Check:
+    if uses_local_model(settings):
+        shared = running_server()
+        detail = (
+            f"embedded model; `briefer serve` running at {shared}"
+            if shared
+            else "embedded model, started on demand on 127.0.0.1"
+        )
+        return Check("endpoint", "ok", detail)
+    base = (settings.base_url or "https://api.openai.com/v1").rstrip("/")
+    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    try:
+        response = httpx.get(f"{base}/models", headers=headers, timeout=10)
+    except httpx.HTTPError as exc:
+        return Check(
+            "endpoint",
+            "fail",
+            f"{base}: unreachable ({type(exc).__name__})",
+            "start the server or fix --base-url / OPENAI_BASE_URL",
+        )
+    if response.status_code in (401, 403):
+        return Check(
+            "endpoint",
+            "fail",
+            f"{base}: key rejected (HTTP {response.status_code})",
+            "check OPENAI_API_KEY",
+        )
+    status: Status = "ok" if response.status_code < 400 else "warn"
+    return Check("endpoint", status, f"{base}: HTTP {response.status_code}")
+
+
+def _weasyprint() -> Check:
+    try:
+        import weasyprint
+
+        pdf = weasyprint.HTML(string="<p>briefer</p>").write_pdf()
+    except Exception as exc:  # any failure here means no PDFs
+        return Check(
+            "WeasyPrint (PDF)",
+            "fail",
+            f"cannot render: {exc}",
+            "apt install libpango-1.0-0 libpangoft2-1.0-0, or use --format md,json",
+        )
+    detail = f"{weasyprint.__version__}, rendered a test page ({len(pdf):,} bytes)"
+    if not ctypes.util.find_library("harfbuzz-subset"):
+        return Check(
+            "WeasyPrint (PDF)",
+            "warn",
+            detail + "; libharfbuzz-subset missing",
+            "apt install libharfbuzz-subset0 (faster font subsetting)",
+        )
+    return Check("WeasyPrint (PDF)", "ok", detail)
+
+
+def _fonts() -> Check:
+    if not shutil.which("fc-list"):
+        return Check("fonts", "warn", "fc-list not found; cannot check", "apt install fontconfig")
+    listed = subprocess.run(
+        ["fc-list", ":", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    missing = [f for f in ("DejaVu Sans", "DejaVu Serif") if f not in listed]
+    if missing:
+        return Check(
+            "fonts",
+            "warn",
+            f"missing {', '.join(missing)}; PDFs use fallbacks",
+            "apt install fonts-dejavu-core",
+        )
+    return Check("fonts", "ok", "DejaVu Sans and Serif (the handout's fonts)")
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    checks: list[Callable[[], Check]] = [
+        _python,
+        lambda: Check("briefer", "ok", __version__),
+        lambda: _endpoint(settings),
+    ]
+    if uses_local_model(settings):
+        checks += [_runtime, lambda: _model(settings)]
+    checks += [_weasyprint, _fonts]
+    return [check() for check in checks]

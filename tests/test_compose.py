@@ -1,0 +1,97 @@
+"""The staged pipeline's model-free parts: grammar, parsing, composing, grounding."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from briefer import compose
+from briefer.grammar import schema_to_gbnf
+from briefer.grounding import dropped_numbers, names, numbers, unsupported_terms
+from briefer.models import BriefContent
+from briefer.sentences import is_content, split_sentences
+
+from .conftest import SEED, SEED_LABELS, filed_answer
+
+SENTENCES = [s for s in split_sentences(SEED.read_text()) if is_content(s)]
+
+
+def test_splitter_keeps_abbreviations_whole() -> None:
+    texts = [s.text for s in SENTENCES]
+    assert any(
+        "Minister S. Jaishankar and Pakistani Prime Minister Shehbaz Sharif." in t for t in texts
+    )
+    assert len(SENTENCES) == 16 and SENTENCES[0].id == 1
+
+
+def test_procedural_lines_are_not_content() -> None:
+    text = (
+        "11:12 A.M. EDT\nMODERATOR: Hey, everyone.\nThanks for joining.\n"
+        "The US abstained on the vote today."
+    )
+    kept = [s.text for s in split_sentences(text) if is_content(s)]
+    assert kept == ["The US abstained on the vote today."]
+
+
+def test_grammar_is_compact_and_ordered() -> None:
+    grammar = schema_to_gbnf(compose.schema(SENTENCES[:2]))
+    assert 'ws ::= " "?' in grammar  # at most one space: no padding runs
+    root = next(line for line in grammar.splitlines() if line.startswith("root-"))
+    assert root.index('"\\"title\\""') < root.index('"\\"bottom_line\\""') < root.index("S1 The")
+    assert '"\\"background\\"" | "\\"us_position\\""' in grammar
+
+
+def test_parse_and_compose_the_seed() -> None:
+    filed = compose.parse(json.dumps(filed_answer()), SENTENCES)
+    assert filed.sections == SEED_LABELS
+    content, notes, left_out = compose.compose(filed, SENTENCES, SEED.read_text(), 260)
+    assert content.content_words() <= 260
+    assert [n.sentence for n in notes] == sorted(n.sentence for n in notes)
+    assert len({n.sentence for n in notes}) == len(notes)  # one sentence, one section
+    for note in notes:
+        assert getattr(content, note.section).count(note.text) == 1
+    assert 11 not in {n.sentence for n in notes}  # "the situation remains tense": no facts
+    assert left_out == 16 - len(notes)
+
+
+def test_parse_rejects_unusable_answers() -> None:
+    with pytest.raises(ValueError, match="not valid JSON"):
+        compose.parse("{nope", SENTENCES)
+    with pytest.raises(ValueError, match="bottom_line missing"):
+        compose.parse(json.dumps({"title": "T", "bottom_line": " "}), SENTENCES)
+    with pytest.raises(ValueError, match="no sentence was filed"):
+        compose.parse(json.dumps({"title": "T", "bottom_line": "B", "S99 x": "outlook"}), SENTENCES)
+
+
+def test_bottom_line_repeating_a_sentence_frees_its_words() -> None:
+    lead = SENTENCES[0].text
+    filed = compose.parse(json.dumps(filed_answer(bottom_line=lead)), SENTENCES)
+    content, notes, _ = compose.compose(filed, SENTENCES, SEED.read_text(), 260)
+    assert 1 not in {n.sentence for n in notes}
+    assert content.bottom_line == lead
+
+
+def test_invented_bottom_line_falls_back_to_the_lead() -> None:
+    filed = compose.parse(
+        json.dumps(filed_answer(bottom_line="Vladimir Putin said 4,000 troops moved.")), SENTENCES
+    )
+    content, _, _ = compose.compose(filed, SENTENCES, SEED.read_text(), 260)
+    assert "Putin" not in content.bottom_line
+    assert content.bottom_line.startswith("The White House has underscored")
+
+
+def test_grounding_helpers() -> None:
+    assert numbers("27 people, 1,000 troops and 2.5%") == {"27", "1000", "2.5"}
+    assert names("The talks in Geneva, said Rubio.") == {"geneva", "rubio"}
+    assert unsupported_terms("Rubio met Putin on 5 May", "Rubio met leaders on 5 May") == ["putin"]
+    assert dropped_numbers("Twenty people died", "27 people died") == ["27"]
+
+
+def test_long_title_is_cut() -> None:
+    long_title = " ".join(["word"] * 30)
+    filed = compose.parse(json.dumps(filed_answer(title=long_title)), SENTENCES)
+    content, _, _ = compose.compose(filed, SENTENCES, SEED.read_text(), 260)
+    assert len(content.title.split()) == compose.TITLE_MAX_WORDS
+    assert isinstance(content, BriefContent) and not re.search(r"\s{2}", content.title)
