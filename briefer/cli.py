@@ -255,6 +255,84 @@ def serve(port: int | None, config_file: Path | None) -> None:
         sys.exit(err.exit_code)
 
 
+@main.command(name="eval")
+@click.argument("corpus", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("eval-report.json"),
+    show_default=True,
+    help="the JSON report",
+)
+@click.option(
+    "--briefs",
+    "briefs_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="where the briefs go [default: OUT's name + '-briefs/']",
+)
+@click.option(
+    "--compare",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="an earlier report: print the deltas per text and overall",
+)
+@click.option("--fresh", is_flag=True, help="ignore cached model answers (they are still stored)")
+@click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
+@endpoint_options
+def eval_command(
+    corpus: Path,
+    out: Path,
+    briefs_dir: Path | None,
+    compare: Path | None,
+    fresh: bool,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """Brief every text of CORPUS (*.txt + keyfacts.json) and measure the briefs.
+
+    Reports key-fact recall at the length limit against the lead-N baseline, section coverage,
+    numbers and quotes absent from the source, statements, words, tokens, calls and seconds.
+    Runs at temperature 0 with a fixed seed; model answers are cached, so a rerun is free.
+    """
+    from .answer_cache import AnswerCache
+    from .evaluate import evaluate, load_report
+    from .model_store import cache_dir
+    from .output import write_atomic
+    from .report_table import comparison_table, report_table, verdict
+
+    reporter = Reporter(quiet)
+    try:
+        old = load_report(compare) if compare else None
+        settings = settings_from({"temperature": 0.0, **options})
+        if settings.seed is None:
+            settings = settings.model_copy(update={"seed": 42})
+        target = briefs_dir or out.with_name(out.stem + "-briefs")
+        with endpoint(settings, progress=reporter.progress) as active:
+            briefer = Briefer(active)
+            briefer.model.cache = AnswerCache(cache_dir() / "answers", read=not fresh)
+
+            def done(item: Any) -> None:
+                state = f"error: {item.error}" if item.error else f"recall {item.recall:.3f}"
+                reporter.done(f"✓ {item.file}: {state}, {item.seconds:.1f} s")
+
+            with reporter.status(f"Evaluating {corpus}:"):
+                report = evaluate(briefer, corpus, target, on_item=done, progress=reporter.progress)
+        write_atomic({out: (report.model_dump_json(indent=2) + "\n").encode()})
+    except KeyboardInterrupt:
+        click.echo("briefer: interrupted; no report was written", err=True)
+        sys.exit(130)
+    except BrieferError as err:
+        reporter.error(err)
+        sys.exit(err.exit_code)
+    console = Console(highlight=False)
+    console.print(report_table(report))
+    console.print(verdict(report), soft_wrap=True)
+    if old is not None:
+        console.print(comparison_table(report, old))
+    click.echo(f"report: {out}; briefs: {target}/", err=True)
+    if report.summary.failed:
+        sys.exit(14)
+
+
 @main.command()
 @endpoint_options
 def doctor(**options: Any) -> None:

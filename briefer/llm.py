@@ -20,6 +20,7 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from . import errors
+from .answer_cache import AnswerCache, answer_key
 from .config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings
 from .grammar import schema_to_gbnf
 from .models import Usage
@@ -139,6 +140,7 @@ class ChatModel:
         self._max_tokens_param = "max_tokens"
         # llama.cpp's server takes a GBNF grammar, which keeps the JSON compact (see grammar.py).
         self.use_grammar = settings.grammar
+        self.cache: AnswerCache | None = None
 
     @property
     def model(self) -> str:
@@ -213,6 +215,44 @@ class ChatModel:
         progress: Progress | None = None,
     ) -> tuple[str | None, str | None]:
         """One structured-output request; returns (content, finish_reason)."""
+        key = ""
+        if self.cache is not None:
+            key = answer_key(
+                endpoint=self.base_url,
+                model=self.model,
+                messages=messages,
+                schema=schema,
+                temperature=self.settings.temperature,
+                seed=self.settings.seed,
+                max_tokens=max_tokens,
+                grammar=self.use_grammar,
+            )
+            if (hit := self.cache.get(key)) is not None:
+                usage.add(hit["prompt_tokens"], hit["completion_tokens"], cached=True)
+                return hit["content"], hit["finish_reason"]
+        before = (usage.prompt_tokens, usage.completion_tokens)
+        content, finish = self._request(messages, schema, name, max_tokens, usage, progress)
+        if self.cache is not None and finish != "length":
+            self.cache.put(
+                key,
+                {
+                    "content": content,
+                    "finish_reason": finish,
+                    "prompt_tokens": usage.prompt_tokens - before[0],
+                    "completion_tokens": usage.completion_tokens - before[1],
+                },
+            )
+        return content, finish
+
+    def _request(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        name: str,
+        max_tokens: int,
+        usage: Usage,
+        progress: Progress | None,
+    ) -> tuple[str | None, str | None]:
         fallbacks_left = 2
         while True:
             try:

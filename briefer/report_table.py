@@ -1,0 +1,104 @@
+"""Rich tables for ``briefer eval`` reports and their comparison."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from .evaluate import EvalReport
+
+
+def _delta(value: float, digits: int = 3) -> str:
+    if abs(value) < 10**-digits / 2:
+        return "0"
+    colour = "green" if value > 0 else "red"
+    return f"[{colour}]{value:+.{digits}f}[/]"
+
+
+def report_table(report: EvalReport) -> Table:
+    table = Table(title=f"briefer eval: {report.corpus} ({report.model}, {report.pipeline})")
+    for column in (
+        "text",
+        "recall",
+        "lead-N",
+        "sections",
+        "absent nums/quotes",
+        "words in→out",
+        "tokens in/out",
+        "calls",
+        "s",
+    ):
+        table.add_column(column, justify="left" if column == "text" else "right")
+    for item in report.items:
+        name = item.file if not item.error else f"{item.file} [red](failed)[/]"
+        table.add_row(
+            name,
+            f"{item.recall:.3f} ({item.recalled}/{item.facts})",
+            f"{item.lead_recall:.3f}",
+            f"{item.sections_covered}/4",
+            f"{len(item.absent_numbers)}/{len(item.absent_quotes)}",
+            f"{item.words_in}→{item.words_out}",
+            f"{item.prompt_tokens}/{item.completion_tokens}",
+            f"{item.calls}" + (f" ({item.cached_calls} cached)" if item.cached_calls else ""),
+            f"{item.seconds:.1f}",
+        )
+    s = report.summary
+    table.add_section()
+    table.add_row(
+        "[b]mean / total[/]",
+        f"[b]{s.mean_recall:.3f}[/]",
+        f"{s.mean_lead_recall:.3f}",
+        f"{s.mean_sections_covered:.2f}",
+        f"{s.absent_numbers}/{s.absent_quotes}",
+        "",
+        f"{s.prompt_tokens}/{s.completion_tokens}",
+        f"{s.calls}",
+        f"{s.seconds:.1f} ({s.mean_seconds:.1f}/text)",
+    )
+    return table
+
+
+def verdict(report: EvalReport) -> str:
+    s = report.summary
+    failed = f" {s.failed} of {s.texts} texts failed and count as 0." if s.failed else ""
+    if abs(s.mean_recall - s.mean_lead_recall) < 0.0005:
+        return (
+            f"The pipeline only matches the lead-N baseline: mean key-fact recall "
+            f"{s.mean_recall:.3f} for both.{failed}"
+        )
+    if s.beats_lead:
+        return (
+            f"The pipeline beats the lead-N baseline: mean key-fact recall {s.mean_recall:.3f} "
+            f"against {s.mean_lead_recall:.3f}.{failed}"
+        )
+    return (
+        f"The pipeline does NOT beat the lead-N baseline: mean key-fact recall "
+        f"{s.mean_recall:.3f} against {s.mean_lead_recall:.3f}.{failed}"
+    )
+
+
+def comparison_table(new: EvalReport, old: EvalReport) -> Table:
+    table = Table(title="compared with the earlier report")
+    for column in ("text", "recall old → new", "Δ recall", "Δ sections", "Δ s"):
+        table.add_column(column, justify="left" if column == "text" else "right")
+    before = {item.file: item for item in old.items}
+    for item in new.items:
+        prev = before.get(item.file)
+        if prev is None:
+            table.add_row(item.file, f"— → {item.recall:.3f}", "new", "", "")
+            continue
+        table.add_row(
+            item.file,
+            f"{prev.recall:.3f} → {item.recall:.3f}",
+            _delta(item.recall - prev.recall),
+            _delta(item.sections_covered - prev.sections_covered, 0),
+            _delta(item.seconds - prev.seconds, 1),
+        )
+    table.add_section()
+    table.add_row(
+        "[b]overall[/]",
+        f"{old.summary.mean_recall:.3f} → {new.summary.mean_recall:.3f}",
+        _delta(new.summary.mean_recall - old.summary.mean_recall),
+        _delta(new.summary.mean_sections_covered - old.summary.mean_sections_covered, 2),
+        _delta(new.summary.mean_seconds - old.summary.mean_seconds, 1),
+    )
+    return table

@@ -1,0 +1,187 @@
+"""`briefer eval`: metrics by the key-fact rule, the lead-N baseline, caching, comparison."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from briefer.evaluate import EvalReport, absent_numbers, absent_quotes, score_brief
+from briefer.models import Brief, BriefMeta, Source
+from briefer.scoring import KeyFact, fact_recalled, recall, scored_text
+
+from .conftest import filed_answer
+from .scripted_server import ScriptedServer
+
+
+def fact(*anchors: str) -> KeyFact:
+    return KeyFact(fact="f", anchors=list(anchors))
+
+
+@pytest.mark.parametrize(
+    ("anchors", "text", "expected"),
+    [
+        (("Pahalgam",), "the pahalgam attack", True),  # case-insensitive
+        (("Pahalgam", "April 22"), "in Pahalgam", True),  # 1 of 2: half, rounded up
+        (("Pahalgam", "April 22", "27"), "in Pahalgam", False),  # 1 of 3 < 2
+        (("Pahalgam", "April 22", "27"), "27 died in Pahalgam", True),  # 2 of 3
+        (("Rubio’s call",), "Rubio's call", True),  # curly vs straight quotes
+        (("“concrete steps”",), 'take "concrete steps" now', True),
+        (("1,000 troops",), "1000 troops", True),  # thousands separator
+        (("2,500",), "2,500", True),
+        (("East–West",), "East-West", True),  # dashes
+    ],
+)
+def test_key_fact_rule(anchors: tuple[str, ...], text: str, expected: bool) -> None:
+    assert fact_recalled(fact(*anchors), text) is expected
+
+
+def make_brief(**sections: list[str]) -> Brief:
+    meta = BriefMeta(
+        model="m",
+        endpoint="e",
+        prompt_version="p",
+        word_limit=150,
+        created=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    body = {
+        name: sections.get(name, [])
+        for name in ("background", "us_position", "ground_situation", "outlook")
+    }
+    return Brief(
+        title="Talks resume in Geneva",
+        bottom_line="Iran and the US meet on 4 May.",
+        sources=[Source(title="t")],
+        meta=meta,
+        **body,
+    )
+
+
+def test_score_a_known_brief() -> None:
+    source = "Iran and the US meet in Geneva on 4 May. " + "Filler words here. " * 100
+    brief = make_brief(
+        us_position=['Blinken said "we are hopeful" about 12 proposals.'],
+        outlook=["A second round follows in June."],
+    )
+    facts = [fact("Geneva"), fact("4 May", "Iran"), fact("Blinken", "hopeful", "12"), fact("Oslo")]
+    from briefer.evaluate import ItemReport
+
+    item = score_brief(brief, source, facts, ItemReport(file="x.txt"))
+    assert (item.recalled, item.facts, item.recall) == (3, 4, 0.75)
+    assert item.sections_covered == 2
+    assert item.statements == {
+        "background": 0,
+        "us_position": 1,
+        "ground_situation": 0,
+        "outlook": 1,
+    }
+    assert item.absent_numbers == ["12"]
+    assert item.absent_quotes == ["we are hopeful"]
+    assert item.words_in == len(source.split())
+
+
+def test_length_limit_cuts_late_facts() -> None:
+    brief = make_brief(background=["word " * 200 + "Zanzibar"])
+    assert recall([fact("Zanzibar")], scored_text(brief, 100)) == 0.0  # limit 150 words
+    assert recall([fact("Zanzibar")], scored_text(brief, 1000)) == 1.0  # limit 450 words
+
+
+def test_absent_helpers() -> None:
+    assert absent_numbers("1,000 people and 27 more", "1000 people, 27 more") == []
+    assert absent_quotes("He said “no deal today”.", 'He said "no  deal today".') == []
+
+
+def write_corpus(root: Path) -> Path:
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "The minister met envoys in Geneva on Monday. The talks covered 1,200 detainees. "
+        "Washington said it backs the talks. A second round is planned for June in Oslo.\n"
+    )
+    (corpus / "b.txt").write_text(
+        "Floods hit the northern province on Tuesday. Officials said 40 villages were cut off. "
+        "The US pledged $5 million in aid. More rain is expected next week.\n"
+    )
+    (corpus / "keyfacts.json").write_text(
+        json.dumps(
+            {
+                "a.txt": [
+                    {"fact": "Geneva talks", "anchors": ["Geneva"]},
+                    {"fact": "detainees", "anchors": ["1,200", "detainees"]},
+                    {"fact": "Oslo round", "anchors": ["June", "Oslo"]},
+                ],
+                "b.txt": [
+                    {"fact": "villages", "anchors": ["40 villages"]},
+                    {"fact": "aid", "anchors": ["$5 million"]},
+                ],
+            }
+        )
+    )
+    return corpus
+
+
+def test_eval_command_report_cache_and_compare(
+    server: ScriptedServer, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    corpus = write_corpus(tmp_path)
+    a, b = (corpus / "a.txt").read_text(), (corpus / "b.txt").read_text()
+    server.add_json(
+        filed_answer(
+            a,
+            {1: "ground_situation", 2: "ground_situation", 3: "us_position", 4: "outlook"},
+            title="Envoys meet in Geneva",
+            bottom_line="Talks began.",
+        )
+    )
+    server.add_json(
+        filed_answer(
+            b,
+            {1: "ground_situation", 2: "ground_situation", 3: "us_position", 4: "other"},
+            title="Floods cut off villages",
+            bottom_line="Floods hit.",
+        )
+    )
+    result = run_cli("eval", str(corpus), "--out", "r1.json")
+    assert result.exit_code == 0, result.output
+    report = EvalReport.model_validate_json(Path("r1.json").read_text())
+    first, second = report.items
+    assert (first.file, first.recall, first.facts) == ("a.txt", 1.0, 3)
+    assert second.recall == 1.0 and second.sections_covered == 2
+    assert second.statements["outlook"] == 0  # "other" is left out
+    assert report.summary.calls == 2 and report.summary.texts == 2
+    assert (tmp_path / "r1-briefs" / "a.md").exists() and (
+        tmp_path / "r1-briefs" / "b.json"
+    ).exists()
+    assert "lead-N" in result.stdout and "only matches the lead-N baseline" in result.stdout
+    requests = server.chat_requests
+    assert all(r["temperature"] == 0 and r["seed"] == 42 for r in requests)
+
+    # A rerun is answered from the cache: no request reaches the server.
+    result = run_cli("eval", str(corpus), "--out", "r2.json", "--compare", "r1.json")
+    assert result.exit_code == 0, result.output
+    assert len(server.chat_requests) == 2
+    again = EvalReport.model_validate_json(Path("r2.json").read_text())
+    assert again.items[0].cached_calls == 1 and again.summary.mean_recall == 1.0
+    assert "compared with the earlier report" in result.stdout
+    assert "1.000 → 1.000" in result.stdout
+
+    # --fresh asks the model again; a text whose answers stay invalid is reported, not fatal.
+    server.add_content("garbage")
+    server.add_content("garbage")
+    server.add_json(filed_answer(b, title="Floods", bottom_line="Floods hit."))
+    result = run_cli("eval", str(corpus), "--out", "r3.json", "--fresh", "--compare", "r1.json")
+    assert result.exit_code == 14
+    failed = EvalReport.model_validate_json(Path("r3.json").read_text())
+    assert failed.items[0].error and failed.items[0].recall == 0.0
+    assert failed.summary.failed == 1
+    assert "-1.000" in result.stdout  # recall delta of a.txt
+
+
+def test_eval_needs_keyfacts(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("Some text here for the test.")
+    result = run_cli("eval", str(tmp_path), "--out", str(tmp_path / "r.json"))
+    assert result.exit_code == 7
+    assert "keyfacts.json not found" in result.stderr
