@@ -17,6 +17,7 @@ from . import __version__
 from .config import Settings, load_settings
 from .errors import EXIT_CODES, FATAL_FOR_BATCH, BrieferError, ConfigError, LocalRuntimeError
 from .local_server import LocalServer, endpoint, running_server, state_file, write_state
+from .models import SECTIONS
 from .pipeline import FORMATS, Briefer, parse_formats
 from .sources import load
 
@@ -146,6 +147,12 @@ def main() -> None:
     "[default: min(450, max(150, 0.6 × source words))]",
 )
 @click.option("--handling", help="handling banner of the PDF [default: UNCLASSIFIED]")
+@click.option(
+    "--on-unsupported",
+    type=click.Choice(["flag", "drop", "fail"]),
+    help="statements the verifier finds unsupported: mark them in the brief (flag, "
+    "default), remove them (drop; kept in the JSON with the reason), or exit 16 (fail)",
+)
 @click.option("-q", "--quiet", is_flag=True, help="no progress or summary on stderr")
 @endpoint_options
 def brief(
@@ -154,6 +161,7 @@ def brief(
     formats: str,
     max_words: int | None,
     handling: str | None,
+    on_unsupported: str | None,
     quiet: bool,
     **options: Any,
 ) -> None:
@@ -163,7 +171,9 @@ def brief(
     """
     reporter = Reporter(quiet)
     try:
-        settings = settings_from({**options, "handling": handling})
+        settings = settings_from(
+            {**options, "handling": handling, "on_unsupported": on_unsupported}
+        )
         wanted = parse_formats(formats)
         with endpoint(settings, progress=reporter.progress) as active:
             failures = _brief_all(Briefer(active), inputs, out_dir, wanted, max_words, reporter)
@@ -215,6 +225,8 @@ def _brief_all(
             f"✓ {spec}: {result.content_words()} words, {usage.prompt_tokens}+"
             f"{usage.completion_tokens} tokens, {time.monotonic() - started:.1f} s"
         )
+        if result.verification:
+            reporter.done(f"  verification: {result.verification.line()}")
     return failures
 
 
@@ -331,6 +343,50 @@ def eval_command(
     click.echo(f"report: {out}; briefs: {target}/", err=True)
     if report.summary.failed:
         sys.exit(14)
+
+
+@main.command()
+@click.argument("brief_json", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("sources", nargs=-1, required=True)
+def verify(brief_json: Path, sources: tuple[str, ...]) -> None:
+    """Re-check a saved (perhaps hand-edited) BRIEF_JSON against its SOURCES (in source order).
+
+    Prints every statement that is not fully supported and the summary; exits 16 when any
+    statement is unsupported.
+    """
+    from rich.table import Table
+
+    from .models import Brief
+    from .verify import unsupported as unsupported_statements
+    from .verify import verify_sources
+
+    try:
+        try:
+            saved = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:
+            raise ConfigError(
+                f"{brief_json} is not a briefer brief: {str(exc)[:200]}",
+                hint="give the .json file briefer wrote",
+            ) from exc
+        checked = verify_sources(saved, [load(spec) for spec in sources])
+    except BrieferError as err:
+        click.echo(f"briefer: error: {err}", err=True)
+        sys.exit(err.exit_code)
+    table = Table(title=f"briefer verify: {brief_json}")
+    for column in ("section", "status", "statement", "problems"):
+        table.add_column(column, overflow="fold")
+    for name, heading in SECTIONS:
+        for st in checked.section(name):
+            if st.status != "supported":
+                colour = "red" if st.status == "unsupported" else "yellow"
+                table.add_row(heading, f"[{colour}]{st.status}[/]", st.text, "; ".join(st.problems))
+    console = Console(highlight=False)
+    if table.row_count:
+        console.print(table)
+    assert checked.verification is not None
+    console.print(f"verification: {checked.verification.line()}", soft_wrap=True)
+    if unsupported_statements(checked):
+        sys.exit(16)
 
 
 @main.command()

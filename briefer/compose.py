@@ -21,9 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .grounding import names, numbers, unsupported_terms
+from .grounding import names, numbers, title_unsupported, unsupported_terms
 from .llm import load_json_answer
-from .models import SECTIONS, BriefContent, clean_line, word_count
+from .models import SECTIONS, BriefContent, Statement, clean_line, word_count
 from .sentences import Sentence
 
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
@@ -131,20 +131,27 @@ def statement(sentence: Sentence) -> str:
     return text[:1].upper() + text[1:]
 
 
-def headline(filed: Filed, sentences: list[Sentence], article_text: str) -> tuple[str, str]:
-    """Title and bottom line, bounded; a bottom line inventing names or numbers is replaced."""
+def headline(filed: Filed, sentences: list[Sentence]) -> tuple[str, str]:
+    """Title and bottom line, bounded. Either is replaced by the lead sentence when it has a name
+    or number that the article's content sentences lack (invented, or taken from a withheld
+    instruction-like sentence)."""
+    text = " ".join(s.text for s in sentences)
+    lead = statement(sentences[0])
     title = " ".join(filed.title.split()[:TITLE_MAX_WORDS])
+    if title_unsupported(title, text):
+        words = lead.rstrip(".").split()
+        title = " ".join(words[:TITLE_MAX_WORDS]) + ("…" if len(words) > TITLE_MAX_WORDS else "")
     bottom_line = _first_sentences(filed.bottom_line, BOTTOM_LINE_MAX_WORDS)
-    if unsupported_terms(bottom_line, article_text):
-        bottom_line = _first_sentences(statement(sentences[0]), BOTTOM_LINE_MAX_WORDS)
+    if unsupported_terms(bottom_line, text):
+        bottom_line = _first_sentences(lead, BOTTOM_LINE_MAX_WORDS)
     return title, bottom_line
 
 
 def compose(
-    filed: Filed, sentences: list[Sentence], article_text: str, limit: int
+    filed: Filed, sentences: list[Sentence], limit: int
 ) -> tuple[BriefContent, list[Note], int]:
     """The brief within ``limit`` words, its notes, and how many candidates were left out."""
-    title, bottom_line = headline(filed, sentences, article_text)
+    title, bottom_line = headline(filed, sentences)
     budget = limit - word_count(title) - word_count(bottom_line)
     candidates = [
         s
@@ -166,6 +173,9 @@ def compose(
             used += words
     chosen.sort(key=lambda s: s.id)
     notes = [Note(sentence=s.id, section=filed.sections[s.id], text=statement(s)) for s in chosen]
-    sections = {name: [n.text for n in notes if n.section == name] for name, _ in SECTIONS}
-    content = BriefContent(title=title, bottom_line=bottom_line, **sections)
+    sections = {
+        name: [Statement(text=n.text, cites=[n.sentence]) for n in notes if n.section == name]
+        for name, _ in SECTIONS
+    }
+    content = BriefContent.model_validate({"title": title, "bottom_line": bottom_line, **sections})
     return content, notes, len(candidates) - len(chosen)

@@ -55,13 +55,13 @@ class Settings(BaseModel):
     context_window: int | None = Field(
         default=None, description="the endpoint's context in tokens, where known (checked first)"
     )
+    on_unsupported: Literal["flag", "drop", "fail"] = Field(
+        default="flag",
+        description="statements the verifier finds unsupported: mark them, drop them, or fail",
+    )
     grammar: bool = Field(
         default=False,
         description="send llama.cpp's server a compact GBNF grammar instead of response_format",
-    )
-    pipeline: Literal["staged", "single"] = Field(
-        default="staged",
-        description="staged: condense and file each sentence, compose in code; single: one call",
     )
     handling: str = Field(default="UNCLASSIFIED", description="banner at top and bottom of PDFs")
     prompts_dir: Path | None = Field(default=None, description="overrides for prompts/*.j2")

@@ -16,12 +16,15 @@ exit code the CLI uses for it::
     │   ├── AuthenticationError (9)     key missing or rejected
     │   └── LocalRuntimeError (15)      embedded model server failed (start, checksum)
     ├── ModelOutputError (10)           the model's answer stayed invalid after one re-ask
+    ├── UnsupportedStatementsError (16) --on-unsupported fail, and the verifier found some
     └── RenderError (12)                template or PDF rendering failed
 
 ``BatchError`` (14) is the CLI's summary when some, but not all, inputs of a batch failed.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class BrieferError(Exception):
@@ -92,6 +95,24 @@ class ModelOutputError(BrieferError):
     exit_code = 10
 
 
+class UnsupportedStatementsError(BrieferError):
+    """``--on-unsupported fail``: the brief has statements its sources do not support."""
+
+    exit_code = 16
+
+    @classmethod
+    def listing(cls, origin: str, items: list[tuple[str, Any]]) -> UnsupportedStatementsError:
+        shown = "; ".join(
+            f"{section}: “{st.text[:60]}” ({', '.join(st.problems) or 'unsupported'})"
+            for section, st in items[:3]
+        )
+        more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+        return cls(
+            f"{origin}: {len(items)} unsupported statement(s): {shown}{more}",
+            hint="use --on-unsupported flag or drop to write the brief anyway",
+        )
+
+
 class RenderError(BrieferError):
     exit_code = 12
 
@@ -124,5 +145,6 @@ EXIT_CODES: dict[int, str] = {
     13: "input too long for the model's context",
     14: "some inputs of a batch failed (the others were written)",
     15: "the embedded local model failed (server did not start, model file corrupt)",
+    16: "unsupported statements, with --on-unsupported fail (nothing written)",
     130: "interrupted (Ctrl-C)",
 }

@@ -71,7 +71,6 @@ class EvalReport(BaseModel):
     created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     model: str = ""
     endpoint: str = ""
-    pipeline: str = ""
     prompt_version: str = ""
     items: list[ItemReport]
     summary: Summary
@@ -200,7 +199,6 @@ def evaluate(
         corpus=str(corpus),
         model=meta.model if meta else "",
         endpoint=meta.endpoint if meta else "",
-        pipeline=briefer.settings.pipeline,
         prompt_version=meta.prompt_version if meta else "",
         items=items,
         summary=summarise(items),

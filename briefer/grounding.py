@@ -87,6 +87,14 @@ _COMMON_CAPITALISED = frozenset(
 )
 
 
+_POSSESSIVE = re.compile(r"[’'](s)?$")
+
+
+def _bare(word: str) -> str:
+    """Lower case without a possessive ending: "Rubio’s" → "rubio", "US" → "us"."""
+    return _POSSESSIVE.sub("", word.lower())
+
+
 def numbers(text: str) -> set[str]:
     return {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
 
@@ -97,18 +105,18 @@ def names(text: str) -> set[str]:
     for match in _WORD.finditer(text):
         word = match.group(0)
         if word[0].isupper() and word.lower() not in _COMMON_CAPITALISED:
-            found.add(word.lower().rstrip("’'s").rstrip("’'"))
+            found.add(_bare(word))
     return found
 
 
-def _words_lower(text: str) -> set[str]:
-    return {w.lower().rstrip("’'s").rstrip("’'") for w in _WORD.findall(text)}
+def bare_words(text: str) -> set[str]:
+    return {_bare(w) for w in _WORD.findall(text)}
 
 
 def unsupported_terms(statement: str, source: str) -> list[str]:
     """Numbers and names in ``statement`` that do not occur in ``source``."""
     missing = sorted(numbers(statement) - numbers(source))
-    source_words = _words_lower(source)
+    source_words = bare_words(source)
     missing += sorted(n for n in names(statement) if n not in source_words)
     return missing
 
@@ -116,3 +124,18 @@ def unsupported_terms(statement: str, source: str) -> list[str]:
 def dropped_numbers(statement: str, source: str) -> list[str]:
     """Numbers of ``source`` that ``statement`` leaves out."""
     return sorted(numbers(source) - numbers(statement))
+
+
+def title_unsupported(title: str, source: str) -> list[str]:
+    """Title Case makes every word look like a name, so a title is checked by its numbers, its
+    all-capital tokens (acronyms, shouted payloads), and the share of its longer words that the
+    source lacks (more than half: not a headline of this article)."""
+    words = bare_words(source)
+    problems = sorted(numbers(title) - numbers(source))
+    tokens = _WORD.findall(title)
+    problems += [t for t in tokens if len(t) >= 3 and t.isupper() and t.lower() not in words]
+    longer = [_bare(t) for t in tokens if len(t) >= 4]
+    absent = [t for t in longer if t not in words and t.removesuffix("s") not in words]
+    if longer and len(absent) * 2 > len(longer):
+        problems += absent
+    return problems

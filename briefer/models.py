@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -70,6 +70,9 @@ class Source(BaseModel):
     date: str | None = None
     url: Annotated[str | None, BeforeValidator(safe_url)] = None
     origin: str | None = Field(default=None, description="file path, URL or '-' it was read from")
+    sentences: dict[int, str] = Field(
+        default_factory=dict, description="the cited sentences of this source, by id"
+    )
 
 
 class Article(BaseModel):
@@ -93,25 +96,66 @@ class Article(BaseModel):
         )
 
 
+Status = Literal["supported", "partial", "unsupported"]
+
+
+class Statement(BaseModel):
+    """One statement of a brief and the source sentences it rests on."""
+
+    text: Line
+    cites: list[int] = Field(default_factory=list, description="ids of the cited source sentences")
+    source: int = Field(default=1, description="which source (1-based) the ids refer to")
+    status: Status | None = Field(default=None, description="set by the verifier")
+    problems: list[str] = Field(default_factory=list, description="why it is not supported")
+    section: str | None = Field(default=None, description="for dropped statements: where it was")
+
+
 def _statements(value: object) -> object:
-    """Clean a list of statements: drop empty ones and exact repeats, keep order."""
+    """Clean a list of statements (plain strings allowed): drop empty ones and exact repeats."""
     if not isinstance(value, list):
         return value
     seen: set[str] = set()
-    out: list[str] = []
+    out: list[object] = []
     for item in value:
-        line = clean_line(item)
-        if line and line.casefold() not in seen:
-            seen.add(line.casefold())
-            out.append(line)
+        data = {"text": item} if isinstance(item, str) else item
+        text = clean_line(data.get("text", "") if isinstance(data, dict) else data)
+        if isinstance(data, dict) and text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            out.append({**data, "text": text})
+        elif not isinstance(data, dict):
+            out.append(data)  # let validation report it
     return out
 
 
-Statements = Annotated[list[str], BeforeValidator(_statements)]
+Statements = Annotated[list[Statement], BeforeValidator(_statements)]
+
+
+class VerificationSummary(BaseModel):
+    statements: int = 0
+    supported: int = 0
+    partial: int = 0
+    unsupported: int = 0
+    dropped: int = 0
+    supported_share: float = 1.0
+    bottom_line: Status = "supported"
+    bottom_line_problems: list[str] = Field(default_factory=list)
+    withheld_sentences: int = Field(
+        default=0, description="article sentences that read as instructions to an AI, not sent"
+    )
+
+    def line(self) -> str:
+        parts = [f"{self.statements} statements", f"{self.supported_share:.0%} supported"]
+        if self.partial:
+            parts.append(f"{self.partial} partly supported")
+        parts.append(f"{self.partial + self.unsupported} flagged")
+        parts.append(f"{self.dropped} dropped")
+        if self.withheld_sentences:
+            parts.append(f"{self.withheld_sentences} instruction-like sentences withheld")
+        return ", ".join(parts)
 
 
 class BriefContent(BaseModel):
-    """What the model writes. Its JSON schema is sent as the structured-output contract."""
+    """Title, bottom line and the four sections of statements."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -129,16 +173,19 @@ class BriefContent(BaseModel):
             raise ValueError("must not be empty")
         return value
 
-    def section(self, name: str) -> list[str]:
-        statements: list[str] = getattr(self, name)
+    def section(self, name: str) -> list[Statement]:
+        statements: list[Statement] = getattr(self, name)
         return statements
 
-    def content_words(self) -> int:
-        """Words of title, bottom line and statements: what the length limit counts."""
-        texts = [self.title, self.bottom_line]
+    def texts(self) -> list[str]:
+        """Title, bottom line and statements in reading order: what the length limit counts."""
+        out = [self.title, self.bottom_line]
         for name, _ in SECTIONS:
-            texts.extend(self.section(name))
-        return sum(word_count(t) for t in texts)
+            out.extend(s.text for s in self.section(name))
+        return out
+
+    def content_words(self) -> int:
+        return sum(word_count(t) for t in self.texts())
 
 
 class Usage(BaseModel):
@@ -175,7 +222,15 @@ class Brief(BriefContent):
 
     sources: list[Source]
     meta: BriefMeta
+    dropped: list[Statement] = Field(
+        default_factory=list, description="statements removed by --on-unsupported drop, with why"
+    )
+    verification: VerificationSummary | None = None
 
     @classmethod
-    def from_content(cls, content: BriefContent, sources: list[Source], meta: BriefMeta) -> Brief:
-        return cls(**content.model_dump(), sources=sources, meta=meta)
+    def from_content(
+        cls, content: BriefContent, sources: list[Source], meta: BriefMeta, **extra: object
+    ) -> Brief:
+        return cls.model_validate(
+            {**content.model_dump(), "sources": sources, "meta": meta, **extra}
+        )

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__, compose
-from .budget import fit_to_budget, word_limit
+from .budget import word_limit
 from .config import Settings
-from .errors import ConfigError, InputEmptyError, InputTooLongError
-from .llm import ChatModel, Progress, parse_json_answer
-from .models import Article, Brief, BriefContent, BriefMeta, Usage
+from .errors import ConfigError, InputEmptyError, InputTooLongError, UnsupportedStatementsError
+from .llm import ChatModel, Progress
+from .models import Article, Brief, BriefMeta, Usage, VerificationSummary
 from .output import write_atomic
 from .prompting import PromptSet
 from .render import Renderer, to_json
-from .sentences import is_content, split_sentences
+from .sentences import is_content, looks_like_instruction, split_sentences
+from .verify import apply_policy, unsupported, verify_brief
 
 FORMATS: tuple[str, ...] = ("md", "json", "pdf")
+PROMPT_FILES = ("system.j2", "article.j2", "file_sentences.j2", "reask.j2")
 
 
 def parse_formats(spec: str | Iterable[str]) -> tuple[str, ...]:
@@ -40,7 +42,6 @@ class Briefer:
         self.prompts = PromptSet(settings.prompts_dir)
         self.renderer = Renderer(settings.templates_dir)
         self._model: ChatModel | None = None
-        self._progress: Progress | None = None
 
     @property
     def model(self) -> ChatModel:
@@ -52,58 +53,15 @@ class Briefer:
     def brief(
         self, article: Article, *, max_words: int | None = None, progress: Progress | None = None
     ) -> Brief:
-        """Condense one article into a validated brief within its word limit."""
+        """Condense one article into a verified brief within its word limit.
+
+        Raises ``UnsupportedStatementsError`` under ``on_unsupported = "fail"``.
+        """
         limit = max_words or word_limit(article.words)
         usage = Usage()
-        self._progress = progress
-        if self.settings.pipeline == "single":
-            content, dropped = self._single_call(article, limit, usage)
-            prompt_files: tuple[str, ...] = ("brief_system.j2", "brief_user.j2", "reask.j2")
-        else:
-            content, dropped = self._staged(article, limit, usage)
-            prompt_files = ("system.j2", "article.j2", "file_sentences.j2", "reask.j2")
-        meta = BriefMeta(
-            model=self.model.model,
-            endpoint=self.model.base_url,
-            prompt_version=self.prompts.version(*prompt_files),
-            usage=usage,
-            response_format="grammar" if self.model.use_grammar else self.model.response_format,
-            word_limit=limit,
-            trimmed_statements=dropped,
-            briefer_version=__version__,
-        )
-        return Brief.from_content(content, [article.source()], meta)
-
-    def _reask(self, limit: int) -> Callable[[str], dict[str, str]]:
-        return lambda problem: self.prompts.reask_message(problem, limit)
-
-    def _check_fits(self, article: Article, messages: list[dict[str, str]], answer: int) -> None:
-        """Refuse before calling when prompt and answer cannot fit the model's context."""
-        window = self.settings.context_window
-        if not window:
-            return
-        prompt = self.model.count_tokens(messages)
-        if prompt is not None and prompt + answer > window:
-            raise InputTooLongError(
-                f"{article.origin}: {prompt} prompt tokens plus {answer} for the answer exceed "
-                f"the model's {window}-token context",
-                hint="shorten the article, raise local_context, or use a larger-context endpoint",
-            )
-
-    def _single_call(self, article: Article, limit: int, usage: Usage) -> tuple[BriefContent, int]:
-        content = self.model.structured(
-            self.prompts.brief_messages(article, limit),
-            BriefContent.model_json_schema(),
-            lambda answer: parse_json_answer(answer, BriefContent),
-            name="BriefContent",
-            max_tokens=self.settings.max_output_tokens,
-            usage=usage,
-            reask=self._reask(limit),
-        )
-        return fit_to_budget(content, limit)
-
-    def _staged(self, article: Article, limit: int, usage: Usage) -> tuple[BriefContent, int]:
-        sentences = [s for s in split_sentences(article.text) if is_content(s)]
+        everything = split_sentences(article.text)
+        sentences = [s for s in everything if is_content(s)]
+        withheld = sum(1 for s in everything if looks_like_instruction(s))
         if not sentences:
             raise InputEmptyError(
                 f"{article.origin}: no sentences with content found",
@@ -119,11 +77,49 @@ class Briefer:
             name="FiledSentences",
             max_tokens=answer_tokens,
             usage=usage,
-            reask=self._reask(limit),
-            progress=self._progress,
+            reask=lambda problem: self.prompts.reask_message(problem, limit),
+            progress=progress,
         )
-        content, _, dropped = compose.compose(filed, sentences, article.text, limit)
-        return content, dropped
+        content, notes, left_out = compose.compose(filed, sentences, limit)
+        by_id = {s.id: s.text for s in everything}
+        source = article.source().model_copy(
+            update={"sentences": {n.sentence: by_id[n.sentence] for n in notes}}
+        )
+        meta = BriefMeta(
+            model=self.model.model,
+            endpoint=self.model.base_url,
+            prompt_version=self.prompts.version(*PROMPT_FILES),
+            usage=usage,
+            response_format="grammar" if self.model.use_grammar else self.model.response_format,
+            word_limit=limit,
+            trimmed_statements=left_out,
+            briefer_version=__version__,
+        )
+        brief = Brief.from_content(
+            content,
+            [source],
+            meta,
+            verification=VerificationSummary(withheld_sentences=withheld),
+        )
+        brief = apply_policy(
+            verify_brief(brief, everything, article.text), self.settings.on_unsupported
+        )
+        if self.settings.on_unsupported == "fail" and (bad := unsupported(brief)):
+            raise UnsupportedStatementsError.listing(article.origin, bad)
+        return brief
+
+    def _check_fits(self, article: Article, messages: list[dict[str, str]], answer: int) -> None:
+        """Refuse before calling when prompt and answer cannot fit the model's context."""
+        window = self.settings.context_window
+        if not window:
+            return
+        prompt = self.model.count_tokens(messages)
+        if prompt is not None and prompt + answer > window:
+            raise InputTooLongError(
+                f"{article.origin}: {prompt} prompt tokens plus {answer} for the answer exceed "
+                f"the model's {window}-token context",
+                hint="shorten the article, raise local_context, or use a larger-context endpoint",
+            )
 
     def render(self, brief: Brief, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
         """Every requested format, complete in memory (so a failure writes nothing)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import RenderError
-from .models import NOT_STATED, SECTIONS, Brief
+from .models import NOT_STATED, SECTIONS, Brief, Statement
 from .resources import search_path
 
 MARKDOWN_TEMPLATE = "brief.md.j2"
@@ -36,6 +36,14 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and name.endswith((".html", ".htm", ".html.j2", ".xml"))  # type: ignore[union-attr]
 
 
+def cite_marker(statement: Statement, multi_source: bool = False) -> str:
+    """`` [3]``, `` [3,4]``, or `` [2:3]`` when a brief has several sources; '' without cites."""
+    if not statement.cites:
+        return ""
+    prefix = f"{statement.source}:" if multi_source else ""
+    return " [" + ",".join(f"{prefix}{i}" for i in statement.cites) + "]"
+
+
 def brief_date(brief: Brief) -> str:
     return f"{brief.meta.created.day} {brief.meta.created:%B %Y}"
 
@@ -54,6 +62,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["md"] = md_escape
+        self.env.filters["cite_marker"] = cite_marker
 
     def template_dir(self, name: str) -> Path:
         """The folder the named template is taken from (its relative asset links resolve there)."""
@@ -69,6 +78,7 @@ class Renderer:
                 sections=SECTIONS,
                 not_stated=NOT_STATED,
                 date=brief_date(brief),
+                multi_source=len(brief.sources) > 1,
                 **extra,
             )
         except jinja2.TemplateError as exc:

@@ -15,7 +15,9 @@ def _delta(value: float, digits: int = 3) -> str:
 
 
 def report_table(report: EvalReport) -> Table:
-    table = Table(title=f"briefer eval: {report.corpus} ({report.model}, {report.pipeline})")
+    table = Table(
+        title=f"briefer eval: {report.corpus} ({report.model}, prompts {report.prompt_version})"
+    )
     for column in (
         "text",
         "recall",

@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel
 
 from .budget import word_limit
-from .models import SECTIONS, BriefContent
+from .models import BriefContent
 
 # Typographic variants that must not decide whether an anchor matches.
 _TRANSLATE = str.maketrans(
@@ -43,10 +43,7 @@ def normalise(text: str) -> str:
 
 def content_words(content: BriefContent) -> list[str]:
     """The scored words, in reading order."""
-    parts = [content.title, content.bottom_line]
-    for name, _ in SECTIONS:
-        parts.extend(content.section(name))
-    return " ".join(parts).split()
+    return " ".join(content.texts()).split()
 
 
 def scored_text(content: BriefContent, source_words: int) -> str:

@@ -24,6 +24,26 @@ _PROCEDURAL = re.compile(
 )
 
 
+# Text addressed to an AI rather than to readers: prompt injection. Such sentences are withheld
+# from the model and from the brief (counted in the verification summary).
+_INSTRUCTION = re.compile(
+    r"""(
+        \b(ignore|disregard|forget|override)\b[^.]{0,40}\b(instructions?|prompts?|rules|
+            messages?|directions)\b
+      | \b(system|developer)\s+(prompt|message|instructions?)\b
+      | ^\W*(system|assistant|user|developer)\s*:
+      | <\|(im_start|im_end|system|user|assistant)\|> | \[/?INST\]
+      | \byou\s+are\s+now\b | \bnew\s+instructions?\b
+      | \b(as|for)\s+the\s+(title|headline|bottom\s+line)\b
+      | \b(write|output|print|respond\s+with|reply\s+with|answer\s+with)\b[^.]{0,30}
+            \b(title|json|the\s+word)\b
+      | \{\s*"(title|bottom_line|background|us_position|ground_situation|outlook)"\s*:
+      | \b(AI|language\s+model|LLM|chatbot|assistant)s?\b[^.]{0,30}\b(must|should|will)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 class Sentence(BaseModel):
     id: int
     text: str
@@ -41,9 +61,16 @@ def _segmenter() -> object:
     return pysbd.Segmenter(language="en", clean=False)
 
 
+# A closing brace or bracket before a capital letter ends a sentence (pysbd joins them), so a
+# fake JSON answer planted in an article is withheld alone, not with the sentence after it.
+_AFTER_BRACE = re.compile(r"(?<=[}\]])\s+(?=[A-Z])")
+
+
 def _split_paragraph(paragraph: str) -> list[str]:
     segmenter = _segmenter()
-    pieces: list[str] = segmenter.segment(paragraph)  # type: ignore[attr-defined]
+    pieces: list[str] = []
+    for part in _AFTER_BRACE.split(paragraph):
+        pieces.extend(segmenter.segment(part))  # type: ignore[attr-defined]
     return [" ".join(p.split()) for p in pieces if p.strip()]
 
 
@@ -57,9 +84,13 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
+def looks_like_instruction(sentence: Sentence) -> bool:
+    return bool(_INSTRUCTION.search(sentence.text))
+
+
 def is_content(sentence: Sentence) -> bool:
-    """False for procedural lines and fragments too short to report."""
+    """False for procedural lines, fragments too short to report, and instructions to an AI."""
     text = sentence.text.strip()
-    if _PROCEDURAL.match(text):
+    if _PROCEDURAL.match(text) or looks_like_instruction(sentence):
         return False
     return len(text.split()) >= 4 and any(c.isalpha() for c in text)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,30 +60,6 @@ def filed_answer(
     return answer
 
 
-# A faithful brief of the seed article, as a model might answer in one call (single pipeline).
-SEED_BRIEF: dict[str, Any] = {
-    "title": "White House Urges Rapid De-escalation Between India and Pakistan",
-    "bottom_line": (
-        "The US is mediating between India and Pakistan after the April 22 Pahalgam attack "
-        "killed 27 people and set off military escalation between the nuclear-armed neighbours."
-    ),
-    "background": [
-        "The Resistance Front, an offshoot of Lashkar-e-Taiba, claimed the April 22 attack.",
-    ],
-    "us_position": [
-        "Secretary of State Marco Rubio called S. Jaishankar and Shehbaz Sharif.",
-        "Rubio urged Pakistan to take concrete steps against terrorist organisations.",
-    ],
-    "ground_situation": [
-        "India launched missile strikes under Operation Sindoor.",
-        "Pakistan reported civilian casualties and said it downed Indian jets.",
-    ],
-    "outlook": [
-        "President Trump may intervene directly if needed, the White House said.",
-    ],
-}
-
-
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No user config, no real keys or endpoints leak into tests."""
@@ -119,7 +94,3 @@ def run_cli(server: ScriptedServer) -> Any:
         return CliRunner().invoke(main, [command, *extra, *rest], input=input)
 
     return run
-
-
-def brief_json(**changes: Any) -> str:
-    return json.dumps({**SEED_BRIEF, **changes})

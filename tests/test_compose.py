@@ -46,12 +46,13 @@ def test_grammar_is_compact_and_ordered() -> None:
 def test_parse_and_compose_the_seed() -> None:
     filed = compose.parse(json.dumps(filed_answer()), SENTENCES)
     assert filed.sections == SEED_LABELS
-    content, notes, left_out = compose.compose(filed, SENTENCES, SEED.read_text(), 260)
+    content, notes, left_out = compose.compose(filed, SENTENCES, 260)
     assert content.content_words() <= 260
     assert [n.sentence for n in notes] == sorted(n.sentence for n in notes)
     assert len({n.sentence for n in notes}) == len(notes)  # one sentence, one section
     for note in notes:
-        assert getattr(content, note.section).count(note.text) == 1
+        matching = [s for s in content.section(note.section) if s.text == note.text]
+        assert len(matching) == 1 and matching[0].cites == [note.sentence]
     assert 11 not in {n.sentence for n in notes}  # "the situation remains tense": no facts
     assert left_out == 16 - len(notes)
 
@@ -68,7 +69,7 @@ def test_parse_rejects_unusable_answers() -> None:
 def test_bottom_line_repeating_a_sentence_frees_its_words() -> None:
     lead = SENTENCES[0].text
     filed = compose.parse(json.dumps(filed_answer(bottom_line=lead)), SENTENCES)
-    content, notes, _ = compose.compose(filed, SENTENCES, SEED.read_text(), 260)
+    content, notes, _ = compose.compose(filed, SENTENCES, 260)
     assert 1 not in {n.sentence for n in notes}
     assert content.bottom_line == lead
 
@@ -77,7 +78,7 @@ def test_invented_bottom_line_falls_back_to_the_lead() -> None:
     filed = compose.parse(
         json.dumps(filed_answer(bottom_line="Vladimir Putin said 4,000 troops moved.")), SENTENCES
     )
-    content, _, _ = compose.compose(filed, SENTENCES, SEED.read_text(), 260)
+    content, _, _ = compose.compose(filed, SENTENCES, 260)
     assert "Putin" not in content.bottom_line
     assert content.bottom_line.startswith("The White House has underscored")
 
@@ -92,6 +93,6 @@ def test_grounding_helpers() -> None:
 def test_long_title_is_cut() -> None:
     long_title = " ".join(["word"] * 30)
     filed = compose.parse(json.dumps(filed_answer(title=long_title)), SENTENCES)
-    content, _, _ = compose.compose(filed, SENTENCES, SEED.read_text(), 260)
+    content, _, _ = compose.compose(filed, SENTENCES, 260)
     assert len(content.title.split()) == compose.TITLE_MAX_WORDS
     assert isinstance(content, BriefContent) and not re.search(r"\s{2}", content.title)

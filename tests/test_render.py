@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.models import Brief, BriefMeta, Source, Usage
+from briefer.models import Brief, BriefMeta, Source, Statement, Usage, VerificationSummary
 from briefer.render import Renderer, md_escape
 
 GOLDEN = Path(__file__).parent / "golden" / "brief.md"
@@ -18,14 +18,29 @@ def sample_brief() -> Brief:
     return Brief(
         title="Rubio Presses India and Pakistan to De-escalate",
         bottom_line="The US wants rapid de-escalation after the April 22 attack killed 27 people.",
-        background=["The Resistance Front claimed the attack on *tourists* in Pahalgam."],
+        background=[
+            Statement(
+                text="The Resistance Front claimed the attack on *tourists*.",
+                cites=[2],
+                status="supported",
+            )
+        ],
         us_position=[
-            "Marco Rubio called S. Jaishankar and Shehbaz Sharif.",
-            "Tammy Bruce said the US backs [direct] talks <now>.",
+            Statement(
+                text="Marco Rubio called S. Jaishankar and Shehbaz Sharif.",
+                cites=[6],
+                status="supported",
+            ),
+            Statement(
+                text="Tammy Bruce said the US backs [direct] talks <now>.",
+                cites=[9, 10],
+                status="partial",
+                problems=["number 3 is not in the cited sentences"],
+            ),
         ],
         ground_situation=[
-            "# India launched Operation Sindoor.",
-            "1. Pakistan reported casualties.",
+            Statement(text="# India launched Operation Sindoor.", cites=[12], status="supported"),
+            Statement(text="1. Pakistan reported casualties.", cites=[13], status="supported"),
         ],
         outlook=[],
         sources=[
@@ -35,9 +50,28 @@ def sample_brief() -> Brief:
                 date="2025-05-08",
                 url="https://example.com/story?id=1&x=2",
                 origin="seed.txt",
+                sentences={
+                    2: "The attack was claimed by The Resistance Front.",
+                    6: "Rubio called S. Jaishankar and Shehbaz Sharif.",
+                    9: "Bruce said so.",
+                    10: "Talks <now>.",
+                    12: "India struck.",
+                    13: "Pakistan reported casualties.",
+                },
             ),
-            Source(title=None, outlet=None, origin="notes.txt", url="javascript:alert(1)"),
         ],
+        dropped=[
+            Statement(
+                text="Putin endorsed the talks.",
+                cites=[4],
+                status="unsupported",
+                problems=["name “putin” is not in the source"],
+                section="outlook",
+            )
+        ],
+        verification=VerificationSummary(
+            statements=5, supported=4, partial=1, dropped=1, supported_share=0.8
+        ),
         meta=BriefMeta(
             model="m",
             endpoint="http://127.0.0.1:1/v1",
@@ -66,6 +100,8 @@ def test_markdown_headings_in_order_and_bullets() -> None:
         "## Ground Situation",
         "## Outlook",
         "## Sources",
+        "### Cited sentences",  # the citation appendix belongs to Sources
+        "## Verification",
     ]
     assert "_The sources do not state an outlook._" in md
 
@@ -94,7 +130,13 @@ def test_html_is_autoescaped() -> None:
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert "SECRET &lt;i&gt;" in html
     assert 'href="https://example.com/story?id=1&amp;x=2"' in html
-    assert "javascript" not in html
+    assert '<span class="cite"> [9,10]</span>' in html
+    assert "⚠ partly supported: number 3 is not in the cited sentences" in html
+    assert "5 statements, 80% supported" in html
+    javascript = sample_brief().model_copy(
+        update={"sources": [Source(title="x", url="javascript:alert(1)")]}
+    )
+    assert "javascript" not in Renderer().html(javascript, handling="U")
 
 
 def test_user_template_override(tmp_path: Path) -> None:
