@@ -288,6 +288,7 @@ def serve(port: int | None, config_file: Path | None) -> None:
     help="an earlier report: print the deltas per text and overall",
 )
 @click.option("--fresh", is_flag=True, help="ignore cached model answers (they are still stored)")
+@click.option("--markdown", is_flag=True, help="print the table as Markdown (for a README)")
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
 @endpoint_options
 def eval_command(
@@ -296,6 +297,7 @@ def eval_command(
     briefs_dir: Path | None,
     compare: Path | None,
     fresh: bool,
+    markdown: bool,
     quiet: bool,
     **options: Any,
 ) -> None:
@@ -309,7 +311,7 @@ def eval_command(
     from .evaluate import evaluate, load_report
     from .model_store import cache_dir
     from .output import write_atomic
-    from .report_table import comparison_table, report_table, verdict
+    from .report_table import comparison_table, report_markdown, report_table, verdict
 
     reporter = Reporter(quiet)
     try:
@@ -336,8 +338,11 @@ def eval_command(
         reporter.error(err)
         sys.exit(err.exit_code)
     console = Console(highlight=False)
-    console.print(report_table(report))
-    console.print(verdict(report), soft_wrap=True)
+    if markdown:
+        click.echo(report_markdown(report))
+    else:
+        console.print(report_table(report))
+        console.print(verdict(report), soft_wrap=True)
     if old is not None:
         console.print(comparison_table(report, old))
     click.echo(f"report: {out}; briefs: {target}/", err=True)

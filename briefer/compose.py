@@ -29,6 +29,8 @@ from .sentences import Sentence
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
 TITLE_MAX_WORDS = 16
 BOTTOM_LINE_MAX_WORDS = 50
+TITLE_MAX_CHARS = 110
+BOTTOM_LINE_MAX_CHARS = 330
 #: Weight of the position prior against fact density (both on a 0..1 scale).
 POSITION_WEIGHT = 0.25
 #: Word overlap above which a sentence counts as already said by the bottom line.
@@ -64,9 +66,16 @@ def key(sentence: Sentence) -> str:
     return " ".join([f"S{sentence.id}", *words])
 
 
-def schema(sentences: list[Sentence]) -> dict[str, Any]:
+def schema(sentences: list[Sentence], *, bounded: bool = False) -> dict[str, Any]:
+    """The answer's JSON schema. ``bounded`` caps title and bottom line length (for grammars:
+    the small model wrote 170-word bottom lines when only asked for 40 words)."""
     label = {"type": "string", "enum": list(LABELS)}
-    props: dict[str, Any] = {"title": {"type": "string"}, "bottom_line": {"type": "string"}}
+    title: dict[str, Any] = {"type": "string"}
+    bottom: dict[str, Any] = {"type": "string"}
+    if bounded:
+        title["maxLength"] = TITLE_MAX_CHARS
+        bottom["maxLength"] = BOTTOM_LINE_MAX_CHARS
+    props: dict[str, Any] = {"title": title, "bottom_line": bottom}
     props.update({key(s): label for s in sentences})
     return {
         "type": "object",
@@ -115,9 +124,13 @@ def _overlap(a: str, b: str) -> float:
 
 
 def _first_sentences(text: str, max_words: int) -> str:
-    """Whole sentences of ``text`` up to ``max_words`` (at least the first one, cut if need be)."""
+    """Whole sentences of ``text`` up to ``max_words`` (at least the first one, cut if need be).
+    A trailing fragment without end punctuation (a length-capped answer) is left out."""
     out: list[str] = []
-    for piece in re.split(r"(?<=[.!?])\s+", text):
+    pieces = re.split(r"(?<=[.!?])\s+", text.strip())
+    if len(pieces) > 1 and not re.search(r"[.!?][\"”’')]*$", pieces[-1]):
+        pieces.pop()
+    for piece in pieces:
         if out and word_count(" ".join([*out, piece])) > max_words:
             break
         out.append(piece)
@@ -141,7 +154,10 @@ def headline(filed: Filed, sentences: list[Sentence]) -> tuple[str, str]:
     if title_unsupported(title, text):
         words = lead.rstrip(".").split()
         title = " ".join(words[:TITLE_MAX_WORDS]) + ("…" if len(words) > TITLE_MAX_WORDS else "")
-    bottom_line = _first_sentences(filed.bottom_line, BOTTOM_LINE_MAX_WORDS)
+    raw = filed.bottom_line
+    if len(raw) >= BOTTOM_LINE_MAX_CHARS - 3 and len(re.split(r"(?<=[.!?])\s+", raw)) > 1:
+        raw = raw[: raw.rstrip(".!? ").rfind(" ")]  # capped mid-sentence: lose the last one
+    bottom_line = _first_sentences(raw, BOTTOM_LINE_MAX_WORDS)
     if unsupported_terms(bottom_line, text):
         bottom_line = _first_sentences(lead, BOTTOM_LINE_MAX_WORDS)
     return title, bottom_line

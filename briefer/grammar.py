@@ -4,7 +4,7 @@ With ``response_format`` ``json_schema`` the server's own conversion allows free
 small embedded model was seen padding answers with long runs of spaces until ``max_tokens``. This
 grammar allows at most one space between tokens and no newlines, so the JSON stays compact. It
 covers the subset briefer's model-facing schemas use: objects (all properties required, in order),
-arrays, strings, string/integer enums, integers, ``$ref``.
+arrays, strings (``maxLength`` too), string/integer enums, integers, ``$ref``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ class _Builder:
             self.rules[name] = " | ".join(_literal(json.dumps(v)) for v in values)
             return name
         kind = schema.get("type")
+        if kind == "string" and "maxLength" in schema:
+            # A hard bound: the model must close the string by then (see compose for the cut).
+            name = self._name(hint)
+            self.rules[name] = f'"\\"" char{{0,{int(schema["maxLength"])}}} "\\""'
+            return name
         if kind == "string":
             return "string"
         if kind == "integer":

@@ -72,7 +72,7 @@ class Briefer:
         self._check_fits(article, messages, answer_tokens)
         filed = self.model.structured(
             messages,
-            compose.schema(sentences),
+            compose.schema(sentences, bounded=self.model.use_grammar),
             lambda answer: compose.parse(answer, sentences),
             name="FiledSentences",
             max_tokens=answer_tokens,

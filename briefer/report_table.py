@@ -104,3 +104,26 @@ def comparison_table(new: EvalReport, old: EvalReport) -> Table:
         _delta(new.summary.mean_seconds - old.summary.mean_seconds, 1),
     )
     return table
+
+
+def report_markdown(report: EvalReport) -> str:
+    """The report as a Markdown table (for a README's Quality section)."""
+    lines = [
+        "| text | key-fact recall | lead-N | sections | absent numbers / quotes | words in → out "
+        "| tokens in / out | calls | s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for i in report.items:
+        recall = "failed" if i.error else f"{i.recall:.3f} ({i.recalled}/{i.facts})"
+        lines.append(
+            f"| {i.file} | {recall} | {i.lead_recall:.3f} | {i.sections_covered}/4 "
+            f"| {len(i.absent_numbers)} / {len(i.absent_quotes)} | {i.words_in} → {i.words_out} "
+            f"| {i.prompt_tokens} / {i.completion_tokens} | {i.calls} | {i.seconds:.1f} |"
+        )
+    s = report.summary
+    lines.append(
+        f"| **mean / total** | **{s.mean_recall:.3f}** | {s.mean_lead_recall:.3f} "
+        f"| {s.mean_sections_covered:.2f} | {s.absent_numbers} / {s.absent_quotes} | "
+        f"| {s.prompt_tokens} / {s.completion_tokens} | {s.calls} | {s.mean_seconds:.1f} a text |"
+    )
+    return "\n".join(lines) + "\n\n" + verdict(report) + "\n"

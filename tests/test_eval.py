@@ -159,6 +159,10 @@ def test_eval_command_report_cache_and_compare(
     requests = server.chat_requests
     assert all(r["temperature"] == 0 and r["seed"] == 42 for r in requests)
 
+    markdown = run_cli("eval", str(corpus), "--out", "r1.json", "--markdown")
+    assert "| a.txt | 1.000 (3/3) | 1.000 | 3/4 | 0 / 0 | 28 → 34 |" in markdown.stdout
+    assert len(server.chat_requests) == 2  # cached
+
     # A rerun is answered from the cache: no request reaches the server.
     result = run_cli("eval", str(corpus), "--out", "r2.json", "--compare", "r1.json")
     assert result.exit_code == 0, result.output
