@@ -153,6 +153,26 @@ def main() -> None:
     help="statements the verifier finds unsupported: mark them in the brief (flag, "
     "default), remove them (drop; kept in the JSON with the reason), or exit 16 (fail)",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="print the calls, estimated tokens and cost; call no model, write nothing",
+)
+@click.option(
+    "--max-cost",
+    type=click.FloatRange(min=0, min_open=True),
+    help="USD the run may spend: stop before a call would exceed it",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    help="tokens (in + out) the run may use: stop before a call would exceed it",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="parallel calls for the parts of a long article [default: 1 local, 4 remote]",
+)
 @click.option("-q", "--quiet", is_flag=True, help="no progress or summary on stderr")
 @endpoint_options
 def brief(
@@ -162,6 +182,10 @@ def brief(
     max_words: int | None,
     handling: str | None,
     on_unsupported: str | None,
+    dry_run: bool,
+    max_cost: float | None,
+    max_tokens: int | None,
+    concurrency: int | None,
     quiet: bool,
     **options: Any,
 ) -> None:
@@ -172,9 +196,19 @@ def brief(
     reporter = Reporter(quiet)
     try:
         settings = settings_from(
-            {**options, "handling": handling, "on_unsupported": on_unsupported}
+            {
+                **options,
+                "handling": handling,
+                "on_unsupported": on_unsupported,
+                "max_cost": max_cost,
+                "max_tokens": max_tokens,
+                "concurrency": concurrency,
+            }
         )
         wanted = parse_formats(formats)
+        if dry_run:
+            _dry_run(Briefer(settings), inputs, max_words)
+            return
         with endpoint(settings, progress=reporter.progress) as active:
             failures = _brief_all(Briefer(active), inputs, out_dir, wanted, max_words, reporter)
     except KeyboardInterrupt:
@@ -220,10 +254,13 @@ def _brief_all(
             continue
         for path in paths:
             click.echo(str(path))
-        usage = result.meta.usage
+        usage, meta = result.meta.usage, result.meta
+        price = "" if meta.cost_usd is None else f", ${meta.cost_usd:.4f}"
+        parts = f", read in {meta.chunks} parts" if meta.chunks > 1 else ""
         reporter.done(
-            f"✓ {spec}: {result.content_words()} words, {usage.prompt_tokens}+"
-            f"{usage.completion_tokens} tokens, {time.monotonic() - started:.1f} s"
+            f"✓ {spec}: {result.content_words()} words, {usage.calls} calls, "
+            f"{usage.prompt_tokens:,}+{usage.completion_tokens:,} tokens{price}{parts}, "
+            f"{time.monotonic() - started:.1f} s"
         )
         if result.verification:
             reporter.done(f"  verification: {result.verification.line()}")
@@ -423,6 +460,48 @@ def doctor(**options: Any) -> None:
             err=True,
         )
         sys.exit(7)
+
+
+def _dry_run(briefer: Briefer, inputs: tuple[str, ...], max_words: int | None) -> None:
+    """The plan of every input, with estimated tokens and cost; nothing is called or written."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"briefer dry run: {briefer.model_name}, {briefer.window():,}-token context"
+    )
+    for column in ("input", "words", "calls", "est. tokens in", "est. tokens out", "est. cost"):
+        table.add_column(column, justify="left" if column == "input" else "right")
+    totals = [0, 0, 0]
+    for spec in inputs:
+        try:
+            plan, _, _ = briefer.plan(load(spec), max_words=max_words)
+        except BrieferError as err:
+            table.add_row(spec, "", "", f"[red]{err.message}[/]", "", "")
+            continue
+        prompt, completion = plan.estimate()
+        price = briefer.estimate_cost(prompt, completion)
+        parts = sum(1 for c in plan.calls if c.kind == "part")
+        calls = f"{len(plan.calls)}" + (f" ({parts} parts + headline)" if parts else "")
+        table.add_row(
+            spec,
+            f"{sum(s.words for s in plan.sentences):,}",
+            calls,
+            f"{prompt:,}",
+            f"{completion:,}",
+            "unknown" if price is None else f"${price:.4f}",
+        )
+        totals = [totals[0] + len(plan.calls), totals[1] + prompt, totals[2] + completion]
+    price = briefer.estimate_cost(totals[1], totals[2])
+    table.add_section()
+    table.add_row(
+        "[b]total[/]",
+        "",
+        f"{totals[0]}",
+        f"{totals[1]:,}",
+        f"{totals[2]:,}",
+        "unknown" if price is None else f"${price:.4f}",
+    )
+    Console(highlight=False).print(table)
 
 
 def _unique(stem: str, used: set[str]) -> str:

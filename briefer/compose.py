@@ -30,6 +30,8 @@ LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
 TITLE_MAX_WORDS = 16
 BOTTOM_LINE_MAX_WORDS = 50
 TITLE_MAX_CHARS = 110
+#: Words the title and bottom line are expected to take, when choosing sentences before them.
+HEADLINE_WORDS = 50
 BOTTOM_LINE_MAX_CHARS = 330
 #: Weight of the position prior against fact density (both on a 0..1 scale).
 POSITION_WEIGHT = 0.25
@@ -66,16 +68,19 @@ def key(sentence: Sentence) -> str:
     return " ".join([f"S{sentence.id}", *words])
 
 
-def schema(sentences: list[Sentence], *, bounded: bool = False) -> dict[str, Any]:
-    """The answer's JSON schema. ``bounded`` caps title and bottom line length (for grammars:
-    the small model wrote 170-word bottom lines when only asked for 40 words)."""
+def schema(
+    sentences: list[Sentence], *, bounded: bool = False, headline: bool = True
+) -> dict[str, Any]:
+    """The answer's JSON schema: title and bottom line (``headline``), then a section for each
+    sentence. ``bounded`` caps title and bottom line length (for grammars: the small model wrote
+    170-word bottom lines when asked for 40 words)."""
     label = {"type": "string", "enum": list(LABELS)}
     title: dict[str, Any] = {"type": "string"}
     bottom: dict[str, Any] = {"type": "string"}
     if bounded:
         title["maxLength"] = TITLE_MAX_CHARS
         bottom["maxLength"] = BOTTOM_LINE_MAX_CHARS
-    props: dict[str, Any] = {"title": title, "bottom_line": bottom}
+    props: dict[str, Any] = {"title": title, "bottom_line": bottom} if headline else {}
     props.update({key(s): label for s in sentences})
     return {
         "type": "object",
@@ -85,17 +90,26 @@ def schema(sentences: list[Sentence], *, bounded: bool = False) -> dict[str, Any
     }
 
 
-def max_tokens(sentences: list[Sentence]) -> int:
-    # Headline ~100 tokens; each entry ~10 tokens of key and ~5 of label.
-    return 200 + 20 * len(sentences)
+HEADLINE_TOKENS = 200  # bound on title + bottom line (the grammar caps them at 440 characters)
+ENTRY_TOKENS = 20  # bound on one sentence's entry: key of id and first words, and its label
+EXPECTED_ENTRY_TOKENS = 13  # measured: ~13 tokens an entry, ~90 for the headline
+EXPECTED_HEADLINE_TOKENS = 90
 
 
-def parse(content: str | None, sentences: list[Sentence]) -> Filed:
+def max_tokens(sentences: list[Sentence], *, headline: bool = True) -> int:
+    return HEADLINE_TOKENS * headline + 30 + ENTRY_TOKENS * len(sentences)
+
+
+def expected_tokens(sentences: list[Sentence], *, headline: bool = True) -> int:
+    return EXPECTED_HEADLINE_TOKENS * headline + 10 + EXPECTED_ENTRY_TOKENS * len(sentences)
+
+
+def parse(content: str | None, sentences: list[Sentence], *, headline: bool = True) -> Filed:
     data = load_json_answer(content)
     if not isinstance(data, dict):
         raise ValueError("the answer is not a JSON object")
     missing = [k for k in ("title", "bottom_line") if not clean_line(data.get(k, ""))]
-    if missing:
+    if missing and headline:
         raise ValueError(f"{' and '.join(missing)} missing or empty")
     by_id: dict[int, str] = {}
     for name, value in data.items():
@@ -107,10 +121,46 @@ def parse(content: str | None, sentences: list[Sentence]) -> Filed:
     if not sections:
         raise ValueError("no sentence was filed; give a section for every sentence id")
     return Filed(
-        title=clean_line(data["title"]),
-        bottom_line=clean_line(data["bottom_line"]),
+        title=clean_line(data.get("title", "")),
+        bottom_line=clean_line(data.get("bottom_line", "")),
         sections=sections,
     )
+
+
+def parse_headline(content: str | None) -> tuple[str, str]:
+    data = load_json_answer(content)
+    if not isinstance(data, dict):
+        raise ValueError("the answer is not a JSON object")
+    title, bottom = clean_line(data.get("title", "")), clean_line(data.get("bottom_line", ""))
+    if not title or not bottom:
+        raise ValueError("title or bottom_line missing or empty")
+    return title, bottom
+
+
+def select(
+    filed: Filed, sentences: list[Sentence], budget: int, bottom_line: str = ""
+) -> list[Sentence]:
+    """The sentences the brief keeps: filed in a section, not repeating the bottom line, ranked
+    by fact density plus a position prior, within ``budget`` words; in text order."""
+    candidates = [
+        s
+        for s in sentences
+        if filed.sections.get(s.id, "other") != "other"
+        and _overlap(statement(s), bottom_line) < REPEAT_OVERLAP
+    ]
+    last = max((s.id for s in sentences), default=1)
+    ranked = sorted(
+        candidates,
+        key=lambda s: -(density(s.text) + POSITION_WEIGHT * (1 - (s.id - 1) / max(1, last - 1))),
+    )
+    chosen: list[Sentence] = []
+    used = 0
+    for sentence in ranked:
+        words = word_count(statement(sentence))
+        if used + words <= budget:
+            chosen.append(sentence)
+            used += words
+    return sorted(chosen, key=lambda s: s.id)
 
 
 def density(text: str) -> float:
@@ -169,29 +219,12 @@ def compose(
     """The brief within ``limit`` words, its notes, and how many candidates were left out."""
     title, bottom_line = headline(filed, sentences)
     budget = limit - word_count(title) - word_count(bottom_line)
-    candidates = [
-        s
-        for s in sentences
-        if filed.sections.get(s.id, "other") != "other"
-        and _overlap(statement(s), bottom_line) < REPEAT_OVERLAP
-    ]
-    last = max((s.id for s in sentences), default=1)
-    ranked = sorted(
-        candidates,
-        key=lambda s: -(density(s.text) + POSITION_WEIGHT * (1 - (s.id - 1) / max(1, last - 1))),
-    )
-    chosen: list[Sentence] = []
-    used = 0
-    for sentence in ranked:
-        words = word_count(statement(sentence))
-        if used + words <= budget:
-            chosen.append(sentence)
-            used += words
-    chosen.sort(key=lambda s: s.id)
+    chosen = select(filed, sentences, budget, bottom_line)
+    filed_count = sum(1 for s in sentences if filed.sections.get(s.id, "other") != "other")
     notes = [Note(sentence=s.id, section=filed.sections[s.id], text=statement(s)) for s in chosen]
     sections = {
         name: [Statement(text=n.text, cites=[n.sentence]) for n in notes if n.section == name]
         for name, _ in SECTIONS
     }
     content = BriefContent.model_validate({"title": title, "bottom_line": bottom_line, **sections})
-    return content, notes, len(candidates) - len(chosen)
+    return content, notes, filed_count - len(chosen)

@@ -55,6 +55,15 @@ class Settings(BaseModel):
     context_window: int | None = Field(
         default=None, description="the endpoint's context in tokens, where known (checked first)"
     )
+    concurrency: int | None = Field(
+        default=None, ge=1, description="parallel model calls for chunks [1 local, 4 remote]"
+    )
+    max_cost: float | None = Field(default=None, gt=0, description="USD a run may spend")
+    max_tokens: int | None = Field(default=None, gt=0, description="tokens a run may use")
+    models: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="per-model overrides: encoding, context, input/output_per_million (USD)",
+    )
     on_unsupported: Literal["flag", "drop", "fail"] = Field(
         default="flag",
         description="statements the verifier finds unsupported: mark them, drop them, or fail",

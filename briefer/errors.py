@@ -17,6 +17,7 @@ exit code the CLI uses for it::
     │   └── LocalRuntimeError (15)      embedded model server failed (start, checksum)
     ├── ModelOutputError (10)           the model's answer stayed invalid after one re-ask
     ├── UnsupportedStatementsError (16) --on-unsupported fail, and the verifier found some
+    ├── BudgetError (17)                a call would exceed --max-cost / --max-tokens
     └── RenderError (12)                template or PDF rendering failed
 
 ``BatchError`` (14) is the CLI's summary when some, but not all, inputs of a batch failed.
@@ -113,6 +114,12 @@ class UnsupportedStatementsError(BrieferError):
         )
 
 
+class BudgetError(BrieferError):
+    """A run would exceed --max-cost or --max-tokens: stopped before the call."""
+
+    exit_code = 17
+
+
 class RenderError(BrieferError):
     exit_code = 12
 
@@ -146,5 +153,6 @@ EXIT_CODES: dict[int, str] = {
     14: "some inputs of a batch failed (the others were written)",
     15: "the embedded local model failed (server did not start, model file corrupt)",
     16: "unsupported statements, with --on-unsupported fail (nothing written)",
+    17: "the run would exceed --max-cost or --max-tokens (stopped before the call)",
     130: "interrupted (Ctrl-C)",
 }

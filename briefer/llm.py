@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -231,7 +232,11 @@ class ChatModel:
                 usage.add(hit["prompt_tokens"], hit["completion_tokens"], cached=True)
                 return hit["content"], hit["finish_reason"]
         before = (usage.prompt_tokens, usage.completion_tokens)
-        content, finish = self._request(messages, schema, name, max_tokens, usage, progress)
+        started = time.monotonic()
+        try:
+            content, finish = self._request(messages, schema, name, max_tokens, usage, progress)
+        finally:
+            usage.model_seconds += time.monotonic() - started
         if self.cache is not None and finish != "length":
             self.cache.put(
                 key,

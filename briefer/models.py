@@ -193,12 +193,24 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_calls: int = Field(default=0, description="calls answered from the answer cache")
+    model_seconds: float = Field(default=0.0, description="time spent waiting for the model")
 
     def add(self, prompt_tokens: int, completion_tokens: int, *, cached: bool = False) -> None:
         self.calls += 1
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
         self.cached_calls += int(cached)
+
+    def merge(self, other: Usage) -> None:
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.cached_calls += other.cached_calls
+        self.model_seconds += other.model_seconds
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
 
 
 class BriefMeta(BaseModel):
@@ -209,6 +221,8 @@ class BriefMeta(BaseModel):
     created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     response_format: str = "json_schema"
     word_limit: int = 0
+    chunks: int = Field(default=1, description="parts the article was read in (map calls)")
+    cost_usd: float | None = Field(default=None, description="from the price table; None: unknown")
     trimmed_statements: int = Field(
         default=0, description="statements dropped to keep the brief within word_limit"
     )

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from . import __version__, compose
 from .budget import word_limit
 from .config import Settings
-from .errors import ConfigError, InputEmptyError, InputTooLongError, UnsupportedStatementsError
+from .errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
 from .llm import ChatModel, Progress
+from .local_server import uses_local_model
+from .model_store import MODEL_NAME
 from .models import Article, Brief, BriefMeta, Usage, VerificationSummary
 from .output import write_atomic
+from .planning import Call, Plan, make_plan
 from .prompting import PromptSet
 from .render import Renderer, to_json
-from .sentences import is_content, looks_like_instruction, split_sentences
+from .sentences import Sentence, is_content, looks_like_instruction, split_sentences
+from .tokens import cost, count_messages, count_text, model_info
 from .verify import apply_policy, unsupported, verify_brief
 
 FORMATS: tuple[str, ...] = ("md", "json", "pdf")
-PROMPT_FILES = ("system.j2", "article.j2", "file_sentences.j2", "reask.j2")
+PROMPT_FILES = (
+    "system.j2",
+    "article.j2",
+    "file_sentences.j2",
+    "file_part.j2",
+    "headline.j2",
+    "reask.j2",
+)
 
 
 def parse_formats(spec: str | Iterable[str]) -> tuple[str, ...]:
@@ -42,6 +55,8 @@ class Briefer:
         self.prompts = PromptSet(settings.prompts_dir)
         self.renderer = Renderer(settings.templates_dir)
         self._model: ChatModel | None = None
+        #: Tokens used by this Briefer so far, against --max-tokens / --max-cost.
+        self.spent = Usage()
 
     @property
     def model(self) -> ChatModel:
@@ -50,15 +65,28 @@ class Briefer:
             self._model = ChatModel(self.settings)
         return self._model
 
-    def brief(
-        self, article: Article, *, max_words: int | None = None, progress: Progress | None = None
-    ) -> Brief:
-        """Condense one article into a verified brief within its word limit.
+    @property
+    def model_name(self) -> str:
+        """The model's name, without starting anything when the embedded model is meant."""
+        if uses_local_model(self.settings):
+            return self.settings.model or MODEL_NAME
+        return self.model.model
 
-        Raises ``UnsupportedStatementsError`` under ``on_unsupported = "fail"``.
-        """
-        limit = max_words or word_limit(article.words)
-        usage = Usage()
+    def window(self) -> int:
+        if self.settings.context_window:
+            return self.settings.context_window
+        if uses_local_model(self.settings):
+            return self.settings.local_context
+        return model_info(self.model_name, self.settings.models).context
+
+    def _encoding(self) -> str:
+        return model_info(self.model_name, self.settings.models).encoding
+
+    def plan(
+        self, article: Article, *, max_words: int | None = None, exact: bool = False
+    ) -> tuple[Plan, list[Sentence], int]:
+        """The calls a brief of ``article`` takes, counted before any call. ``exact`` counts
+        with the running embedded server's tokenizer; otherwise tiktoken estimates."""
         everything = split_sentences(article.text)
         sentences = [s for s in everything if is_content(s)]
         withheld = sum(1 for s in everything if looks_like_instruction(s))
@@ -67,20 +95,88 @@ class Briefer:
                 f"{article.origin}: no sentences with content found",
                 hint="give an article with running text",
             )
-        messages = self.prompts.file_messages(article, sentences)
-        answer_tokens = max(self.settings.max_output_tokens, compose.max_tokens(sentences))
-        self._check_fits(article, messages, answer_tokens)
-        filed = self.model.structured(
-            messages,
-            compose.schema(sentences, bounded=self.model.use_grammar),
-            lambda answer: compose.parse(answer, sentences),
-            name="FiledSentences",
-            max_tokens=answer_tokens,
-            usage=usage,
-            reask=lambda problem: self.prompts.reask_message(problem, limit),
-            progress=progress,
+        encoding_name = self._encoding()
+
+        def estimate(messages: list[dict[str, str]]) -> int:
+            return count_messages(messages, encoding_name)
+
+        def count(messages: list[dict[str, str]]) -> int:
+            exact_count = self.model.count_tokens(messages) if exact else None
+            return exact_count if exact_count is not None else estimate(messages)
+
+        limit = max_words or word_limit(article.words)
+        plan = make_plan(
+            article,
+            sentences,
+            limit,
+            self.prompts,
+            count,
+            self.window(),
+            lambda line: count_text(line, encoding_name),
         )
+        return plan, everything, withheld
+
+    def estimate_cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
+        return cost(
+            model_info(self.model_name, self.settings.models), prompt_tokens, completion_tokens
+        )
+
+    def _check_budget(self, prompt_tokens: int, completion_tokens: int, what: str) -> None:
+        """Stop before a call (or a whole brief) would take the run past its budgets."""
+        spent = self.spent
+        tokens = spent.tokens + prompt_tokens + completion_tokens
+        if self.settings.max_tokens is not None and tokens > self.settings.max_tokens:
+            raise BudgetError(
+                f"{what} would bring the run to ~{tokens:,} tokens, over --max-tokens "
+                f"{self.settings.max_tokens:,} ({spent.tokens:,} used so far)",
+                hint="raise --max-tokens, or see the estimate with --dry-run",
+            )
+        if self.settings.max_cost is not None:
+            projected = self.estimate_cost(
+                spent.prompt_tokens + prompt_tokens, spent.completion_tokens + completion_tokens
+            )
+            if projected is None:
+                raise BudgetError(
+                    f"no price is known for model {self.model_name}, so --max-cost cannot be kept",
+                    hint="add its prices under [models] in the config file",
+                )
+            if projected > self.settings.max_cost:
+                raise BudgetError(
+                    f"{what} would bring the run to ~${projected:.4f}, over --max-cost "
+                    f"${self.settings.max_cost:.4f}",
+                    hint="raise --max-cost, or see the estimate with --dry-run",
+                )
+
+    def brief(
+        self, article: Article, *, max_words: int | None = None, progress: Progress | None = None
+    ) -> Brief:
+        """Condense one article into a verified brief within its word limit.
+
+        Raises ``BudgetError`` before a call would exceed the run's budgets, and
+        ``UnsupportedStatementsError`` under ``on_unsupported = "fail"``.
+        """
+        plan, everything, withheld = self.plan(article, max_words=max_words, exact=True)
+        self._check_budget(*plan.estimate(), f"briefing {article.origin}")
+        usage = Usage()
+        limit = plan.limit
+        sentences = plan.sentences
+        if not plan.chunked:
+            call = plan.calls[0]
+            self._check_budget(call.prompt_tokens, call.expected_tokens, "the next call")
+            filed = self.model.structured(
+                call.messages,
+                compose.schema(sentences, bounded=self.model.use_grammar),
+                lambda answer: compose.parse(answer, sentences),
+                name="FiledSentences",
+                max_tokens=max(self.settings.max_output_tokens, call.max_tokens),
+                usage=usage,
+                reask=lambda problem: self.prompts.reask_message(problem, limit),
+                progress=progress,
+            )
+        else:
+            filed = self._map_reduce(article, plan, usage, progress)
         content, notes, left_out = compose.compose(filed, sentences, limit)
+        self.spent.merge(usage)
         by_id = {s.id: s.text for s in everything}
         source = article.source().model_copy(
             update={"sentences": {n.sentence: by_id[n.sentence] for n in notes}}
@@ -93,6 +189,8 @@ class Briefer:
             response_format="grammar" if self.model.use_grammar else self.model.response_format,
             word_limit=limit,
             trimmed_statements=left_out,
+            chunks=sum(1 for c in plan.calls if c.kind != "headline"),
+            cost_usd=self.estimate_cost(usage.prompt_tokens, usage.completion_tokens),
             briefer_version=__version__,
         )
         brief = Brief.from_content(
@@ -108,18 +206,80 @@ class Briefer:
             raise UnsupportedStatementsError.listing(article.origin, bad)
         return brief
 
-    def _check_fits(self, article: Article, messages: list[dict[str, str]], answer: int) -> None:
-        """Refuse before calling when prompt and answer cannot fit the model's context."""
-        window = self.settings.context_window
-        if not window:
-            return
-        prompt = self.model.count_tokens(messages)
-        if prompt is not None and prompt + answer > window:
-            raise InputTooLongError(
-                f"{article.origin}: {prompt} prompt tokens plus {answer} for the answer exceed "
-                f"the model's {window}-token context",
-                hint="shorten the article, raise local_context, or use a larger-context endpoint",
+    def _map_reduce(
+        self, article: Article, plan: Plan, usage: Usage, progress: Progress | None
+    ) -> compose.Filed:
+        """File each part's sentences (concurrently where allowed), then write the headline
+        from the sentences chosen for the brief."""
+        parts = [c for c in plan.calls if c.kind == "part"]
+        limit = plan.limit
+
+        def file_part(index: int, call: Call) -> tuple[compose.Filed, Usage]:
+            own = Usage()
+            if progress and workers == 1:
+                progress(f"reading part {index} of {len(parts)}…")
+            self._check_budget(
+                call.prompt_tokens + usage.prompt_tokens,
+                call.expected_tokens + usage.completion_tokens,
+                "the next call",
             )
+            filed = self.model.structured(
+                call.messages,
+                compose.schema(call.sentences, headline=False),
+                lambda answer: compose.parse(answer, call.sentences, headline=False),
+                name="FiledPart",
+                max_tokens=call.max_tokens,
+                usage=own,
+                reask=lambda problem: self.prompts.reask_message(problem, limit),
+            )
+            return filed, own
+
+        workers = self.settings.concurrency or (1 if self.model.use_grammar else 4)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(file_part, range(1, len(parts) + 1), parts))
+        sections: dict[int, str] = {}
+        for filed, own in results:
+            usage.merge(own)
+            for sid, label in filed.sections.items():
+                # A sentence split across parts keeps its first filing that is not "other".
+                if sections.get(sid, "other") == "other":
+                    sections[sid] = label
+        merged = compose.Filed(title="", bottom_line="", sections=sections)
+        chosen = compose.select(merged, plan.sentences, limit - compose.HEADLINE_WORDS)
+        messages = self.prompts.headline_messages(article, chosen or plan.sentences[:20])
+        if progress:
+            progress("writing the headline…")
+        self._check_budget(
+            usage.prompt_tokens + plan.calls[-1].prompt_tokens,
+            usage.completion_tokens + compose.EXPECTED_HEADLINE_TOKENS,
+            "the headline call",
+        )
+        bounded = self.model.use_grammar
+        headline_schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {
+                "title": {
+                    "type": "string",
+                    **({"maxLength": compose.TITLE_MAX_CHARS} if bounded else {}),
+                },
+                "bottom_line": {
+                    "type": "string",
+                    **({"maxLength": compose.BOTTOM_LINE_MAX_CHARS} if bounded else {}),
+                },
+            },
+            "required": ["title", "bottom_line"],
+            "additionalProperties": False,
+        }
+        title, bottom_line = self.model.structured(
+            messages,
+            headline_schema,
+            compose.parse_headline,
+            name="Headline",
+            max_tokens=compose.HEADLINE_TOKENS,
+            usage=usage,
+            reask=lambda problem: self.prompts.reask_message(problem, limit),
+        )
+        return compose.Filed(title=title, bottom_line=bottom_line, sections=sections)
 
     def render(self, brief: Brief, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
         """Every requested format, complete in memory (so a failure writes nothing)."""

@@ -67,6 +67,24 @@ class PromptSet:
             {"role": "user", "content": self.render("file_sentences.j2", **context)},
         ]
 
+    def part_messages(
+        self, sentences: list[Sentence], part: int, parts: int
+    ) -> list[dict[str, str]]:
+        context = {"sentences": sentences, "part": part, "parts": parts}
+        return [
+            {"role": "system", "content": self.render("system.j2", **context)},
+            {"role": "user", "content": self.render("file_part.j2", **context)},
+        ]
+
+    def headline_messages(
+        self, article: Article, sentences: list[Sentence]
+    ) -> list[dict[str, str]]:
+        context = {"article": article, "sentences": sentences}
+        return [
+            {"role": "system", "content": self.render("system.j2", **context)},
+            {"role": "user", "content": self.render("headline.j2", **context)},
+        ]
+
     def reask_message(self, error: str, max_words: int) -> dict[str, str]:
         return {
             "role": "user",

@@ -55,11 +55,37 @@ def error_body(message: str, kind: str = "server_error") -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "code": None}}
 
 
+def prompt_tokens(messages: list[dict[str, str]]) -> int:
+    """The server's own count: o200k tokens of each message plus 4 of chat framing, plus 2."""
+    import tiktoken
+
+    enc = tiktoken.get_encoding("o200k_base")
+    return 2 + sum(4 + len(enc.encode(m["content"], disallowed_special=())) for m in messages)
+
+
+def auto_answer(payload: dict[str, Any]) -> dict[str, Any]:
+    schema = (payload.get("response_format") or {}).get("json_schema", {}).get("schema", {})
+    answer: dict[str, Any] = {}
+    for key in schema.get("properties", {}):
+        if key == "title":
+            answer[key] = "Talks continue"
+        elif key == "bottom_line":
+            answer[key] = "The talks continue."
+        else:
+            answer[key] = "us_position" if " US " in f" {key} " else "ground_situation"
+    return answer
+
+
 class ScriptedServer:
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
         self.reject_json_schema = False  # behave like llama-cpp-python: HTTP 500 on json_schema
+        # With no scripted reply left, answer from the request's schema (a fake model that
+        # files sentences mentioning the US under us_position, the rest under ground_situation).
+        self.auto = False
+        # Report prompt_tokens counted here with tiktoken, as a real OpenAI server would.
+        self.count_prompt_tokens = False
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -110,10 +136,15 @@ class ScriptedServer:
                 if server.reject_json_schema and fmt == "json_schema":
                     self._send(Reply(500, error_body("response_format json_schema not supported")))
                     return
+                if not server.replies and server.auto:
+                    server.replies.append(Reply(body=completion(json.dumps(auto_answer(payload)))))
                 if not server.replies:
                     self._send(Reply(500, error_body("scripted server: no reply left")))
                     return
-                self._send(server.replies.popleft())
+                reply = server.replies.popleft()
+                if server.count_prompt_tokens and isinstance(reply.body, dict):
+                    reply.body["usage"]["prompt_tokens"] = prompt_tokens(payload["messages"])
+                self._send(reply)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(
