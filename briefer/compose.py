@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from .grounding import names, numbers, title_unsupported, unsupported_terms
 from .llm import load_json_answer
 from .models import SECTIONS, BriefContent, Statement, clean_line, word_count
-from .sentences import Sentence
+from .sentences import Sentence, without_speaker
 
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
 TITLE_MAX_WORDS = 16
@@ -151,7 +151,9 @@ def select(
     last = max((s.id for s in sentences), default=1)
     ranked = sorted(
         candidates,
-        key=lambda s: -(density(s.text) + POSITION_WEIGHT * (1 - (s.id - 1) / max(1, last - 1))),
+        key=lambda s: (
+            -(density(statement(s)) + POSITION_WEIGHT * (1 - (s.id - 1) / max(1, last - 1)))
+        ),
     )
     chosen: list[Sentence] = []
     used = 0
@@ -163,9 +165,15 @@ def select(
     return sorted(chosen, key=lambda s: s.id)
 
 
+#: Sentences shorter than this count as this long for density, so a short line with a name
+#: ("MR. KIRBY: Thanks, Nick.") does not outrank a sentence full of facts.
+DENSITY_MIN_WORDS = 12
+
+
 def density(text: str) -> float:
     """Names and numbers per word, capped at 1: how much checkable fact a sentence carries."""
-    return min(1.0, (len(names(text)) + 2 * len(numbers(text))) / max(1, word_count(text)))
+    found = len(names(text)) + 2 * len(numbers(text))
+    return min(1.0, found / max(DENSITY_MIN_WORDS, word_count(text)))
 
 
 def _overlap(a: str, b: str) -> float:
@@ -190,7 +198,7 @@ def _first_sentences(text: str, max_words: int) -> str:
 
 def statement(sentence: Sentence) -> str:
     """The sentence as a statement: list marks and a leading connective ("Meanwhile,") dropped."""
-    text = _LEADING_CONNECTIVE.sub("", clean_line(sentence.text)).strip()
+    text = _LEADING_CONNECTIVE.sub("", without_speaker(clean_line(sentence.text))).strip()
     return text[:1].upper() + text[1:]
 
 

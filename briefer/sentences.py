@@ -11,17 +11,25 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-# Lines that carry no reportable content: timestamps, speaker-only labels, housekeeping.
+# Lines that carry no reportable content: timestamps, speaker-only labels, housekeeping,
+# pleasantries and the moderation of a briefing.
 _PROCEDURAL = re.compile(
     r"""^(
         \d{1,2}:\d{2}(\s*[AaPp]\.?[Mm]\.?)?(\s+[A-Z]{2,4})?\.?   # 1:32 P.M. EST
+      | [A-Z]{2,4}                                           # EDT
       | (Q|MR\.?\s+[A-Z]+|MS\.?\s+[A-Z]+|[A-Z .]{2,30}):        # Q:  MR. KIRBY:
       | (END|\#\#\#|\*\*\*|-{3,})
-      | (Thank\s+you|Thanks|Sorry)[^.]{0,40}[.!]?
-      | (Go\s+ahead|Next\s+question|Okay|All\s+right)[^.]{0,20}[.!?]?
+      | (Thank\s+you|Thanks|Sorry|Hey|Hi|Hello|Good\s+(morning|afternoon|evening))
+            [^.?!]{0,40}[.!?—-]*
+      | (Go\s+ahead|Next\s+question|Okay|OK|All\s+right|Sure|Yeah|Yes|No)[^.?!]{0,25}[.!?—-]*
+      | (Our\s+)?(next|last|final|first)\s+question\b.*
+      | .{0,60}\b(we'll|we\s+will)\s+(take|go\s+to)\s+(one|a\s+few|the\s+next|your)\b.*
     )\s*$""",
-    re.VERBOSE,
+    re.VERBOSE | re.IGNORECASE,
 )
+# "MR. KIRBY: ", "Q " or "MODERATOR: " in front of a transcript line.
+_SPEAKER = re.compile(r"^(?:Q\s+(?=[A-Z])|(?:[A-Z][A-Za-z.'’-]*\s){0,3}?[A-Z][A-Z.'’-]+:\s+)")
+_MODERATOR = re.compile(r"^(MODERATOR|OPERATOR)\s*:", re.IGNORECASE)
 
 
 # Text addressed to an AI rather than to readers: prompt injection. Such sentences are withheld
@@ -88,9 +96,18 @@ def looks_like_instruction(sentence: Sentence) -> bool:
     return bool(_INSTRUCTION.search(sentence.text))
 
 
+def without_speaker(text: str) -> str:
+    """A transcript line without its speaker label ("MR. KIRBY: …", "Q …")."""
+    return _SPEAKER.sub("", text.strip(), count=1)
+
+
 def is_content(sentence: Sentence) -> bool:
-    """False for procedural lines, fragments too short to report, and instructions to an AI."""
+    """False for procedural lines, a moderator's lines, questions, fragments too short to report,
+    and instructions to an AI: none of them is a fact for a brief."""
     text = sentence.text.strip()
-    if _PROCEDURAL.match(text) or looks_like_instruction(sentence):
+    if _MODERATOR.match(text) or looks_like_instruction(sentence):
         return False
-    return len(text.split()) >= 4 and any(c.isalpha() for c in text)
+    bare = without_speaker(text)
+    if _PROCEDURAL.match(text) or _PROCEDURAL.match(bare) or bare.endswith("?"):
+        return False
+    return len(bare.split()) >= 4 and any(c.isalpha() for c in bare)

@@ -96,3 +96,18 @@ def test_long_title_is_cut() -> None:
     content, _, _ = compose.compose(filed, SENTENCES, 260)
     assert len(content.title.split()) == compose.TITLE_MAX_WORDS
     assert isinstance(content, BriefContent) and not re.search(r"\s{2}", content.title)
+
+
+def test_transcript_housekeeping_is_not_content() -> None:
+    lines = [
+        "MODERATOR: Our next question will go to Vivian with the Wall Street Journal.",
+        "MR. KIRBY: Thanks, everybody.",
+        "Q Thanks so much, Sam.",
+        "Q Is this open revolt from the Israelis?",
+        "MR. KIRBY: Hey, Andrea.",
+        "MR. KIRBY: We abstained on the resolution because it did not condemn Hamas.",
+    ]
+    kept = [s.text for s in split_sentences("\n".join(lines)) if is_content(s)]
+    assert kept == [lines[-1]]
+    (sentence,) = [s for s in split_sentences(lines[-1])]
+    assert compose.statement(sentence).startswith("We abstained on the resolution")

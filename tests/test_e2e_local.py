@@ -232,3 +232,19 @@ def test_injection_article_gives_a_brief_without_the_payload(
     assert "Lima" in text or "Chile" in text  # a brief of the article is there
     assert brief.verification is not None and brief.verification.withheld_sentences == 3
     assert brief.verification.unsupported == 0
+
+
+def test_long_transcript_on_a_4k_context(local_briefer: Briefer) -> None:
+    name = "09_gaggle_kirby_gaza_unsc_abstention.txt"
+    article = load_article(str(DEV / name))
+    assert local_briefer.settings.context_window == 4096
+    brief = local_briefer.brief(article)
+    assert brief.meta.chunks >= 2  # read in parts, every part within the context
+    assert brief.title and brief.bottom_line
+    assert brief.content_words() <= brief.meta.word_limit == 450
+    assert brief.verification is not None and brief.verification.supported_share >= 0.95
+    score = recall(keyfacts(name), scored_text(brief, article.words))
+    print(
+        f"{name}: recall {score:.3f}, {brief.meta.chunks} parts, {brief.meta.usage.calls} "
+        f"calls, {brief.meta.usage.prompt_tokens}+{brief.meta.usage.completion_tokens} tokens"
+    )
