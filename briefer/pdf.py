@@ -71,13 +71,13 @@ class PdfResult:
 
 
 def render_pdf(brief: Brief, renderer: Renderer, *, handling: str, max_pages: int = 1) -> PdfResult:
-    """Render the handout; a brief that spills past ``max_pages`` is re-set in the compact style."""
+    """Render the handout; a brief that spills past ``max_pages`` is re-set denser, twice."""
     weasyprint = _weasyprint()
     base = renderer.template_dir(HTML_TEMPLATE)
     fetcher = make_fetcher([d / "assets" for d in renderer.dirs])
     try:
-        for compact in (False, True):
-            html = renderer.html(brief, handling=handling, compact=compact)
+        for style in ("", "compact", "tight"):
+            html = renderer.html(brief, handling=handling, style=style)
             document = weasyprint.HTML(
                 string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
             ).render()

@@ -87,8 +87,9 @@ class Renderer:
     def markdown(self, brief: Brief) -> str:
         return self._render(MARKDOWN_TEMPLATE, brief)
 
-    def html(self, brief: Brief, *, handling: str, compact: bool = False) -> str:
-        return self._render(HTML_TEMPLATE, brief, handling=handling, compact=compact)
+    def html(self, brief: Brief, *, handling: str, style: str = "") -> str:
+        """``style``: "" (normal), "compact" or "tight": denser settings to stay on one page."""
+        return self._render(HTML_TEMPLATE, brief, handling=handling, style=style)
 
 
 def to_json(brief: Brief) -> str:

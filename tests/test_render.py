@@ -144,3 +144,34 @@ def test_user_template_override(tmp_path: Path) -> None:
     assert Renderer(tmp_path).markdown(sample_brief()) == (
         "TITLE=Rubio Presses India and Pakistan to De-escalate\n"
     )
+
+
+def test_a_full_450_word_brief_fits_one_page() -> None:
+    from pypdf import PdfReader
+
+    from briefer.pdf import render_pdf
+
+    statements = [
+        Statement(
+            text=f"Officials in city {i} said that the talks would resume next week.",
+            cites=[i + 1],
+            status="supported",
+        )
+        for i in range(36)
+    ]
+    brief = sample_brief().model_copy(
+        update={
+            "background": statements[:6],
+            "us_position": statements[6:20],
+            "ground_situation": statements[20:32],
+            "outlook": statements[32:],
+        }
+    )
+    assert brief.content_words() > 420
+    result = render_pdf(brief, Renderer(), handling="UNCLASSIFIED")
+    assert result.pages == 1
+    import io
+
+    text = PdfReader(io.BytesIO(result.data)).pages[0].extract_text()
+    assert "Page 1 of 1" in text and text.count("UNCLASSIFIED") == 2
+    assert result.refused == [] and all(u.endswith("brief.css") for u in result.fetched)
