@@ -52,6 +52,10 @@ class Settings(BaseModel):
     local_model_path: Path | None = Field(
         default=None, description="a GGUF file to serve instead of the bundled model"
     )
+    endpoint_id: str | None = Field(
+        default=None,
+        description="identity of the endpoint for the answer cache [default: its base URL]",
+    )
     context_window: int | None = Field(
         default=None, description="the endpoint's context in tokens, where known (checked first)"
     )

@@ -219,7 +219,7 @@ class ChatModel:
         key = ""
         if self.cache is not None:
             key = answer_key(
-                endpoint=self.base_url,
+                endpoint=self.settings.endpoint_id or self.base_url,
                 model=self.model,
                 messages=messages,
                 schema=schema,

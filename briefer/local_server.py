@@ -28,7 +28,7 @@ import httpx
 
 from .config import Settings
 from .errors import ConfigError, LocalRuntimeError
-from .model_store import INSTALL_HINT, MODEL_NAME, cache_dir, ensure_model
+from .model_store import INSTALL_HINT, MODEL_NAME, MODEL_SHA256, cache_dir, ensure_model
 
 Progress = Callable[[str], None]
 START_TIMEOUT = 180.0
@@ -199,6 +199,8 @@ def local_settings(settings: Settings, base_url: str) -> Settings:
         "grammar": True,
         "api_key": None,
         "context_window": settings.local_context,
+        # The port changes every run; cached answers must not.
+        "endpoint_id": f"embedded:{settings.local_model_path or MODEL_SHA256}",
     }
     return settings.model_copy(update=update)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from briefer import load_settings
 from briefer.evaluate import EvalReport, absent_numbers, absent_quotes, score_brief
 from briefer.models import Brief, BriefMeta, Source
 from briefer.scoring import KeyFact, fact_recalled, recall, scored_text
@@ -189,3 +190,27 @@ def test_eval_needs_keyfacts(run_cli, tmp_path: Path) -> None:
     result = run_cli("eval", str(tmp_path), "--out", str(tmp_path / "r.json"))
     assert result.exit_code == 7
     assert "keyfacts.json not found" in result.stderr
+
+
+def test_cache_key_of_the_embedded_model_ignores_its_port() -> None:
+    from briefer.answer_cache import AnswerCache
+    from briefer.errors import EndpointUnreachableError
+    from briefer.llm import ChatModel
+    from briefer.local_server import local_settings
+    from briefer.models import Usage
+
+    keys: list[str] = []
+
+    class Spy(AnswerCache):
+        def get(self, key: str) -> None:
+            keys.append(key)
+
+    settings = load_settings({"max_retries": 0}, environ={})
+    for port in (40001, 40002):
+        model = ChatModel(local_settings(settings, f"http://127.0.0.1:{port}/v1"))
+        model.cache = Spy(Path("/nonexistent"))
+        with pytest.raises(EndpointUnreachableError):  # nothing listens; the key comes first
+            model.complete_json(
+                [{"role": "user", "content": "x"}], {}, name="n", max_tokens=5, usage=Usage()
+            )
+    assert len(keys) == 2 and keys[0] == keys[1]
