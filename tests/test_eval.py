@@ -211,6 +211,10 @@ def test_cache_key_of_the_embedded_model_ignores_its_port() -> None:
         model.cache = Spy(Path("/nonexistent"))
         with pytest.raises(EndpointUnreachableError):  # nothing listens; the key comes first
             model.complete_json(
-                [{"role": "user", "content": "x"}], {}, name="n", max_tokens=5, usage=Usage()
+                [{"role": "user", "content": "x"}],
+                {"type": "string"},
+                name="n",
+                max_tokens=5,
+                usage=Usage(),
             )
     assert len(keys) == 2 and keys[0] == keys[1]
