@@ -121,11 +121,6 @@ def unsupported_terms(statement: str, source: str) -> list[str]:
     return missing
 
 
-def dropped_numbers(statement: str, source: str) -> list[str]:
-    """Numbers of ``source`` that ``statement`` leaves out."""
-    return sorted(numbers(source) - numbers(statement))
-
-
 def title_unsupported(title: str, source: str) -> list[str]:
     """Title Case makes every word look like a name, so a title is checked by its numbers, its
     all-capital tokens (acronyms, shouted payloads), and the share of its longer words that the

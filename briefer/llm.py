@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 import httpx
 import openai
-from pydantic import BaseModel, ValidationError
 
 from . import errors
 from .answer_cache import AnswerCache, answer_key
@@ -27,7 +26,6 @@ from .grammar import schema_to_gbnf
 from .models import Usage
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 Progress = Callable[[str], None]
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
@@ -108,19 +106,6 @@ def load_json_answer(content: str | None) -> Any:
         raise ValueError(
             f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"
         ) from exc
-
-
-def parse_json_answer(content: str | None, model_cls: type[M]) -> M:
-    """Validate a model answer against a pydantic model."""
-    data = load_json_answer(content)
-    try:
-        return model_cls.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}"
-            for e in exc.errors()[:5]
-        )
-        raise ValueError(f"the JSON does not match the schema ({problems})") from exc
 
 
 class ChatModel:

@@ -53,13 +53,6 @@ class PromptSet:
             digest.update(source.encode())
         return f"{PROMPT_SERIES}+{digest.hexdigest()[:8]}"
 
-    def brief_messages(self, article: Article, max_words: int) -> list[dict[str, str]]:
-        context = {"article": article, "max_words": max_words}
-        return [
-            {"role": "system", "content": self.render("brief_system.j2", **context)},
-            {"role": "user", "content": self.render("brief_user.j2", **context)},
-        ]
-
     def file_messages(self, article: Article, sentences: list[Sentence]) -> list[dict[str, str]]:
         context = {"article": article, "sentences": sentences}
         return [
