@@ -109,9 +109,7 @@ def test_dev_text_gives_valid_grounded_brief(local_briefer: Briefer, name: str) 
     filled = [n for n, _ in SECTIONS if brief.section(n)]
     assert brief.title and brief.bottom_line and len(filled) >= 2
     assert brief.content_words() <= brief.meta.word_limit
-    text = " ".join(
-        [brief.title, brief.bottom_line, *(s for n, _ in SECTIONS for s in brief.section(n))]
-    )
+    text = " ".join(brief.texts())
     invented = numbers(text) - numbers(article.text)
     assert not invented, f"numbers not in the source: {invented}"
     score = recall(keyfacts(name), scored_text(brief, article.words))
