@@ -41,6 +41,8 @@ class ItemReport(BaseModel):
     missed: list[str] = Field(default_factory=list)
     sections_covered: int = 0
     statements: dict[str, int] = Field(default_factory=dict)
+    supported: int = Field(default=0, description="statements the verifier found supported")
+    flagged: int = Field(default=0, description="statements partly supported or unsupported")
     absent_numbers: list[str] = Field(default_factory=list)
     absent_quotes: list[str] = Field(default_factory=list)
     prompt_tokens: int = 0
@@ -57,6 +59,8 @@ class Summary(BaseModel):
     mean_lead_recall: float
     beats_lead: bool
     mean_sections_covered: float
+    statements: int = 0
+    supported_share: float = Field(default=1.0, description="supported / statements, all texts")
     absent_numbers: int
     absent_quotes: int
     prompt_tokens: int
@@ -117,6 +121,15 @@ def score_brief(brief: Brief, source: str, facts: list[KeyFact], item: ItemRepor
             "missed": [f.fact for f in facts if f not in recalled],
             "sections_covered": sum(1 for name, _ in SECTIONS if brief.section(name)),
             "statements": {name: len(brief.section(name)) for name, _ in SECTIONS},
+            "supported": sum(
+                1 for n, _ in SECTIONS for s in brief.section(n) if s.status == "supported"
+            ),
+            "flagged": sum(
+                1
+                for n, _ in SECTIONS
+                for s in brief.section(n)
+                if s.status in ("partial", "unsupported")
+            ),
             "absent_numbers": absent_numbers(whole, source),
             "absent_quotes": absent_quotes(whole, source),
             "prompt_tokens": brief.meta.usage.prompt_tokens,
@@ -137,6 +150,7 @@ def summarise(items: list[ItemReport]) -> Summary:
     mean_recall = sum(i.recall for i in items) / n
     mean_lead = sum(i.lead_recall for i in items) / n
     seconds = sum(i.seconds for i in items)
+    statements = sum(sum(i.statements.values()) for i in items)
     return Summary(
         texts=len(items),
         failed=sum(1 for i in items if i.error),
@@ -144,6 +158,10 @@ def summarise(items: list[ItemReport]) -> Summary:
         mean_lead_recall=round(mean_lead, 4),
         beats_lead=mean_recall > mean_lead,
         mean_sections_covered=round(sum(i.sections_covered for i in items) / n, 2),
+        statements=statements,
+        supported_share=round(sum(i.supported for i in items) / statements, 4)
+        if statements
+        else 1.0,
         absent_numbers=sum(len(i.absent_numbers) for i in items),
         absent_quotes=sum(len(i.absent_quotes) for i in items),
         prompt_tokens=sum(i.prompt_tokens for i in items),

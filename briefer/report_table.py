@@ -23,6 +23,7 @@ def report_table(report: EvalReport) -> Table:
         "recall",
         "lead-N",
         "sections",
+        "supported",
         "absent nums/quotes",
         "words in→out",
         "tokens in/out",
@@ -37,6 +38,7 @@ def report_table(report: EvalReport) -> Table:
             f"{item.recall:.3f} ({item.recalled}/{item.facts})",
             f"{item.lead_recall:.3f}",
             f"{item.sections_covered}/4",
+            f"{item.supported}/{sum(item.statements.values())}",
             f"{len(item.absent_numbers)}/{len(item.absent_quotes)}",
             f"{item.words_in}→{item.words_out}",
             f"{item.prompt_tokens}/{item.completion_tokens}",
@@ -50,6 +52,7 @@ def report_table(report: EvalReport) -> Table:
         f"[b]{s.mean_recall:.3f}[/]",
         f"{s.mean_lead_recall:.3f}",
         f"{s.mean_sections_covered:.2f}",
+        f"{s.supported_share:.0%}",
         f"{s.absent_numbers}/{s.absent_quotes}",
         "",
         f"{s.prompt_tokens}/{s.completion_tokens}",
@@ -62,6 +65,7 @@ def report_table(report: EvalReport) -> Table:
 def verdict(report: EvalReport) -> str:
     s = report.summary
     failed = f" {s.failed} of {s.texts} texts failed and count as 0." if s.failed else ""
+    failed += f" Statements supported by the verifier: {s.supported_share:.0%} of {s.statements}."
     if abs(s.mean_recall - s.mean_lead_recall) < 0.0005:
         return (
             f"The pipeline only matches the lead-N baseline: mean key-fact recall "
@@ -109,21 +113,23 @@ def comparison_table(new: EvalReport, old: EvalReport) -> Table:
 def report_markdown(report: EvalReport) -> str:
     """The report as a Markdown table (for a README's Quality section)."""
     lines = [
-        "| text | key-fact recall | lead-N | sections | absent numbers / quotes | words in → out "
-        "| tokens in / out | calls | s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| text | key-fact recall | lead-N | sections | supported | absent numbers / quotes "
+        "| words in → out | tokens in / out | calls | s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i in report.items:
         recall = "failed" if i.error else f"{i.recall:.3f} ({i.recalled}/{i.facts})"
         lines.append(
             f"| {i.file} | {recall} | {i.lead_recall:.3f} | {i.sections_covered}/4 "
+            f"| {i.supported}/{sum(i.statements.values())} "
             f"| {len(i.absent_numbers)} / {len(i.absent_quotes)} | {i.words_in} → {i.words_out} "
             f"| {i.prompt_tokens} / {i.completion_tokens} | {i.calls} | {i.seconds:.1f} |"
         )
     s = report.summary
     lines.append(
         f"| **mean / total** | **{s.mean_recall:.3f}** | {s.mean_lead_recall:.3f} "
-        f"| {s.mean_sections_covered:.2f} | {s.absent_numbers} / {s.absent_quotes} | "
+        f"| {s.mean_sections_covered:.2f} | {s.supported_share:.0%} "
+        f"| {s.absent_numbers} / {s.absent_quotes} | "
         f"| {s.prompt_tokens} / {s.completion_tokens} | {s.calls} | {s.mean_seconds:.1f} a text |"
     )
     return "\n".join(lines) + "\n\n" + verdict(report) + "\n"

@@ -110,6 +110,7 @@ def test_dev_text_gives_valid_grounded_brief(local_briefer: Briefer, name: str) 
     assert brief.title and brief.bottom_line and len(filled) >= 2
     assert brief.content_words() <= brief.meta.word_limit
     text = " ".join(brief.texts())
+    assert brief.verification is not None and brief.verification.supported_share >= 0.95
     invented = numbers(text) - numbers(article.text)
     assert not invented, f"numbers not in the source: {invented}"
     score = recall(keyfacts(name), scored_text(brief, article.words))

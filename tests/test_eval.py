@@ -153,6 +153,8 @@ def test_eval_command_report_cache_and_compare(
     assert second.recall == 1.0 and second.sections_covered == 2
     assert second.statements["outlook"] == 0  # "other" is left out
     assert report.summary.calls == 2 and report.summary.texts == 2
+    assert report.summary.statements == 7 and report.summary.supported_share == 1.0
+    assert first.supported == 4 and first.flagged == 0
     assert (tmp_path / "r1-briefs" / "a.md").exists() and (
         tmp_path / "r1-briefs" / "b.json"
     ).exists()
@@ -161,7 +163,8 @@ def test_eval_command_report_cache_and_compare(
     assert all(r["temperature"] == 0 and r["seed"] == 42 for r in requests)
 
     markdown = run_cli("eval", str(corpus), "--out", "r1.json", "--markdown")
-    assert "| a.txt | 1.000 (3/3) | 1.000 | 3/4 | 0 / 0 | 28 → 34 |" in markdown.stdout
+    assert "| a.txt | 1.000 (3/3) | 1.000 | 3/4 | 4/4 | 0 / 0 | 28 → 34 |" in markdown.stdout
+    assert "Statements supported by the verifier: 100% of 7." in markdown.stdout
     assert len(server.chat_requests) == 2  # cached
 
     # A rerun is answered from the cache: no request reaches the server.
