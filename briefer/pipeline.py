@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from . import __version__, compose
 from .budget import word_limit
@@ -254,25 +253,10 @@ class Briefer:
             usage.completion_tokens + compose.EXPECTED_HEADLINE_TOKENS,
             "the headline call",
         )
-        bounded = self.model.use_grammar
-        headline_schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {
-                "title": {
-                    "type": "string",
-                    **({"maxLength": compose.TITLE_MAX_CHARS} if bounded else {}),
-                },
-                "bottom_line": {
-                    "type": "string",
-                    **({"maxLength": compose.BOTTOM_LINE_MAX_CHARS} if bounded else {}),
-                },
-            },
-            "required": ["title", "bottom_line"],
-            "additionalProperties": False,
-        }
         title, bottom_line = self.model.structured(
             messages,
-            headline_schema,
+            # The schema of a filing with no sentences is exactly title + bottom line.
+            compose.schema([], bounded=self.model.use_grammar),
             compose.parse_headline,
             name="Headline",
             max_tokens=compose.HEADLINE_TOKENS,
