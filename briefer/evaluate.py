@@ -1,10 +1,13 @@
 """``briefer eval``: brief every text of a corpus and measure the briefs against its key facts.
 
 A corpus is a folder of ``*.txt`` files and a ``keyfacts.json`` (``{"FILE": [{"fact": …,
-"anchors": […]}, …]}``). Each text gets its brief written (Markdown + JSON) and is scored:
-key-fact recall at the length limit (``scoring.py``), the same for the lead-N baseline, section
-coverage, numbers and quoted spans absent from the source, statements per section, words, tokens,
-calls and seconds.
+"anchors": […]}, …]}``), optionally a ``sections.json`` (``{"FILE": {"facts": [[accepted
+sections], …], "present": [sections with material]}}``). Each text gets its brief written
+(Markdown + JSON) and is scored: key-fact recall at the length limit by the old and the strict
+rule (``scoring.py``), the same for the lead-N baseline; with ``sections.json``, placement (recalled
+facts in an accepted section) and empty sections (material in the source, nothing in the brief);
+section coverage, numbers and quoted spans absent from the source, statements per section, words,
+tokens, calls and seconds.
 """
 
 from __future__ import annotations
@@ -22,7 +25,17 @@ from .errors import BrieferError, ConfigError
 from .grounding import numbers
 from .models import SECTIONS, Brief
 from .pipeline import Briefer
-from .scoring import KeyFact, content_words, fact_recalled, lead_n, normalise, scored_text
+from .scoring import (
+    KeyFact,
+    content_words,
+    fact_placed,
+    fact_recalled,
+    lead_n,
+    normalise,
+    recall,
+    scored_parts,
+    scored_text,
+)
 from .sources import read_file
 
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
@@ -38,6 +51,17 @@ class ItemReport(BaseModel):
     recalled: int = 0
     recall: float = 0.0
     lead_recall: float = 0.0
+    strict_recalled: int = 0
+    strict_recall: float = 0.0
+    lead_strict_recall: float = 0.0
+    placed: int | None = Field(default=None, description="strictly recalled facts placed right")
+    present: list[str] = Field(default_factory=list, description="sections with material")
+    empty_sections: list[str] = Field(
+        default_factory=list, description="sections with material that the brief left empty"
+    )
+    filled_absent: list[str] = Field(
+        default_factory=list, description="sections without material that the brief filled"
+    )
     missed: list[str] = Field(default_factory=list)
     sections_covered: int = 0
     statements: dict[str, int] = Field(default_factory=dict)
@@ -57,6 +81,14 @@ class Summary(BaseModel):
     failed: int
     mean_recall: float
     mean_lead_recall: float
+    mean_strict_recall: float = 0.0
+    mean_lead_strict_recall: float = 0.0
+    placement: float | None = Field(
+        default=None, description="placed / strictly recalled facts, all texts"
+    )
+    empty_sections: int = 0
+    present_sections: int = 0
+    filled_absent: int = 0
     beats_lead: bool
     mean_sections_covered: float
     statements: int = 0
@@ -93,6 +125,23 @@ def load_keyfacts(corpus: Path) -> dict[str, list[KeyFact]]:
         raise ConfigError(f"{path} is not in the keyfacts format: {exc}") from exc
 
 
+class SectionLabels(BaseModel):
+    facts: list[list[str]]
+    present: list[str]
+
+
+def load_sections(corpus: Path) -> dict[str, SectionLabels]:
+    """``sections.json`` when the corpus has one, else no labels (placement not measured)."""
+    path = corpus / "sections.json"
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {name: SectionLabels.model_validate(v) for name, v in data.items()}
+    except (ValueError, AttributeError, ValidationError) as exc:
+        raise ConfigError(f"{path} is not in the sections format: {exc}") from exc
+
+
 def absent_numbers(text: str, source: str) -> list[str]:
     return sorted(numbers(text) - numbers(source))
 
@@ -104,14 +153,40 @@ def absent_quotes(text: str, source: str) -> list[str]:
     return [q for q in _QUOTED.findall(text) if normalise(q) not in haystack]
 
 
-def score_brief(brief: Brief, source: str, facts: list[KeyFact], item: ItemReport) -> ItemReport:
-    """Fill ``item`` with the brief's measurements against its source and key facts."""
+def score_brief(
+    brief: Brief,
+    source: str,
+    facts: list[KeyFact],
+    item: ItemReport,
+    labels: SectionLabels | None = None,
+) -> ItemReport:
+    """Fill ``item`` with the brief's measurements against its source, key facts and (when
+    given) the sections each fact belongs to."""
     words_in = len(source.split())
     text = scored_text(brief, words_in)
     whole = " ".join(content_words(brief))
     recalled = [f for f in facts if fact_recalled(f, text)]
+    strict = [i for i, f in enumerate(facts) if fact_recalled(f, text, strict=True)]
+    placement: dict[str, object] = {}
+    if labels is not None:
+        parts = scored_parts(brief, words_in)
+        placement = {
+            "placed": sum(
+                1
+                for i in strict
+                if i < len(labels.facts) and fact_placed(facts[i], parts, labels.facts[i])
+            ),
+            "present": labels.present,
+            "empty_sections": [n for n in labels.present if not brief.section(n)],
+            "filled_absent": [
+                n for n, _ in SECTIONS if n not in labels.present and brief.section(n)
+            ],
+        }
     return item.model_copy(
         update={
+            **placement,
+            "strict_recalled": len(strict),
+            "strict_recall": len(strict) / len(facts) if facts else 0.0,
             "words_in": words_in,
             "words_out": len(whole.split()),
             "word_limit": brief.meta.word_limit,
@@ -140,9 +215,8 @@ def score_brief(brief: Brief, source: str, facts: list[KeyFact], item: ItemRepor
     )
 
 
-def lead_recall(source: str, facts: list[KeyFact], limit: int) -> float:
-    text = lead_n(source, limit)
-    return sum(fact_recalled(f, text) for f in facts) / len(facts) if facts else 0.0
+def lead_recall(source: str, facts: list[KeyFact], limit: int, *, strict: bool = False) -> float:
+    return recall(facts, lead_n(source, limit), strict=strict)
 
 
 def summarise(items: list[ItemReport]) -> Summary:
@@ -151,7 +225,17 @@ def summarise(items: list[ItemReport]) -> Summary:
     mean_lead = sum(i.lead_recall for i in items) / n
     seconds = sum(i.seconds for i in items)
     statements = sum(sum(i.statements.values()) for i in items)
+    labelled = [i for i in items if i.placed is not None]
+    strict_recalled = sum(i.strict_recalled for i in labelled)
     return Summary(
+        mean_strict_recall=round(sum(i.strict_recall for i in items) / n, 4),
+        mean_lead_strict_recall=round(sum(i.lead_strict_recall for i in items) / n, 4),
+        placement=round(sum(i.placed or 0 for i in labelled) / strict_recalled, 4)
+        if strict_recalled
+        else None,
+        empty_sections=sum(len(i.empty_sections) for i in items),
+        present_sections=sum(len(i.present) for i in items),
+        filled_absent=sum(len(i.filled_absent) for i in items),
         texts=len(items),
         failed=sum(1 for i in items if i.error),
         mean_recall=round(mean_recall, 4),
@@ -182,6 +266,7 @@ def evaluate(
 ) -> EvalReport:
     """Brief and score every text of ``corpus``; a failed text is reported, not fatal."""
     facts = load_keyfacts(corpus)
+    sections = load_sections(corpus)
     texts = sorted(corpus.glob("*.txt"))
     if not texts:
         raise ConfigError(f"no *.txt files in {corpus}", hint="point at a corpus folder")
@@ -192,18 +277,23 @@ def evaluate(
     for path in texts:
         source = path.read_text(encoding="utf-8", errors="replace")
         known = facts.get(path.name, [])
+        limit = word_limit(len(source.split()))
+        labels = sections.get(path.name)
         item = ItemReport(
             file=path.name,
             words_in=len(source.split()),
             facts=len(known),
-            lead_recall=lead_recall(source, known, word_limit(len(source.split()))),
+            lead_recall=lead_recall(source, known, limit),
+            lead_strict_recall=lead_recall(source, known, limit, strict=True),
+            present=labels.present if labels else [],
+            empty_sections=labels.present if labels else [],
         )
         started = time.monotonic()
         try:
             article = read_file(path)
             brief = briefer.brief(article, progress=progress)
             briefer.write(brief, briefs_dir, article.id, ("md", "json"))
-            item = score_brief(brief, source, known, item)
+            item = score_brief(brief, source, known, item, labels)
             last = brief
         except BrieferError as err:
             item.error = str(err)

@@ -189,6 +189,9 @@ class BriefContent(BaseModel):
 
 
 class Usage(BaseModel):
+    # pydantic < 2.10 reserves the whole "model_" prefix and warns on model_seconds.
+    model_config = ConfigDict(protected_namespaces=())
+
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0

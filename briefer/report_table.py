@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from .evaluate import EvalReport
+from .evaluate import ItemReport as EvalItem
 
 
 def _delta(value: float, digits: int = 3) -> str:
@@ -20,7 +21,11 @@ def report_table(report: EvalReport) -> Table:
     )
     for column in (
         "text",
-        "recall",
+        "strict recall",
+        "lead-N strict",
+        "placed",
+        "empty sections",
+        "recall (old rule)",
         "lead-N",
         "sections",
         "supported",
@@ -35,6 +40,10 @@ def report_table(report: EvalReport) -> Table:
         name = item.file if not item.error else f"{item.file} [red](failed)[/]"
         table.add_row(
             name,
+            f"{item.strict_recall:.3f} ({item.strict_recalled}/{item.facts})",
+            f"{item.lead_strict_recall:.3f}",
+            _placed(item),
+            _empty(item),
             f"{item.recall:.3f} ({item.recalled}/{item.facts})",
             f"{item.lead_recall:.3f}",
             f"{item.sections_covered}/4",
@@ -49,7 +58,11 @@ def report_table(report: EvalReport) -> Table:
     table.add_section()
     table.add_row(
         "[b]mean / total[/]",
-        f"[b]{s.mean_recall:.3f}[/]",
+        f"[b]{s.mean_strict_recall:.3f}[/]",
+        f"{s.mean_lead_strict_recall:.3f}",
+        "" if s.placement is None else f"{s.placement:.0%}",
+        f"{s.empty_sections}/{s.present_sections}" if s.present_sections else "",
+        f"{s.mean_recall:.3f}",
         f"{s.mean_lead_recall:.3f}",
         f"{s.mean_sections_covered:.2f}",
         f"{s.supported_share:.0%}",
@@ -62,39 +75,64 @@ def report_table(report: EvalReport) -> Table:
     return table
 
 
+def _placed(item: EvalItem) -> str:
+    if item.placed is None:
+        return ""
+    return f"{item.placed}/{item.strict_recalled}"
+
+
+def _empty(item: EvalItem) -> str:
+    if not item.present:
+        return ""
+    shown = f"{len(item.empty_sections)}/{len(item.present)}"
+    if item.empty_sections:
+        shown += " (" + ", ".join(_SHORT[n] for n in item.empty_sections) + ")"
+    return shown
+
+
+_SHORT = {"background": "bg", "us_position": "us", "ground_situation": "gs", "outlook": "ol"}
+
+
 def verdict(report: EvalReport) -> str:
     s = report.summary
     failed = f" {s.failed} of {s.texts} texts failed and count as 0." if s.failed else ""
     failed += f" Statements supported by the verifier: {s.supported_share:.0%} of {s.statements}."
-    if abs(s.mean_recall - s.mean_lead_recall) < 0.0005:
-        return (
-            f"The pipeline only matches the lead-N baseline: mean key-fact recall "
-            f"{s.mean_recall:.3f} for both.{failed}"
+    if s.placement is not None:
+        failed += (
+            f" Recalled facts placed in an accepted section: {s.placement:.0%};"
+            f" empty sections with material: {s.empty_sections} of {s.present_sections}."
         )
-    if s.beats_lead:
+    ours, lead = s.mean_strict_recall, s.mean_lead_strict_recall
+    if abs(ours - lead) < 0.0005:
         return (
-            f"The pipeline beats the lead-N baseline: mean key-fact recall {s.mean_recall:.3f} "
-            f"against {s.mean_lead_recall:.3f}.{failed}"
+            f"The pipeline only matches the lead-N baseline: mean strict key-fact recall "
+            f"{ours:.3f} for both.{failed}"
+        )
+    if ours > lead:
+        return (
+            f"The pipeline beats the lead-N baseline: mean strict key-fact recall {ours:.3f} "
+            f"against {lead:.3f}.{failed}"
         )
     return (
-        f"The pipeline does NOT beat the lead-N baseline: mean key-fact recall "
-        f"{s.mean_recall:.3f} against {s.mean_lead_recall:.3f}.{failed}"
+        f"The pipeline does NOT beat the lead-N baseline: mean strict key-fact recall "
+        f"{ours:.3f} against {lead:.3f}.{failed}"
     )
 
 
 def comparison_table(new: EvalReport, old: EvalReport) -> Table:
     table = Table(title="compared with the earlier report")
-    for column in ("text", "recall old → new", "Δ recall", "Δ sections", "Δ s"):
+    for column in ("text", "strict recall old → new", "Δ strict", "Δ recall", "Δ sections", "Δ s"):
         table.add_column(column, justify="left" if column == "text" else "right")
     before = {item.file: item for item in old.items}
     for item in new.items:
         prev = before.get(item.file)
         if prev is None:
-            table.add_row(item.file, f"— → {item.recall:.3f}", "new", "", "")
+            table.add_row(item.file, f"— → {item.strict_recall:.3f}", "new", "", "", "")
             continue
         table.add_row(
             item.file,
-            f"{prev.recall:.3f} → {item.recall:.3f}",
+            f"{prev.strict_recall:.3f} → {item.strict_recall:.3f}",
+            _delta(item.strict_recall - prev.strict_recall),
             _delta(item.recall - prev.recall),
             _delta(item.sections_covered - prev.sections_covered, 0),
             _delta(item.seconds - prev.seconds, 1),
@@ -102,7 +140,8 @@ def comparison_table(new: EvalReport, old: EvalReport) -> Table:
     table.add_section()
     table.add_row(
         "[b]overall[/]",
-        f"{old.summary.mean_recall:.3f} → {new.summary.mean_recall:.3f}",
+        f"{old.summary.mean_strict_recall:.3f} → {new.summary.mean_strict_recall:.3f}",
+        _delta(new.summary.mean_strict_recall - old.summary.mean_strict_recall),
         _delta(new.summary.mean_recall - old.summary.mean_recall),
         _delta(new.summary.mean_sections_covered - old.summary.mean_sections_covered, 2),
         _delta(new.summary.mean_seconds - old.summary.mean_seconds, 1),
@@ -113,21 +152,27 @@ def comparison_table(new: EvalReport, old: EvalReport) -> Table:
 def report_markdown(report: EvalReport) -> str:
     """The report as a Markdown table (for a README's Quality section)."""
     lines = [
-        "| text | key-fact recall | lead-N | sections | supported | absent numbers / quotes "
+        "| text | strict recall | lead-N strict | placed | empty sections | recall (old rule) "
+        "| lead-N | sections | supported | absent numbers / quotes "
         "| words in → out | tokens in / out | calls | s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i in report.items:
         recall = "failed" if i.error else f"{i.recall:.3f} ({i.recalled}/{i.facts})"
+        strict = "failed" if i.error else f"{i.strict_recall:.3f} ({i.strict_recalled}/{i.facts})"
         lines.append(
-            f"| {i.file} | {recall} | {i.lead_recall:.3f} | {i.sections_covered}/4 "
+            f"| {i.file} | {strict} | {i.lead_strict_recall:.3f} | {_placed(i)} | {_empty(i)} "
+            f"| {recall} | {i.lead_recall:.3f} | {i.sections_covered}/4 "
             f"| {i.supported}/{sum(i.statements.values())} "
             f"| {len(i.absent_numbers)} / {len(i.absent_quotes)} | {i.words_in} → {i.words_out} "
             f"| {i.prompt_tokens} / {i.completion_tokens} | {i.calls} | {i.seconds:.1f} |"
         )
     s = report.summary
+    placement = "" if s.placement is None else f"{s.placement:.0%}"
+    empty = f"{s.empty_sections}/{s.present_sections}" if s.present_sections else ""
     lines.append(
-        f"| **mean / total** | **{s.mean_recall:.3f}** | {s.mean_lead_recall:.3f} "
+        f"| **mean / total** | **{s.mean_strict_recall:.3f}** | {s.mean_lead_strict_recall:.3f} "
+        f"| {placement} | {empty} | {s.mean_recall:.3f} | {s.mean_lead_recall:.3f} "
         f"| {s.mean_sections_covered:.2f} | {s.supported_share:.0%} "
         f"| {s.absent_numbers} / {s.absent_quotes} | "
         f"| {s.prompt_tokens} / {s.completion_tokens} | {s.calls} | {s.mean_seconds:.1f} a text |"
