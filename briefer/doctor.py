@@ -13,7 +13,7 @@ from typing import Literal
 import httpx
 
 from . import __version__
-from .config import Settings
+from .config import Settings, redact_url
 from .errors import BrieferError
 from .local_server import running_server, server_binary, uses_local_model
 from .model_store import MODEL_SHA256, default_model_path, part_paths, sha256_of
@@ -105,16 +105,18 @@ def _endpoint(settings: Settings) -> Check:
         )
         return Check("endpoint", "ok", detail)
     base = (settings.base_url or "https://api.openai.com/v1").rstrip("/")
-    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     try:
         response = httpx.get(f"{base}/models", headers=headers, timeout=10)
     except httpx.HTTPError as exc:
         return Check(
             "endpoint",
             "fail",
-            f"{base}: unreachable ({type(exc).__name__})",
+            f"{redact_url(base)}: unreachable ({type(exc).__name__})",
             "start the server or fix --base-url / OPENAI_BASE_URL",
         )
+    base = redact_url(base)
     if response.status_code in (401, 403):
         return Check(
             "endpoint",

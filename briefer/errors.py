@@ -8,7 +8,8 @@ exit code the CLI uses for it::
     │   ├── InputNotFoundError (3)      missing file or directory
     │   ├── InputEmptyError (4)         nothing but whitespace, or no article text in HTML
     │   ├── InputNotTextError (5)       binary or not decodable as UTF-8
-    │   ├── FetchError (6)              URL unreachable, HTTP error, or not http/https
+    │   ├── FetchError (6)              URL refused (not a public address), unreachable, HTTP
+    │   │                               error, too large, too slow, not a page, not http(s)
     │   └── InputTooLongError (13)      does not fit the model's context
     ├── ConfigError (7)                 no endpoint configured, bad config file or option
     ├── EndpointError (11)              endpoint answered an error (model not found, rate limit…)
@@ -18,7 +19,8 @@ exit code the CLI uses for it::
     ├── ModelOutputError (10)           the model's answer stayed invalid after one re-ask
     ├── UnsupportedStatementsError (16) --on-unsupported fail, and the verifier found some
     ├── BudgetError (17)                a call would exceed --max-cost / --max-tokens
-    └── RenderError (12)                template or PDF rendering failed
+    ├── RenderError (12)                template or PDF rendering failed
+    └── InternalError (18)              a bug in briefer: an exception outside this tree
 
 ``BatchError`` (14) is the CLI's summary when some, but not all, inputs of a batch failed.
 """
@@ -124,6 +126,21 @@ class RenderError(BrieferError):
     exit_code = 12
 
 
+class InternalError(BrieferError):
+    """An exception outside this tree, caught at the per-input boundary: one line, not a
+    traceback (``--debug`` shows it), and the other inputs of a batch go on."""
+
+    exit_code = 18
+
+    @classmethod
+    def wrapping(cls, origin: str, exc: BaseException) -> InternalError:
+        detail = " ".join(str(exc).split())[:200]
+        return cls(
+            f"{origin}: unexpected {type(exc).__name__}" + (f": {detail}" if detail else ""),
+            hint="a bug in briefer; rerun with --debug and report the traceback",
+        )
+
+
 class BatchError(BrieferError):
     exit_code = 14
 
@@ -142,7 +159,8 @@ EXIT_CODES: dict[int, str] = {
     3: "input file not found",
     4: "input empty (or no article text in an HTML page)",
     5: "input is binary or not UTF-8 text",
-    6: "URL could not be fetched (unreachable, HTTP error, or not http/https)",
+    6: "URL not fetched (non-public address, unreachable, HTTP error, too large or slow, "
+    "not a web page or text, or not http/https)",
     7: "configuration error (no endpoint configured, bad config file)",
     8: "model endpoint unreachable or timed out (after retries)",
     9: "authentication with the endpoint failed",
@@ -154,5 +172,6 @@ EXIT_CODES: dict[int, str] = {
     15: "the embedded local model failed (server did not start, model file corrupt)",
     16: "unsupported statements, with --on-unsupported fail (nothing written)",
     17: "the run would exceed --max-cost or --max-tokens (stopped before the call)",
+    18: "internal error (a bug in briefer; --debug shows the traceback)",
     130: "interrupted (Ctrl-C)",
 }

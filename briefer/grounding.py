@@ -1,17 +1,36 @@
-"""Cheap, model-free checks that a statement says nothing its source sentence does not.
+"""Cheap, model-free facts of a text: its numbers, its names, its words.
 
-Used while composing a brief: a condensed statement that invents a number or a name, or drops a
-number of its sentence, is replaced by the sentence itself. Heuristics, documented limits:
-numbers are compared as digit strings ("1,000" = "1000"; "twenty-seven" is not "27"); names are
-capitalised words, so a capitalised common word at a sentence start is skipped via a stop list.
+Used while composing a brief (a condensed statement that invents a number or a name, or drops a
+number of its sentence, is replaced by the sentence itself) and by the verifier
+(``briefer/verify.py``). Heuristics, documented limits:
+
+- ``numbers`` are the digit strings as written ("1,000" = "1000"; "twenty-seven" is not "27"):
+  cheap, for ranking and for the composer's checks. ``number_values`` reads the values the
+  verifier compares: spelled numbers (via text2num), "1.5 million" = "1500000", "$2bn", simple
+  fractions ("three-quarters" = 75, as a per cent; "two-thirds" = "2/3").
+- names are capitalised words (any script's letters: "Ömer Çelik", "Zelenskyy’s"), less a stop
+  list of common words that start sentences and spelled numbers. Lower-case names ("al-Sharaa"
+  aside, whose "Sharaa" is capitalised) are not names here. ``known`` compares a name without
+  case, possessive ending or accents ("Erdogan" = "Erdoğan"), as a demonym or spelling variant
+  ("Ukraine" = "Ukrainian", "Zelensky" = "Zelenskyy"), as initials of capitalised words ("US" =
+  "United States", "IMF") and, hyphenated, by its parts ("Russia-Ukraine"). Lenient on purpose:
+  it may accept an invented "Pauline" where the source has "Paul"; a place standing for a
+  government ("Kyiv" for "Ukraine") is not known unless the source names it.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from text_to_num import alpha2digit  # type: ignore[import-untyped]
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# A word starts with a letter of any script; apostrophes and hyphens stay inside it.
+_WORD = re.compile(r"[^\W\d_][\w'’ʼ-]*")
 _COMMON_CAPITALISED = frozenset(
     [
         "a",
@@ -83,11 +102,58 @@ _COMMON_CAPITALISED = frozenset(
         "mrs",
         "ms",
         "dr",
+        # More words that often start a sentence, and little else capitalised: a statement that
+        # starts with one of them does not name anyone ("New tariffs…", "Despite…").
+        "new",
+        "despite",
+        "although",
+        "though",
+        "because",
+        "until",
+        "unless",
+        "once",
+        "following",
+        "amid",
+        "among",
+        "against",
+        "under",
+        "over",
+        "about",
+        "across",
+        "through",
+        "within",
+        "earlier",
+        "later",
+        "last",
+        "next",
+        "now",
+        "then",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "still",
+        "instead",
+        "thus",
+        "therefore",
+        "nevertheless",
+        "nonetheless",
+        "separately",
+        "such",
+        "several",
+        "few",
+        "other",
+        "another",
+        "only",
+        "even",
+        "not",
+        "no",
+        "nor",
+        "every",
+        "any",
+        "according",
     ]
 )
-
-
-_POSSESSIVE = re.compile(r"[’'](s)?$")
+_POSSESSIVE = re.compile(r"['’ʼ](s)?$")
 
 
 def _bare(word: str) -> str:
@@ -95,29 +161,108 @@ def _bare(word: str) -> str:
     return _POSSESSIVE.sub("", word.lower())
 
 
+def fold(word: str) -> str:
+    """``word`` without accents, for comparing names: "lópez" → "lopez", "çelik" → "celik"."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def numbers(text: str) -> set[str]:
     return {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
 
 
+def is_name(word: str) -> bool:
+    """A capitalised word that is not a common word starting a sentence ("The", "However") nor a
+    spelled number ("Twelve", checked as a number)."""
+    lower = _bare(word)
+    if not word[:1].isupper() or lower in _COMMON_CAPITALISED:
+        return False
+    return not all(part in _NUMBER_WORDS for part in lower.split("-"))
+
+
 def names(text: str) -> set[str]:
-    """Capitalised words (lower-cased), except common words that start sentences."""
+    """Capitalised words (lower-cased, possessive dropped), except common words that start
+    sentences."""
+    return {_bare(word) for word in _WORD.findall(text) if is_name(word)}
+
+
+def name_of(word: str) -> str:
+    """A capitalised word as ``names`` gives it: "Zelenskyy’s" → "zelenskyy", "Ömer" → "ömer"."""
+    return _bare(word)
+
+
+def bare(word: str) -> str:
+    """A word as ``bare_words`` holds it: lower case, no possessive ending, no accents."""
+    return fold(_bare(word))
+
+
+_CONNECTORS = frozenset(["of", "for", "and", "the", "on", "de", "al"])
+
+
+def _acronyms(run: list[str]) -> set[str]:
+    """Initials of every stretch of a run of capitalised words: "European Union" → "eu",
+    "International Monetary Fund" → "imf", "Line of Control" → "loc" and "lc"."""
     found = set()
-    for match in _WORD.finditer(text):
-        word = match.group(0)
-        if word[0].isupper() and word.lower() not in _COMMON_CAPITALISED:
-            found.add(_bare(word))
+    for start in range(len(run)):
+        for end in range(start + 2, min(len(run), start + 6) + 1):
+            part = run[start:end]
+            if part[0] in _CONNECTORS or part[-1] in _CONNECTORS:
+                continue
+            found.add("".join(w[0] for w in part))
+            found.add("".join(w[0] for w in part if w not in _CONNECTORS))
     return found
 
 
 def bare_words(text: str) -> set[str]:
-    return {_bare(w) for w in _WORD.findall(text)}
+    """Every word, lower-cased, without possessive ending or accents; a hyphenated word also
+    gives its parts, so "Russia-Ukraine" in a statement is known from "Russia" and "Ukraine";
+    and the initials of runs of capitalised words, so "US" is known from "United States"."""
+    words: set[str] = set()
+    run: list[str] = []
+    for word in _WORD.findall(text):
+        plain = bare(word)
+        words.add(plain)
+        if "-" in plain:
+            words.update(p for p in plain.split("-") if p)
+        if word[0].isupper() or (run and plain in _CONNECTORS):
+            run.append(plain)
+            continue
+        words |= _acronyms(run)
+        run = []
+    return words | _acronyms(run)
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two bare names are one: equal, a demonym or possessive-like extension ("iran" and
+    "iranian", "israel" and "israeli", "zelensky" and "zelenskyy"), or "ukraine" and
+    "ukrainian" (all but the last letter of a 6+ letter name shared). Cheap, so lenient: an
+    invented "Pauline" passes where the source has "Paul"."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    if len(long) - len(short) > 3 or len(short) < 4:
+        return False
+    if long.startswith(short):
+        return True
+    return len(short) >= 6 and long.startswith(short[:-1])
+
+
+def known(name: str, words: set[str]) -> bool:
+    """Whether a name from ``names`` occurs among ``words`` (from ``bare_words``): whole, as a
+    variant (``same_name``), or, if hyphenated, each of its parts ("Al-Sharaa" when the text has
+    "al-Sharaa", "Russia-Ukraine" when it has "Russian" and "Ukrainian")."""
+    name = fold(name)
+    if name in words or any(same_name(name, w) for w in words if w[:3] == name[:3]):
+        return True
+    parts = [p for p in name.split("-") if p]
+    return len(parts) > 1 and all(known(p, words) for p in parts)
 
 
 def unsupported_terms(statement: str, source: str) -> list[str]:
     """Numbers and names in ``statement`` that do not occur in ``source``."""
     missing = sorted(numbers(statement) - numbers(source))
     source_words = bare_words(source)
-    missing += sorted(n for n in names(statement) if n not in source_words)
+    missing += sorted(n for n in names(statement) if not known(n, source_words))
     return missing
 
 
@@ -128,9 +273,132 @@ def title_unsupported(title: str, source: str) -> list[str]:
     words = bare_words(source)
     problems = sorted(numbers(title) - numbers(source))
     tokens = _WORD.findall(title)
-    problems += [t for t in tokens if len(t) >= 3 and t.isupper() and t.lower() not in words]
-    longer = [_bare(t) for t in tokens if len(t) >= 4]
+    problems += [t for t in tokens if len(t) >= 3 and t.isupper() and fold(t.lower()) not in words]
+    longer = [fold(_bare(t)) for t in tokens if len(t) >= 4]
     absent = [t for t in longer if t not in words and t.removesuffix("s") not in words]
     if longer and len(absent) * 2 > len(longer):
         problems += absent
     return problems
+
+
+# --- number values ---------------------------------------------------------------------------
+
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"))
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_SCALES = {
+    "thousand": 10**3,
+    "k": 10**3,
+    "million": 10**6,
+    "mn": 10**6,
+    "m": 10**6,
+    "billion": 10**9,
+    "bn": 10**9,
+    "b": 10**9,
+    "trillion": 10**12,
+    "tn": 10**12,
+}
+# "1.5 million", "2 billion", "$2bn", "£3.2m", "₹500 crore" is not handled (no Indian scales).
+# "m", "k" and "b" alone mean a scale only after a currency sign ("100m" may be metres).
+_DIGIT_SCALE = re.compile(
+    r"(?:(?P<cur>[$£€¥₹]|US\$)\s?)?(?P<num>\d+(?:\.\d+)?|\.\d+)[\s-]?"
+    r"(?P<scale>thousand|million|billion|trillion|bn|mn|tn|m|k|b)\b",
+    re.IGNORECASE,
+)
+_UNIT_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TEN_NUMBERS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = frozenset(
+    [*_UNIT_NUMBERS, *_TEN_NUMBERS, "hundred", "thousand", "million", "billion", "trillion"]
+)
+_DENOMINATORS = {
+    "half": 2,
+    "third": 3,
+    "quarter": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+_SINGULAR = "half|third|quarter|fifth|sixth|seventh|eighth|ninth|tenth"
+_PLURAL = "thirds|quarters|fifths|sixths|sevenths|eighths|ninths|tenths"
+# "two-thirds", "three quarters", "one-third", "a quarter of": fractions. "a third round" and
+# "a quarter century" are not, so "a"/"one" + a singular needs a hyphen or a following "of".
+_FRACTION = re.compile(
+    rf"\b(?:(?P<one>a|one)(?:-(?P<d1>{_SINGULAR})\b|\s+(?P<d2>{_SINGULAR})(?=\s+of\b))"
+    rf"|(?P<n>two|three|four|five|six|seven|eight|nine)[\s-]+(?P<d3>{_PLURAL})\b)",
+    re.IGNORECASE,
+)
+# Vague plurals are not numbers: "hundreds of people", "tens of thousands".
+_VAGUE = re.compile(r"\b(?:tens|dozens|scores|hundreds|thousands|millions|billions)\b", re.I)
+# Spelled ordinals ("second round", "twenty-first century") are not compared: prose paraphrases
+# them freely ("another round"); digit ordinals ("22nd") keep their digits like any number.
+_ORDINAL = re.compile(
+    r"\b(?:[^\W\d_]+-)*(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth|[^\W\d_]+teenth|[^\W\d_]+tieth|hundredth|thousandth|millionth)\b",
+    re.IGNORECASE,
+)
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def _plain(value: Decimal) -> str:
+    """A value as the digit string the verifier compares: "1500000", "2.5", never "2.50"."""
+    text = format(value, "f")  # not normalize(): it rounds to 28 digits
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _scaled(match: re.Match[str]) -> str:
+    scale = match.group("scale").lower()
+    if scale in ("m", "k", "b") and not match.group("cur"):
+        return match.group(0)
+    return " " + _plain(Decimal(match.group("num")) * _SCALES[scale]) + " "
+
+
+def _fraction(match: re.Match[str], found: set[str]) -> str:
+    if match.group("one"):
+        numerator, word = 1, match.group("d1") or match.group("d2")
+    else:
+        numerator, word = _UNIT_NUMBERS.index(match.group("n").lower()), match.group("d3")
+    denominator = _DENOMINATORS[word.lower().removesuffix("s")]
+    per_cent = Decimal(100 * numerator) / denominator
+    # An exact per cent is the value ("three-quarters" = "75%"); else the fraction, "2/3".
+    exact = per_cent == per_cent.to_integral()
+    found.add(_plain(per_cent) if exact else f"{numerator}/{denominator}")
+    return " "
+
+
+def _split_compound(match: re.Match[str]) -> str:
+    """ "sixty-five-year-old" → "sixty-five year old": text2num reads number words only when
+    they stand apart from the words they qualify."""
+    parts = match.group(0).split("-")
+    out = parts[0]
+    for before, part in itertools.pairwise(parts):
+        joined = before.lower() in _NUMBER_WORDS and part.lower() in _NUMBER_WORDS
+        out += ("-" if joined else " ") + part
+    return out
+
+
+@lru_cache(maxsize=512)
+def number_values(text: str) -> frozenset[str]:
+    """Every number of ``text`` as a value, in digits: "1,000" = "1000", "twenty-seven" = "27",
+    "two hundred" = "200", "a thousand" = "1000", "1.5 million" = "1500000", "$2bn" =
+    "2000000000", "three-quarters" = "75". A date gives its parts ("April 22" → "22"), a per cent
+    its number ("40%" = "40 percent" → "40"). "one" alone is not read (too often a pronoun:
+    "one of the officials"), nor are spelled ordinals or vague plurals ("hundreds of")."""
+    fractions: set[str] = set()
+    text = _THOUSANDS.sub("", text.translate(_DASHES))
+    text = _DIGIT_SCALE.sub(_scaled, text)
+    text = _FRACTION.sub(lambda m: _fraction(m, fractions), text)
+    text = _ORDINAL.sub(" ", _VAGUE.sub(" ", text))
+    text = _HYPHENATED.sub(_split_compound, text)
+    digits = str(alpha2digit(text, "en", threshold=2))
+    values = set(fractions)
+    for match in re.finditer(r"\d+(?:\.\d+)?", digits):
+        try:
+            values.add(_plain(Decimal(match.group(0))))
+        except InvalidOperation:  # pragma: no cover - the pattern only matches decimals
+            continue
+    return frozenset(values)

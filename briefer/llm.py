@@ -21,7 +21,7 @@ import openai
 
 from . import errors
 from .answer_cache import AnswerCache, answer_key
-from .config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings
+from .config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings, redact_url
 from .grammar import schema_to_gbnf
 from .models import Usage
 
@@ -40,13 +40,12 @@ class Endpoint:
 
 def resolve_endpoint(settings: Settings) -> Endpoint:
     """Which server to talk to, from settings alone (no network)."""
+    key = settings.api_key.get_secret_value() if settings.api_key else None
     if settings.base_url:
         # Local servers (llama.cpp, vLLM, Ollama) ignore the key, but the client requires one.
-        return Endpoint(
-            settings.base_url.rstrip("/"), settings.api_key or "not-needed", settings.model
-        )
-    if settings.api_key:
-        return Endpoint(OPENAI_BASE_URL, settings.api_key, settings.model or OPENAI_DEFAULT_MODEL)
+        return Endpoint(settings.base_url.rstrip("/"), key or "not-needed", settings.model)
+    if key:
+        return Endpoint(OPENAI_BASE_URL, key, settings.model or OPENAI_DEFAULT_MODEL)
     raise errors.ConfigError(
         "no model endpoint configured",
         hint="pass --base-url URL (and --model), or set OPENAI_BASE_URL or OPENAI_API_KEY, "
@@ -115,6 +114,8 @@ class ChatModel:
         self.settings = settings
         endpoint = resolve_endpoint(settings)
         self.base_url = endpoint.base_url
+        #: Where the endpoint is, without credentials: for messages, meta and reports.
+        self.display_url = redact_url(endpoint.base_url)
         self.client = openai.OpenAI(
             base_url=endpoint.base_url,
             api_key=endpoint.api_key,
@@ -135,7 +136,7 @@ class ChatModel:
             try:
                 names = [m.id for m in self.client.models.list()]
             except openai.OpenAIError as exc:
-                raise map_api_error(exc, self.base_url) from exc
+                raise map_api_error(exc, self.display_url) from exc
             if len(names) != 1:
                 raise errors.ConfigError(
                     f"no model named and the endpoint serves {len(names)}: {', '.join(names[:8])}",
@@ -251,14 +252,14 @@ class ChatModel:
                 response = self._create(messages, schema, name, max_tokens)
                 break
             except openai.APIConnectionError as exc:
-                raise map_api_error(exc, self.base_url) from exc
+                raise map_api_error(exc, self.display_url) from exc
             except openai.APIStatusError as exc:
                 if fallbacks_left and self._adapt_to(exc):
                     fallbacks_left -= 1
                     continue
-                raise map_api_error(exc, self.base_url) from exc
+                raise map_api_error(exc, self.display_url) from exc
             except openai.OpenAIError as exc:
-                raise map_api_error(exc, self.base_url) from exc
+                raise map_api_error(exc, self.display_url) from exc
         if response.usage is not None:
             usage.add(response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0)
         else:
@@ -291,18 +292,27 @@ class ChatModel:
         generated = 0
         prompt_tokens = completion_tokens = None
         progress("Reading the article…")
-        for chunk in stream:
-            if chunk.usage is not None:
-                prompt_tokens = chunk.usage.prompt_tokens
-                completion_tokens = chunk.usage.completion_tokens
-            for choice in chunk.choices:
-                if choice.delta and choice.delta.content:
-                    parts.append(choice.delta.content)
-                    generated += 1
-                    if generated % 8 == 1:
-                        progress(f"Writing: {generated} tokens")
-                if choice.finish_reason:
-                    finish = choice.finish_reason
+        try:
+            for chunk in stream:
+                if chunk.usage is not None:
+                    prompt_tokens = chunk.usage.prompt_tokens
+                    completion_tokens = chunk.usage.completion_tokens
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        parts.append(choice.delta.content)
+                        generated += 1
+                        if generated % 8 == 1:
+                            progress(f"Writing: {generated} tokens")
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+        except (httpx.TransportError, openai.APIConnectionError) as exc:
+            # Older openai clients let httpx's error escape a stream: either way it is a broken
+            # connection, not a bug.
+            raise errors.EndpointUnreachableError(
+                f"the connection to the model endpoint {self.display_url} broke off mid-answer "
+                f"({type(exc).__name__})",
+                hint="check the server (it may have stopped) and try again",
+            ) from exc
         usage.add(
             prompt_tokens or 0, completion_tokens if completion_tokens is not None else generated
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__, compose
 from .budget import word_limit
@@ -56,6 +58,14 @@ class Briefer:
         self._model: ChatModel | None = None
         #: Tokens used by this Briefer so far, against --max-tokens / --max-cost.
         self.spent = Usage()
+
+    def load(self, spec: str) -> Article:
+        """One input (a file, ``-`` for stdin, an http(s) URL), URLs fetched under the
+        settings' fetch policy (public addresses only, size and time caps)."""
+        from .fetch import FetchPolicy
+        from .sources import load
+
+        return load(spec, policy=FetchPolicy.from_settings(self.settings))
 
     @property
     def model(self) -> ChatModel:
@@ -182,7 +192,7 @@ class Briefer:
         )
         meta = BriefMeta(
             model=self.model.model,
-            endpoint=self.model.base_url,
+            endpoint=self.model.display_url,
             prompt_version=self.prompts.version(*PROMPT_FILES),
             usage=usage,
             response_format="grammar" if self.model.use_grammar else self.model.response_format,
@@ -212,30 +222,41 @@ class Briefer:
         from the sentences chosen for the brief."""
         parts = [c for c in plan.calls if c.kind == "part"]
         limit = plan.limit
+        workers = self.settings.concurrency or (1 if self.model.use_grammar else 4)
+        # Tokens of finished parts plus the estimates of parts in flight: each part's budget
+        # check sees every part before it, not only its own call.
+        lock = threading.Lock()
+        committed = [0, 0]
 
         def file_part(index: int, call: Call) -> tuple[compose.Filed, Usage]:
             own = Usage()
             if progress and workers == 1:
                 progress(f"reading part {index} of {len(parts)}…")
-            self._check_budget(
-                call.prompt_tokens + usage.prompt_tokens,
-                call.expected_tokens + usage.completion_tokens,
-                "the next call",
-            )
-            filed = self.model.structured(
-                call.messages,
-                compose.schema(call.sentences, headline=False),
-                lambda answer: compose.parse(answer, call.sentences, headline=False),
-                name="FiledPart",
-                max_tokens=call.max_tokens,
-                usage=own,
-                reask=lambda problem: self.prompts.reask_message(problem, limit),
-            )
+            with lock:
+                self._check_budget(
+                    committed[0] + call.prompt_tokens,
+                    committed[1] + call.expected_tokens,
+                    f"part {index} of {len(parts)}",
+                )
+                committed[0] += call.prompt_tokens
+                committed[1] += call.expected_tokens
+            try:
+                filed = self.model.structured(
+                    call.messages,
+                    compose.schema(call.sentences, headline=False),
+                    lambda answer: compose.parse(answer, call.sentences, headline=False),
+                    name="FiledPart",
+                    max_tokens=call.max_tokens,
+                    usage=own,
+                    reask=lambda problem: self.prompts.reask_message(problem, limit),
+                )
+            finally:
+                with lock:  # the estimate gives way to what the call really used
+                    committed[0] += own.prompt_tokens - call.prompt_tokens
+                    committed[1] += own.completion_tokens - call.expected_tokens
             return filed, own
 
-        workers = self.settings.concurrency or (1 if self.model.use_grammar else 4)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(file_part, range(1, len(parts) + 1), parts))
+        results = _run_all(workers, file_part, parts)
         sections: dict[int, str] = {}
         for filed, own in results:
             usage.merge(own)
@@ -285,3 +306,24 @@ class Briefer:
         rendered = self.render(brief, formats)
         directory = Path(out_dir)
         return write_atomic({directory / f"{stem}.{ext}": data for ext, data in rendered.items()})
+
+
+T = TypeVar("T")
+
+
+def _run_all(workers: int, work: Callable[[int, Call], T], calls: list[Call]) -> list[T]:
+    """``work(i, call)`` for every call, ``workers`` at a time, results in order. The first
+    failure (or Ctrl-C) cancels every call not yet started, so nothing more is requested or
+    paid for, and returns at once (a call in flight ends when its endpoint is closed)."""
+    pool = ThreadPoolExecutor(max_workers=workers)
+    futures = [pool.submit(work, i, call) for i, call in enumerate(calls, start=1)]
+    try:
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            if future in done and (error := future.exception()) is not None:
+                raise error
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return [f.result() for f in futures]

@@ -22,7 +22,11 @@ _DELIMITER = re.compile(r"</?\s*article", re.IGNORECASE)
 
 
 def fence_article(text: str) -> str:
-    return _DELIMITER.sub(lambda m: m.group(0).replace("<", "\u2039"), text)
+    """Data for inside ``<article>``: one line (a value with a line break could start a fake
+    ``[S9]`` or ``Title:`` line) that cannot open or close the delimiter. Sentences, title,
+    outlet and date all go through it."""
+    one_line = " ".join(str(text).split())
+    return _DELIMITER.sub(lambda m: m.group(0).replace("<", "\u2039"), one_line)
 
 
 class PromptSet:

@@ -3,6 +3,10 @@
 Text and Markdown are taken as they are (an optional ``---`` front-matter block may give title,
 outlet, date and url); HTML pages go through trafilatura's main-text extraction. Bytes must be
 UTF-8 (or UTF-16 with a BOM): guessing another encoding silently garbles names, so it is an error.
+URLs are fetched by ``briefer.fetch`` (public addresses only, size cap, deadline, page types).
+
+Title, outlet and date are data from outside, like the text: one that reads like an instruction to
+the tool is dropped (never shown, never sent to a model), and overlong ones are trimmed.
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .errors import FetchError, InputEmptyError, InputNotFoundError, InputNotTextError
+from .errors import InputEmptyError, InputNotFoundError, InputNotTextError
+from .fetch import ARTICLE_TYPES, FetchPolicy, fetch
 from .models import Article
+from .sentences import Sentence, looks_like_instruction
 
 MAX_BYTES = 20 * 1024 * 1024
-FETCH_TIMEOUT = 30.0
 MIN_HTML_WORDS = 20
-USER_AGENT = "briefer/0.1 (+policy brief generator)"
+# Longest title, outlet and date kept: a page's <title> can be a paragraph of keywords.
+META_LIMITS = {"title": 200, "outlet": 80, "date": 40}
 
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<article)", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -60,6 +66,32 @@ def decode(data: bytes, origin: str) -> str:
         ) from exc
 
 
+def clean_meta(value: object, field: str) -> str | None:
+    """A title, outlet or date fit to show and to send: one line, trimmed to ``META_LIMITS``;
+    None when empty or when it reads like an instruction to the tool (prompt injection)."""
+    if not isinstance(value, str):
+        return None
+    limit = META_LIMITS[field]
+    # Checked whole (up to a bound), before trimming: an instruction must not survive by being cut.
+    text = " ".join(value[: limit * 8].split())
+    if not text or looks_like_instruction(Sentence(id=0, text=text, paragraph=0)):
+        return None
+    if len(text) > limit:
+        cut = text[: limit - 1]
+        if " " in cut:
+            cut = cut.rsplit(" ", 1)[0]  # at a word boundary
+        text = cut.rstrip(" ,;:-–—") + "…"
+    return text
+
+
+def _meta(title: object, outlet: object, date: object) -> dict[str, str | None]:
+    return {
+        "title": clean_meta(title, "title"),
+        "outlet": clean_meta(outlet, "outlet"),
+        "date": clean_meta(date, "date"),
+    }
+
+
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
@@ -95,9 +127,7 @@ def article_from_text(text: str, *, id: str, origin: str, markdown: bool = False
     return Article(
         id=id,
         text=body,
-        title=title,
-        outlet=fields.get("outlet") or _credit_line(body),
-        date=fields.get("date"),
+        **_meta(title, fields.get("outlet") or _credit_line(body), fields.get("date")),
         url=fields.get("url"),
         origin=origin,
     )
@@ -119,9 +149,11 @@ def article_from_html(html: str, *, id: str, origin: str, url: str | None = None
     return Article(
         id=id,
         text=text,
-        title=getattr(doc, "title", None),
-        outlet=getattr(doc, "sitename", None) or getattr(doc, "hostname", None),
-        date=getattr(doc, "date", None),
+        **_meta(
+            getattr(doc, "title", None),
+            getattr(doc, "sitename", None) or getattr(doc, "hostname", None),
+            getattr(doc, "date", None),
+        ),
         url=url or getattr(doc, "url", None),
         origin=origin,
     )
@@ -172,39 +204,56 @@ def read_stdin() -> Article:
     return _from_bytes(data, name="stdin", id="stdin", origin="-")
 
 
-def fetch_url(url: str, *, client: httpx.Client | None = None) -> Article:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FetchError(f"{url}: only http and https URLs can be fetched", hint="check the URL")
-    own = client is None
-    http = client or httpx.Client(
-        timeout=FETCH_TIMEOUT, follow_redirects=True, headers={"User-Agent": USER_AGENT}
-    )
+def _page_text(body: bytes, charset: str | None, origin: str) -> bytes:
+    """The body as UTF-8 where the server declared another charset. Valid UTF-8 is kept as it
+    is: servers often declare ISO-8859-1 for UTF-8 pages, and re-decoding would garble them."""
+    if not charset or body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body
     try:
-        response = http.get(url)
-        response.raise_for_status()
-    except httpx.HTTPStatusError as exc:
-        raise FetchError(
-            f"{url}: HTTP {exc.response.status_code}", hint="check the URL, or save the page"
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode(charset).encode("utf-8")
+    except LookupError:
+        return body  # an unknown charset name: decode() says what is wrong with the bytes
+    except UnicodeDecodeError as exc:
+        raise InputNotTextError(
+            f"{origin}: the page is not valid {charset} text, as its server says it is",
+            hint="save the article's text to a .txt file and brief that",
         ) from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(
-            f"{url}: cannot fetch ({type(exc).__name__})", hint="check the URL and your network"
-        ) from exc
-    finally:
-        if own:
-            http.close()
-    name = Path(parts.path).name or parts.netloc
-    kind = response.headers.get("content-type", "")
-    if "html" in kind and not name.lower().endswith((".html", ".htm")):
-        name += ".html"
-    return _from_bytes(response.content, name=name, id=slug(Path(name).stem), origin=url, url=url)
 
 
-def load(spec: str) -> Article:
-    """One input: ``-`` is stdin, ``http(s)://…`` a URL, anything else a file path."""
+def fetch_url(
+    url: str,
+    *,
+    policy: FetchPolicy | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Article:
+    """A web page (HTML, XHTML, plain text or Markdown) as an Article; see ``briefer.fetch``."""
+    page = fetch(url, policy, allowed_types=ARTICLE_TYPES, transport=transport)
+    parts = urlsplit(url)
+    last = Path(parts.path).name
+    stem = (Path(last).stem or last) if last else parts.netloc
+    # The served type decides how the body is read, not the name in the URL.
+    if page.content_type in ("text/html", "application/xhtml+xml"):
+        name = stem + ".html"
+    elif page.content_type in ("text/markdown", "text/x-markdown"):
+        name = stem + ".md"
+    else:
+        name = stem + ".txt"
+    body = _page_text(page.body, page.charset, url)
+    return _from_bytes(body, name=name, id=slug(stem), origin=url, url=page.final_url)
+
+
+def load(spec: str, *, policy: FetchPolicy | None = None) -> Article:
+    """One input: ``-`` is stdin, ``http(s)://…`` a URL, anything else a file path.
+
+    ``policy`` limits URL fetches (``FetchPolicy.from_settings(settings)``); the default allows
+    public addresses only."""
     if spec == "-":
         return read_stdin()
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", spec):
-        return fetch_url(spec)
+        return fetch_url(spec, policy=policy)
     return read_file(Path(spec))

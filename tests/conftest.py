@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,22 @@ def run_cli(server: ScriptedServer) -> Any:
         return CliRunner().invoke(main, [command, *extra, *rest], input=input)
 
     return run
+
+
+# The user's cache, where the embedded model is assembled once (read before tests change it).
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+@pytest.fixture
+def embedded_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A cache folder of the test's own (its own shared-server state, lock and log, so that
+    servers of other test runs on the machine are not found) with the user's assembled model."""
+    cache = tmp_path_factory.mktemp("cache")
+    models = USER_CACHE / "briefer" / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    (cache / "briefer").mkdir()
+    (cache / "briefer" / "models").symlink_to(models)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache

@@ -2,11 +2,18 @@
 
 briefer's real ``openai`` client talks to it over real HTTP on 127.0.0.1; each request to
 ``/v1/chat/completions`` takes the next scripted reply and is recorded for assertions.
+
+A request with ``"stream": true`` gets its reply as Server-Sent Events, as OpenAI sends them:
+``chat.completion.chunk`` objects over chunked transfer encoding, the content split into several
+``delta.content`` pieces, a last chunk with the finish reason, a usage chunk (empty ``choices``)
+when ``stream_options.include_usage`` is set, then ``data: [DONE]``. A reply with ``cut_after``
+closes the connection after that many content pieces, mid-body, as a dropped connection does.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -15,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 MODEL = "scripted-model"
+#: Characters of content in one streamed ``delta.content`` piece.
+STREAM_PIECE_CHARS = 7
 
 
 @dataclass
@@ -22,6 +31,8 @@ class Reply:
     status: int = 200
     body: Any = None  # dict → JSON; str → sent as-is
     headers: dict[str, str] = field(default_factory=dict)
+    #: Streamed answers only: close the connection after this many content pieces.
+    cut_after: int | None = None
 
 
 def completion(
@@ -49,6 +60,42 @@ def completion(
             "total_tokens": prompt_tokens + completion_tokens,
         },
     }
+
+
+def stream_pieces(content: str | None) -> list[str]:
+    """The content as the ``delta.content`` pieces of a streamed answer."""
+    text = content or ""
+    return [text[i : i + STREAM_PIECE_CHARS] for i in range(0, len(text), STREAM_PIECE_CHARS)]
+
+
+def stream_events(body: dict[str, Any], *, include_usage: bool) -> list[str]:
+    """A non-streamed completion as the SSE ``data:`` payloads OpenAI streams instead: a role
+    chunk, one chunk a content piece, the finish-reason chunk, the usage chunk, ``[DONE]``."""
+    choice = body["choices"][0]
+    base = {
+        "id": body["id"],
+        "object": "chat.completion.chunk",
+        "created": body["created"],
+        "model": body["model"],
+        "system_fingerprint": None,
+    }
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
+        data: dict[str, Any] = {
+            **base,
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+        }
+        if include_usage:
+            data["usage"] = None
+        return json.dumps(data)
+
+    events = [chunk({"role": "assistant", "content": "", "refusal": None})]
+    events += [chunk({"content": piece}) for piece in stream_pieces(choice["message"]["content"])]
+    events.append(chunk({}, choice["finish_reason"]))
+    if include_usage:
+        events.append(json.dumps({**base, "choices": [], "usage": body["usage"]}))
+    events.append("[DONE]")
+    return events
 
 
 def error_body(message: str, kind: str = "server_error") -> dict[str, Any]:
@@ -103,6 +150,33 @@ class ScriptedServer:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _stream(self, reply: Reply, payload: dict[str, Any]) -> None:
+                """The reply as Server-Sent Events over chunked transfer encoding."""
+                include_usage = bool((payload.get("stream_options") or {}).get("include_usage"))
+                events = stream_events(reply.body, include_usage=include_usage)
+                self.protocol_version = "HTTP/1.1"  # chunked encoding; this response only
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.close_connection = True
+                # events[0] is the role chunk; content pieces follow it.
+                cut = None if reply.cut_after is None else 1 + reply.cut_after
+                for index, event in enumerate(events):
+                    if index == cut:
+                        self.wfile.flush()
+                        # Mid-body, no terminating chunk: the client sees a dropped connection.
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                    data = f"data: {event}\n\n".encode()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
                     self._send(
@@ -144,7 +218,10 @@ class ScriptedServer:
                 reply = server.replies.popleft()
                 if server.count_prompt_tokens and isinstance(reply.body, dict):
                     reply.body["usage"]["prompt_tokens"] = prompt_tokens(payload["messages"])
-                self._send(reply)
+                if payload.get("stream") and reply.status == 200 and isinstance(reply.body, dict):
+                    self._stream(reply, payload)
+                else:  # errors are plain JSON, for streamed requests too (as OpenAI does)
+                    self._send(reply)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(
@@ -154,6 +231,7 @@ class ScriptedServer:
     @property
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        assert isinstance(host, str)
         return f"http://{host}:{port}/v1"
 
     def start(self) -> ScriptedServer:
@@ -173,6 +251,10 @@ class ScriptedServer:
 
     def add_json(self, data: dict[str, Any], **kwargs: Any) -> None:
         self.add_content(json.dumps(data), **kwargs)
+
+    def add_cut_stream(self, content: str, *, after: int = 3) -> None:
+        """A streamed answer whose connection drops after ``after`` content pieces."""
+        self.add(Reply(body=completion(content), cut_after=after))
 
     def add_error(self, status: int, message: str = "error", kind: str = "server_error") -> None:
         self.add(Reply(status, error_body(message, kind)))

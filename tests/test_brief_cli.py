@@ -89,7 +89,7 @@ def test_all_formats_happy_path(server: ScriptedServer, run_cli, tmp_path: Path)
     assert schema["required"][:3] == ["title", "bottom_line", "S1 The White House has underscored"]
     assert len(schema["required"]) == 2 + 16  # every content sentence, not the "ANI" credit line
     user = request["messages"][-1]["content"]
-    assert "<article>\n[S1] The White House has underscored" in user
+    assert "<article>\nOutlet: ANI\n[S1] The White House has underscored" in user
 
 
 def test_format_option_writes_only_requested(
@@ -305,10 +305,24 @@ def test_directory_input(run_cli, tmp_path: Path) -> None:
     assert result.exit_code == 3 and "is a directory" in result.stderr
 
 
+def loopback_allowed(tmp_path: Path) -> str:
+    """A config letting fetches reach this machine (refused by default: SSRF)."""
+    config = tmp_path / "loopback.toml"
+    config.write_text('fetch_allow_networks = ["127.0.0.1/32"]\n')
+    return str(config)
+
+
 def test_unreachable_url_input(run_cli, tmp_path: Path) -> None:
-    result = run_cli("brief", f"http://127.0.0.1:{closed_port()}/article.html", "-o", str(tmp_path))
+    url = f"http://127.0.0.1:{closed_port()}/article.html"
+    result = run_cli("brief", url, "-o", str(tmp_path), "--config", loopback_allowed(tmp_path))
     assert result.exit_code == 6
     assert "cannot fetch" in result.stderr
+
+
+def test_url_on_this_machine_is_refused_by_default(run_cli, tmp_path: Path) -> None:
+    result = run_cli("brief", f"http://127.0.0.1:{closed_port()}/a.html", "-o", str(tmp_path))
+    assert result.exit_code == 6
+    assert "loopback" in result.stderr and not list(tmp_path.iterdir())
 
 
 def test_non_http_url_refused(run_cli, tmp_path: Path) -> None:
@@ -346,7 +360,10 @@ def test_url_input_is_fetched_and_extracted(
     try:
         server.add_json(filed_answer())
         url = f"http://127.0.0.1:{httpd.server_address[1]}/news/seed-story"
-        result = run_cli("brief", url, "-o", str(tmp_path), "-f", "json,md")
+        result = run_cli(
+            "brief", url, "-o", str(tmp_path), "-f", "json,md",
+            "--config", loopback_allowed(tmp_path),
+        )
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -472,7 +489,8 @@ def test_hostile_markup_is_literal_text_in_pdf(
     assert reader.attachments == {}
     hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
     assert not hostname or hostname not in text.replace("file:///etc/hostname", "")
-    assert all(url.endswith("/assets/brief.css") for url in fetched), fetched
+    # The spy saw WeasyPrint's fetches (the stylesheet at least), and they were all that.
+    assert fetched and all(url.endswith("/assets/brief.css") for url in fetched), fetched
     md = (tmp_path / "out" / "hostile.md").read_text()
     assert "<img" not in md.replace("\\<img", "")
     assert "\\<script\\>" in md

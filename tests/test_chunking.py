@@ -22,7 +22,9 @@ def text_of(n_paragraphs: int, per: int) -> str:
 @pytest.mark.parametrize("budget", [8, 20, 45, 100, 10_000])
 def test_nothing_lost_order_and_ids_kept(budget: int) -> None:
     sentences = split_sentences(text_of(6, 5))
+    assert len(sentences) == 30
     chunks = chunk_sentences(sentences, words, budget)
+    assert len(chunks) >= (30 * 8) // budget  # 8 words a sentence
     flat = [s for chunk in chunks for s in chunk]
     assert [s.id for s in flat] == [s.id for s in sentences]
     assert [s.text for s in flat] == [s.text for s in sentences]

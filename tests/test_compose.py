@@ -9,7 +9,7 @@ import pytest
 
 from briefer import compose
 from briefer.grammar import schema_to_gbnf
-from briefer.grounding import names, numbers, unsupported_terms
+from briefer.grounding import names, numbers, title_unsupported, unsupported_terms
 from briefer.models import BriefContent
 from briefer.sentences import is_content, split_sentences
 
@@ -50,6 +50,12 @@ def test_parse_and_compose_the_seed() -> None:
     assert content.content_words() <= 260
     assert [n.sentence for n in notes] == sorted(n.sentence for n in notes)
     assert len({n.sentence for n in notes}) == len(notes)  # one sentence, one section
+    # Something was chosen, from every section the model filed sentences in (an empty choice
+    # would make the per-note checks below pass vacuously).
+    assert len(notes) >= 6
+    assert {n.section for n in notes} == set(SEED_LABELS.values())
+    assert all(n.section == SEED_LABELS[n.sentence] for n in notes)
+    assert sum(len(content.section(name)) for name in set(SEED_LABELS.values())) == len(notes)
     for note in notes:
         matching = [s for s in content.section(note.section) if s.text == note.text]
         assert len(matching) == 1 and matching[0].cites == [note.sentence]
@@ -90,10 +96,21 @@ def test_grounding_helpers() -> None:
 
 
 def test_long_title_is_cut() -> None:
-    long_title = " ".join(["word"] * 30)
+    # A headline of the article's own words, only too long: it must be cut to its first
+    # TITLE_MAX_WORDS words. (A title of made-up words would be replaced by the lead sentence
+    # before any cutting, so it could not show the cut.)
+    long_title = (
+        "White House urges rapid de-escalation between India and Pakistan  after the Pahalgam "
+        "attack as Rubio calls Jaishankar and Sharif, urging restraint, dialogue and concrete "
+        "steps against terrorism in the region"
+    )
+    words = long_title.split()
+    assert len(words) == 30
+    assert title_unsupported(long_title, " ".join(s.text for s in SENTENCES)) == []  # kept
     filed = compose.parse(json.dumps(filed_answer(title=long_title)), SENTENCES)
     content, _, _ = compose.compose(filed, SENTENCES, 260)
-    assert len(content.title.split()) == compose.TITLE_MAX_WORDS
+    assert content.title == " ".join(words[: compose.TITLE_MAX_WORDS])
+    assert len(content.title.split()) == compose.TITLE_MAX_WORDS == 16
     assert isinstance(content, BriefContent) and not re.search(r"\s{2}", content.title)
 
 

@@ -120,6 +120,16 @@ def write_corpus(root: Path) -> Path:
             }
         )
     )
+    (corpus / "sections.json").write_text(
+        json.dumps(
+            {
+                "a.txt": {
+                    "facts": [["ground_situation"], ["background"], ["outlook"]],
+                    "present": ["ground_situation", "us_position", "outlook"],
+                },
+            }
+        )
+    )
     return corpus
 
 
@@ -160,10 +170,18 @@ def test_eval_command_report_cache_and_compare(
     ).exists()
     assert "lead-N" in result.stdout and "only matches the lead-N baseline" in result.stdout
     requests = server.chat_requests
+    assert len(requests) == 2  # one a text
     assert all(r["temperature"] == 0 and r["seed"] == 42 for r in requests)
 
     markdown = run_cli("eval", str(corpus), "--out", "r1.json", "--markdown")
-    assert "| a.txt | 1.000 (3/3) | 1.000 | 3/4 | 4/4 | 0 / 0 | 28 → 34 |" in markdown.stdout
+    # a.txt has sections.json labels: the Geneva fact is placed by the title, the detainees
+    # fact sits under Ground Situation where only Background is accepted; nothing left empty.
+    row = "| a.txt | 1.000 (3/3) | 1.000 | 2/3 | 0/3 | 1.000 (3/3) | 1.000 | 3/4 | 4/4 | 0 / 0 |"
+    assert row + " 28 → 34 |" in markdown.stdout
+    assert "| b.txt | 1.000 (2/2) | 1.000 |  |  |" in markdown.stdout  # no labels: not measured
+    assert "placed in an accepted section: 67%; empty sections with material: 0 of 3" in (
+        markdown.stdout
+    )
     assert "Statements supported by the verifier: 100% of 7." in markdown.stdout
     assert len(server.chat_requests) == 2  # cached
 

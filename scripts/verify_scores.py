@@ -1,0 +1,75 @@
+"""How often the verifier agrees with a careful human checker, per kind of statement.
+
+Reads tests/data/verify_cases.jsonl (hand-written statements, the sentences they cite, and the
+label a human gives them) and prints the accuracy per kind and overall as a Markdown table for
+the README. ``--misses`` also lists every case where the verifier and the label disagree.
+
+    .venv/bin/python scripts/verify_scores.py [--misses] [CASES.jsonl]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from briefer.sentences import Sentence
+from briefer.verify import check_statement
+
+CASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "verify_cases.jsonl"
+
+
+def verdict(case: dict[str, object]) -> tuple[str, list[str]]:
+    """The verifier's status and problems for one case: its cited sentences are the statement's
+    citations; the source is the cited sentences plus the case's extra source text."""
+    cited = [str(t) for t in case["cited"]]  # type: ignore[attr-defined]
+    sentences = [Sentence(id=i + 1, text=t, paragraph=0) for i, t in enumerate(cited)]
+    source = " ".join([*cited, str(case.get("source") or "")]).strip()
+    result = check_statement(str(case["statement"]), sentences, source)
+    return result.status, result.problems
+
+
+def load(path: Path = CASES) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def scores(cases: list[dict[str, object]]) -> dict[str, tuple[int, int]]:
+    """Per kind: (cases the verifier labels as the human does, cases)."""
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for case in cases:
+        status, _ = verdict(case)
+        tally[str(case["kind"])][0] += status == case["expected"]
+        tally[str(case["kind"])][1] += 1
+    return {kind: (right, total) for kind, (right, total) in tally.items()}
+
+
+def table(result: dict[str, tuple[int, int]]) -> str:
+    lines = ["| kind | cases | verifier agrees | accuracy |", "| --- | ---: | ---: | ---: |"]
+    for kind, (right, total) in sorted(
+        result.items(), key=lambda kv: (-kv[1][0] / kv[1][1], kv[0])
+    ):
+        lines.append(f"| {kind} | {total} | {right} | {right / total:.0%} |")
+    right = sum(r for r, _ in result.values())
+    total = sum(t for _, t in result.values())
+    lines.append(f"| **all** | {total} | {right} | {right / total:.0%} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    misses = "--misses" in argv
+    paths = [a for a in argv if a != "--misses"]
+    cases = load(Path(paths[0]) if paths else CASES)
+    print(table(scores(cases)))
+    if misses:
+        print()
+        for case in cases:
+            status, problems = verdict(case)
+            if status != case["expected"]:
+                print(f"- [{case['kind']}] expected {case['expected']}, got {status}: ", end="")
+                print(f"{case['statement']}  {problems}  ({case['note']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
