@@ -21,13 +21,17 @@ Statements are therefore grounded by construction: each is one source sentence, 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
+from .cues import DocumentCues, earlier, fuse, future, voiced
 from .grounding import names, numbers, title_unsupported, unsupported_terms
 from .llm import load_json_answer
 from .models import SECTIONS, BriefContent, Statement, clean_line, word_count
+from .ranking import choose
 from .sentences import Sentence, about_output, is_suspect, without_speaker
 
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
@@ -37,8 +41,9 @@ TITLE_MAX_CHARS = 110
 #: Words the title and bottom line are expected to take, when choosing sentences before them.
 HEADLINE_WORDS = 50
 BOTTOM_LINE_MAX_CHARS = 330
-#: Weight of the position prior against fact density (both on a 0..1 scale).
-POSITION_WEIGHT = 0.25
+#: Weight of fact density (names and numbers per word) beside centrality in the ranking: unique
+#: facts (a minister's name, an operation) are not central to a text, but a reader needs them.
+DENSITY_WEIGHT = 1.0
 #: Word overlap above which a sentence counts as already said by the bottom line.
 REPEAT_OVERLAP = 0.7
 
@@ -141,35 +146,79 @@ def parse_headline(content: str | None) -> tuple[str, str]:
     return title, bottom
 
 
+def sections_of(
+    filed: Filed, sentences: list[Sentence], doc: DocumentCues | None = None
+) -> dict[int, str]:
+    """Each sentence's section: the model's label corrected by the wording cues (``cues.py``),
+    then Background and Outlook given their best-cued candidate when the model left them empty
+    and the cues find material for them."""
+    if doc is None:
+        return dict(filed.sections)
+    by_id = {s.id: s for s in sentences}
+    labels = {
+        sid: fuse(label, statement(by_id[sid]), doc) if sid in by_id else label
+        for sid, label in filed.sections.items()
+    }
+    cued: dict[str, Callable[[str], bool]] = {
+        "outlook": future,
+        "background": lambda t: earlier(t, doc),
+    }
+    for section, has_cue in cued.items():
+        if any(label == section for label in labels.values()):
+            continue
+        counts = Counter(labels.values())
+        for sentence in sentences:  # text order: the first cued sentence, as news leads
+            label = labels.get(sentence.id, "other")
+            # Never empty a section to fill another.
+            if (
+                label not in ("other", section)
+                and counts[label] >= 2
+                and not about_output(sentence)
+                and has_cue(statement(sentence))
+            ):
+                labels[sentence.id] = section
+                break
+    return labels
+
+
 def select(
-    filed: Filed, sentences: list[Sentence], budget: int, bottom_line: str = ""
+    filed: Filed,
+    sentences: list[Sentence],
+    budget: int,
+    bottom_line: str = "",
+    labels: dict[int, str] | None = None,
 ) -> list[Sentence]:
-    """The sentences the brief keeps: filed in a section, not about the brief's own output, not
-    repeating the bottom line, ranked by fact density plus a position prior (suspect sentences
-    last), within ``budget`` words; in text order."""
+    """The sentences the brief keeps, in text order: filed in a section (``labels``, default the
+    model's), not about the brief's own output, not repeating the bottom line; each section's
+    best candidate first, then by coverage (``ranking.choose``) within ``budget`` words;
+    suspect sentences only after every clean one."""
+    labels = filed.sections if labels is None else labels
     candidates = [
         s
         for s in sentences
-        if filed.sections.get(s.id, "other") != "other"
+        if labels.get(s.id, "other") != "other"
         and not about_output(s)
         and _overlap(statement(s), bottom_line) < REPEAT_OVERLAP
     ]
-    last = max((s.id for s in sentences), default=1)
-    ranked = sorted(
-        candidates,
-        key=lambda s: (
-            is_suspect(s),
-            -(density(statement(s)) + POSITION_WEIGHT * (1 - (s.id - 1) / max(1, last - 1))),
-        ),
+    clean = [s for s in candidates if not is_suspect(s)]
+    picked = set(
+        choose(
+            [s.id for s in clean],
+            [statement(s) for s in clean],
+            [labels[s.id] for s in clean],
+            budget,
+            words=word_count,
+            seed_sections=[name for name, _ in SECTIONS],
+            informative=[bool(names(statement(s)) or numbers(statement(s))) for s in clean],
+            prior=[DENSITY_WEIGHT * density(statement(s)) for s in clean],
+        )
     )
-    chosen: list[Sentence] = []
-    used = 0
-    for sentence in ranked:
-        words = word_count(statement(sentence))
-        if used + words <= budget:
-            chosen.append(sentence)
-            used += words
-    return sorted(chosen, key=lambda s: s.id)
+    used = sum(word_count(statement(s)) for s in clean if s.id in picked)
+    for sentence in candidates:
+        if is_suspect(sentence) and used + word_count(statement(sentence)) <= budget:
+            picked.add(sentence.id)
+            used += word_count(statement(sentence))
+    return [s for s in sentences if s.id in picked]
 
 
 #: Sentences shorter than this count as this long for density, so a short line with a name
@@ -188,19 +237,39 @@ def _overlap(a: str, b: str) -> float:
     return len(wa & wb) / max(1, len(wa))
 
 
-def _first_sentences(text: str, max_words: int) -> str:
-    """Whole sentences of ``text`` up to ``max_words`` (at least the first one, cut if need be).
-    A trailing fragment without end punctuation (a length-capped answer) is left out."""
+_ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
+#: A lead sentence is a whole sentence of at least this many words (not a title or header).
+LEAD_MIN_WORDS = 8
+
+
+def _whole_sentences(text: str, max_words: int) -> str:
+    """The first whole sentences of ``text`` within ``max_words``: never a sentence cut off
+    (by the grammar's length cap or by the limit). Empty when the first one does not fit."""
     out: list[str] = []
-    pieces = re.split(r"(?<=[.!?])\s+", text.strip())
-    if len(pieces) > 1 and not re.search(r"[.!?][\"”’')]*$", pieces[-1]):
-        pieces.pop()
-    for piece in pieces:
-        if out and word_count(" ".join([*out, piece])) > max_words:
+    for piece in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if not _ENDS_SENTENCE.search(piece) or word_count(" ".join([*out, piece])) > max_words:
             break
         out.append(piece)
-    words = " ".join(out).split()
-    return " ".join(words[:max_words])
+    return " ".join(out)
+
+
+def _lead(sentences: list[Sentence], max_words: int = BOTTOM_LINE_MAX_WORDS) -> str:
+    """The first whole sentence of the text that can stand as a bottom line (a title line or a
+    header is not one, nor a sentence over ``max_words``)."""
+    for sentence in sentences:
+        text = statement(sentence)
+        if _ENDS_SENTENCE.search(text) and LEAD_MIN_WORDS <= word_count(text) <= max_words:
+            return text
+    return statement(sentences[0])
+
+
+def _is_title_like(bottom_line: str, sentences: list[Sentence]) -> bool:
+    """A bottom line that is the document's own title or header line, not a finding."""
+    key = bottom_line.rstrip(".").casefold()
+    return any(
+        not _ENDS_SENTENCE.search(s.text) and s.text.rstrip(".").casefold() == key
+        for s in sentences[:3]
+    )
 
 
 def statement(sentence: Sentence) -> str:
@@ -231,29 +300,42 @@ def headline(filed: Filed, sentences: list[Sentence]) -> tuple[str, str]:
     flagged = {s.id for s in suspects}
     trusted = [s for s in sentences if s.id not in flagged] or sentences
     text = " ".join(s.text for s in trusted)
-    lead = statement(trusted[0])
+    lead = _lead(trusted)
     title = " ".join(filed.title.split()[:TITLE_MAX_WORDS])
     if title_unsupported(title, text) or _planted(title, suspects):
         words = lead.rstrip(".").split()
         title = " ".join(words[:TITLE_MAX_WORDS]) + ("…" if len(words) > TITLE_MAX_WORDS else "")
-    raw = filed.bottom_line
-    if len(raw) >= BOTTOM_LINE_MAX_CHARS - 3 and len(re.split(r"(?<=[.!?])\s+", raw)) > 1:
-        raw = raw[: raw.rstrip(".!? ").rfind(" ")]  # capped mid-sentence: lose the last one
-    bottom_line = _first_sentences(raw, BOTTOM_LINE_MAX_WORDS)
-    if unsupported_terms(bottom_line, text) or _planted(bottom_line, suspects):
-        bottom_line = _first_sentences(lead, BOTTOM_LINE_MAX_WORDS)
+    bottom_line = _whole_sentences(filed.bottom_line, BOTTOM_LINE_MAX_WORDS)
+    if (
+        not bottom_line
+        or unsupported_terms(bottom_line, text)
+        or _planted(bottom_line, suspects)
+        or _is_title_like(bottom_line, sentences)
+    ):
+        bottom_line = _whole_sentences(lead, BOTTOM_LINE_MAX_WORDS) or lead
     return title, bottom_line
 
 
 def compose(
-    filed: Filed, sentences: list[Sentence], limit: int
+    filed: Filed,
+    sentences: list[Sentence],
+    limit: int,
+    doc: DocumentCues | None = None,
+    voices: dict[int, str | None] | None = None,
 ) -> tuple[BriefContent, list[Note], int]:
-    """The brief within ``limit`` words, its notes, and how many candidates were left out."""
+    """The brief within ``limit`` words, its notes, and how many candidates were left out.
+    ``doc``: the text's cues, to correct the model's sections (``sections_of``); ``voices``:
+    who speaks each sentence, named in front of a first-person statement."""
     title, bottom_line = headline(filed, sentences)
     budget = limit - word_count(title) - word_count(bottom_line)
-    chosen = select(filed, sentences, budget, bottom_line)
-    filed_count = sum(1 for s in sentences if filed.sections.get(s.id, "other") != "other")
-    notes = [Note(sentence=s.id, section=filed.sections[s.id], text=statement(s)) for s in chosen]
+    labels = sections_of(filed, sentences, doc)
+    chosen = select(filed, sentences, budget, bottom_line, labels)
+    filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
+    voices = voices or {}
+    notes = [
+        Note(sentence=s.id, section=labels[s.id], text=voiced(statement(s), voices.get(s.id)))
+        for s in chosen
+    ]
     sections = {
         name: [Statement(text=n.text, cites=[n.sentence]) for n in notes if n.section == name]
         for name, _ in SECTIONS

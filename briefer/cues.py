@@ -19,8 +19,11 @@ own Background/Outlook. All rules are word patterns, documented here; no part-of
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pydantic import BaseModel
+
+from .sentences import Sentence
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(
@@ -60,7 +63,7 @@ _PAST = re.compile(
     r"""\b(
         last\s+(week|month|year|spring|summer|autumn|fall|winter)
       | earlier\s+this\s+(week|month|year) | previously | ago | since\s+(the\s+)?(start|beginning)
-      | (in|since|until|by)\s+(19|20)\d\d
+      | since\s+(19|20)\d\d
       | for\s+(over\s+|more\s+than\s+|nearly\s+)?\d+\s+(long\s+)?(years|months)
       | had\s+(been|already) | former | decades? | history | historically | originally
       | was\s+founded | were\s+signed | was\s+signed | dates\s+back
@@ -78,17 +81,93 @@ _US_VOICE = re.compile(
 )
 
 
+_PRONOUN_START = re.compile(
+    r"^\W*(\w+\s+){0,3}?(he|she|they|his|her|their|it|its|this|these|the\s+(secretary|president"
+    r"|spokesperson|envoy|official|administration|department))\b",
+    re.IGNORECASE,
+)
+
+
+# Who speaks in a first-person document: "Statement from President Joe Biden on Sudan",
+# "Press Gaggle by … Advisor John Kirby", "Remarks by Secretary Rubio at …".
+_AUTHOR = re.compile(
+    r"\b(?:Statement|Remarks|Message|Gaggle|Briefing|Op-?Ed|Letter|Testimony|Address|Interview)"
+    r"\b.*?\b(?:from|by|of|with)\s+(?P<who>.+?)(?:\s+(?:on|at|to|before|regarding|in|for)\s+.*)?$",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"^[A-Z][\w’'.-]*$")
+# A transcript turn: "MR. KIRBY:", "SECRETARY BLINKEN:", "AMBASSADOR THOMAS-GREENFIELD:".
+_TURN = re.compile(
+    r"^(?:(?:MR|MS|MRS|DR|SECRETARY|AMBASSADOR|GENERAL|ADMIRAL|SENATOR|PRESIDENT)\.?\s+)?"
+    r"(?:[A-Z][A-Z’'.-]+\s+)?(?P<name>[A-Z][A-Z’'-]+):"
+)
+_NOT_SPEAKERS = frozenset({"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"})
+_QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
 class DocumentCues(BaseModel):
-    """What is known of the whole text: whether it speaks for the US, its latest year."""
+    """What is known of the whole text: whether it speaks for the US, its latest year, and who
+    speaks in it in the first person (its author, by surname)."""
 
     us_voice: bool = False
     latest_year: int | None = None
+    speaker: str | None = None
+
+
+def author(title: str) -> str | None:
+    """The surname of who speaks in a titled first-person document, if the title says."""
+    match = _AUTHOR.search(title.strip())
+    if not match:
+        return None
+    names = [w for w in match.group("who").split() if _NAME_WORD.match(w)]
+    return names[-1].strip(",.") if names else None
 
 
 def document_cues(title: str, text: str) -> DocumentCues:
     head = " ".join([title, text[:400]])
     years = [int(y) for y in _YEAR.findall(text)]
-    return DocumentCues(us_voice=bool(_US_VOICE.search(head)), latest_year=max(years, default=None))
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    return DocumentCues(
+        us_voice=bool(_US_VOICE.search(head)),
+        latest_year=max(years, default=None),
+        speaker=author(title) or author(first_line),
+    )
+
+
+def turn_speaker(text: str) -> str | None:
+    """The speaker a transcript line names ("MR. KIRBY: …" → "Kirby"), if any."""
+    match = _TURN.match(text)
+    if not match or match.group("name") in _NOT_SPEAKERS:
+        return None
+    return match.group("name").capitalize()
+
+
+_ANY_TURN = re.compile(r"^(?:Q[\s.:]|[A-Z][A-Z .’'-]{1,40}:)")
+
+
+def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str | None]:
+    """Who speaks each sentence: the document's author until a transcript turn names someone
+    ("MR. KIRBY:"), then that speaker until the next turn (an answer runs over paragraphs). A
+    questioner's or moderator's turn speaks for nobody the brief can name."""
+    out: dict[int, str | None] = {}
+    current = doc.speaker
+    for sentence in sentences:
+        text = sentence.text.strip()
+        if _ANY_TURN.match(text):
+            current = turn_speaker(text)
+        out[sentence.id] = current
+    return out
+
+
+def voiced(text: str, speaker: str | None) -> str:
+    """A first-person statement with its speaker named ("Biden: I call on …"), so a reader of
+    the brief can tell who speaks; unchanged when it already names them or is not first person
+    (quotations of others aside)."""
+    if not speaker or speaker.casefold() in text.casefold():
+        return text
+    if not _FIRST_PERSON.search(_QUOTE_SPAN.sub(" ", text)):
+        return text
+    return f"{speaker}: {text}"
 
 
 def us_actor(text: str) -> bool:
@@ -131,6 +210,8 @@ def fuse(label: str, text: str, doc: DocumentCues) -> str:
     if label == "us_position" and not us_actor(text):
         if doc.us_voice and first_person(text):
             return label  # "we" in a White House statement is the US
+        if _PRONOUN_START.match(text):
+            return label  # "He also urged Pakistan…": the actor is in the sentence before
         if future(text):
             return "outlook"
         if earlier(text, doc):

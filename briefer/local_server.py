@@ -6,13 +6,15 @@ where the other grew to 3.2 GB; it runs as a separate program (llama.cpp is MIT;
 package is AGPL-3.0 and is not linked into briefer).
 
 Sharing. Each server uses every core, so two at once make both slow (on 2 cores, two seed briefs
-took 84 s each instead of ~35): all commands of a user on a machine share one. ``server.lock``
-(``fcntl.flock``) guards ``server.json``: the server and its supervisor (pid and start time, so a
-reused pid is never taken for them), port and base URL, the settings it was started with (``key``:
-model, context, binary; a command with other settings never uses it) and its users (pid, start
-time; ``briefer serve`` marked). A command registers as a user of a matching server or starts one
-while holding the lock, so a second command waits for the first one's server instead of starting
-its own. Requests of several commands queue at the server (``--parallel 1``).
+took 84 s each instead of ~35): the commands that share a cache folder (a user on a machine)
+share one. ``server.lock`` (``fcntl.flock``) guards ``server.json``: the server and its supervisor
+(pid and start time, so a reused pid is never taken for them), port and base URL, the settings it
+was started with (``key``: model, context, binary) and its users (pid, start time; ``briefer
+serve`` marked). A command registers as a user of a matching server or starts one while holding
+the lock, so a second command waits for the first one's server instead of starting its own.
+Requests of several commands queue at the server (``--parallel 1``). A command with other
+settings waits until the server's users are done and then replaces it (refused while a ``briefer
+serve`` holds it): two servers never run at once.
 
 Lifecycle. The server's parent is a small supervisor process (``supervise``), not the command that
 started it, which may end first; the server gets ``PR_SET_PDEATHSIG`` tied to the supervisor. A
@@ -222,22 +224,22 @@ def _locked(
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if progress:
-                progress("Waiting for another briefer command to start or stop the model…")
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while deadline is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"{path} stayed locked") from None
-                    time.sleep(0.05)
-            else:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+        # Others hold it for milliseconds (a look at the users) or seconds (starting or
+        # stopping the server): say so only when it is the latter.
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - started
+                if timeout is not None and waited > timeout:
+                    raise TimeoutError(f"{path} stayed locked") from None
+                if progress and not told and waited > 0.5:
+                    progress("Waiting for another briefer command to start or stop the model…")
+                    told = True
+                time.sleep(0.05)
         yield
     finally:
         os.close(fd)
@@ -292,7 +294,21 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     if _critical:
         _pending = signum
         return
+    if _in_finalizer(frame):
+        # Python ignores an exception raised in a __del__ (it prints "Exception ignored"), and
+        # the signal would be lost: WeasyPrint's font objects are collected while a PDF is
+        # rendered, and the brief was then written after Ctrl-C. Send it again once it is over.
+        threading.Timer(0.02, signal.pthread_kill, (threading.main_thread().ident, signum)).start()
+        return
     _exit_now(signum)
+
+
+def _in_finalizer(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _exit_now(signum: int) -> NoReturn:
@@ -335,7 +351,7 @@ def _release_all(timeout: float | None = None) -> None:
             lease.release(timeout=timeout)
 
 
-# A lease the code could not release (an exception between acquiring and ``try``) is at exit.
+# A lease that was never released (an exception between acquiring it and ``try``) is, at exit.
 atexit.register(_release_all)
 
 

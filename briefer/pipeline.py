@@ -11,6 +11,7 @@ from typing import TypeVar
 from . import __version__, compose
 from .budget import word_limit
 from .config import Settings
+from .cues import document_cues, speakers
 from .errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
 from .llm import ChatModel, Progress
 from .local_server import uses_local_model
@@ -20,6 +21,7 @@ from .output import write_atomic
 from .planning import Call, Plan, make_plan
 from .prompting import PromptSet
 from .render import Renderer, to_json
+from .scoring import normalise
 from .sentences import Sentence, is_content, looks_like_instruction, split_sentences
 from .tokens import cost, count_messages, count_text, model_info
 from .verify import apply_policy, unsupported, verify_brief
@@ -97,7 +99,11 @@ class Briefer:
         """The calls a brief of ``article`` takes, counted before any call. ``exact`` counts
         with the running embedded server's tokenizer; otherwise tiktoken estimates."""
         everything = split_sentences(article.text)
-        sentences = [s for s in everything if is_content(s)]
+        # The title line, and the title repeated in the text, is the headline, not a statement.
+        title = normalise(article.title or "").rstrip(".")
+        sentences = [
+            s for s in everything if is_content(s) and normalise(s.text).rstrip(".") != title
+        ]
         withheld = sum(1 for s in everything if looks_like_instruction(s))
         if not sentences:
             raise InputEmptyError(
@@ -184,7 +190,10 @@ class Briefer:
             )
         else:
             filed = self._map_reduce(article, plan, usage, progress)
-        content, notes, left_out = compose.compose(filed, sentences, limit)
+        doc = document_cues(article.title or "", article.text)
+        content, notes, left_out = compose.compose(
+            filed, sentences, limit, doc, speakers(everything, doc)
+        )
         self.spent.merge(usage)
         by_id = {s.id: s.text for s in everything}
         source = article.source().model_copy(

@@ -45,6 +45,35 @@ _PROCEDURAL = re.compile(
     )\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
+# Header lines of reports and wire copy: a dateline ("Sunday, August 6, 2006"), "Updated <date>
+# (<report number>)", a report number alone. Whatever is left after removing the date, report
+# numbers and the header words must be at most a word for the line to be a header.
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_HEADER_PARTS = re.compile(
+    r"""(
+        (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?
+      | """ + _MONTH + r"""\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?
+      | \d{1,2}\s+""" + _MONTH + r"""(?:\s+\d{4})?
+      | \d{4}-\d{2}-\d{2} | \d{1,2}/\d{1,2}/\d{2,4}
+      | \(?\b[A-Z]{1,4}-?\d{3,6}\b\)?          # (R47256), IN12345
+      | \b(?:updated|published|posted|last|version|report|no\.?|page|\d{4}|at|on|by|[|·•—–-])\b
+      | \d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def is_header(text: str) -> bool:
+    """A dateline, an "Updated <date> (<report number>)" line or a report number: not a fact."""
+    if len(text.split()) > 12 or not _HEADER_PARTS.search(text):
+        return False
+    rest = _HEADER_PARTS.sub(" ", text)
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= 1
+
+
 # "MR. KIRBY: ", "Q " or "MODERATOR: " in front of a transcript line.
 _SPEAKER = re.compile(r"^(?:Q\s+(?=[A-Z])|(?:[A-Z][A-Za-z.'’-]*\s){0,3}?[A-Z][A-Z.'’-]+:\s+)")
 _MODERATOR = re.compile(r"^(MODERATOR|OPERATOR)\s*:", re.IGNORECASE)
@@ -679,7 +708,7 @@ def is_content(sentence: Sentence) -> bool:
     """False for procedural lines, a moderator's lines, questions, fragments too short to report,
     and instructions to an AI: none of them is a fact for a brief."""
     text = sentence.text.strip()
-    if _MODERATOR.match(text) or looks_like_instruction(sentence):
+    if _MODERATOR.match(text) or looks_like_instruction(sentence) or is_header(text):
         return False
     bare = without_speaker(text)
     if _PROCEDURAL.match(text) or _PROCEDURAL.match(bare) or bare.endswith("?"):

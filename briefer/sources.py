@@ -21,7 +21,7 @@ import httpx
 from .errors import InputEmptyError, InputNotFoundError, InputNotTextError
 from .fetch import ARTICLE_TYPES, FetchPolicy, fetch
 from .models import Article
-from .sentences import Sentence, looks_like_instruction
+from .sentences import Sentence, is_header, looks_like_instruction, without_speaker
 
 MAX_BYTES = 20 * 1024 * 1024
 MIN_HTML_WORDS = 20
@@ -116,6 +116,25 @@ def _credit_line(text: str) -> str | None:
     return None
 
 
+_TITLE_END = re.compile(r"[.!?:;,][\"”’')]*$")
+
+
+def _title_line(body: str) -> str | None:
+    """A plain text's first line when it reads as its headline: short, no closing punctuation,
+    not a dateline or speaker label, and followed by the body ("Statement from President Joe
+    Biden on Sudan"). It is the article's title, not a statement of the brief."""
+    lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return None
+    first = lines[0]
+    words = first.split()
+    if not 3 <= len(words) <= 20 or _TITLE_END.search(first) or first.isupper():
+        return None
+    if is_header(first) or without_speaker(first) != first:
+        return None
+    return first
+
+
 def article_from_text(text: str, *, id: str, origin: str, markdown: bool = False) -> Article:
     fields, body = _front_matter(text)
     body = body.strip()
@@ -124,6 +143,8 @@ def article_from_text(text: str, *, id: str, origin: str, markdown: bool = False
     title = fields.get("title")
     if markdown and not title and (match := _MD_TITLE.match(body)):
         title = match.group(1)
+    if not title:
+        title = _title_line(body)
     return Article(
         id=id,
         text=body,

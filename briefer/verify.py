@@ -391,6 +391,9 @@ def _names(tokens: list[_Token]) -> dict[str, bool]:
     return found
 
 
+_SPEAKER_PREFIX = re.compile(r"^(?P<name>[^\W\d_][\w’'.-]*):\s+(?=\S)")
+
+
 def check_statement(
     text: str, cited: Iterable[Sentence], source: str, *, needs_citation: bool = True
 ) -> Check:
@@ -398,6 +401,13 @@ def check_statement(
     cited = list(cited)
     problems: list[str] = []
     unsupported = False
+    # "Biden: I call on …": the speaker named in front of a first-person statement comes from
+    # the text's title or transcript turn, not from the cited sentence; it must be in the source.
+    if (prefix := _SPEAKER_PREFIX.match(text)) is not None:
+        speaker, text = prefix.group("name"), text[prefix.end() :]
+        if not known(speaker.casefold(), _facts(source).words):
+            problems.append(f"speaker “{speaker}” is not in the source")
+            unsupported = True
     if needs_citation and not cited:
         problems.append("no valid citation")
         unsupported = True

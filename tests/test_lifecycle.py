@@ -391,6 +391,82 @@ def test_a_signalled_brief_stops_its_server_before_it_exits(
     assert "Traceback" not in stderr
 
 
+def test_a_signal_leaves_a_shared_server_while_a_worker_thread_waits(
+    fake: Fake, tmp_path: Path
+) -> None:
+    # A long article is read in parts by a worker thread, which keeps the process alive while it
+    # waits for its answer (a minute here); the server is not stopped, another command holds it.
+    other = acquire(fake.settings())
+    article = tmp_path / "long.txt"
+    article.write_text(
+        " ".join(
+            f"Officials from country {i} met in the capital on Monday to discuss trade."
+            for i in range(500)
+        )
+        + "\n"
+    )
+    run = subprocess.Popen(
+        [BRIEFER, "brief", str(article), "-o", str(tmp_path / "out")],
+        env=_cli_env(fake, tmp_path, FAKE_REPLY_DELAY="60"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert until(lambda: (fake.record / "request").exists(), 30)
+        signalled = time.monotonic()
+        run.send_signal(signal.SIGTERM)
+        _, stderr = run.communicate(timeout=30)
+    finally:
+        run.kill()
+    assert run.returncode == 143, stderr
+    assert time.monotonic() - signalled < local_server.EXIT_GRACE + 5
+    users = json.loads(state_file().read_text())["users"]
+    assert [u["pid"] for u in users] == [os.getpid()]  # it unregistered
+    assert other.release() is True
+
+
+FINALIZER = """\
+import sys, time, types
+package = types.ModuleType("briefer")
+package.__path__ = [sys.argv[1]]
+sys.modules["briefer"] = package
+from briefer.local_server import exit_on_signals
+
+
+class Slow:
+    def __del__(self):
+        print("finalizing", flush=True)
+        time.sleep(0.5)  # where the signal lands
+
+
+exit_on_signals()
+while True:
+    Slow()
+    time.sleep(0.5)  # other work
+"""
+
+
+def test_a_signal_during_a_finalizer_is_not_lost() -> None:
+    # Python ignores exceptions raised in __del__; WeasyPrint's fonts are finalized while a PDF
+    # is rendered, so a Ctrl-C there used to be lost (and the brief written).
+    package = str(Path(local_server.__file__).parent)
+    run = subprocess.Popen(
+        [sys.executable, "-c", FINALIZER, package],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert run.stdout is not None and run.stdout.readline() == "finalizing\n"
+        run.send_signal(signal.SIGTERM)
+        _, stderr = run.communicate(timeout=10)
+    finally:
+        run.kill()
+    assert run.returncode == 143
+    assert "Exception ignored" not in stderr
+
+
 def test_serve_shares_the_server_and_stops_it_on_ctrl_c(fake: Fake, tmp_path: Path) -> None:
     serve = subprocess.Popen(
         [BRIEFER, "serve"],
@@ -509,9 +585,9 @@ def _wait_for_moment(run: Run, moment: str, mark: Path) -> None:
     if moment.endswith("s"):
         time.sleep(max(0.0, run.started + float(moment[:-1]) - time.monotonic()))
     elif moment == "generation":
-        assert until(lambda: b"Writing:" in run.output(), 240), run.output()[-500:]
+        assert until(lambda: b"Writing:" in run.output(), 600), run.output()[-500:]
     else:
-        assert until(mark.exists, 300), "rendering never started"
+        assert until(mark.exists, 600), "rendering never started"
 
 
 MOMENTS = ["1s", "3s", "8s", "generation", "pdf"]
@@ -560,8 +636,9 @@ def test_sigkilled_brief_leaves_no_server(embedded_cache: Path, tmp_path: Path) 
     time.sleep(1)
     run.process.kill()
     run.finish(timeout=30)
+    # Its supervisor notices the dead user within a second and stops the server.
     assert until(lambda: not servers(embedded_cache), 15), "the server outlived a SIGKILL'd run"
-    assert not supervisors(embedded_cache)
+    assert until(lambda: not supervisors(embedded_cache), 5)
 
 
 @pytest.mark.slow

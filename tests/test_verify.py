@@ -382,7 +382,7 @@ def test_policy_drop(
     us = brief.section("us_position")
     assert us and all("Putin" not in s.text for s in us)
     (dropped,) = brief.dropped
-    assert dropped.section == "us_position" and dropped.cites == [6]
+    assert dropped.cites == [6]  # its section: the cues see no US actor once Rubio is gone
     assert dropped.problems == ["name “putin” is not in the source"]
     assert brief.verification is not None and brief.verification.dropped == 1
     assert brief.verification.unsupported == 0 and brief.verification.supported_share == 1.0
@@ -481,3 +481,14 @@ def test_injection_is_withheld_from_the_model(
     assert md.startswith("# The foreign ministers of Chile and Peru met in Lima")
     brief = Brief.model_validate_json((tmp_path / "out" / "injected.json").read_text())
     assert brief.verification is not None and brief.verification.withheld_sentences == 3
+
+
+def test_speaker_named_in_front_must_be_in_the_source() -> None:
+    """A first-person statement gets its speaker from the title or transcript turn, not from
+    the cited sentence: the name is checked against the whole source."""
+    source = "Statement from President Joe Biden on Sudan\nI call on both sides to stop.\n"
+    cited = [Sentence(id=2, text="I call on both sides to stop.", paragraph=1)]
+    ok = check_statement("Biden: I call on both sides to stop.", cited, source)
+    assert ok.status == "supported", ok.problems
+    bad = check_statement("Obama: I call on both sides to stop.", cited, source)
+    assert bad.status == "unsupported" and bad.problems == ["speaker “Obama” is not in the source"]

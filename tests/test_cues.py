@@ -1,0 +1,197 @@
+"""Section cues (no model) and coverage ranking."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefer.cues import (
+    DocumentCues,
+    author,
+    document_cues,
+    earlier,
+    fuse,
+    future,
+    speakers,
+    us_actor,
+    us_subject,
+    voiced,
+)
+from briefer.ranking import choose, cosine, tfidf
+from briefer.sentences import split_sentences
+
+NEWS = DocumentCues(us_voice=False, latest_year=2025)
+WHITE_HOUSE = DocumentCues(us_voice=True, latest_year=2024)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The United States stands with the Sudanese people.", True),
+        ("U.S. President Donald Trump halted refugee applications.", True),
+        ("Secretary of State Marco Rubio called both leaders.", True),
+        ("The White House urged restraint.", True),
+        ("Washington imposed new sanctions.", True),
+        ("Pakistan expelled Indian diplomats.", False),
+        ("The Washington Post reported the figures.", False),
+        ("Russia used its veto.", False),
+    ],
+)
+def test_us_actor(text: str, expected: bool) -> None:
+    assert us_actor(text) is expected
+
+
+def test_us_subject_is_near_the_start() -> None:
+    assert us_subject("The US State Department echoed this stance.")
+    assert not us_subject(
+        "Pakistan has warned that thousands of Afghans awaiting resettlement in the United States "
+        "will be deported."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rubio is set to meet President Abinader in Santo Domingo.", True),
+        ("The deadline for processing the cases is March 31.", True),
+        ("A second round is planned for June.", True),
+        ("Talks will resume next week.", True),
+        ("President Trump may intervene directly.", True),
+        ("The talks were held in May.", False),  # the month, not the modal
+        ("Loss of control would empower malign actors.", False),  # counterfactual: weak only
+    ],
+)
+def test_future(text: str, expected: bool) -> None:
+    assert future(text) is expected
+
+
+def test_weak_future_includes_modals() -> None:
+    assert future("Loss of control would empower malign actors.", strong=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In 2004, the United States, Greenland and Denmark signed the Igaliku Agreement.", True),
+        ("Last month, Trump halted refugee applications.", True),
+        ("For over 17 long months, the Sudanese people have endured a war.", True),
+        ("India launched missile strikes on Wednesday.", False),
+        ("The repatriations began in 2023.", True),  # earlier than the text's latest year
+        ("The deadline is in 2025.", False),
+    ],
+)
+def test_earlier(text: str, expected: bool) -> None:
+    assert earlier(text, NEWS) is expected
+
+
+def test_document_cues() -> None:
+    cues = document_cues("Statement from President Joe Biden on Sudan", "For 17 months… in 2024.")
+    assert cues.us_voice and cues.latest_year == 2024
+    assert not document_cues("Pakistan threatens to deport Afghans", "ISLAMABAD — …").us_voice
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "doc", "expected"),
+    [
+        # The model's Ground Situation moved by wording.
+        ("ground_situation", "The US State Department echoed this stance.", NEWS, "us_position"),
+        ("ground_situation", "Rubio is set to meet Abinader on Thursday.", NEWS, "outlook"),
+        ("ground_situation", "In 2019, Morales signed an asylum agreement.", NEWS, "background"),
+        ("ground_situation", "India launched missile strikes.", NEWS, "ground_situation"),
+        # US Position without a US actor: the other side's acts are Ground Situation…
+        (
+            "us_position",
+            "The RSF has besieged El Fasher for months.",
+            WHITE_HOUSE,
+            "ground_situation",
+        ),
+        # …but "we" in a White House statement is the US.
+        ("us_position", "We have pressed for peace.", WHITE_HOUSE, "us_position"),
+        ("us_position", "We have pressed for peace.", NEWS, "ground_situation"),
+        # A pronoun's actor is in the sentence before: the model's label stands.
+        ("us_position", "He also urged Pakistan to take concrete steps.", NEWS, "us_position"),
+        ("us_position", "During these calls, he urged restraint.", NEWS, "us_position"),
+        # Never moved: other, and the model's own Background and Outlook.
+        ("other", "The US will act next week.", NEWS, "other"),
+        ("background", "The US will act next week.", NEWS, "background"),
+        ("outlook", "In 2019, talks failed.", NEWS, "outlook"),
+    ],
+)
+def test_fuse(label: str, text: str, doc: DocumentCues, expected: str) -> None:
+    assert fuse(label, text, doc) == expected
+
+
+SENTENCES = [
+    "Floods cut off 40 villages in the northern province on Tuesday.",
+    "Floods in the northern province cut off 40 villages, officials said.",  # a repeat
+    "The US pledged $5 million in aid for the flooded province.",
+    "More rain is expected in the province next week.",
+    "A local football club postponed its match.",
+]
+
+
+def test_tfidf_cosine() -> None:
+    vectors = tfidf(SENTENCES)
+    assert cosine(vectors[0], vectors[1]) > 0.6 > cosine(vectors[0], vectors[4])
+
+
+def test_choose_skips_a_repeat_and_seeds_each_section() -> None:
+    sections = ["ground_situation", "ground_situation", "us_position", "outlook", "other"]
+    ids = [1, 2, 3, 4, 5]
+    picked = choose(ids, SENTENCES, sections, 40, words=lambda t: len(t.split()))
+    assert 1 in picked and 2 not in picked  # a repeat is not taken, though it fits
+    seeded = choose(
+        ids, SENTENCES, sections, 20, words=lambda t: len(t.split()), seed_sections=["outlook"]
+    )
+    assert seeded[0] == 4  # the outlook's best candidate went first
+    assert sum(len(SENTENCES[i - 1].split()) for i in seeded) <= 20
+
+
+# --- who speaks: a first-person statement names its speaker --------------------------------
+
+
+def test_author_from_the_title() -> None:
+    assert author("Statement from President Joe Biden on Sudan") == "Biden"
+    assert (
+        author(
+            "On-the-Record Press Gaggle by White House National Security Communications Advisor "
+            "John Kirby"
+        )
+        == "Kirby"
+    )
+    assert author("Remarks by Secretary Rubio at the OAS") == "Rubio"
+    assert author("Pakistan threatens to deport Afghans") is None
+
+
+def test_speakers_follow_transcript_turns() -> None:
+    text = (
+        "MODERATOR: Thanks for joining. Kirby has a few words.\n"
+        "MR. KIRBY: Thanks, everybody. Today we abstained on the resolution.\n"
+        "Our vote does not represent a shift in our policy.\n"
+        "Q Thank you. We wanted to ask about Rafah. Is the visit cancelled?\n"
+        "MR. KIRBY: We have not been notified of any change.\n"
+    )
+    sentences = split_sentences(text)
+    who = speakers(sentences, DocumentCues(speaker="Kirby"))
+    by_text = {s.text: who[s.id] for s in sentences}
+    assert by_text["MODERATOR: Thanks for joining."] is None  # the moderator is nobody to name
+    assert by_text["Kirby has a few words."] is None
+    assert by_text["Today we abstained on the resolution."] == "Kirby"
+    assert by_text["Our vote does not represent a shift in our policy."] == "Kirby"
+    assert by_text["We wanted to ask about Rafah."] is None  # a reporter's question turn
+    assert by_text["Q Thank you."] is None
+    assert by_text["MR. KIRBY: We have not been notified of any change."] == "Kirby"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "expected"),
+    [
+        ("I call on them to pull back.", "Biden", "Biden: I call on them to pull back."),
+        ("We have pressed for peace.", "Biden", "Biden: We have pressed for peace."),
+        ("The RSF must stop its assault.", "Biden", "The RSF must stop its assault."),
+        ("Biden said we must act.", "Biden", "Biden said we must act."),  # already named
+        ("He said, “We will fight on.”", "Biden", "He said, “We will fight on.”"),  # a quote
+        ("We have pressed for peace.", None, "We have pressed for peace."),
+    ],
+)
+def test_voiced(text: str, speaker: str | None, expected: str) -> None:
+    assert voiced(text, speaker) == expected

@@ -1,0 +1,112 @@
+"""Title lines, headers and the bottom line: never a statement, never cut mid-sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefer import compose
+from briefer.compose import Filed
+from briefer.sentences import Sentence, is_content, is_header, split_sentences
+from briefer.sources import article_from_text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sunday, August 6, 2006",
+        "Updated March 3, 2024 (R47256)",
+        "Updated January 12, 2024",
+        "IN12345",
+        "May 5, 2025 at 10:30 a.m. EST",
+    ],
+)
+def test_header_lines_are_not_facts(line: str) -> None:
+    assert is_header(line)
+    assert not is_content(Sentence(id=1, text=line, paragraph=0))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "India launched strikes on May 7, 2025.",
+        "The talks ended on Sunday, August 6.",
+        "Hiroshima was bombed.",
+        "Statement from President Joe Biden on Sudan",
+    ],
+)
+def test_sentences_with_dates_are_not_headers(line: str) -> None:
+    assert not is_header(line)
+
+
+def test_a_plain_text_title_line_is_the_title_not_a_statement() -> None:
+    text = (
+        "Pakistan threatens to deport Afghans if US relocation timeline isn’t met\n\n"
+        "ISLAMABAD — Pakistan has warned that thousands of Afghan nationals will be deported.\n"
+        "Pakistan threatens to deport Afghans if US relocation timeline isn’t met\n"
+    )
+    article = article_from_text(text, id="a", origin="a.txt")
+    assert (
+        article.title == "Pakistan threatens to deport Afghans if US relocation timeline isn’t met"
+    )
+    seed = article_from_text(
+        "The White House urged de-escalation.\nThe attack killed 27 people.\n", id="s", origin="s"
+    )
+    assert seed.title is None  # a first line that is a sentence is not a title
+
+
+def test_title_line_and_its_repeats_are_left_out_of_the_statements(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from briefer import Briefer, load_settings
+
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "Statement from President Joe Biden on Sudan\n\n"
+        "For over 17 long months, the Sudanese people have endured a senseless war.\n"
+        "I call on the belligerents to pull back their forces.\n"
+        "Statement from President Joe Biden on Sudan\n"
+    )
+    briefer = Briefer(
+        load_settings({"base_url": "http://127.0.0.1:9/v1", "model": "m"}, environ={})
+    )
+    plan, everything, _ = briefer.plan(briefer.load(str(path)))
+    assert len(everything) == 4
+    assert [s.id for s in plan.sentences] == [2, 3]
+
+
+def _filed(bottom_line: str, title: str = "Sudan war enters 18th month") -> Filed:
+    return Filed(title=title, bottom_line=bottom_line, sections={})
+
+
+SENTENCES = split_sentences(
+    "Statement from President Joe Biden on Sudan\n"
+    "For over 17 long months, the Sudanese people have endured a senseless war in Sudan.\n"
+    "The city of El Fasher has been under siege by the Rapid Support Forces.\n"
+)
+
+
+def test_bottom_line_cut_by_the_length_cap_loses_the_fragment() -> None:
+    _, bottom = compose.headline(
+        _filed("The RSF siege of El Fasher continues. The Sudanese people have endured a war with"),
+        SENTENCES,
+    )
+    assert bottom == "The RSF siege of El Fasher continues."
+
+
+def test_a_single_cut_sentence_falls_back_to_a_whole_lead_sentence() -> None:
+    _, bottom = compose.headline(
+        _filed("The Sudanese people have endured a senseless war with"), SENTENCES
+    )
+    assert bottom.endswith(".") and bottom.startswith("For over 17 long months")
+
+
+def test_bottom_line_is_never_the_title_line() -> None:
+    _, bottom = compose.headline(_filed("Statement from President Joe Biden on Sudan"), SENTENCES)
+    assert bottom != "Statement from President Joe Biden on Sudan"
+    assert bottom.startswith("For over 17 long months")
+
+
+def test_bottom_line_over_the_limit_is_not_cut() -> None:
+    long = "The Sudanese people " + "have endured a senseless war " * 12 + "in Sudan."
+    _, bottom = compose.headline(_filed(long), SENTENCES)
+    assert bottom.endswith(".") and len(bottom.split()) <= compose.BOTTOM_LINE_MAX_WORDS
