@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from .sentences import Sentence
+from .sentences import Sentence, without_speaker
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(
@@ -51,7 +51,8 @@ _FUTURE_STRONG = re.compile(
       | aims?\s+to | (is|are)\s+set\s+to | (is|are)\s+expected\s+to | expects?\s+to | scheduled
       | upcoming | next\s+(week|month|year|round|step|steps|meeting|phase|session)
       | deadline | in\s+the\s+coming\s+(days|weeks|months) | later\s+this\s+(week|month|year)
-      | tomorrow | stands?\s+ready | ready\s+to | prepared\s+to | is\s+likely\s+to
+      | tomorrow | stands?\s+ready | (is|are|was|were|stands?)\s+(ready|prepared)\s+to
+      | is\s+likely\s+to
       | threaten(s|ed)?\s+to
       | warn(s|ed)?\s+(that|of) | could\s+face | may\s+(face|be|intervene|impose|take|soon)
     )\b""",
@@ -142,9 +143,6 @@ def turn_speaker(text: str) -> str | None:
     return match.group("name").capitalize()
 
 
-_ANY_TURN = re.compile(r"^(?:Q[\s.:]|[A-Z][A-Z .’'-]{1,40}:)")
-
-
 def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str | None]:
     """Who speaks each sentence: the document's author until a transcript turn names someone
     ("MR. KIRBY:"), then that speaker until the next turn (an answer runs over paragraphs). A
@@ -153,7 +151,7 @@ def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str 
     current = doc.speaker
     for sentence in sentences:
         text = sentence.text.strip()
-        if _ANY_TURN.match(text):
+        if without_speaker(text) != text:  # a turn starts: a label, "Q", "MODERATOR:"
             current = turn_speaker(text)
         out[sentence.id] = current
     return out

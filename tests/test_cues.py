@@ -58,6 +58,8 @@ def test_us_subject_is_near_the_start() -> None:
         ("President Trump may intervene directly.", True),
         ("The talks were held in May.", False),  # the month, not the modal
         ("Loss of control would empower malign actors.", False),  # counterfactual: weak only
+        ("It stranded 45,000 Afghans prepared to fly out.", False),  # an adjective, not a plan
+        ("Islamabad is prepared to negotiate.", True),
     ],
 )
 def test_future(text: str, expected: bool) -> None:
