@@ -27,17 +27,21 @@ SEED = ROOT / "seeds" / "000_df112d5052861120.txt"
 BRIEFER = str(Path(sys.executable).with_name("briefer"))
 
 
-def llama_servers(caches: list[Path]) -> int:
-    """How many llama-server processes run for these cache folders now (from /proc)."""
+def llama_servers(caches: list[Path]) -> tuple[int, int]:
+    """llama-server processes running now (from /proc): for these cache folders, and others
+    (another user's or test run's, which make the timings incomparable)."""
     markers = {f"XDG_CACHE_HOME={c}".encode() for c in caches}
-    count = 0
+    ours = others = 0
     for entry in Path("/proc").iterdir():
         try:
             if entry.name.isdigit() and (entry / "comm").read_text().strip() == "llama-server":
-                count += bool(markers & set((entry / "environ").read_bytes().split(b"\0")))
+                if markers & set((entry / "environ").read_bytes().split(b"\0")):
+                    ours += 1
+                else:
+                    others += 1
         except OSError:
             continue
-    return count
+    return ours, others
 
 
 def private_cache(root: Path, name: str) -> Path:
@@ -48,27 +52,31 @@ def private_cache(root: Path, name: str) -> Path:
     return cache
 
 
-def run_together(article: Path, caches: list[Path], root: Path) -> tuple[list[float], float, int]:
-    """Start one command per cache at once; their wall times, the total, most servers at once."""
+def run_together(
+    article: Path, caches: list[Path], root: Path, name: str
+) -> tuple[list[float], int, int]:
+    """Start one command per cache at once: their wall times, the most of their servers at
+    once, the most other servers seen meanwhile."""
     started = time.monotonic()
     procs = []
     for i, cache in enumerate(caches):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFER_"))}
         env.update(XDG_CACHE_HOME=str(cache), XDG_CONFIG_HOME=str(root / "config"))
-        out = root / f"out-{len(caches)}-{i}"
+        out = root / f"out-{name}-{i}"
         command = [BRIEFER, "brief", str(article), "-o", str(out), "-q"]
         procs.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
     ended: dict[int, float] = {}
-    most = 0
+    most = foreign = 0
     while len(ended) < len(procs):
-        most = max(most, llama_servers(caches))
+        ours, others = llama_servers(caches)
+        most, foreign = max(most, ours), max(foreign, others)
         for i, proc in enumerate(procs):
             if i not in ended and proc.poll() is not None:
                 if proc.returncode != 0:
                     raise SystemExit(f"briefer exited {proc.returncode}")
                 ended[i] = time.monotonic() - started
         time.sleep(0.1)
-    return [ended[i] for i in range(len(procs))], time.monotonic() - started, most
+    return [ended[i] for i in range(len(procs))], most, foreign
 
 
 def main() -> int:
@@ -79,24 +87,20 @@ def main() -> int:
     )
     args = parser.parse_args()
     print(f"model: {ensure_model()} (cache {cache_dir()}); {os.cpu_count()} CPUs")
-    rows = []
+    print(f"article: {args.article.name}")
+    print("| run | command 1 s | command 2 s | llama-servers at once | other llama-servers |")
+    print("|---|---:|---:|---:|---:|")
+    runs = [("alone", 1), ("two at once, one shared server", 2)]
+    if args.separate:
+        runs.append(("two at once, a server each", 2))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        shared = private_cache(root, "shared")
-        alone, _, most = run_together(args.article, [shared], root)
-        rows.append(("alone", alone, most))
-        both, _, most = run_together(args.article, [shared, shared], root)
-        rows.append(("two at once, one shared server", both, most))
-        if args.separate:
-            other = private_cache(root, "other")
-            both, _, most = run_together(args.article, [shared, other], root)
-            rows.append(("two at once, a server each", both, most))
-    print(f"article: {args.article.name}")
-    print("| run | command 1 s | command 2 s | llama-servers at once |")
-    print("|---|---:|---:|---:|")
-    for name, times, most in rows:
-        second = f"{times[1]:.1f}" if len(times) > 1 else "–"
-        print(f"| {name} | {times[0]:.1f} | {second} | {most} |")
+        shared, other = private_cache(root, "shared"), private_cache(root, "other")
+        for index, (name, count) in enumerate(runs):
+            caches = [shared, other][:count] if "each" in name else [shared] * count
+            times, most, foreign = run_together(args.article, caches, root, str(index))
+            second = f"{times[1]:.1f}" if len(times) > 1 else "–"
+            print(f"| {name} | {times[0]:.1f} | {second} | {most} | {foreign} |", flush=True)
     return 0
 
 
