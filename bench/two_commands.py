@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -67,19 +68,26 @@ def run_together(
         procs.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
     ended: dict[int, float] = {}
     most = foreign = 0
-    while len(ended) < len(procs):
-        ours, others = llama_servers(caches)
-        most, foreign = max(most, ours), max(foreign, others)
-        for i, proc in enumerate(procs):
-            if i not in ended and proc.poll() is not None:
-                if proc.returncode != 0:
-                    raise SystemExit(f"briefer exited {proc.returncode}")
-                ended[i] = time.monotonic() - started
-        time.sleep(0.1)
+    try:
+        while len(ended) < len(procs):
+            ours, others = llama_servers(caches)
+            most, foreign = max(most, ours), max(foreign, others)
+            for i, proc in enumerate(procs):
+                if i not in ended and proc.poll() is not None:
+                    if proc.returncode != 0:
+                        raise SystemExit(f"briefer exited {proc.returncode}")
+                    ended[i] = time.monotonic() - started
+            time.sleep(0.1)
+    finally:
+        for proc in procs:  # interrupted: stop them; each stops its server before it exits
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
     return [ended[i] for i in range(len(procs))], most, foreign
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("article", type=Path, nargs="?", default=SEED)
     parser.add_argument(
