@@ -187,12 +187,15 @@ def select(
     budget: int,
     bottom_line: str = "",
     labels: dict[int, str] | None = None,
+    text: Callable[[Sentence], str] | None = None,
 ) -> list[Sentence]:
     """The sentences the brief keeps, in text order: filed in a section (``labels``, default the
     model's), not about the brief's own output, not repeating the bottom line; each section's
-    best candidate first, then by coverage (``ranking.choose``) within ``budget`` words;
-    suspect sentences only after every clean one."""
+    best candidate first, then by coverage (``ranking.choose``) within ``budget`` words counted
+    on ``text`` (the statement as printed, a speaker's name included); suspect sentences only
+    after every clean one."""
     labels = filed.sections if labels is None else labels
+    text = text or statement
     candidates = [
         s
         for s in sentences
@@ -204,7 +207,7 @@ def select(
     picked = set(
         choose(
             [s.id for s in clean],
-            [statement(s) for s in clean],
+            [text(s) for s in clean],
             [labels[s.id] for s in clean],
             budget,
             words=word_count,
@@ -213,11 +216,11 @@ def select(
             prior=[DENSITY_WEIGHT * density(statement(s)) for s in clean],
         )
     )
-    used = sum(word_count(statement(s)) for s in clean if s.id in picked)
+    used = sum(word_count(text(s)) for s in clean if s.id in picked)
     for sentence in candidates:
-        if is_suspect(sentence) and used + word_count(statement(sentence)) <= budget:
+        if is_suspect(sentence) and used + word_count(text(sentence)) <= budget:
             picked.add(sentence.id)
-            used += word_count(statement(sentence))
+            used += word_count(text(sentence))
     return [s for s in sentences if s.id in picked]
 
 
@@ -329,13 +332,14 @@ def compose(
     title, bottom_line = headline(filed, sentences)
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = sections_of(filed, sentences, doc)
-    chosen = select(filed, sentences, budget, bottom_line, labels)
-    filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
     voices = voices or {}
-    notes = [
-        Note(sentence=s.id, section=labels[s.id], text=voiced(statement(s), voices.get(s.id)))
-        for s in chosen
-    ]
+
+    def printed(s: Sentence) -> str:
+        return voiced(statement(s), voices.get(s.id))
+
+    chosen = select(filed, sentences, budget, bottom_line, labels, text=printed)
+    filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
+    notes = [Note(sentence=s.id, section=labels[s.id], text=printed(s)) for s in chosen]
     sections = {
         name: [Statement(text=n.text, cites=[n.sentence]) for n in notes if n.section == name]
         for name, _ in SECTIONS

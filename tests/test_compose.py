@@ -127,3 +127,21 @@ def test_transcript_housekeeping_is_not_content() -> None:
     assert kept == [lines[-1]]
     (sentence,) = [s for s in split_sentences(lines[-1])]
     assert compose.statement(sentence).startswith("We abstained on the resolution")
+
+
+def test_speaker_names_count_against_the_word_limit() -> None:
+    # "Kirby: We will …" prints more words than the sentence: the budget must count them,
+    # or a first-person transcript overruns its limit (seen on the long gaggle transcript).
+    text = " ".join(
+        f"We will send {n} more trucks of aid to Gaza this week, and we expect more."
+        for n in range(3, 30)
+    )
+    sentences = split_sentences(text)
+    answer = {"title": "Aid to Gaza", "bottom_line": "Aid trucks will go to Gaza."}
+    answer |= {compose.key(s): "us_position" for s in sentences}
+    filed = compose.parse(json.dumps(answer), sentences)
+    voices = {s.id: "National Security Communications Adviser John Kirby" for s in sentences}
+    for limit in (60, 97, 150):
+        content, notes, _ = compose.compose(filed, sentences, limit, voices=voices)
+        assert notes and all(n.text.startswith("National Security") for n in notes)
+        assert content.content_words() <= limit
