@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from briefer import Briefer, load_article, load_settings
-from briefer.local_server import endpoint
+from briefer.model.local_server import endpoint
 
 
 def main() -> int:

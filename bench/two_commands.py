@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from briefer.model_store import cache_dir, ensure_model
+from briefer.model.model_store import cache_dir, ensure_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_df112d5052861120.txt"

@@ -18,11 +18,11 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-from .config import Settings, load_settings
-from .errors import BrieferError
-from .models import Article, Brief, BriefContent, BriefMeta, Source, Usage
-from .pipeline import FORMATS, Briefer
-from .sources import load as load_article
+from briefer.config import Settings, load_settings
+from briefer.errors import BrieferError
+from briefer.inputs.sources import load as load_article
+from briefer.models import Article, Brief, BriefContent, BriefMeta, Source, Usage
+from briefer.pipeline import FORMATS, Briefer
 
 __all__ = [
     "FORMATS",

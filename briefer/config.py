@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, SecretStr, ValidationError
 
-from .errors import ConfigError
+from briefer.errors import ConfigError
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"

@@ -21,11 +21,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from .errors import BrieferError, ConfigError
-from .grounding import numbers
-from .models import SECTIONS, Brief
-from .pipeline import Briefer
-from .scoring import (
+from briefer.check.grounding import numbers
+from briefer.check.scoring import (
     KeyFact,
     content_words,
     fact_placed,
@@ -36,7 +33,10 @@ from .scoring import (
     scored_parts,
     scored_text,
 )
-from .sources import read_file
+from briefer.errors import BrieferError, ConfigError
+from briefer.inputs.sources import read_file
+from briefer.models import SECTIONS, Brief
+from briefer.pipeline import Briefer
 
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
 
@@ -270,7 +270,7 @@ def evaluate(
     texts = sorted(corpus.glob("*.txt"))
     if not texts:
         raise ConfigError(f"no *.txt files in {corpus}", hint="point at a corpus folder")
-    from .budget import word_limit
+    from briefer.brief.budget import word_limit
 
     items: list[ItemReport] = []
     last: Brief | None = None

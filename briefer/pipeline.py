@@ -8,23 +8,24 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__, compose
-from .budget import word_limit
-from .config import Settings
-from .cues import document_cues, speakers
-from .errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
-from .llm import ChatModel, Progress
-from .local_server import uses_local_model
-from .model_store import MODEL_NAME
-from .models import Article, Brief, BriefMeta, Usage, VerificationSummary
-from .output import write_atomic
-from .planning import Call, Plan, make_plan
-from .prompting import PromptSet
-from .render import Renderer, to_json
-from .scoring import normalise
-from .sentences import Sentence, is_content, looks_like_instruction, split_sentences
-from .tokens import cost, count_messages, count_text, model_info
-from .verify import apply_policy, unsupported, verify_brief
+from briefer import __version__
+from briefer.brief import compose
+from briefer.brief.budget import word_limit
+from briefer.brief.planning import Call, Plan, make_plan
+from briefer.brief.prompting import PromptSet
+from briefer.check.scoring import normalise
+from briefer.check.verify import apply_policy, unsupported, verify_brief
+from briefer.config import Settings
+from briefer.errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
+from briefer.model.llm import ChatModel, Progress
+from briefer.model.local_server import uses_local_model
+from briefer.model.model_store import MODEL_NAME
+from briefer.model.tokens import cost, count_messages, count_text, model_info
+from briefer.models import Article, Brief, BriefMeta, Usage, VerificationSummary
+from briefer.render.output import write_atomic
+from briefer.render.render import Renderer, to_json
+from briefer.text.cues import document_cues, speakers
+from briefer.text.sentences import Sentence, is_content, looks_like_instruction, split_sentences
 
 FORMATS: tuple[str, ...] = ("md", "json", "pdf")
 PROMPT_FILES = (
@@ -64,8 +65,8 @@ class Briefer:
     def load(self, spec: str) -> Article:
         """One input (a file, ``-`` for stdin, an http(s) URL), URLs fetched under the
         settings' fetch policy (public addresses only, size and time caps)."""
-        from .fetch import FetchPolicy
-        from .sources import load
+        from briefer.inputs.fetch import FetchPolicy
+        from briefer.inputs.sources import load
 
         return load(spec, policy=FetchPolicy.from_settings(self.settings))
 
@@ -304,7 +305,9 @@ class Briefer:
         if "json" in wanted:
             out["json"] = to_json(brief).encode()
         if "pdf" in wanted:
-            from .pdf import render_pdf  # WeasyPrint is slow to import; only PDFs need it
+            from briefer.render.pdf import (
+                render_pdf,  # WeasyPrint is slow to import; only PDFs need it
+            )
 
             out["pdf"] = render_pdf(brief, self.renderer, handling=self.settings.handling).data
         return out

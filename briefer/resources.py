@@ -7,7 +7,7 @@ from typing import Literal
 
 import platformdirs
 
-from .errors import ConfigError
+from briefer.errors import ConfigError
 
 Kind = Literal["prompts", "templates"]
 

@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefer.sentences import Sentence, injection_signals, is_content, looks_like_instruction
+from briefer.text.sentences import Sentence, injection_signals, is_content, looks_like_instruction
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "filter_corpus"
 

@@ -14,8 +14,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from briefer.sentences import Sentence
-from briefer.verify import check_statement
+from briefer.check.verify import check_statement
+from briefer.text.sentences import Sentence
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "verify_cases.jsonl"
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from briefer.cli import main
-from briefer.compose import key
-from briefer.sentences import is_content, split_sentences
+from briefer.brief.compose import key
+from briefer.cli.main import main
+from briefer.text.sentences import is_content, split_sentences
 
 from .scripted_server import ScriptedServer
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefer.cues import us_actor
 from briefer.models import Brief
-from briefer.sentences import is_content, split_sentences
+from briefer.text.cues import us_actor
+from briefer.text.sentences import is_content, split_sentences
 
 from .conftest import SEED, SEED_BOTTOM_LINE, SEED_TITLE, filed_answer
 from .scripted_server import ScriptedServer
@@ -369,8 +369,14 @@ def test_url_input_is_fetched_and_extracted(
         server.add_json(filed_answer())
         url = f"http://127.0.0.1:{httpd.server_address[1]}/news/seed-story"
         result = run_cli(
-            "brief", url, "-o", str(tmp_path), "-f", "json,md",
-            "--config", loopback_allowed(tmp_path),
+            "brief",
+            url,
+            "-o",
+            str(tmp_path),
+            "-f",
+            "json,md",
+            "--config",
+            loopback_allowed(tmp_path),
         )
     finally:
         httpd.shutdown()
@@ -460,7 +466,7 @@ HOSTILE = (
 def test_hostile_markup_is_literal_text_in_pdf(
     server: ScriptedServer, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import briefer.pdf as pdf_module
+    import briefer.render.pdf as pdf_module
 
     fetched: list[str] = []
     real = pdf_module.make_fetcher
@@ -505,7 +511,7 @@ def test_hostile_markup_is_literal_text_in_pdf(
 
 
 def test_fetcher_refuses_everything_but_assets(tmp_path: Path) -> None:
-    from briefer.pdf import make_fetcher
+    from briefer.render.pdf import make_fetcher
     from briefer.resources import bundled_dir
 
     assets = bundled_dir("templates") / "assets"

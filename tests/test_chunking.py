@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.chunking import chunk_sentences
-from briefer.sentences import Sentence, split_sentences
+from briefer.text.chunking import chunk_sentences
+from briefer.text.sentences import Sentence, split_sentences
 
 
 def words(s: Sentence) -> int:

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from briefer import compose
-from briefer.grammar import schema_to_gbnf
-from briefer.grounding import names, numbers, title_unsupported, unsupported_terms
+from briefer.brief import compose
+from briefer.check.grounding import names, numbers, title_unsupported, unsupported_terms
+from briefer.model.grammar import schema_to_gbnf
 from briefer.models import BriefContent
-from briefer.sentences import is_content, split_sentences
+from briefer.text.sentences import is_content, split_sentences
 
 from .conftest import SEED, SEED_LABELS, filed_answer
 

@@ -8,7 +8,7 @@ import pytest
 
 from briefer.config import config_path, load_settings
 from briefer.errors import ConfigError
-from briefer.llm import resolve_endpoint
+from briefer.model.llm import resolve_endpoint
 
 
 def write_config(path: Path, text: str) -> Path:

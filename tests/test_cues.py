@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.cues import (
+from briefer.brief.ranking import choose, cosine, tfidf
+from briefer.text.cues import (
     DocumentCues,
     author,
     document_cues,
@@ -16,8 +17,7 @@ from briefer.cues import (
     us_subject,
     voiced,
 )
-from briefer.ranking import choose, cosine, tfidf
-from briefer.sentences import split_sentences
+from briefer.text.sentences import split_sentences
 
 NEWS = DocumentCues(us_voice=False, latest_year=2025)
 WHITE_HOUSE = DocumentCues(us_voice=True, latest_year=2024)

@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from briefer import Briefer, load_article
+from briefer.check.grounding import numbers
+from briefer.check.scoring import KeyFact, recall, scored_text
 from briefer.config import load_settings
-from briefer.grounding import numbers
-from briefer.local_server import acquire, local_settings
+from briefer.model.local_server import acquire, local_settings
 from briefer.models import SECTIONS, Brief
-from briefer.scoring import KeyFact, recall, scored_text
 
 from .conftest import ROOT, SEED, USER_CACHE
 from .test_lifecycle import servers

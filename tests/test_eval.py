@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from briefer import load_settings
+from briefer.check.scoring import KeyFact, fact_recalled, recall, scored_text
 from briefer.evaluate import EvalReport, absent_numbers, absent_quotes, score_brief
 from briefer.models import Brief, BriefMeta, Source
-from briefer.scoring import KeyFact, fact_recalled, recall, scored_text
 
 from .conftest import filed_answer
 from .scripted_server import ScriptedServer
@@ -214,10 +214,10 @@ def test_eval_needs_keyfacts(run_cli, tmp_path: Path) -> None:
 
 
 def test_cache_key_of_the_embedded_model_ignores_its_port() -> None:
-    from briefer.answer_cache import AnswerCache
     from briefer.errors import EndpointUnreachableError
-    from briefer.llm import ChatModel
-    from briefer.local_server import local_settings
+    from briefer.model.answer_cache import AnswerCache
+    from briefer.model.llm import ChatModel
+    from briefer.model.local_server import local_settings
     from briefer.models import Usage
 
     keys: list[str] = []

@@ -24,17 +24,17 @@ from typing import Any
 import httpx
 import pytest
 
-import briefer.fetch
+import briefer.inputs.fetch
 from briefer.config import Settings
 from briefer.errors import FetchError
-from briefer.fetch import (
+from briefer.inputs.fetch import (
     FEED_TYPES,
     USER_AGENT,
     FetchPolicy,
     fetch,
     refusal,
 )
-from briefer.sources import load
+from briefer.inputs.sources import load
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 PUBLIC = ipaddress.ip_network("127.0.0.2/32")
@@ -557,7 +557,7 @@ def tls_public(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tupl
     server_ctx.load_cert_chain(cert, key)
     server_ctx.sni_callback = lambda sock, name, ctx: names.append(name)  # type: ignore[assignment,func-returns-value]
     client_ctx = ssl.create_default_context(cafile=str(cert))
-    monkeypatch.setattr(briefer.fetch, "_ssl_context", lambda: client_ctx)
+    monkeypatch.setattr(briefer.inputs.fetch, "_ssl_context", lambda: client_ctx)
     for server in _serve_tls(server_ctx):
         yield server, names
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.grounding import (
+from briefer.check.grounding import (
     bare_words,
     known,
     names,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from briefer import compose
-from briefer.compose import Filed
-from briefer.sentences import Sentence, is_content, is_header, split_sentences
-from briefer.sources import article_from_text
+from briefer.brief import compose
+from briefer.brief.compose import Filed
+from briefer.inputs.sources import article_from_text
+from briefer.text.sentences import Sentence, is_content, is_header, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from briefer import local_server
 from briefer.config import Settings, load_settings
 from briefer.errors import ConfigError
-from briefer.local_server import acquire, running_server, state_file
+from briefer.model import local_server
+from briefer.model.local_server import acquire, running_server, state_file
 
 from .conftest import SEED
 
@@ -91,7 +91,7 @@ package = types.ModuleType("briefer")
 package.__path__ = [sys.argv[3]]
 sys.modules["briefer"] = package
 from briefer.config import load_settings
-from briefer.local_server import acquire
+from briefer.model.local_server import acquire
 
 lease = acquire(load_settings(json.loads(sys.argv[1]), environ={}))
 print(lease.base_url, lease.server.pid, flush=True)
@@ -172,7 +172,7 @@ class Fake:
         return list(json.loads((self.record / f"{pid}.json").read_text()))
 
     def user(self, hold: float, **extra: Any) -> subprocess.Popen[str]:
-        package = str(Path(local_server.__file__).parent)
+        package = str(Path(local_server.__file__).parents[1])
         return subprocess.Popen(
             [sys.executable, "-c", USER, json.dumps(self.flags(**extra)), str(hold), package],
             stdout=subprocess.PIPE,
@@ -431,7 +431,7 @@ import sys, time, types
 package = types.ModuleType("briefer")
 package.__path__ = [sys.argv[1]]
 sys.modules["briefer"] = package
-from briefer.local_server import exit_on_signals
+from briefer.model.local_server import exit_on_signals
 
 
 class Slow:
@@ -450,7 +450,7 @@ while True:
 def test_a_signal_during_a_finalizer_is_not_lost() -> None:
     # Python ignores exceptions raised in __del__; WeasyPrint's fonts are finalized while a PDF
     # is rendered, so a Ctrl-C there used to be lost (and the brief written).
-    package = str(Path(local_server.__file__).parent)
+    package = str(Path(local_server.__file__).parents[1])
     run = subprocess.Popen(
         [sys.executable, "-c", FINALIZER, package],
         stdout=subprocess.PIPE,
@@ -503,10 +503,10 @@ SHORT = (
 PDF_MARK = """\
 import sys, time
 from pathlib import Path
-import briefer.pdf
+import briefer.render.pdf
 
 mark = Path(sys.argv.pop(1))
-original = briefer.pdf.render_pdf
+original = briefer.render.pdf.render_pdf
 
 def render_pdf(*args, **kwargs):
     mark.touch()
@@ -514,8 +514,8 @@ def render_pdf(*args, **kwargs):
     time.sleep(2)
     return result
 
-briefer.pdf.render_pdf = render_pdf
-from briefer.cli import main
+briefer.render.pdf.render_pdf = render_pdf
+from briefer.cli.main import main
 sys.argv[0] = "briefer"
 main()
 """

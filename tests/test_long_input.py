@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefer import Briefer, load_article, load_settings
+from briefer.model.tokens import ENCODINGS, count_text, encoding, model_info
 from briefer.models import SECTIONS, Brief
-from briefer.tokens import ENCODINGS, count_text, encoding, model_info
 
 from .scripted_server import ScriptedServer
 

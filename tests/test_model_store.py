@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from briefer import model_store
 from briefer.errors import ConfigError, LocalRuntimeError
+from briefer.model import model_store
 
 
 def fake_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunks: list[bytes]) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefer.models import Brief, BriefMeta, Source, Statement, Usage, VerificationSummary
-from briefer.render import Renderer, md_escape
+from briefer.render.render import Renderer, md_escape
 
 GOLDEN = Path(__file__).parent / "golden" / "brief.md"
 
@@ -149,7 +149,7 @@ def test_user_template_override(tmp_path: Path) -> None:
 def test_a_full_450_word_brief_fits_one_page() -> None:
     from pypdf import PdfReader
 
-    from briefer.pdf import render_pdf
+    from briefer.render.pdf import render_pdf
 
     statements = [
         Statement(

@@ -15,7 +15,7 @@ from briefer import Briefer, load_article, load_settings
 from briefer.config import redact_url
 from briefer.errors import BudgetError, EndpointError
 from briefer.models import Brief
-from briefer.output import write_atomic
+from briefer.render.output import write_atomic
 
 from . import scripted_server
 from .conftest import SEED, filed_answer
@@ -83,7 +83,7 @@ def test_budget_counts_the_parts_before_each_call(
 def test_unexpected_exception_costs_one_input_only(
     server: ScriptedServer, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefer import sources
+    from briefer.inputs import sources
 
     real_load = sources.load
 

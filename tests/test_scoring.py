@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from briefer.check.scoring import KeyFact, fact_placed, fact_recalled, scored_parts
 from briefer.evaluate import ItemReport, SectionLabels, load_sections, score_brief, summarise
 from briefer.models import Brief, BriefContent, BriefMeta, Source
-from briefer.scoring import KeyFact, fact_placed, fact_recalled, scored_parts
 
 
 def make_brief(content: BriefContent) -> Brief:

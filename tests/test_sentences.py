@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from briefer import compose
-from briefer.sentences import (
+from briefer.brief import compose
+from briefer.text.sentences import (
     Sentence,
     about_output,
     injection_signals,

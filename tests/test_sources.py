@@ -6,11 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from briefer.brief.prompting import PromptSet, fence_article
 from briefer.errors import InputNotTextError
+from briefer.inputs.sources import (
+    META_LIMITS,
+    article_from_text,
+    clean_meta,
+    decode,
+    read_file,
+    slug,
+)
 from briefer.models import Article
-from briefer.prompting import PromptSet, fence_article
-from briefer.sentences import split_sentences
-from briefer.sources import META_LIMITS, article_from_text, clean_meta, decode, read_file, slug
+from briefer.text.sentences import split_sentences
 
 from .conftest import SEED
 

@@ -128,7 +128,7 @@ def test_stream_dropped_midway_is_a_clean_endpoint_error(server: ScriptedServer)
 def test_cli_on_a_terminal_streams_and_shows_progress(
     server: ScriptedServer, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefer import cli
+    from briefer.cli import main as cli
 
     steps: list[str] = []
     update = cli.Reporter.update

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from briefer.check.verify import check_statement, number_values, quotes
 from briefer.models import Brief
-from briefer.sentences import Sentence
-from briefer.verify import check_statement, number_values, quotes
+from briefer.text.sentences import Sentence
 
 from .conftest import SEED, filed_answer
 from .scripted_server import ScriptedServer
@@ -290,7 +290,7 @@ def _scores_module() -> Any:
 
 
 #: Accuracy per kind measured with ``scripts/verify_scores.py`` (right / cases): it may rise,
-#: never fall. The misses are the documented limits of ``briefer/verify.py``.
+#: never fall. The misses are the documented limits of ``briefer/check/verify.py``.
 FLOORS: dict[str, float] = {
     "dropped attribution": 10 / 10,
     "invented name": 9 / 9,
@@ -342,7 +342,7 @@ def test_accuracy_per_kind_does_not_fall() -> None:
 @pytest.fixture
 def putin_statement(monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulate a writer that invents: sentence 6's statement names Putin instead of Rubio."""
-    import briefer.compose as compose
+    import briefer.brief.compose as compose
 
     real = compose.statement
 

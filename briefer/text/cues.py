@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from .sentences import Sentence, without_speaker
+from briefer.text.sentences import Sentence, without_speaker
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(

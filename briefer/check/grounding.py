@@ -2,7 +2,7 @@
 
 Used while composing a brief (a condensed statement that invents a number or a name, or drops a
 number of its sentence, is replaced by the sentence itself) and by the verifier
-(``briefer/verify.py``). Heuristics, documented limits:
+(``briefer/check/verify.py``). Heuristics, documented limits:
 
 - ``numbers`` are the digit strings as written ("1,000" = "1000"; "twenty-seven" is not "27"):
   cheap, for ranking and for the composer's checks. ``number_values`` reads the values the

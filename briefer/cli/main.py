@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from . import __version__
-from .config import Settings, load_settings
-from .errors import (
+from briefer import __version__
+from briefer.config import Settings, load_settings
+from briefer.errors import (
     EXIT_CODES,
     FATAL_FOR_BATCH,
     BrieferError,
@@ -23,9 +23,9 @@ from .errors import (
     InternalError,
     LocalRuntimeError,
 )
-from .local_server import acquire, endpoint, exit_on_signals, log_file
-from .models import SECTIONS
-from .pipeline import FORMATS, Briefer, parse_formats
+from briefer.model.local_server import acquire, endpoint, exit_on_signals, log_file
+from briefer.models import SECTIONS
+from briefer.pipeline import FORMATS, Briefer, parse_formats
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -368,11 +368,11 @@ def eval_command(
     numbers and quotes absent from the source, statements, words, tokens, calls and seconds.
     Runs at temperature 0 with a fixed seed; model answers are cached, so a rerun is free.
     """
-    from .answer_cache import AnswerCache
-    from .evaluate import evaluate, load_report
-    from .model_store import cache_dir
-    from .output import write_atomic
-    from .report_table import comparison_table, report_markdown, report_table, verdict
+    from briefer.cli.report_table import comparison_table, report_markdown, report_table, verdict
+    from briefer.evaluate import evaluate, load_report
+    from briefer.model.answer_cache import AnswerCache
+    from briefer.model.model_store import cache_dir
+    from briefer.render.output import write_atomic
 
     reporter = Reporter(quiet)
     try:
@@ -428,9 +428,9 @@ def verify(brief_json: Path, sources: tuple[str, ...], config_file: Path | None)
     """
     from rich.table import Table
 
-    from .models import Brief
-    from .verify import unsupported as unsupported_statements
-    from .verify import verify_sources
+    from briefer.check.verify import unsupported as unsupported_statements
+    from briefer.check.verify import verify_sources
+    from briefer.models import Brief
 
     try:
         try:
@@ -468,7 +468,7 @@ def doctor(**options: Any) -> None:
     """Check what briefer needs (runtime, model, endpoint, PDF rendering, fonts), with fixes."""
     from rich.table import Table
 
-    from .doctor import run_checks
+    from briefer.cli.doctor import run_checks
 
     try:
         settings = settings_from(options)

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from . import compose
-from .chunking import chunk_sentences
-from .errors import InputTooLongError
-from .models import Article
-from .prompting import PromptSet
-from .sentences import Sentence
+from briefer.brief import compose
+from briefer.brief.prompting import PromptSet
+from briefer.errors import InputTooLongError
+from briefer.models import Article
+from briefer.text.chunking import chunk_sentences
+from briefer.text.sentences import Sentence
 
 Messages = list[dict[str, str]]
 Counter = Callable[[Messages], int]

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .errors import RenderError
-from .models import Brief
-from .render import HTML_TEMPLATE, Renderer
+from briefer.errors import RenderError
+from briefer.models import Brief
+from briefer.render.render import HTML_TEMPLATE, Renderer
 
 # Refused fetches are expected (and recorded); keep WeasyPrint's warnings off the user's terminal.
 logging.getLogger("weasyprint").addHandler(logging.NullHandler())

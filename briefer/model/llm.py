@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 import httpx
 import openai
 
-from . import errors
-from .answer_cache import AnswerCache, answer_key
-from .config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings, redact_url
-from .grammar import schema_to_gbnf
-from .models import Usage
+from briefer import errors
+from briefer.config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings, redact_url
+from briefer.model.answer_cache import AnswerCache, answer_key
+from briefer.model.grammar import schema_to_gbnf
+from briefer.models import Usage
 
 T = TypeVar("T")
 Progress = Callable[[str], None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import groupby
 
-from .sentences import Sentence
+from briefer.text.sentences import Sentence
 
 
 def _split_long(sentence: Sentence, cost: Callable[[Sentence], int], budget: int) -> list[Sentence]:

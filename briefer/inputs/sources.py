@@ -3,7 +3,7 @@
 Text and Markdown are taken as they are (an optional ``---`` front-matter block may give title,
 outlet, date and url); HTML pages go through trafilatura's main-text extraction. Bytes must be
 UTF-8 (or UTF-16 with a BOM): guessing another encoding silently garbles names, so it is an error.
-URLs are fetched by ``briefer.fetch`` (public addresses only, size cap, deadline, page types).
+URLs are fetched by ``briefer.inputs.fetch`` (public addresses only, size cap, deadline, types).
 
 Title, outlet and date are data from outside, like the text: one that reads like an instruction to
 the tool is dropped (never shown, never sent to a model), and overlong ones are trimmed.
@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .errors import InputEmptyError, InputNotFoundError, InputNotTextError
-from .fetch import ARTICLE_TYPES, FetchPolicy, fetch
-from .models import Article
-from .sentences import Sentence, is_header, looks_like_instruction, without_speaker
+from briefer.errors import InputEmptyError, InputNotFoundError, InputNotTextError
+from briefer.inputs.fetch import ARTICLE_TYPES, FetchPolicy, fetch
+from briefer.models import Article
+from briefer.text.sentences import Sentence, is_header, looks_like_instruction, without_speaker
 
 MAX_BYTES = 20 * 1024 * 1024
 MIN_HTML_WORDS = 20
@@ -252,7 +252,7 @@ def fetch_url(
     policy: FetchPolicy | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> Article:
-    """A web page (HTML, XHTML, plain text or Markdown) as an Article; see ``briefer.fetch``."""
+    """A web page (HTML, XHTML, plain text or Markdown) as an Article; see ``inputs.fetch``."""
     page = fetch(url, policy, allowed_types=ARTICLE_TYPES, transport=transport)
     parts = urlsplit(url)
     last = Path(parts.path).name

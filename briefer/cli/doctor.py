@@ -12,11 +12,11 @@ from typing import Literal
 
 import httpx
 
-from . import __version__
-from .config import Settings, redact_url
-from .errors import BrieferError
-from .local_server import running_server, server_binary, uses_local_model
-from .model_store import MODEL_SHA256, default_model_path, part_paths, sha256_of
+from briefer import __version__
+from briefer.config import Settings, redact_url
+from briefer.errors import BrieferError
+from briefer.model.local_server import running_server, server_binary, uses_local_model
+from briefer.model.model_store import MODEL_SHA256, default_model_path, part_paths, sha256_of
 
 Status = Literal["ok", "warn", "fail", "skip"]
 

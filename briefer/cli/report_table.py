@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from .evaluate import EvalReport
-from .evaluate import ItemReport as EvalItem
+from briefer.evaluate import EvalReport
+from briefer.evaluate import ItemReport as EvalItem
 
 
 def _delta(value: float, digits: int = 3) -> str:

@@ -21,9 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import ConfigError
-from .model_store import MODEL_NAME, cache_dir
-from .output import write_atomic
+from briefer.errors import ConfigError
+from briefer.model.model_store import MODEL_NAME, cache_dir
+from briefer.render.output import write_atomic
 
 # name: (file in bpe_openai/data, sha1 of tiktoken's download URL, sha256 of the contents)
 ENCODINGS: dict[str, tuple[str, str, str]] = {

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import RenderError
-from .models import NOT_STATED, SECTIONS, Brief, Statement
-from .resources import search_path
+from briefer.errors import RenderError
+from briefer.models import NOT_STATED, SECTIONS, Brief, Statement
+from briefer.resources import search_path
 
 MARKDOWN_TEMPLATE = "brief.md.j2"
 HTML_TEMPLATE = "brief.html"

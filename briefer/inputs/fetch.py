@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .errors import FetchError
+from briefer.errors import FetchError
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from briefer.config import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

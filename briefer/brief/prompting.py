@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import ConfigError
-from .models import Article
-from .resources import search_path
-from .sentences import Sentence
+from briefer.errors import ConfigError
+from briefer.models import Article
+from briefer.resources import search_path
+from briefer.text.sentences import Sentence
 
 #: Bump when the bundled prompts change meaning; the version also hashes the files actually used,
 #: so an edited or overridden prompt never shares a cache entry with the bundled one.

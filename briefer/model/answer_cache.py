@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .output import write_atomic
+from briefer.render.output import write_atomic
 
 
 def answer_key(**request: Any) -> str:

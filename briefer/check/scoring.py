@@ -17,8 +17,8 @@ import re
 
 from pydantic import BaseModel
 
-from .budget import word_limit
-from .models import SECTIONS, BriefContent
+from briefer.brief.budget import word_limit
+from briefer.models import SECTIONS, BriefContent
 
 # Typographic variants that must not decide whether an anchor matches.
 _TRANSLATE = str.maketrans(

@@ -55,8 +55,12 @@ _MONTH = (
 _HEADER_PARTS = re.compile(
     r"""(
         (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?
-      | """ + _MONTH + r"""\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?
-      | \d{1,2}\s+""" + _MONTH + r"""(?:\s+\d{4})?
+      | """
+    + _MONTH
+    + r"""\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4})?
+      | \d{1,2}\s+"""
+    + _MONTH
+    + r"""(?:\s+\d{4})?
       | \d{4}-\d{2}-\d{2} | \d{1,2}/\d{1,2}/\d{2,4}
       | \(?\b[A-Z]{1,4}-?\d{3,6}\b\)?          # (R47256), IN12345
       | \b(?:updated|published|posted|last|version|report|no\.?|page|\d{4}|at|on|by|[|·•—–-])\b

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .errors import ConfigError, LocalRuntimeError
+from briefer.errors import ConfigError, LocalRuntimeError
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"

@@ -66,12 +66,12 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
-from . import grounding
-from .errors import ConfigError
-from .grounding import bare, bare_words, fold, is_name, known, name_of, same_name
-from .models import SECTIONS, Article, Brief, Statement, Status, VerificationSummary
-from .scoring import normalise
-from .sentences import Sentence, split_sentences
+from briefer.check import grounding
+from briefer.check.grounding import bare, bare_words, fold, is_name, known, name_of, same_name
+from briefer.check.scoring import normalise
+from briefer.errors import ConfigError
+from briefer.models import SECTIONS, Article, Brief, Statement, Status, VerificationSummary
+from briefer.text.sentences import Sentence, split_sentences
 
 # Double quotes, and single curly quotes (‘…’) whose closing mark is not an apostrophe
 # ("‘Pakistan’s strikes’"). Straight single quotes are too often apostrophes to count.

@@ -45,11 +45,17 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import ConfigError, LocalRuntimeError
-from .model_store import INSTALL_HINT, MODEL_NAME, MODEL_SHA256, cache_dir, ensure_model
+from briefer.errors import ConfigError, LocalRuntimeError
+from briefer.model.model_store import (
+    INSTALL_HINT,
+    MODEL_NAME,
+    MODEL_SHA256,
+    cache_dir,
+    ensure_model,
+)
 
 if TYPE_CHECKING:  # the supervisor imports this module: only what it needs, to start fast
-    from .config import Settings
+    from briefer.config import Settings
 
 Progress = Callable[[str], None]
 START_TIMEOUT = 180.0
@@ -530,7 +536,7 @@ def _start(
         "argv": server_command(settings, binary, model, port),
         "home": str(home),
         "stop_timeout": STOP_TIMEOUT,
-        "package": str(Path(__file__).resolve().parent),
+        "package": str(Path(__file__).resolve().parents[1]),  # briefer/, above model/
     }
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_bytes(b"")
@@ -674,7 +680,7 @@ args = json.loads(sys.argv[1])
 package = types.ModuleType("briefer")
 package.__path__ = [args["package"]]
 sys.modules["briefer"] = package
-from briefer.local_server import supervise
+from briefer.model.local_server import supervise
 supervise(args)
 """
 

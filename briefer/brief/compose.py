@@ -27,12 +27,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .cues import DocumentCues, earlier, fuse, future, voiced
-from .grounding import names, numbers, title_unsupported, unsupported_terms
-from .llm import load_json_answer
-from .models import SECTIONS, BriefContent, Statement, clean_line, word_count
-from .ranking import choose
-from .sentences import Sentence, about_output, is_suspect, without_speaker
+from briefer.brief.ranking import choose
+from briefer.check.grounding import names, numbers, title_unsupported, unsupported_terms
+from briefer.model.llm import load_json_answer
+from briefer.models import SECTIONS, BriefContent, Statement, clean_line, word_count
+from briefer.text.cues import DocumentCues, earlier, fuse, future, voiced
+from briefer.text.sentences import Sentence, about_output, is_suspect, without_speaker
 
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
 TITLE_MAX_WORDS = 16

@@ -1,0 +1,1 @@
+"""Briefing: plan the calls, write the prompts, compose the Brief within its length budget."""

@@ -1,0 +1,1 @@
+"""Checks in pure Python (never imports briefer.model): grounding, verification, scoring."""

@@ -1,0 +1,1 @@
+"""Inputs: files, URLs (the hardened fetcher), stdin → Article."""

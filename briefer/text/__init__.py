@@ -1,0 +1,1 @@
+"""Text: numbered sentences, parts for long inputs, wording cues."""

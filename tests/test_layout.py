@@ -1,0 +1,64 @@
+"""The package's folders keep their promises (README, Layout): checks and rendering never reach
+the model, the data models import nothing of briefer's, nothing outside the CLI imports it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import briefer
+
+PACKAGE = Path(briefer.__file__).parent
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            base = node.module if node.level == 0 else "briefer." + node.module
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name == "briefer" or name.startswith("briefer.")}
+
+
+def _modules(folder: str = "") -> dict[str, set[str]]:
+    root = PACKAGE / folder if folder else PACKAGE
+    return {str(p.relative_to(PACKAGE)): _imports(p) for p in root.rglob("*.py")}
+
+
+def _reaching(modules: dict[str, set[str]], prefix: str) -> list[str]:
+    return sorted(
+        f"{name} imports {imp}"
+        for name, imports in modules.items()
+        for imp in imports
+        if imp == prefix or imp.startswith(prefix + ".")
+    )
+
+
+def test_checks_and_rendering_never_import_the_model() -> None:
+    assert _reaching(_modules("check"), "briefer.model") == []
+    assert _reaching(_modules("render"), "briefer.model") == []
+    assert _reaching(_modules("render"), "briefer.cli") == []
+
+
+def test_models_import_nothing_of_ours_and_only_the_cli_imports_the_cli() -> None:
+    assert _imports(PACKAGE / "models.py") == set()
+    outside = {k: v for k, v in _modules().items() if not k.startswith("cli/")}
+    assert _reaching(outside, "briefer.cli") == []
+
+
+def test_only_llm_speaks_openai() -> None:
+    users = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if any(
+            isinstance(n, (ast.Import, ast.ImportFrom))
+            and any(
+                (getattr(n, "module", None) or a.name).split(".")[0] == "openai" for a in n.names
+            )
+            for n in ast.walk(ast.parse(p.read_text()))
+        )
+    ]
+    assert users == ["model/llm.py"]
