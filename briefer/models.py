@@ -99,12 +99,26 @@ class Article(BaseModel):
 Status = Literal["supported", "partial", "unsupported"]
 
 
+class Ref(BaseModel):
+    """One sentence of one source: ``[2:5]`` is sentence 5 of source 2 (both 1-based)."""
+
+    source: int = Field(ge=1)
+    sentence: int = Field(ge=1)
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.sentence}"
+
+
 class Statement(BaseModel):
     """One statement of a brief and the source sentences it rests on."""
 
     text: Line
     cites: list[int] = Field(default_factory=list, description="ids of the cited source sentences")
     source: int = Field(default=1, description="which source (1-based) the ids refer to")
+    also: list[Ref] = Field(
+        default_factory=list,
+        description="sentences of other sources that state the same fact (a story's brief)",
+    )
     status: Status | None = Field(default=None, description="set by the verifier")
     problems: list[str] = Field(default_factory=list, description="why it is not supported")
     section: str | None = Field(default=None, description="for dropped statements: where it was")
@@ -152,6 +166,14 @@ class VerificationSummary(BaseModel):
         if self.withheld_sentences:
             parts.append(f"{self.withheld_sentences} instruction-like sentences withheld")
         return ", ".join(parts)
+
+
+class Disagreement(BaseModel):
+    """Sources that differ on a number, a date or a claim, each as its cited sentence says."""
+
+    about: str = Field(description="what they differ on, e.g. 'dead' or 'date'")
+    text: str = Field(description="one line: 'ANI reports 27 dead; Reuters 26'")
+    refs: list[Ref]
 
 
 class BriefContent(BaseModel):
@@ -241,6 +263,9 @@ class Brief(BriefContent):
     meta: BriefMeta
     dropped: list[Statement] = Field(
         default_factory=list, description="statements removed by --on-unsupported drop, with why"
+    )
+    disagreements: list[Disagreement] = Field(
+        default_factory=list, description="where a story's sources differ (found by code)"
     )
     verification: VerificationSummary | None = None
 

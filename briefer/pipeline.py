@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TypeVar
@@ -11,19 +11,21 @@ from typing import TypeVar
 from briefer import __version__
 from briefer.brief import compose
 from briefer.brief.budget import word_limit
-from briefer.brief.planning import Call, Plan, make_plan
+from briefer.brief.planning import Call, Plan, make_plan, make_story_plan
 from briefer.brief.prompting import PromptSet
 from briefer.check.scoring import normalise
-from briefer.check.verify import apply_policy, unsupported, verify_brief
+from briefer.check.verify import apply_policy, unsupported, verify_brief, verify_story
 from briefer.config import Settings
 from briefer.errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
 from briefer.model.llm import ChatModel, Progress
 from briefer.model.local_server import uses_local_model
 from briefer.model.model_store import MODEL_NAME
 from briefer.model.tokens import cost, count_messages, count_text, model_info
-from briefer.models import Article, Brief, BriefMeta, Usage, VerificationSummary
+from briefer.models import SECTIONS, Article, Brief, BriefMeta, Usage, VerificationSummary
 from briefer.render.output import write_atomic
 from briefer.render.render import Renderer, to_json
+from briefer.stories import merge
+from briefer.stories.merge import Story
 from briefer.text.cues import document_cues, speakers
 from briefer.text.sentences import Sentence, is_content, looks_like_instruction, split_sentences
 
@@ -99,18 +101,7 @@ class Briefer:
     ) -> tuple[Plan, list[Sentence], int]:
         """The calls a brief of ``article`` takes, counted before any call. ``exact`` counts
         with the running embedded server's tokenizer; otherwise tiktoken estimates."""
-        everything = split_sentences(article.text)
-        # The title line, and the title repeated in the text, is the headline, not a statement.
-        title = normalise(article.title or "").rstrip(".")
-        sentences = [
-            s for s in everything if is_content(s) and normalise(s.text).rstrip(".") != title
-        ]
-        withheld = sum(1 for s in everything if looks_like_instruction(s))
-        if not sentences:
-            raise InputEmptyError(
-                f"{article.origin}: no sentences with content found",
-                hint="give an article with running text",
-            )
+        everything, sentences, withheld = _content(article)
         encoding_name = self._encoding()
 
         def estimate(messages: list[dict[str, str]]) -> int:
@@ -200,17 +191,8 @@ class Briefer:
         source = article.source().model_copy(
             update={"sentences": {n.sentence: by_id[n.sentence] for n in notes}}
         )
-        meta = BriefMeta(
-            model=self.model.model,
-            endpoint=self.model.display_url,
-            prompt_version=self.prompts.version(*PROMPT_FILES),
-            usage=usage,
-            response_format="grammar" if self.model.use_grammar else self.model.response_format,
-            word_limit=limit,
-            trimmed_statements=left_out,
-            chunks=sum(1 for c in plan.calls if c.kind != "headline"),
-            cost_usd=self.estimate_cost(usage.prompt_tokens, usage.completion_tokens),
-            briefer_version=__version__,
+        meta = self._meta(
+            usage, limit, left_out, sum(1 for c in plan.calls if c.kind != "headline")
         )
         brief = Brief.from_content(
             content,
@@ -225,8 +207,118 @@ class Briefer:
             raise UnsupportedStatementsError.listing(article.origin, bad)
         return brief
 
+    def plan_story(
+        self, articles: Sequence[Article], *, max_words: int | None = None, exact: bool = False
+    ) -> tuple[Plan, Story, int]:
+        """The calls a brief of several articles on one story takes, counted before any call;
+        the story (sources in time order, sentences numbered per source); withheld sentences."""
+        if len(articles) < 2:
+            raise ConfigError("a story brief needs at least two sources", hint="give more inputs")
+        parts = []
+        withheld = 0
+        for article in merge.in_time_order(articles):
+            everything, sentences, held = _content(article)
+            parts.append((article, everything, sentences))
+            withheld += held
+        story = merge.build(parts)
+        encoding_name = self._encoding()
+
+        def count(messages: list[dict[str, str]]) -> int:
+            exact_count = self.model.count_tokens(messages) if exact else None
+            return (
+                exact_count if exact_count is not None else count_messages(messages, encoding_name)
+            )
+
+        limit = max_words or word_limit(sum(a.words for a in articles))
+        per_source = [
+            (source.article, [s for s in story.sentences if story.refs[s.id].source == n])
+            for n, source in enumerate(story.sources, start=1)
+        ]
+        plan = make_story_plan(
+            per_source,
+            limit,
+            self.prompts,
+            count,
+            self.window(),
+            lambda line: count_text(line, encoding_name),
+        )
+        return plan, story, withheld
+
+    def brief_story(
+        self,
+        articles: Sequence[Article],
+        *,
+        name: str | None = None,
+        max_words: int | None = None,
+        progress: Progress | None = None,
+    ) -> Brief:
+        """One verified brief of several articles on one story: each fact once, citing every
+        source that states it (``[source:sentence]``), each source heard, disagreements shown."""
+        plan, story, withheld = self.plan_story(articles, max_words=max_words, exact=True)
+        what = f"briefing the story {name}" if name else "briefing the story"
+        self._check_budget(*plan.estimate(), what)
+        usage = Usage()
+        headline_article = Article(id=name or "story", text="", title=None)
+        filed = self._map_reduce(
+            headline_article, plan, usage, progress, sources=len(story.sources)
+        )
+        content, _, left_out, relations = merge.compose_story(filed, story, plan.limit)
+        self.spent.merge(usage)
+        cited: dict[int, set[int]] = {}
+        for statement in (st for key, _ in SECTIONS for st in content.section(key)):
+            cited.setdefault(statement.source, set()).update(statement.cites)
+            for ref in statement.also:
+                cited.setdefault(ref.source, set()).add(ref.sentence)
+        found = merge.disagreements(story, relations)
+        for disagreement in found:
+            for ref in disagreement.refs:
+                cited.setdefault(ref.source, set()).add(ref.sentence)
+        sources = []
+        for source in story.sources:
+            by_id = {s.id: s.text for s in source.everything}
+            sources.append(
+                source.article.source().model_copy(
+                    update={
+                        "sentences": {i: by_id[i] for i in sorted(cited.get(source.number, ()))}
+                    }
+                )
+            )
+        meta = self._meta(usage, plan.limit, left_out, len(plan.calls) - 1)
+        brief = Brief.from_content(
+            content,
+            sources,
+            meta,
+            disagreements=found,
+            verification=VerificationSummary(withheld_sentences=withheld),
+        )
+        checked = verify_story(brief, [(s.everything, s.article.text) for s in story.sources])
+        brief = apply_policy(checked, self.settings.on_unsupported)
+        if self.settings.on_unsupported == "fail" and (bad := unsupported(brief)):
+            raise UnsupportedStatementsError.listing(name or "the story", bad)
+        return brief
+
+    def _meta(self, usage: Usage, limit: int, left_out: int, chunks: int) -> BriefMeta:
+        return BriefMeta(
+            model=self.model.model,
+            endpoint=self.model.display_url,
+            prompt_version=self.prompts.version(*PROMPT_FILES),
+            usage=usage,
+            response_format="grammar" if self.model.use_grammar else self.model.response_format,
+            word_limit=limit,
+            trimmed_statements=left_out,
+            chunks=chunks,
+            cost_usd=self.estimate_cost(usage.prompt_tokens, usage.completion_tokens),
+            briefer_version=__version__,
+        )
+
     def _map_reduce(
-        self, article: Article, plan: Plan, usage: Usage, progress: Progress | None
+        self,
+        article: Article,
+        plan: Plan,
+        usage: Usage,
+        progress: Progress | None,
+        *,
+        sources: int = 1,
     ) -> compose.Filed:
         """File each part's sentences (concurrently where allowed), then write the headline
         from the sentences chosen for the brief."""
@@ -276,7 +368,9 @@ class Briefer:
                     sections[sid] = label
         merged = compose.Filed(title="", bottom_line="", sections=sections)
         chosen = compose.select(merged, plan.sentences, limit - compose.HEADLINE_WORDS)
-        messages = self.prompts.headline_messages(article, chosen or plan.sentences[:20])
+        messages = self.prompts.headline_messages(
+            article, chosen or plan.sentences[:20], sources=sources
+        )
         if progress:
             progress("writing the headline…")
         self._check_budget(
@@ -321,6 +415,21 @@ class Briefer:
 
 
 T = TypeVar("T")
+
+
+def _content(article: Article) -> tuple[list[Sentence], list[Sentence], int]:
+    """Every sentence of the article, those with content, and how many read as instructions."""
+    everything = split_sentences(article.text)
+    # The title line, and the title repeated in the text, is the headline, not a statement.
+    title = normalise(article.title or "").rstrip(".")
+    sentences = [s for s in everything if is_content(s) and normalise(s.text).rstrip(".") != title]
+    withheld = sum(1 for s in everything if looks_like_instruction(s))
+    if not sentences:
+        raise InputEmptyError(
+            f"{article.origin}: no sentences with content found",
+            hint="give an article with running text",
+        )
+    return everything, sentences, withheld
 
 
 def _run_all(workers: int, work: Callable[[int, Call], T], calls: list[Call]) -> list[T]:

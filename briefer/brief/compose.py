@@ -32,7 +32,13 @@ from briefer.check.grounding import names, numbers, title_unsupported, unsupport
 from briefer.model.llm import load_json_answer
 from briefer.models import SECTIONS, BriefContent, Statement, clean_line, word_count
 from briefer.text.cues import DocumentCues, earlier, fuse, future, voiced
-from briefer.text.sentences import Sentence, about_output, is_suspect, without_speaker
+from briefer.text.sentences import (
+    Sentence,
+    about_output,
+    is_suspect,
+    split_sentences,
+    without_speaker,
+)
 
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
 TITLE_MAX_WORDS = 16
@@ -188,12 +194,18 @@ def select(
     bottom_line: str = "",
     labels: dict[int, str] | None = None,
     text: Callable[[Sentence], str] | None = None,
+    *,
+    groups: dict[int, int] | None = None,
+    positions: dict[int, float] | None = None,
+    same: Callable[[int, int], bool] | None = None,
 ) -> list[Sentence]:
     """The sentences the brief keeps, in text order: filed in a section (``labels``, default the
     model's), not about the brief's own output, not repeating the bottom line; each section's
     best candidate first, then by coverage (``ranking.choose``) within ``budget`` words counted
     on ``text`` (the statement as printed, a speaker's name included); suspect sentences only
-    after every clean one."""
+    after every clean one. A story passes each sentence's source (``groups``: every source gets
+    its best candidate), its place in its own source (``positions``) and which sentences state
+    one fact (``same``, by sentence id)."""
     labels = filed.sections if labels is None else labels
     text = text or statement
     candidates = [
@@ -214,6 +226,9 @@ def select(
             seed_sections=[name for name, _ in SECTIONS],
             informative=[bool(names(statement(s)) or numbers(statement(s))) for s in clean],
             prior=[DENSITY_WEIGHT * density(statement(s)) for s in clean],
+            positions=[positions[s.id] for s in clean] if positions else None,
+            groups=[groups[s.id] for s in clean] if groups else None,
+            same=(lambda i, j: same(clean[i].id, clean[j].id)) if same else None,
         )
     )
     used = sum(word_count(text(s)) for s in clean if s.id in picked)
@@ -249,7 +264,8 @@ def _whole_sentences(text: str, max_words: int) -> str:
     """The first whole sentences of ``text`` within ``max_words``: never a sentence cut off
     (by the grammar's length cap or by the limit). Empty when the first one does not fit."""
     out: list[str] = []
-    for piece in re.split(r"(?<=[.!?])\s+", text.strip()):
+    # The splitter, not a split at every full stop: "Antony J. Blinken" is one sentence.
+    for piece in (s.text for s in split_sentences(text.strip())):
         if not _ENDS_SENTENCE.search(piece) or word_count(" ".join([*out, piece])) > max_words:
             break
         out.append(piece)

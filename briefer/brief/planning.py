@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from briefer.brief import compose
-from briefer.brief.prompting import PromptSet
+from briefer.brief.prompting import PromptSet, StoryPart
 from briefer.errors import InputTooLongError
 from briefer.models import Article
 from briefer.text.chunking import chunk_sentences
@@ -123,10 +123,79 @@ def make_plan(
     return plan
 
 
+def make_story_plan(
+    sources: list[tuple[Article, list[Sentence]]],
+    limit: int,
+    prompts: PromptSet,
+    count: Counter,
+    window: int,
+    line_tokens: Callable[[str], int],
+) -> Plan:
+    """A story's calls: each source filed on its own (in parts when it is long; a part never
+    mixes sources, so the model knows whose words it files), then one headline call."""
+    usable = int(window * (1 - MARGIN))
+    plan = Plan(window=window, limit=limit, sentences=[s for _, ss in sources for s in ss])
+    total = len(sources)
+    for number, (article, sentences) in enumerate(sources, start=1):
+        header = StoryPart(article, number, total)
+        overhead = count(prompts.part_messages([], 1, 1, header)) + compose.max_tokens(
+            [], headline=False
+        )
+        budget = usable - overhead
+        if budget < 100:
+            raise InputTooLongError(
+                f"{article.origin}: the model's {window}-token context leaves no room for it",
+                hint="raise local_context or use a larger-context endpoint",
+            )
+
+        def cost(sentence: Sentence) -> int:
+            return (
+                int(line_tokens(f"[S{sentence.id}] {sentence.text}\n") * 1.1) + compose.ENTRY_TOKENS
+            )
+
+        parts = chunk_sentences(sentences, cost, budget)
+        calls = [_part_call(p, prompts, count, usable, header) for p in parts]
+        while any(c is None for c in calls):
+            index = next(i for i, c in enumerate(calls) if c is None)
+            part = parts[index]
+            if len(part) == 1:
+                raise InputTooLongError(
+                    f"{article.origin}: one sentence alone does not fit the model's "
+                    f"{window}-token context",
+                    hint="raise local_context",
+                )
+            half = len(part) // 2
+            parts[index : index + 1] = [part[:half], part[half:]]
+            calls[index : index + 1] = [
+                _part_call(p, prompts, count, usable, header) for p in parts[index : index + 2]
+            ]
+        for n, call in enumerate(calls, start=1):
+            assert call is not None
+            call.messages = prompts.part_messages(call.sentences, n, len(calls), header)
+            plan.calls.append(call)
+    headline_article = Article(id="story", text="")
+    estimate = count(prompts.headline_messages(headline_article, [], sources=total))
+    plan.calls.append(
+        Call(
+            "headline",
+            [],
+            [],
+            estimate + int(limit * 1.6),
+            compose.HEADLINE_TOKENS,
+            compose.EXPECTED_HEADLINE_TOKENS,
+        )
+    )
+    return plan
+
+
 def _part_call(
-    part: list[Sentence], prompts: PromptSet, count: Counter, usable: int
+    part: list[Sentence],
+    prompts: PromptSet,
+    count: Counter,
+    usable: int,
+    source: StoryPart | None = None,
 ) -> Call | None:
-    messages = prompts.part_messages(part, 1, 1)
+    messages = prompts.part_messages(part, 1, 1, source)
     tokens = count(messages)
     answer = compose.max_tokens(part, headline=False)
     if tokens + answer > usable:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -27,6 +28,15 @@ def fence_article(text: str) -> str:
     outlet and date all go through it."""
     one_line = " ".join(str(text).split())
     return _DELIMITER.sub(lambda m: m.group(0).replace("<", "\u2039"), one_line)
+
+
+@dataclass(frozen=True)
+class StoryPart:
+    """Which source of a story a part comes from, for its prompt's header."""
+
+    article: Article
+    number: int
+    total: int
 
 
 class PromptSet:
@@ -65,18 +75,23 @@ class PromptSet:
         ]
 
     def part_messages(
-        self, sentences: list[Sentence], part: int, parts: int
+        self,
+        sentences: list[Sentence],
+        part: int,
+        parts: int,
+        source: StoryPart | None = None,
     ) -> list[dict[str, str]]:
-        context = {"sentences": sentences, "part": part, "parts": parts}
+        """One part of a long article, or (``source``) one source of a story, or a part of it."""
+        context = {"sentences": sentences, "part": part, "parts": parts, "source": source}
         return [
             {"role": "system", "content": self.render("system.j2", **context)},
             {"role": "user", "content": self.render("file_part.j2", **context)},
         ]
 
     def headline_messages(
-        self, article: Article, sentences: list[Sentence]
+        self, article: Article, sentences: list[Sentence], *, sources: int = 1
     ) -> list[dict[str, str]]:
-        context = {"article": article, "sentences": sentences}
+        context = {"article": article, "sentences": sentences, "sources": sources}
         return [
             {"role": "system", "content": self.render("system.j2", **context)},
             {"role": "user", "content": self.render("headline.j2", **context)},

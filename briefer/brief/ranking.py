@@ -92,27 +92,37 @@ def choose(
     seed_sections: Iterable[str] = (),
     informative: Sequence[bool] | None = None,
     prior: Sequence[float] | None = None,
+    positions: Sequence[float] | None = None,
+    groups: Sequence[int] | None = None,
+    same: Callable[[int, int], bool] | None = None,
 ) -> list[int]:
     """The ids to keep within ``budget`` words, in the order chosen.
 
     ``ids`` are in text order; ``sections`` gives each one's section; ``prior`` the caller's score
     of each (e.g. fact density). Sections named in ``seed_sections`` that have candidates get
-    their best candidate first. A candidate marked not ``informative`` is taken only as a
-    section's seed.
+    their best candidate first; then, with ``groups`` (e.g. each candidate's source in a story),
+    every group its best candidate. A candidate marked not ``informative`` is taken only as a
+    seed. ``positions``: each candidate's place in its own text, 0 first to 1 last (default:
+    its place in ``ids``). ``same(i, j)``: candidates i and j state one fact (beside the cosine
+    test), so only one of them is taken.
     """
     if not ids:
         return []
     vectors = tfidf(texts)
     last = max(1, len(ids) - 1)
     extra = prior or [0.0] * len(ids)
-    score = [extra[i] + POSITION_WEIGHT * (1 - i / last) for i in range(len(ids))]
+    place = positions or [i / last for i in range(len(ids))]
+    score = [extra[i] + POSITION_WEIGHT * (1 - place[i]) for i in range(len(ids))]
     chosen: list[int] = []
     used = 0
 
     def take(i: int) -> bool:
         nonlocal used
         size = words(texts[i])
-        if used + size > budget or any(cosine(vectors[i], vectors[j]) > DUPLICATE for j in chosen):
+        if used + size > budget or any(
+            cosine(vectors[i], vectors[j]) > DUPLICATE or (same is not None and same(i, j))
+            for j in chosen
+        ):
             return False
         chosen.append(i)
         used += size
@@ -122,6 +132,13 @@ def choose(
     for section in seed_sections:
         for i in ranked:
             if sections[i] == section and i not in chosen and take(i):
+                break
+    group_of = list(groups or ())
+    for group in sorted(set(group_of)):
+        if any(group_of[j] == group for j in chosen):
+            continue
+        for i in ranked:
+            if group_of[i] == group and i not in chosen and take(i):
                 break
     useful = informative or [True] * len(ids)
     for i in ranked:

@@ -455,22 +455,46 @@ def check_statement(
 
 def verify_brief(brief: Brief, sentences: list[Sentence], source: str) -> Brief:
     """The brief with every statement's status and problems set, and its summary."""
-    by_id = {s.id: s for s in sentences}
+    return verify_story(brief, [(sentences, source)])
+
+
+def verify_story(brief: Brief, sources: list[tuple[list[Sentence], str]]) -> Brief:
+    """``verify_brief`` for a brief of one or several sources, given as (sentences, text) in the
+    brief's order: each statement is checked against its own source's cited sentences; a
+    citation of another source stating the same fact (``also``) must exist; the bottom line is
+    checked against all the sources together."""
+    by_source = [{s.id: s for s in sentences} for sentences, _ in sources]
     sections: dict[str, list[Statement]] = {}
     counts = {"supported": 0, "partial": 0, "unsupported": 0}
     for name, _ in SECTIONS:
         checked = []
         for statement in brief.section(name):
+            if not 1 <= statement.source <= len(sources):
+                problems = [f"cites source {statement.source}, which does not exist"]
+                counts["unsupported"] += 1
+                checked.append(
+                    statement.model_copy(update={"status": "unsupported", "problems": problems})
+                )
+                continue
+            by_id = by_source[statement.source - 1]
+            text = sources[statement.source - 1][1]
             valid = [by_id[i] for i in statement.cites if i in by_id]
-            missing = [i for i in statement.cites if i not in by_id]
-            result = check_statement(statement.text, valid, source)
+            missing = [f"{i}" for i in statement.cites if i not in by_id]
+            missing += [
+                str(ref)
+                for ref in statement.also
+                if not 1 <= ref.source <= len(sources)
+                or ref.sentence not in by_source[ref.source - 1]
+            ]
+            result = check_statement(statement.text, valid, text)
             problems = [f"cites sentence {i}, which does not exist" for i in missing]
             problems += result.problems
             status: Status = "unsupported" if missing else result.status
             counts[status] += 1
             checked.append(statement.model_copy(update={"status": status, "problems": problems}))
         sections[name] = checked
-    bottom = check_statement(brief.bottom_line, [], source, needs_citation=False)
+    everything = "\n\n".join(text for _, text in sources)
+    bottom = check_statement(brief.bottom_line, [], everything, needs_citation=False)
     total = sum(counts.values())
     summary = VerificationSummary(
         statements=total,
@@ -487,16 +511,13 @@ def verify_brief(brief: Brief, sentences: list[Sentence], source: str) -> Brief:
 
 
 def verify_sources(brief: Brief, articles: list[Article]) -> Brief:
-    """Re-check a saved brief against its source articles (statements cite by source index)."""
+    """Re-check a saved brief against its source articles, given in the brief's order."""
     if len(articles) != len(brief.sources):
         raise ConfigError(
             f"the brief has {len(brief.sources)} source(s) but {len(articles)} were given",
-            hint="give the source files in the brief's order",
+            hint="give the source files in the order of the brief's Sources list",
         )
-    if len(articles) != 1:
-        raise ConfigError("re-checking briefs with several sources is not supported yet")
-    article = articles[0]
-    return verify_brief(brief, split_sentences(article.text), article.text)
+    return verify_story(brief, [(split_sentences(a.text), a.text) for a in articles])
 
 
 def apply_policy(brief: Brief, policy: str) -> Brief:

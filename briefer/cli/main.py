@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 import sys
 import time
 import traceback
@@ -14,6 +16,7 @@ import click
 from rich.console import Console
 
 from briefer import __version__
+from briefer.brief.planning import Plan
 from briefer.config import Settings, load_settings
 from briefer.errors import (
     EXIT_CODES,
@@ -24,7 +27,8 @@ from briefer.errors import (
     LocalRuntimeError,
 )
 from briefer.model.local_server import acquire, endpoint, exit_on_signals, log_file
-from briefer.models import SECTIONS
+from briefer.models import SECTIONS, Article
+from briefer.models import Brief as BriefModel
 from briefer.pipeline import FORMATS, Briefer, parse_formats
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -185,6 +189,16 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="parallel calls for the parts of a long article [default: 1 local, 4 remote]",
 )
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="one brief of all INPUTS, as sources on one story: each fact once, citing every "
+    "source that states it ([source:sentence]), disagreements shown",
+)
+@click.option(
+    "--name",
+    help="file name of the merged brief (with --merge) [default: story]",
+)
 @click.option("-q", "--quiet", is_flag=True, help="no progress or summary on stderr")
 @click.option("--debug", is_flag=True, help="show the traceback of an unexpected error")
 @endpoint_options
@@ -199,6 +213,8 @@ def brief(
     max_cost: float | None,
     max_tokens: int | None,
     concurrency: int | None,
+    merge: bool,
+    name: str | None,
     quiet: bool,
     debug: bool,
     **options: Any,
@@ -206,6 +222,7 @@ def brief(
     """Write a policy brief of each INPUT (a file, an http(s) URL, or - for stdin).
 
     Each brief is written as OUT_DIR/NAME.md, .json and .pdf, NAME taken from the input.
+    With --merge, one brief of all INPUTS on one story, written as OUT_DIR/NAME.*.
     """
     reporter = Reporter(quiet, debug=debug)
     try:
@@ -220,11 +237,17 @@ def brief(
             }
         )
         wanted = parse_formats(formats)
+        stem = _story_name(name) if merge else None
         if dry_run:
-            _dry_run(Briefer(settings), inputs, max_words)
+            _dry_run(Briefer(settings), inputs, max_words, merge=merge)
             return
         with endpoint(settings, progress=reporter.progress) as active:
-            failures = _brief_all(Briefer(active), inputs, out_dir, wanted, max_words, reporter)
+            if stem is not None:
+                failures = _brief_story(
+                    Briefer(active), inputs, out_dir, stem, wanted, max_words, reporter
+                )
+            else:
+                failures = _brief_all(Briefer(active), inputs, out_dir, wanted, max_words, reporter)
     except KeyboardInterrupt:
         click.echo("briefer: interrupted; no partial files were written", err=True)
         sys.exit(130)
@@ -242,6 +265,68 @@ def brief(
             BrieferError(f"{len(failures)} of {len(inputs)} inputs failed; the others were written")
         )
         sys.exit(14)
+
+
+def _story_name(name: str | None) -> str:
+    stem = (name or "story").strip()
+    if not stem or not re.fullmatch(r"[\w.-]+", stem) or stem.startswith("."):
+        raise ConfigError(
+            f"--name {name!r} is not a file name",
+            hint="use letters, digits, '-', '_' and '.', e.g. --name yemen-truce",
+        )
+    return stem
+
+
+def _brief_story(
+    briefer: Briefer,
+    inputs: tuple[str, ...],
+    out_dir: Path,
+    stem: str,
+    wanted: tuple[str, ...],
+    max_words: int | None,
+    reporter: Reporter,
+) -> list[BrieferError]:
+    """One brief of all inputs; an input that cannot be read is reported and left out (the
+    run then ends with exit 14), the others still make the brief."""
+    failures: list[BrieferError] = []
+    articles: list[Article] = []
+    for spec in inputs:
+        try:
+            articles.append(briefer.load(spec))
+        except BrieferError as err:
+            reporter.error(err)
+            failures.append(err)
+    if not articles:
+        return failures
+    started = time.monotonic()
+    words = sum(a.words for a in articles)
+    with reporter.status(f"{stem} ({len(articles)} sources, {words} words):"):
+        if len(articles) == 1:
+            result = briefer.brief(articles[0], max_words=max_words, progress=reporter.progress)
+        else:
+            result = briefer.brief_story(
+                articles, name=stem, max_words=max_words, progress=reporter.progress
+            )
+        paths = briefer.write(result, out_dir, stem, wanted)
+    for path in paths:
+        click.echo(str(path))
+    _report_done(reporter, stem, result, started)
+    return failures
+
+
+def _report_done(reporter: Reporter, label: str, result: BriefModel, started: float) -> None:
+    usage, meta = result.meta.usage, result.meta
+    price = "" if meta.cost_usd is None else f", ${meta.cost_usd:.4f}"
+    parts = f", read in {meta.chunks} parts" if meta.chunks > 1 else ""
+    reporter.done(
+        f"✓ {label}: {result.content_words()} words, {usage.calls} calls, "
+        f"{usage.prompt_tokens:,}+{usage.completion_tokens:,} tokens{price}{parts}, "
+        f"{time.monotonic() - started:.1f} s"
+    )
+    if result.verification:
+        reporter.done(f"  verification: {result.verification.line()}")
+    if result.disagreements:
+        reporter.done(f"  sources differ: {len(result.disagreements)}")
 
 
 def _brief_all(
@@ -274,16 +359,7 @@ def _brief_all(
             continue
         for path in paths:
             click.echo(str(path))
-        usage, meta = result.meta.usage, result.meta
-        price = "" if meta.cost_usd is None else f", ${meta.cost_usd:.4f}"
-        parts = f", read in {meta.chunks} parts" if meta.chunks > 1 else ""
-        reporter.done(
-            f"✓ {spec}: {result.content_words()} words, {usage.calls} calls, "
-            f"{usage.prompt_tokens:,}+{usage.completion_tokens:,} tokens{price}{parts}, "
-            f"{time.monotonic() - started:.1f} s"
-        )
-        if result.verification:
-            reporter.done(f"  verification: {result.verification.line()}")
+        _report_done(reporter, spec, result, started)
     return failures
 
 
@@ -493,8 +569,11 @@ def doctor(**options: Any) -> None:
         sys.exit(7)
 
 
-def _dry_run(briefer: Briefer, inputs: tuple[str, ...], max_words: int | None) -> None:
-    """The plan of every input, with estimated tokens and cost; nothing is called or written."""
+def _dry_run(
+    briefer: Briefer, inputs: tuple[str, ...], max_words: int | None, *, merge: bool = False
+) -> None:
+    """The plan of every input (or, ``merge``, of the one story brief), with estimated tokens
+    and cost; nothing is called or written."""
     from rich.table import Table
 
     table = Table(
@@ -503,9 +582,22 @@ def _dry_run(briefer: Briefer, inputs: tuple[str, ...], max_words: int | None) -
     for column in ("input", "words", "calls", "est. tokens in", "est. tokens out", "est. cost"):
         table.add_column(column, justify="left" if column == "input" else "right")
     totals = [0, 0, 0]
-    for spec in inputs:
+
+    def single(spec: str) -> Plan:
+        return briefer.plan(briefer.load(spec), max_words=max_words)[0]
+
+    def story() -> Plan:
+        articles = [briefer.load(spec) for spec in inputs]
+        return briefer.plan_story(articles, max_words=max_words)[0]
+
+    items: list[tuple[str, Callable[[], Plan]]] = [
+        (spec, functools.partial(single, spec)) for spec in inputs
+    ]
+    if merge and len(inputs) > 1:
+        items = [(f"story of {len(inputs)} sources", story)]
+    for spec, make in items:
         try:
-            plan, _, _ = briefer.plan(briefer.load(spec), max_words=max_words)
+            plan = make()
         except BrieferError as err:
             table.add_row(spec, "", "", f"[red]{err.message}[/]", "", "")
             continue

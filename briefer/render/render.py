@@ -37,11 +37,18 @@ def _autoescape(name: str | None) -> bool:
 
 
 def cite_marker(statement: Statement, multi_source: bool = False) -> str:
-    """`` [3]``, `` [3,4]``, or `` [2:3]`` when a brief has several sources; '' without cites."""
+    """`` [3]``, `` [3,4]``, or `` [2:3]`` when a brief has several sources, with the other
+    sources stating the same fact after a semicolon (`` [2:3; 1:5]``); '' without cites."""
     if not statement.cites:
         return ""
-    prefix = f"{statement.source}:" if multi_source else ""
-    return " [" + ",".join(f"{prefix}{i}" for i in statement.cites) + "]"
+    if not multi_source:
+        return " [" + ",".join(str(i) for i in statement.cites) + "]"
+    groups = [f"{statement.source}:" + ",".join(str(i) for i in statement.cites)]
+    by_source: dict[int, list[int]] = {}
+    for ref in statement.also:
+        by_source.setdefault(ref.source, []).append(ref.sentence)
+    groups += [f"{src}:" + ",".join(map(str, ids)) for src, ids in sorted(by_source.items())]
+    return " [" + "; ".join(groups) + "]"
 
 
 def brief_date(brief: Brief) -> str:

@@ -13,7 +13,7 @@ Prompt injection (text addressed to the tool, not to readers) is scored by
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -68,6 +68,25 @@ _HEADER_PARTS = re.compile(
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
+
+
+# Small words a title-cased heading or byline leaves lower case.
+_HEADING_LOWER = frozenset("of the and for to on in at a an by with under from de al bin".split())
+
+
+def is_heading_line(text: str) -> bool:
+    """A byline, an office or a heading ("Antony J. Blinken, Secretary of State", "Office of
+    the Spokesperson", "MEMORANDUM FOR THE SECRETARY OF STATE"): at most 8 words, every one
+    capitalised but the small ones, no closing full stop. Or a line that only introduces what
+    follows ("The below is attributable to Spokesperson Ned Price:"). Neither states a fact."""
+    text = text.strip()
+    if text.endswith(":"):
+        return True
+    words = [w.strip(",;()[]\"“”'’") for w in text.split()]
+    words = [w for w in words if any(c.isalpha() for c in w)]
+    if not 2 <= len(words) <= 8 or re.search(r"[.!?][\"”’')]*$", text):
+        return False
+    return all(w[0].isupper() or w.lower() in _HEADING_LOWER for w in words)
 
 
 def is_header(text: str) -> bool:
@@ -200,7 +219,7 @@ def paragraphs(text: str) -> list[str]:
     lines = _lines(text)
     width = wrap_width(lines)
     if width is None:
-        return [line for line in lines if line.strip()]
+        return _join_broken(line for line in lines if line.strip())
     out: list[str] = []
     parts: list[str] = []
     for line, after in zip(lines, [*lines[1:], ""], strict=True):
@@ -216,6 +235,24 @@ def paragraphs(text: str) -> list[str]:
         if not _continues(line, after, width):
             out.append("".join(parts))
             parts = []
+    return out
+
+
+def _join_broken(lines: Iterable[str]) -> list[str]:
+    """Lines of a text that is not hard-wrapped, with a line that plainly stops mid-sentence
+    (a comma, or a lower-case word with no closing mark) joined to a next line that goes on in
+    lower case: "…under UN auspices," / "officials confirmed." is one sentence."""
+    out: list[str] = []
+    for line in lines:
+        if (
+            out
+            and re.search(r"(?:[,;]|[a-z])$", out[-1].rstrip())
+            and re.match(r"\s*[a-z]", line)
+            and not _BLOCK_START.match(line)
+        ):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
     return out
 
 
@@ -712,7 +749,12 @@ def is_content(sentence: Sentence) -> bool:
     """False for procedural lines, a moderator's lines, questions, fragments too short to report,
     and instructions to an AI: none of them is a fact for a brief."""
     text = sentence.text.strip()
-    if _MODERATOR.match(text) or looks_like_instruction(sentence) or is_header(text):
+    if (
+        _MODERATOR.match(text)
+        or looks_like_instruction(sentence)
+        or is_header(text)
+        or is_heading_line(text)
+    ):
         return False
     bare = without_speaker(text)
     if _PROCEDURAL.match(text) or _PROCEDURAL.match(bare) or bare.endswith("?"):

@@ -1,0 +1,1 @@
+"""Stories: same-story grouping and one brief from several articles."""
