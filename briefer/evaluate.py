@@ -35,7 +35,7 @@ from briefer.check.scoring import (
 )
 from briefer.errors import BrieferError, ConfigError
 from briefer.inputs.sources import read_file
-from briefer.models import SECTIONS, Brief
+from briefer.models import SECTIONS, Article, Brief
 from briefer.pipeline import Briefer
 
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
@@ -74,6 +74,20 @@ class ItemReport(BaseModel):
     calls: int = 0
     cached_calls: int = 0
     seconds: float = 0.0
+    sources: int = Field(default=1, description="articles the brief was made from")
+    sources_cited: int = Field(default=1, description="of them, cited at least once")
+
+
+class GroupingReport(BaseModel):
+    """How the corpus's texts were grouped into stories, against ``GROUPS.json``."""
+
+    precision: float
+    recall: float
+    f1: float
+    exact: int = Field(description="gold groups found member for member")
+    expected: int
+    predicted: list[list[str]]
+    seconds: float
 
 
 class Summary(BaseModel):
@@ -110,6 +124,7 @@ class EvalReport(BaseModel):
     prompt_version: str = ""
     items: list[ItemReport]
     summary: Summary
+    grouping: GroupingReport | None = None
 
 
 def load_keyfacts(corpus: Path) -> dict[str, list[KeyFact]]:
@@ -270,39 +285,88 @@ def evaluate(
     texts = sorted(corpus.glob("*.txt"))
     if not texts:
         raise ConfigError(f"no *.txt files in {corpus}", hint="point at a corpus folder")
-    from briefer.brief.budget import word_limit
-
     items: list[ItemReport] = []
-    last: Brief | None = None
+    last: list[Brief] = []
     for path in texts:
-        source = path.read_text(encoding="utf-8", errors="replace")
-        known = facts.get(path.name, [])
-        limit = word_limit(len(source.split()))
-        labels = sections.get(path.name)
-        item = ItemReport(
-            file=path.name,
-            words_in=len(source.split()),
-            facts=len(known),
-            lead_recall=lead_recall(source, known, limit),
-            lead_strict_recall=lead_recall(source, known, limit, strict=True),
-            present=labels.present if labels else [],
-            empty_sections=labels.present if labels else [],
+        item = _run_item(
+            path.name,
+            [path],
+            lambda articles: briefer.brief(articles[0], progress=progress),
+            facts,
+            sections,
+            briefer,
+            briefs_dir,
+            last,
         )
-        started = time.monotonic()
-        try:
-            article = read_file(path)
-            brief = briefer.brief(article, progress=progress)
-            briefer.write(brief, briefs_dir, article.id, ("md", "json"))
-            item = score_brief(brief, source, known, item, labels)
-            last = brief
-        except BrieferError as err:
-            item.error = str(err)
-            item.missed = [f.fact for f in known]
-        item.seconds = round(time.monotonic() - started, 1)
         items.append(item)
         if on_item:
             on_item(item)
-    meta = last.meta if last else None
+    return _report(corpus, items, last)
+
+
+def _run_item(
+    key: str,
+    paths: list[Path],
+    make: Callable[[list[Article]], Brief],
+    facts: dict[str, list[KeyFact]],
+    sections: dict[str, SectionLabels],
+    briefer: Briefer,
+    briefs_dir: Path,
+    last: list[Brief],
+    dates: dict[str, str] | None = None,
+) -> ItemReport:
+    """Brief one text or story (``make``), write it, score it against ``key``'s facts."""
+    from briefer.brief.budget import word_limit
+
+    source = "\n\n".join(p.read_text(encoding="utf-8", errors="replace") for p in paths)
+    known = facts.get(key, [])
+    limit = word_limit(len(source.split()))
+    labels = sections.get(key)
+    item = ItemReport(
+        file=key,
+        words_in=len(source.split()),
+        facts=len(known),
+        lead_recall=lead_recall(source, known, limit),
+        lead_strict_recall=lead_recall(source, known, limit, strict=True),
+        present=labels.present if labels else [],
+        empty_sections=labels.present if labels else [],
+        sources=len(paths),
+        sources_cited=0,
+    )
+    started = time.monotonic()
+    try:
+        articles = [read_file(p) for p in paths]
+        if dates:
+            articles = [
+                a.model_copy(update={"date": a.date or dates.get(p.name)})
+                for a, p in zip(articles, paths, strict=True)
+            ]
+        brief = make(articles)
+        stem = articles[0].id if len(paths) == 1 else key
+        briefer.write(brief, briefs_dir, stem, ("md", "json"))
+        item = score_brief(brief, source, known, item, labels)
+        item.sources_cited = len(cited_sources(brief))
+        last[:] = [brief]
+    except BrieferError as err:
+        item.error = str(err)
+        item.missed = [f.fact for f in known]
+    item.seconds = round(time.monotonic() - started, 1)
+    return item
+
+
+def cited_sources(brief: Brief) -> set[int]:
+    """The sources (1-based) that at least one statement cites."""
+    out: set[int] = set()
+    for name, _ in SECTIONS:
+        for statement in brief.section(name):
+            if statement.cites:
+                out.add(statement.source)
+            out.update(ref.source for ref in statement.also)
+    return out
+
+
+def _report(corpus: Path, items: list[ItemReport], last: list[Brief]) -> EvalReport:
+    meta = last[0].meta if last else None
     return EvalReport(
         corpus=str(corpus),
         model=meta.model if meta else "",
@@ -311,6 +375,85 @@ def evaluate(
         items=items,
         summary=summarise(items),
     )
+
+
+def evaluate_stories(
+    briefer: Briefer,
+    corpus: Path,
+    briefs_dir: Path,
+    *,
+    on_item: Callable[[ItemReport], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> EvalReport:
+    """``eval --stories``: group the corpus's texts and score the grouping against
+    ``GROUPS.json``; then brief each true story from all its sources (and each singleton on its
+    own), scored against ``keyfacts.json`` (story keys ``S1``…, singletons by file name)."""
+    from briefer.check.grouping_scores import pair_scores, readme_dates
+    from briefer.stories.grouping import group
+
+    path = corpus / "GROUPS.json"
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        stories: dict[str, list[str]] = {k: list(v) for k, v in gold["stories"].items()}
+        singletons: list[str] = list(gold.get("singletons", []))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            f"{path}: cannot read the corpus's stories ({exc})",
+            hint='GROUPS.json: {"stories": {"S1": [files…]}, "singletons": [files…]}',
+        ) from exc
+    facts = load_keyfacts(corpus)
+    sections = load_sections(corpus)
+    dates = readme_dates(corpus)
+    names = [n for files in stories.values() for n in files] + singletons
+    missing = [n for n in names if not (corpus / n).is_file()]
+    if missing:
+        raise ConfigError(f"{corpus}: GROUPS.json names missing files: {', '.join(missing)}")
+    texts = sorted(p.name for p in corpus.glob("*.txt"))
+    started = time.monotonic()
+    articles = [read_file(corpus / n) for n in texts]
+    articles = [
+        a.model_copy(update={"date": a.date or dates.get(n)})
+        for a, n in zip(articles, texts, strict=True)
+    ]
+    predicted = [[texts[i] for i in g] for g in group(articles)]
+    grouped_in = time.monotonic() - started
+    expected = list(stories.values()) + [[n] for n in singletons]
+    scores = pair_scores(expected, predicted)
+    grouping = GroupingReport(
+        precision=round(scores["precision"], 4),
+        recall=round(scores["recall"], 4),
+        f1=round(scores["f1"], 4),
+        exact=scores["exact"],
+        expected=len(expected),
+        predicted=predicted,
+        seconds=round(grouped_in, 2),
+    )
+    items: list[ItemReport] = []
+    last: list[Brief] = []
+    plan: list[tuple[str, list[str]]] = list(stories.items()) + [(n, [n]) for n in singletons]
+    for key, files in plan:
+
+        def make(articles: list[Article], key: str = key) -> Brief:
+            if len(articles) == 1:
+                return briefer.brief(articles[0], progress=progress)
+            return briefer.brief_story(articles, name=key, progress=progress)
+
+        item = _run_item(
+            key,
+            [corpus / f for f in files],
+            make,
+            facts,
+            sections,
+            briefer,
+            briefs_dir,
+            last,
+            dates,
+        )
+        items.append(item)
+        if on_item:
+            on_item(item)
+    report = _report(corpus, items, last)
+    return report.model_copy(update={"grouping": grouping})
 
 
 def load_report(path: Path) -> EvalReport:

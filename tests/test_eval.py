@@ -239,3 +239,48 @@ def test_cache_key_of_the_embedded_model_ignores_its_port() -> None:
                 usage=Usage(),
             )
     assert len(keys) == 2 and keys[0] == keys[1]
+
+
+def test_eval_stories_scores_grouping_and_merged_briefs(
+    server: ScriptedServer, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.auto = True
+    corpus = tmp_path / "stories"
+    corpus.mkdir()
+    texts = {
+        "a1.txt": "Quake in Ardmore\n\nA magnitude 6.1 earthquake struck Ardmore on Monday, "
+        "killing 12 people.\nRescue teams from Tulsa reached the collapsed school in Ardmore.\n",
+        "a2.txt": "Ardmore quake toll\n\nThe Ardmore earthquake of magnitude 6.1 killed 12 "
+        "people, officials said.\nThe US Secretary of State Jane Doe offered aid to Ardmore.\n",
+        "b1.txt": "Port strike ends\n\nDock workers in Valparaiso ended a 9-day strike on "
+        "Friday.\nShipping lines said 40 vessels were waiting outside the port.\n",
+    }
+    for name, text in texts.items():
+        (corpus / name).write_text(text)
+    (corpus / "GROUPS.json").write_text(
+        json.dumps({"stories": {"S1": ["a1.txt", "a2.txt"]}, "singletons": ["b1.txt"]})
+    )
+    facts = {
+        "S1": [
+            {"fact": "6.1 quake", "anchors": ["6.1", "Ardmore"]},
+            {"fact": "school", "anchors": ["collapsed school"]},
+            {"fact": "aid", "anchors": ["offered aid"]},
+        ],
+        "b1.txt": [{"fact": "strike ended", "anchors": ["9-day strike"]}],
+    }
+    (corpus / "keyfacts.json").write_text(json.dumps(facts))
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("eval", str(corpus), "--stories", "--out", "r.json")
+    assert result.exit_code == 0, result.output
+    report = EvalReport.model_validate_json((tmp_path / "r.json").read_text())
+    assert report.grouping is not None
+    assert sorted(map(sorted, report.grouping.predicted)) == [["a1.txt", "a2.txt"], ["b1.txt"]]
+    assert (report.grouping.exact, report.grouping.expected, report.grouping.f1) == (2, 2, 1.0)
+    story, single = report.items
+    assert (story.file, story.sources, single.file, single.sources) == ("S1", 2, "b1.txt", 1)
+    assert story.sources_cited == 2 and story.facts == 3 and story.strict_recalled == 3
+    assert single.strict_recall == 1.0
+    assert "2 of 2 groups exactly right" in result.output
+    assert (tmp_path / "r-briefs" / "S1.json").is_file()
+    table = run_cli("eval", str(corpus), "--stories", "--out", "r.json", "--markdown").output
+    assert "| sources cited |" in table and "| 2/2 |" in table and "1/1 stories all" in table

@@ -404,6 +404,56 @@ def serve(port: int | None, config_file: Path | None) -> None:
         sys.exit(err.exit_code)
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help='print {"groups": [[input, ...], ...]}')
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML config file (fetch limits for URL inputs)",
+)
+def group(inputs: tuple[str, ...], as_json: bool, config_file: Path | None) -> None:
+    """Print which INPUTS cover the same story: one group per story, each input in one group.
+
+    Offline and deterministic (no model). An input that cannot be read is reported and left
+    out (exit 14); with --json it is listed under "failed".
+    """
+    import json
+
+    from briefer.stories.grouping import group as group_articles
+
+    try:
+        loader = Briefer(load_settings(config_file=config_file))
+    except BrieferError as err:
+        click.echo(f"briefer: error: {err}", err=True)
+        sys.exit(err.exit_code)
+    loaded: list[tuple[str, Article]] = []
+    failed: list[dict[str, str]] = []
+    for spec in inputs:
+        try:
+            loaded.append((spec, loader.load(spec)))
+        except BrieferError as err:
+            click.echo(f"briefer: error: {err}", err=True)
+            failed.append({"input": spec, "error": err.message})
+    groups = [[loaded[i] for i in g] for g in group_articles([a for _, a in loaded])]
+    if as_json:
+        data: dict[str, Any] = {"groups": [[spec for spec, _ in g] for g in groups]}
+        if failed:
+            data["failed"] = failed
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for n, members in enumerate(groups, start=1):
+            label = "story" if len(members) > 1 else "single"
+            click.echo(f"{n}. {label} ({len(members)} input{'s' * (len(members) > 1)})")
+            for spec, article in members:
+                details = ", ".join(x for x in (article.outlet, article.date) if x)
+                title = article.title or article.id
+                click.echo(f"   {spec}  — {title}" + (f" ({details})" if details else ""))
+    if failed:
+        sys.exit(14)
+
+
 @main.command(name="eval")
 @click.argument("corpus", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
@@ -426,6 +476,12 @@ def serve(port: int | None, config_file: Path | None) -> None:
 )
 @click.option("--fresh", is_flag=True, help="ignore cached model answers (they are still stored)")
 @click.option("--markdown", is_flag=True, help="print the table as Markdown (for a README)")
+@click.option(
+    "--stories",
+    is_flag=True,
+    help="a corpus with GROUPS.json: score the grouping, then brief each story from all its "
+    "sources and each single text on its own",
+)
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
 @endpoint_options
 def eval_command(
@@ -435,6 +491,7 @@ def eval_command(
     compare: Path | None,
     fresh: bool,
     markdown: bool,
+    stories: bool,
     quiet: bool,
     **options: Any,
 ) -> None:
@@ -445,7 +502,7 @@ def eval_command(
     Runs at temperature 0 with a fixed seed; model answers are cached, so a rerun is free.
     """
     from briefer.cli.report_table import comparison_table, report_markdown, report_table, verdict
-    from briefer.evaluate import evaluate, load_report
+    from briefer.evaluate import evaluate, evaluate_stories, load_report
     from briefer.model.answer_cache import AnswerCache
     from briefer.model.model_store import cache_dir
     from briefer.render.output import write_atomic
@@ -465,8 +522,9 @@ def eval_command(
                 state = f"error: {item.error}" if item.error else f"recall {item.recall:.3f}"
                 reporter.done(f"✓ {item.file}: {state}, {item.seconds:.1f} s")
 
+            run = evaluate_stories if stories else evaluate
             with reporter.status(f"Evaluating {corpus}:"):
-                report = evaluate(briefer, corpus, target, on_item=done, progress=reporter.progress)
+                report = run(briefer, corpus, target, on_item=done, progress=reporter.progress)
         write_atomic({out: (report.model_dump_json(indent=2) + "\n").encode()})
     except KeyboardInterrupt:
         click.echo("briefer: interrupted; no report was written", err=True)

@@ -36,8 +36,12 @@ def report_table(report: EvalReport) -> Table:
         "s",
     ):
         table.add_column(column, justify="left" if column == "text" else "right")
+    multi = _has_stories(report)
+    if multi:
+        table.add_column("sources cited", justify="right")
     for item in report.items:
         name = item.file if not item.error else f"{item.file} [red](failed)[/]"
+        cited = [f"{item.sources_cited}/{item.sources}"] if multi else []
         table.add_row(
             name,
             f"{item.strict_recall:.3f} ({item.strict_recalled}/{item.facts})",
@@ -53,6 +57,7 @@ def report_table(report: EvalReport) -> Table:
             f"{item.prompt_tokens}/{item.completion_tokens}",
             f"{item.calls}" + (f" ({item.cached_calls} cached)" if item.cached_calls else ""),
             f"{item.seconds:.1f}",
+            *cited,
         )
     s = report.summary
     table.add_section()
@@ -71,8 +76,30 @@ def report_table(report: EvalReport) -> Table:
         f"{s.prompt_tokens}/{s.completion_tokens}",
         f"{s.calls}",
         f"{s.seconds:.1f} ({s.mean_seconds:.1f}/text)",
+        *([_all_cited(report)] if multi else []),
     )
     return table
+
+
+def _has_stories(report: EvalReport) -> bool:
+    return any(i.sources > 1 for i in report.items)
+
+
+def _all_cited(report: EvalReport) -> str:
+    stories = [i for i in report.items if i.sources > 1]
+    full = sum(1 for i in stories if i.sources_cited == i.sources)
+    return f"{full}/{len(stories)} stories all"
+
+
+def grouping_line(report: EvalReport) -> str:
+    g = report.grouping
+    if g is None:
+        return ""
+    return (
+        f"Grouping: pairwise precision {g.precision:.3f}, recall {g.recall:.3f}, F1 {g.f1:.3f}; "
+        f"{g.exact} of {g.expected} groups exactly right ({len(g.predicted)} found, "
+        f"{g.seconds:.2f} s)."
+    )
 
 
 def _placed(item: EvalItem) -> str:
@@ -96,6 +123,10 @@ _SHORT = {"background": "bg", "us_position": "us", "ground_situation": "gs", "ou
 def verdict(report: EvalReport) -> str:
     s = report.summary
     failed = f" {s.failed} of {s.texts} texts failed and count as 0." if s.failed else ""
+    if report.grouping is not None:
+        failed += " " + grouping_line(report)
+    if _has_stories(report):
+        failed += f" Stories citing every source: {_all_cited(report)}."
     failed += f" Statements supported by the verifier: {s.supported_share:.0%} of {s.statements}."
     if s.placement is not None:
         failed += (
@@ -151,11 +182,12 @@ def comparison_table(new: EvalReport, old: EvalReport) -> Table:
 
 def report_markdown(report: EvalReport) -> str:
     """The report as a Markdown table (for a README's Quality section)."""
+    multi = _has_stories(report)
     lines = [
         "| text | strict recall | lead-N strict | placed | empty sections | recall (old rule) "
         "| lead-N | sections | supported | absent numbers / quotes "
-        "| words in → out | tokens in / out | calls | s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| words in → out | tokens in / out | calls | s |" + (" sources cited |" * multi),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" * multi),
     ]
     for i in report.items:
         recall = "failed" if i.error else f"{i.recall:.3f} ({i.recalled}/{i.facts})"
@@ -166,6 +198,7 @@ def report_markdown(report: EvalReport) -> str:
             f"| {i.supported}/{sum(i.statements.values())} "
             f"| {len(i.absent_numbers)} / {len(i.absent_quotes)} | {i.words_in} → {i.words_out} "
             f"| {i.prompt_tokens} / {i.completion_tokens} | {i.calls} | {i.seconds:.1f} |"
+            + (f" {i.sources_cited}/{i.sources} |" if multi else "")
         )
     s = report.summary
     placement = "" if s.placement is None else f"{s.placement:.0%}"
@@ -176,5 +209,6 @@ def report_markdown(report: EvalReport) -> str:
         f"| {s.mean_sections_covered:.2f} | {s.supported_share:.0%} "
         f"| {s.absent_numbers} / {s.absent_quotes} | "
         f"| {s.prompt_tokens} / {s.completion_tokens} | {s.calls} | {s.mean_seconds:.1f} a text |"
+        + (f" {_all_cited(report)} |" if multi else "")
     )
     return "\n".join(lines) + "\n\n" + verdict(report) + "\n"
