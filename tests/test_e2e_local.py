@@ -203,3 +203,28 @@ def test_dry_run_estimate_is_close_to_the_embedded_models_count(
         gap = (call.prompt_tokens - exact) / exact
         print(f"{path.name} {call.kind}: {call.prompt_tokens} estimated, {exact} exact, {gap:+.1%}")
         assert abs(gap) <= ESTIMATE_TOLERANCE
+
+
+MORNING_DEV = ROOT.parent / "shared" / "eval" / "morning-dev"
+
+
+def test_morning_dev_stories_on_the_real_model(local_briefer: Briefer, tmp_path: Path) -> None:
+    """``eval --stories`` on morning-dev: the 7 items found, each story's brief merged from all
+    its sources, grounded (verified, no number or quote absent from the sources)."""
+    from briefer.evaluate import evaluate_stories
+
+    report = evaluate_stories(local_briefer, MORNING_DEV, tmp_path / "briefs")
+    assert report.grouping is not None
+    assert report.grouping.exact == report.grouping.expected == 7
+    stories = [i for i in report.items if i.sources > 1]
+    assert [s.file for s in stories] == ["S1", "S2", "S3"]
+    for item in report.items:
+        assert item.error is None, item
+        assert item.absent_numbers == [] and item.absent_quotes == [], item
+        assert item.sources_cited == item.sources, item
+    assert report.summary.supported_share >= 0.9
+    # Far above what any single source could give: every story fact is in one text only or
+    # needs two (the corpus is built so), and the merged briefs recall most of them.
+    assert sum(s.strict_recall for s in stories) / len(stories) >= 0.5
+    merged = Brief.model_validate_json((tmp_path / "briefs" / "S2.json").read_text())
+    assert (merged.sources[0].title or "").startswith("Secretary Blinken")  # 31 July first

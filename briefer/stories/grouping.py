@@ -1,0 +1,163 @@
+"""Same-story grouping: which articles of a batch cover the same event.
+
+Offline, on the CPU and deterministic: pair scores from the batch's own statistics
+(``stories.similarity``), then average-linkage clustering stopped at a threshold calibrated per
+method (``stories.linkage``). ``bench/grouping.py`` measures every method on morning-dev and
+prints the numbers quoted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from briefer.models import Article
+from briefer.stories.linkage import Linkage, cluster
+from briefer.stories.similarity import DUPLICATE, Batch
+
+
+@dataclass(frozen=True)
+class Method:
+    """A way to score a pair, and the score from which a pair counts as one story."""
+
+    name: str
+    summary: str
+    threshold: float
+    score: Callable[[Batch, int, int], float]
+
+
+def _plain(b: Batch, i: int, j: int) -> float:
+    return b.plain(i, j) * b.date_factor(i, j)
+
+
+def _names(b: Batch, i: int, j: int) -> float:
+    return b.names(i, j) * b.date_factor(i, j)
+
+
+def _keywords(b: Batch, i: int, j: int) -> float:
+    return b.keywords(i, j) * b.date_factor(i, j)
+
+
+def _shingles(b: Batch, i: int, j: int) -> float:
+    return b.shingle(i, j)
+
+
+def _stories(b: Batch, i: int, j: int) -> float:
+    # Reprints score 1 (they group unless published weeks apart: a template reused, as the
+    # drawdown memorandums are, is another story); everything else by salient words.
+    if b.shingle(i, j) >= DUPLICATE:
+        return b.date_factor(i, j)
+    return _keywords(b, i, j)
+
+
+# Thresholds, from a scan of pairwise F1 over thresholds 0.10-0.40 in steps of 0.02 (margins as
+# `bench/grouping.py` prints them) on morning-dev and on a June 2022 White House/State batch of
+# 25 texts (7 stories, 8 single texts) taken from the same public archives as morning-dev:
+# - keywords/stories 0.20: every threshold from 0.10 to 0.28 groups morning-dev exactly, 0.14 to
+#   0.22 gives the June batch its best F1 (0.96); 0.20 sits 0.055 above morning-dev's highest
+#   different-story pair (0.145, S3b-X2) and 0.087 below its lowest same-story pair (0.287,
+#   S3a-S3b).
+# - names 0.21 and tfidf 0.25: the best F1 on both sets (no threshold separates morning-dev).
+# - shingles 0.30 (DUPLICATE): synthetic reprints score ≥ 0.47, different texts ≤ 0.10.
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method("tfidf", "(a) plain TF-IDF cosine over all words", 0.25, _plain),
+        Method(
+            "names",
+            "(b) TF-IDF cosine of stems, names and numbers, boilerplate damped",
+            0.21,
+            _names,
+        ),
+        Method(
+            "keywords",
+            "(b') salient-word and headline coverage, boilerplate damped",
+            0.20,
+            _keywords,
+        ),
+        Method("shingles", "(c) word 5-gram Jaccard (reprints)", DUPLICATE, _shingles),
+        Method("stories", "keywords, and reprints always together (default)", 0.20, _stories),
+    )
+}
+DEFAULT_METHOD = "stories"
+
+
+class PairScore(BaseModel):
+    """One pair's scores, for calibration and debugging."""
+
+    i: int
+    j: int
+    score: float
+    plain: float
+    names: float
+    keywords: float
+    shingles: float
+    date_factor: float
+
+
+def _canonical(articles: Sequence[Article]) -> list[int]:
+    """The articles' indices in an order that does not depend on the input order."""
+    return sorted(
+        range(len(articles)),
+        key=lambda i: (
+            articles[i].text,
+            articles[i].title or "",
+            articles[i].date or "",
+            articles[i].id,
+            articles[i].origin,
+        ),
+    )
+
+
+def _method(name: str) -> Method:
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise ValueError(f"unknown grouping method {name!r}: one of {', '.join(METHODS)}") from None
+
+
+def group(
+    articles: Sequence[Article],
+    *,
+    method: str = DEFAULT_METHOD,
+    threshold: float | None = None,
+    linkage: Linkage = "average",
+) -> list[list[int]]:
+    """Groups of indices into ``articles``, one group per story: every index in exactly one
+    group, groups ordered by their first index, indices ascending. The partition is the same
+    whatever the order of ``articles``."""
+    chosen = _method(method)
+    limit = chosen.threshold if threshold is None else threshold
+    order = _canonical(articles)
+    batch = Batch([articles[i] for i in order])
+    groups = cluster(len(order), lambda a, b: chosen.score(batch, a, b), limit, linkage)
+    return sorted(sorted(order[k] for k in g) for g in groups)
+
+
+def pair_table(articles: Sequence[Article], *, method: str = DEFAULT_METHOD) -> list[PairScore]:
+    """Every pair's scores under every method's features (``score`` is ``method``'s)."""
+    chosen = _method(method)
+    batch = Batch(articles)
+    return [
+        PairScore(
+            i=i,
+            j=j,
+            score=chosen.score(batch, i, j),
+            plain=batch.plain(i, j),
+            names=batch.names(i, j),
+            keywords=batch.keywords(i, j),
+            shingles=batch.shingle(i, j),
+            date_factor=batch.date_factor(i, j),
+        )
+        for i in range(len(articles))
+        for j in range(i + 1, len(articles))
+    ]
+
+
+def group_inputs(specs: list[str], load: Callable[[str], Article]) -> list[list[str]]:
+    """The inputs, as given, grouped by story (``briefer group``): each spec is loaded with
+    ``load`` and appears in exactly one group, in the order of the command line."""
+    articles = [load(spec) for spec in specs]
+    return [[specs[i] for i in g] for g in group(articles)]
