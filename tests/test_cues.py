@@ -197,3 +197,33 @@ def test_speakers_follow_transcript_turns() -> None:
 )
 def test_voiced(text: str, speaker: str | None, expected: str) -> None:
     assert voiced(text, speaker) == expected
+
+
+def test_the_speaker_of_a_statement_is_found_in_its_byline_or_title() -> None:
+    from briefer.text.cues import author, byline
+
+    assert byline("The Death of X\n\nAntony J. Blinken, Secretary of State\n\nText.") == "Blinken"
+    assert byline("Call\n\nOffice of the Spokesperson\n\nThe below is attributable to "
+                  "Spokesperson Ned Price:\n\nText.") == "Price"  # fmt: skip
+    assert byline("Talks resumed, Reuters said.\n\nIndia and Pakistan met.") is None
+    assert author(
+        "President Biden Statement Ahead of the 10th Review Conference of the Treaty"
+    ) == ("Biden")
+    assert author("Remarks at the Conference of the Parties") is None
+
+
+def test_a_transcript_label_that_is_an_office_names_the_documents_speaker() -> None:
+    from briefer.text.cues import document_cues, speakers
+    from briefer.text.sentences import split_sentences
+
+    title = "Remarks by President Biden on a Successful Counterterrorism Operation"
+    text = f"{title}\n\nTHE PRESIDENT: My fellow Americans, we acted.\n\nWe will not stop."
+    said = speakers(split_sentences(text), document_cues(title, text))
+    assert set(said.values()) == {"Biden"}
+
+
+def test_a_contraction_is_not_a_name() -> None:
+    from briefer.check.grounding import names
+
+    assert names("We’ve done just that, and I’m sure of it.") == set()
+    assert names("Rubio’s call to Kabul") == {"rubio", "kabul"}

@@ -153,7 +153,8 @@ _COMMON_CAPITALISED = frozenset(
         "according",
     ]
 )
-_POSSESSIVE = re.compile(r"['’ʼ](s)?$")
+# A possessive, or a contraction ("We’ve", "I’m", "They’ll"): the word before it is what counts.
+_POSSESSIVE = re.compile(r"['’ʼ](s|ve|re|ll|d|m)?$")
 
 
 def _bare(word: str) -> str:

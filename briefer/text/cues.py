@@ -72,12 +72,13 @@ _PAST = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_FIRST_PERSON = re.compile(r"\b(I|we|We|our|Our|my|My|us)\b")
+_FIRST_PERSON = re.compile(r"\b(I|we|We|our|Our|my|My|us|me)\b")
 # A US government document speaks for the US in the first person (statements, readouts,
 # fact sheets, briefings): "we" is then the United States.
 _US_VOICE = re.compile(
     r"\b(White\s+House|Statement\s+(from|by)\s+(the\s+)?(President|Secretary|Press\s+Secretary)"
-    r"|Readout|Fact\s+Sheet|Press\s+Briefing|Press\s+Gaggle|State\s+Department|Department\s+of)",
+    r"|Readout|Fact\s+Sheet|Press\s+Briefing|Press\s+Gaggle|State\s+Department|Department\s+of"
+    r"|Secretary\s+of\s+State|Office\s+of\s+the\s+Spokesperson)",
     re.IGNORECASE,
 )
 
@@ -97,12 +98,25 @@ _AUTHOR = re.compile(
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"^[A-Z][\w’'.-]*$")
+# A byline under the title: "Antony J. Blinken, Secretary of State", or a readout's "The below
+# is attributable to Spokesperson Ned Price:".
+_BYLINE = re.compile(
+    r"^(?P<who>(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+),\s+(?:the\s+)?(?:Secretary|Spokesperson"
+    r"|Ambassador|Under\s+Secretary|Assistant\s+Secretary|Administrator|Special\s+Envoy"
+    r"|Press\s+Secretary|Minister|President|Director|Senator|Representative)\b"
+    r"|attributable\s+to\s+(?:Spokesperson\s+|Secretary\s+)?(?P<quoted>(?:[A-Z][\w’'.-]*\s+){0,3}"
+    r"[A-Z][\w’'-]+):?$"
+)
 # A transcript turn: "MR. KIRBY:", "SECRETARY BLINKEN:", "AMBASSADOR THOMAS-GREENFIELD:".
 _TURN = re.compile(
     r"^(?:(?:MR|MS|MRS|DR|SECRETARY|AMBASSADOR|GENERAL|ADMIRAL|SENATOR|PRESIDENT)\.?\s+)?"
     r"(?:[A-Z][A-Z’'.-]+\s+)?(?P<name>[A-Z][A-Z’'-]+):"
 )
 _NOT_SPEAKERS = frozenset({"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"})
+# Labels that give an office, not a name: the document's named speaker holds it.
+_TITLES = frozenset(
+    {"President", "Secretary", "Ambassador", "Chairman", "Chair", "Minister", "Spokesperson"}
+)
 _QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
@@ -115,13 +129,34 @@ class DocumentCues(BaseModel):
     speaker: str | None = None
 
 
+# "President Biden Statement Ahead of …": the speaker named before the kind of document.
+_AUTHOR_FIRST = re.compile(
+    r"^(?:President|Vice\s+President|Secretary|Ambassador|Senator)\s+(?P<who>[A-Z][\w’'-]+)\s+"
+    r"(?:Statement|Remarks|Message)\b"
+)
+
+
 def author(title: str) -> str | None:
     """The surname of who speaks in a titled first-person document, if the title says."""
+    first = _AUTHOR_FIRST.match(title.strip())
+    if first:
+        return first.group("who")
     match = _AUTHOR.search(title.strip())
-    if not match:
+    if not match or match.group("who")[:1].islower() or match.group("who")[:1].isdigit():
         return None
     names = [w for w in match.group("who").split() if _NAME_WORD.match(w)]
     return names[-1].strip(",.") if names else None
+
+
+def byline(text: str) -> str | None:
+    """The surname in a byline among the text's first lines, if there is one."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()][:6]
+    for line in lines:
+        match = _BYLINE.search(line)
+        if match and len(line.split()) <= 12:
+            who = match.group("who") or match.group("quoted")
+            return who.split()[-1].strip(",.:")
+    return None
 
 
 def document_cues(title: str, text: str) -> DocumentCues:
@@ -131,7 +166,7 @@ def document_cues(title: str, text: str) -> DocumentCues:
     return DocumentCues(
         us_voice=bool(_US_VOICE.search(head)),
         latest_year=max(years, default=None),
-        speaker=author(title) or author(first_line),
+        speaker=author(title) or author(first_line) or byline(text),
     )
 
 
@@ -153,6 +188,8 @@ def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str 
         text = sentence.text.strip()
         if without_speaker(text) != text:  # a turn starts: a label, "Q", "MODERATOR:"
             current = turn_speaker(text)
+            if current in _TITLES and doc.speaker:
+                current = doc.speaker  # "THE PRESIDENT:" in "Remarks by President Biden"
         out[sentence.id] = current
     return out
 
