@@ -75,16 +75,22 @@ _HEADING_LOWER = frozenset("of the and for to on in at a an by with under from d
 
 
 def is_heading_line(text: str) -> bool:
-    """A byline, an office or a heading ("Antony J. Blinken, Secretary of State", "Office of
-    the Spokesperson", "MEMORANDUM FOR THE SECRETARY OF STATE"): at most 8 words, every one
-    capitalised but the small ones, no closing full stop. Or a line that only introduces what
-    follows ("The below is attributable to Spokesperson Ned Price:"). Neither states a fact."""
+    """A byline, an office, a heading or a signature ("Antony J. Blinken, Secretary of State",
+    "Office of the Spokesperson", "Delegation of Authority Under Section 506(a)(1) of the
+    Foreign Assistance Act of 1961", "JOSEPH R. BIDEN JR."): every word capitalised but the
+    small ones, no closing full stop (an all-capitals line of up to 6 words may have one). Or a
+    line that only introduces what follows ("The below is attributable to Spokesperson Ned
+    Price:"). Neither states a fact."""
     text = text.strip()
     if text.endswith(":"):
         return True
     words = [w.strip(",;()[]\"“”'’") for w in text.split()]
-    words = [w for w in words if any(c.isalpha() for c in w)]
-    if not 2 <= len(words) <= 8 or re.search(r"[.!?][\"”’')]*$", text):
+    words = [w for w in words if w[:1].isalpha()]  # "506(a)(1)", "1961" say nothing here
+    if len(words) < 2:
+        return False
+    if len(words) <= 6 and all(w.isupper() for w in words):
+        return True
+    if len(words) > 16 or re.search(r"[.!?][\"”’')]*$", text):
         return False
     return all(w[0].isupper() or w.lower() in _HEADING_LOWER for w in words)
 
