@@ -196,6 +196,7 @@ def select(
     text: Callable[[Sentence], str] | None = None,
     *,
     groups: dict[int, int] | None = None,
+    group_seeds: int = 1,
     positions: dict[int, float] | None = None,
     same: Callable[[int, int], bool] | None = None,
 ) -> list[Sentence]:
@@ -228,6 +229,7 @@ def select(
             prior=[DENSITY_WEIGHT * density(statement(s)) for s in clean],
             positions=[positions[s.id] for s in clean] if positions else None,
             groups=[groups[s.id] for s in clean] if groups else None,
+            group_seeds=group_seeds,
             same=(lambda i, j: same(clean[i].id, clean[j].id)) if same else None,
         )
     )
@@ -311,15 +313,19 @@ def _planted(text: str, suspects: list[Sentence]) -> bool:
     return False
 
 
-def headline(filed: Filed, sentences: list[Sentence]) -> tuple[str, str]:
+def headline(
+    filed: Filed, sentences: list[Sentence], lead_order: list[Sentence] | None = None
+) -> tuple[str, str]:
     """Title and bottom line, bounded. Either is replaced by the lead sentence when it has a name
     or number that the article's clean content sentences lack (invented, or taken from an
-    instruction-like sentence), or repeats a phrase quoted by a suspect sentence."""
+    instruction-like sentence), or repeats a phrase quoted by a suspect sentence. The lead is
+    the first fit sentence of ``lead_order`` (default: the text's order; a story puts its
+    newest source first)."""
     suspects = [s for s in sentences if is_suspect(s) or about_output(s)]
     flagged = {s.id for s in suspects}
     trusted = [s for s in sentences if s.id not in flagged] or sentences
     text = " ".join(s.text for s in trusted)
-    lead = _lead(trusted)
+    lead = _lead([s for s in (lead_order or trusted) if s.id not in flagged] or trusted)
     title = " ".join(filed.title.split()[:TITLE_MAX_WORDS])
     if title_unsupported(title, text) or _planted(title, suspects):
         words = lead.rstrip(".").split()

@@ -37,6 +37,9 @@ SAME_FACT = 0.45
 RELATED = 0.25
 #: Names and numbers two related sentences must share to count as one fact.
 SHARED_FACTS = 2
+#: Candidates of each source taken before the rest compete: a short source's key sentence
+#: is not crowded out by a long one's.
+SEEDS_PER_SOURCE = 1
 
 
 @dataclass
@@ -172,6 +175,18 @@ def story_sections(filed: compose.Filed, story: Story, relations: Relations) -> 
     return labels
 
 
+def _newest_first(story: Story) -> list[Sentence]:
+    """The story's sentences with the newest source's first (of sources of one day, the longest
+    first): where a fallback bottom line is looked for — the news is in the latest report."""
+    order = sorted(
+        story.sources,
+        key=lambda s: (_date_key(s.article.date) or date.min, len(s.content)),
+        reverse=True,
+    )
+    rank = {source.number: n for n, source in enumerate(order)}
+    return sorted(story.sentences, key=lambda s: (rank[story.refs[s.id].source], s.id))
+
+
 def _positions(story: Story) -> dict[int, float]:
     """Each sentence's place in its own source, 0 first to 1 last."""
     out: dict[int, float] = {}
@@ -188,7 +203,7 @@ def compose_story(
     """The story's brief within ``limit`` words, the sentences it cites (story-wide ids), how
     many filed candidates were left out, and the relations found between sources."""
     relations = Relations(story)
-    title, bottom_line = compose.headline(filed, story.sentences)
+    title, bottom_line = compose.headline(filed, story.sentences, _newest_first(story))
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = story_sections(filed, story, relations)
     voices: dict[int, str | None] = {}
@@ -209,6 +224,7 @@ def compose_story(
         labels,
         text=printed,
         groups={sid: ref.source for sid, ref in story.refs.items()},
+        group_seeds=SEEDS_PER_SOURCE,
         positions=_positions(story),
         same=relations.is_same,
     )

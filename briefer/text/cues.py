@@ -112,7 +112,11 @@ _TURN = re.compile(
     r"^(?:(?:MR|MS|MRS|DR|SECRETARY|AMBASSADOR|GENERAL|ADMIRAL|SENATOR|PRESIDENT)\.?\s+)?"
     r"(?:[A-Z][A-Z’'.-]+\s+)?(?P<name>[A-Z][A-Z’'-]+):"
 )
-_NOT_SPEAKERS = frozenset({"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"})
+# Turns that speak for nobody the brief can name, and a memorandum's header labels.
+_NOT_SPEAKERS = frozenset(
+    {"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"}
+    | {"SUBJECT", "TO", "FROM", "RE", "DATE", "CC", "ATTENTION", "MEMORANDUM"}
+)
 # Labels that give an office, not a name: the document's named speaker holds it.
 _TITLES = frozenset(
     {"President", "Secretary", "Ambassador", "Chairman", "Chair", "Minister", "Spokesperson"}
