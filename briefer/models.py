@@ -73,6 +73,11 @@ class Source(BaseModel):
     sentences: dict[int, str] = Field(
         default_factory=dict, description="the cited sentences of this source, by id"
     )
+    # The cited sentences alone cannot re-check a brief: the bottom line and a statement's
+    # speaker rest on the rest of the article (6 of the 8 dev briefs' bottom lines).
+    text: str | None = Field(
+        default=None, description="the article's text, so that a saved brief can be re-verified"
+    )
 
 
 class Article(BaseModel):

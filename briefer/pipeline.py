@@ -198,7 +198,10 @@ class Briefer:
         self.spent.merge(usage)
         by_id = {s.id: s.text for s in everything}
         source = article.source().model_copy(
-            update={"sentences": {n.sentence: by_id[n.sentence] for n in notes}}
+            update={
+                "sentences": {n.sentence: by_id[n.sentence] for n in notes},
+                "text": article.text,
+            }
         )
         meta = BriefMeta(
             model=self.model.model,
