@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import jinja2
 
 from briefer.errors import RenderError
 from briefer.models import NOT_STATED, SECTIONS, Brief, Statement
+from briefer.render.scripts import mark_scripts
 from briefer.resources import search_path
 
 MARKDOWN_TEMPLATE = "brief.md.j2"
 HTML_TEMPLATE = "brief.html"
+
+PageSize = Literal["a4", "letter"]
+#: Paper sizes: the CSS ``size`` of the page and its width and height in PDF points.
+PAGE_SIZES: dict[str, tuple[str, tuple[int, int]]] = {
+    "a4": ("A4", (595, 842)),
+    "letter": ("letter", (612, 792)),
+}
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -63,6 +72,7 @@ class Renderer:
         )
         self.env.filters["md"] = md_escape
         self.env.filters["cite_marker"] = cite_marker
+        self.env.filters["scripts"] = mark_scripts
 
     def template_dir(self, name: str) -> Path:
         """The folder the named template is taken from (its relative asset links resolve there)."""
@@ -87,9 +97,26 @@ class Renderer:
     def markdown(self, brief: Brief) -> str:
         return self._render(MARKDOWN_TEMPLATE, brief)
 
-    def html(self, brief: Brief, *, handling: str, style: str = "") -> str:
-        """``style``: "" (normal), "compact" or "tight": denser settings to stay on one page."""
-        return self._render(HTML_TEMPLATE, brief, handling=handling, style=style)
+    def html(
+        self,
+        brief: Brief,
+        *,
+        handling: str,
+        style: str = "",
+        page_size: PageSize = "a4",
+        dates: bool = False,
+    ) -> str:
+        """``style``: "" (normal), "compact" or "tight": denser settings to stay on one page.
+        ``dates``: write the brief's creation time into the PDF's metadata (off: the same
+        brief gives the same bytes)."""
+        return self._render(
+            HTML_TEMPLATE,
+            brief,
+            handling=handling,
+            style=style,
+            page_size=PAGE_SIZES[page_size][0],
+            dates=dates,
+        )
 
 
 def to_json(brief: Brief) -> str:
