@@ -115,7 +115,7 @@ def test_markdown_headings_in_order_and_bullets() -> None:
         ("<script>x</script>", "\\<script\\>x\\</script\\>"),
         ("# heading", "\\# heading"),
         ("- item", "\\- item"),
-        ("12. item", "\\12. item"),
+        ("12. item", "12\\. item"),
         ("a\nb\n\n# c", "a b # c"),
         ("&amp; stays", "\\&amp; stays"),
     ],

@@ -37,7 +37,13 @@ def checked_against_stored(brief: Brief) -> bool:
 
 
 def reverify(brief: Brief, articles: list[Article] | None = None) -> Brief:
-    """The brief with its statuses, problems and summary computed anew."""
+    """The brief with its statuses, problems and summary computed anew; the articles' text is
+    stored in its sources, so the brief can be checked again without them."""
     if articles:
-        return verify_sources(brief, articles)
+        checked = verify_sources(brief, articles)
+        sources = [
+            s.model_copy(update={"text": a.text})
+            for s, a in zip(brief.sources, articles, strict=True)
+        ]
+        return checked.model_copy(update={"sources": sources})
     return verify_against(brief, [stored_source(source) for source in brief.sources])

@@ -29,8 +29,12 @@ PAGE_SIZES: dict[str, tuple[str, tuple[int, int]]] = {
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
-# Constructs that only mean something at the start of a line.
-_MD_LINE_START = re.compile(r"^(#|>|[-+*](?=\s)|\d+(?=[.)]\s)|=|---)")
+_MD_BACKSLASH = re.compile(r"\\(.)")
+META_COMMENT_START, META_COMMENT_END = "<!-- briefer-meta ", " -->"
+# Constructs that only mean something at the start of a line. An ordered-list number is kept
+# off by escaping its dot ("12\. item": CommonMark escapes punctuation only, not digits).
+_MD_LINE_START = re.compile(r"^(#|>|[-+*](?=\s)|=|---)")
+_MD_ORDERED = re.compile(r"^(\d+)([.)])(?=\s)")
 
 
 def md_escape(value: object) -> str:
@@ -38,7 +42,23 @@ def md_escape(value: object) -> str:
     text = " ".join(str(value).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_ORDERED.sub(r"\1\\\2", text)
     return _MD_LINE_START.sub(lambda m: "\\" + m.group(1), text)
+
+
+def md_unescape(text: str) -> str:
+    """The literal text of a line ``md_escape`` wrote (a backslash keeps the next character)."""
+    return _MD_BACKSLASH.sub(r"\1", text)
+
+
+def meta_comment(brief: Brief) -> str:
+    """The brief's meta as a comment (invisible in rendered Markdown), so that a brief read back
+    from its Markdown keeps its date and model. ``<``, ``>`` and ``&`` are written as JSON
+    escapes, so nothing in it can end the comment early."""
+    data = brief.meta.model_dump_json()
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        data = data.replace(char, code)
+    return f"{META_COMMENT_START}{data}{META_COMMENT_END}"
 
 
 def _autoescape(name: str | None) -> bool:
@@ -73,6 +93,7 @@ class Renderer:
         self.env.filters["md"] = md_escape
         self.env.filters["cite_marker"] = cite_marker
         self.env.filters["scripts"] = mark_scripts
+        self.env.filters["meta_comment"] = meta_comment
 
     def template_dir(self, name: str) -> Path:
         """The folder the named template is taken from (its relative asset links resolve there)."""
