@@ -22,7 +22,9 @@ class FontUse:
     encoding: str
     glyphs: set[int] = field(default_factory=set)
     text: dict[int, str] = field(default_factory=dict)  # glyph → the characters it shows
-    blank: set[int] = field(default_factory=set)  # glyphs without an outline in the font
+    # Glyphs that take room but have no outline (zero-width helpers, such as Nastaliq's spacer
+    # glyphs, are not blank: they show nothing by design).
+    blank: set[int] = field(default_factory=set)
 
     @property
     def chars(self) -> set[str]:
@@ -42,22 +44,19 @@ class FontUse:
 
 
 def _program(font: DictionaryObject) -> tuple[set[int], int]:
-    """The embedded font program's blank glyphs and glyph count."""
+    """The embedded font program's blank glyphs (see ``FontUse``) and glyph count."""
     descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
     stream = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
     program = TTFont(io.BytesIO(stream.get_object().get_data()))
     order = program.getGlyphOrder()
-    blank: set[int] = set()
+    metrics = program["hmtx"].metrics
+    wide = [(i, name) for i, name in enumerate(order) if metrics[name][0] > 0]
     if "glyf" in program:
         glyf = program["glyf"]
-        blank = {i for i, name in enumerate(order) if glyf[name].numberOfContours == 0}
+        blank = {i for i, name in wide if glyf[name].numberOfContours == 0}
     else:
         charstrings = program["CFF "].cff.topDictIndex[0].CharStrings
-        for i, name in enumerate(order):
-            charstring = charstrings[name]
-            charstring.decompile()
-            if charstring.calcBounds(charstrings) is None:
-                blank.add(i)
+        blank = {i for i, name in wide if charstrings[name].calcBounds(charstrings) is None}
     return blank, len(order)
 
 

@@ -174,14 +174,14 @@ def cjk_subset(chars: str) -> bytes | None:
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(
-        str(collection.path), fontNumber=collection.face, lazy=True, recalcTimestamp=False
-    )
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(font)
     out = io.BytesIO()
-    font.save(out)
+    with TTFont(
+        str(collection.path), fontNumber=collection.face, lazy=True, recalcTimestamp=False
+    ) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        font.save(out)
     return out.getvalue()
 
 
