@@ -104,6 +104,22 @@ def test_format_option_writes_only_requested(
     assert [p.name for p in tmp_path.iterdir()] == [f"{SEED.stem}.md"]
 
 
+def test_page_size_from_flag_then_config(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('page_size = "letter"\n')
+    server.add_json(filed_answer())
+    server.add_json(filed_answer())
+    for flags, height in ((["--config", str(config)], 792), (["--page-size", "A4"], 842)):
+        out = tmp_path / str(height)
+        result = run_cli("brief", str(SEED), "-o", str(out), "-f", "pdf,json", *flags)
+        assert result.exit_code == 0, result.output
+        page = PdfReader(out / f"{SEED.stem}.pdf").pages[0]
+        assert round(float(page.mediabox.height)) == height
+        # The brief keeps the article's text: it can be verified again without it.
+        saved = Brief.model_validate_json((out / f"{SEED.stem}.json").read_text())
+        assert saved.sources[0].text == SEED.read_text()
+
+
 def test_unknown_format_is_config_error(run_cli, tmp_path: Path) -> None:
     result = run_cli("brief", str(SEED), "-o", str(tmp_path), "--format", "md,docx")
     assert result.exit_code == 7

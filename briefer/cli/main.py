@@ -19,7 +19,6 @@ from briefer.errors import (
     EXIT_CODES,
     FATAL_FOR_BATCH,
     BrieferError,
-    ConfigError,
     InternalError,
     LocalRuntimeError,
 )
@@ -429,7 +428,8 @@ def eval_command(
     help="TOML config file (fetch limits for URL sources)",
 )
 def verify(brief_json: Path, sources: tuple[str, ...], config_file: Path | None) -> None:
-    """Re-check a saved (perhaps hand-edited) BRIEF_JSON against its SOURCES (in source order).
+    """Re-check a saved (perhaps hand-edited) BRIEF_JSON (or its Markdown) against its SOURCES
+    (in source order).
 
     Prints every statement that is not fully supported and the summary; exits 16 when any
     statement is unsupported.
@@ -438,16 +438,10 @@ def verify(brief_json: Path, sources: tuple[str, ...], config_file: Path | None)
 
     from briefer.check.verify import unsupported as unsupported_statements
     from briefer.check.verify import verify_sources
-    from briefer.models import Brief
+    from briefer.rerender import read_brief
 
     try:
-        try:
-            saved = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
-        except (ValueError, OSError) as exc:
-            raise ConfigError(
-                f"{brief_json} is not a briefer brief: {str(exc)[:200]}",
-                hint="give the .json file briefer wrote",
-            ) from exc
+        saved = read_brief(brief_json)
         loader = Briefer(load_settings(config_file=config_file))
         checked = verify_sources(saved, [loader.load(spec) for spec in sources])
     except BrieferError as err:
