@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefer.models import Brief, Source, Statement, VerificationSummary
-from briefer.render.fonts import FONTS
 
 from .test_render import sample_brief
 
@@ -58,17 +57,6 @@ def multi_source_brief() -> Brief:
 
 
 def script_brief() -> Brief:
-    """A statement quoting each script's sample (``briefer.render.fonts.FONTS``)."""
-    statements = [
-        Statement(
-            text=f"The {font.script} text reads “{font.sample}”.", cites=[2], status="supported"
-        )
-        for font in FONTS
-    ]
-    return sample_brief().model_copy(
-        update={
-            "title": f"Officials quote “{FONTS[4].sample}” and “{FONTS[5].sample}”",
-            "background": statements[:3],
-            "us_position": statements[3:],
-        }
-    )
+    """Statements quoting each script's sample (``briefer.render.fonts.FONTS``), its title two
+    of them: ``data/briefs/every_script.json``, also rendered by ``bench/render.py``."""
+    return saved("every_script.json")
