@@ -69,8 +69,9 @@ def _to_unicode(font: DictionaryObject) -> dict[int, str]:
 
 
 def _walk(reader: PdfReader, content: object, resources: DictionaryObject, uses: dict) -> None:
-    fonts = resources.get("/Font", {})
-    xobjects = resources.get("/XObject", {})
+    resources = resources.get_object()
+    fonts = resources.get("/Font", DictionaryObject()).get_object()
+    xobjects = resources.get("/XObject", DictionaryObject()).get_object()
     current: FontUse | None = None
     for operands, operator in ContentStream(content, reader).operations:
         if operator == b"Tf":
