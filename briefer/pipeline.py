@@ -13,6 +13,7 @@ from briefer.brief import compose
 from briefer.brief.budget import word_limit
 from briefer.brief.planning import Call, Plan, make_plan
 from briefer.brief.prompting import PromptSet
+from briefer.check.reverify import other_sentences
 from briefer.check.scoring import normalise
 from briefer.check.verify import apply_policy, unsupported, verify_brief
 from briefer.config import Settings
@@ -185,8 +186,8 @@ class Briefer:
         by_id = {s.id: s.text for s in everything}
         source = article.source().model_copy(
             update={
-                "sentences": {n.sentence: by_id[n.sentence] for n in notes},
-                "text": article.text,
+                "sentences": (cited := {n.sentence: by_id[n.sentence] for n in notes}),
+                "other_sentences": other_sentences(everything, cited),
             }
         )
         meta = BriefMeta(

@@ -115,9 +115,12 @@ def test_page_size_from_flag_then_config(server: ScriptedServer, run_cli, tmp_pa
         assert result.exit_code == 0, result.output
         page = PdfReader(out / f"{SEED.stem}.pdf").pages[0]
         assert round(float(page.mediabox.height)) == height
-        # The brief keeps the article's text: it can be verified again without it.
+        # The brief keeps the article's sentences: it can be verified again without it.
         saved = Brief.model_validate_json((out / f"{SEED.stem}.json").read_text())
-        assert saved.sources[0].text == SEED.read_text()
+        stored = {**saved.sources[0].other_sentences, **saved.sources[0].sentences}
+        assert [stored[s.id] for s in split_sentences(SEED.read_text())] == [
+            s.text for s in split_sentences(SEED.read_text())
+        ]
 
 
 def test_unknown_format_is_config_error(run_cli, tmp_path: Path) -> None:
