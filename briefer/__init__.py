@@ -22,7 +22,8 @@ from briefer.config import Settings, load_settings
 from briefer.errors import BrieferError
 from briefer.inputs.sources import load as load_article
 from briefer.models import Article, Brief, BriefContent, BriefMeta, Source, Usage
-from briefer.pipeline import FORMATS, Briefer
+from briefer.pipeline import Briefer
+from briefer.render.output import FORMATS
 
 __all__ = [
     "FORMATS",

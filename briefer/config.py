@@ -33,6 +33,7 @@ ENV_VARS: dict[str, str] = {
     "BRIEFER_MODEL": "model",
     "BRIEFER_TIMEOUT": "timeout",
     "BRIEFER_HANDLING": "handling",
+    "BRIEFER_PAGE_SIZE": "page_size",
 }
 
 
@@ -95,6 +96,12 @@ class Settings(BaseModel):
         description="send llama.cpp's server a compact GBNF grammar instead of response_format",
     )
     handling: str = Field(default="UNCLASSIFIED", description="banner at top and bottom of PDFs")
+    page_size: Literal["a4", "letter"] = Field(default="a4", description="paper size of PDFs")
+    pdf_dates: bool = Field(
+        default=False,
+        description="write the brief's creation time into PDF metadata (off: the same brief "
+        "always gives the same bytes)",
+    )
     prompts_dir: Path | None = Field(default=None, description="overrides for prompts/*.j2")
     templates_dir: Path | None = Field(default=None, description="overrides for templates/*")
     fetch_timeout: float = Field(

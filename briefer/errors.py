@@ -10,7 +10,8 @@ exit code the CLI uses for it::
     │   ├── InputNotTextError (5)       binary or not decodable as UTF-8
     │   ├── FetchError (6)              URL refused (not a public address), unreachable, HTTP
     │   │                               error, too large, too slow, not a page, not http(s)
-    │   └── InputTooLongError (13)      does not fit the model's context
+    │   ├── InputTooLongError (13)      does not fit the model's context
+    │   └── BriefFileError (19)         a saved brief that is not briefer's JSON or Markdown
     ├── ConfigError (7)                 no endpoint configured, bad config file or option
     ├── EndpointError (11)              endpoint answered an error (model not found, rate limit…)
     │   ├── EndpointUnreachableError (8) connection refused / timed out, after retries
@@ -68,6 +69,12 @@ class FetchError(InputError):
 
 class InputTooLongError(InputError):
     exit_code = 13
+
+
+class BriefFileError(InputError):
+    """A saved brief (``briefer render``, ``briefer verify``) that cannot be read back."""
+
+    exit_code = 19
 
 
 class ConfigError(BrieferError):
@@ -173,5 +180,6 @@ EXIT_CODES: dict[int, str] = {
     16: "unsupported statements, with --on-unsupported fail (nothing written)",
     17: "the run would exceed --max-cost or --max-tokens (stopped before the call)",
     18: "internal error (a bug in briefer; --debug shows the traceback)",
+    19: "a saved brief that is not briefer's JSON or Markdown layout",
     130: "interrupted (Ctrl-C)",
 }

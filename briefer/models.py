@@ -73,6 +73,14 @@ class Source(BaseModel):
     sentences: dict[int, str] = Field(
         default_factory=dict, description="the cited sentences of this source, by id"
     )
+    # The cited sentences alone cannot re-check a brief: the bottom line and a statement's
+    # speaker rest on the rest of the article (6 of the 8 dev briefs' bottom lines). Sentences
+    # that read as instructions to an AI are left out: a brief's JSON never carries a payload.
+    other_sentences: dict[int, str] = Field(
+        default_factory=dict,
+        description="the article's other sentences, instruction-like ones left out, so that a "
+        "saved brief can be verified again without its article",
+    )
 
 
 class Article(BaseModel):

@@ -13,8 +13,15 @@ from briefer.brief import compose
 from briefer.brief.budget import word_limit
 from briefer.brief.planning import Call, Plan, make_plan, make_story_plan
 from briefer.brief.prompting import PromptSet
+from briefer.check.reverify import other_sentences
 from briefer.check.scoring import normalise
-from briefer.check.verify import apply_policy, unsupported, verify_brief, verify_story
+from briefer.check.verify import (
+    SourceText,
+    apply_policy,
+    unsupported,
+    verify_against,
+    verify_brief,
+)
 from briefer.config import Settings
 from briefer.errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
 from briefer.model.llm import ChatModel, Progress
@@ -22,14 +29,13 @@ from briefer.model.local_server import uses_local_model
 from briefer.model.model_store import MODEL_NAME
 from briefer.model.tokens import cost, count_messages, count_text, model_info
 from briefer.models import SECTIONS, Article, Brief, BriefMeta, Usage, VerificationSummary
-from briefer.render.output import write_atomic
-from briefer.render.render import Renderer, to_json
+from briefer.render.output import FORMATS, render_files, write_atomic
+from briefer.render.render import Renderer
 from briefer.stories import merge
 from briefer.stories.merge import Story
 from briefer.text.cues import document_cues, speakers
 from briefer.text.sentences import Sentence, is_content, looks_like_instruction, split_sentences
 
-FORMATS: tuple[str, ...] = ("md", "json", "pdf")
 PROMPT_FILES = (
     "system.j2",
     "article.j2",
@@ -38,19 +44,6 @@ PROMPT_FILES = (
     "headline.j2",
     "reask.j2",
 )
-
-
-def parse_formats(spec: str | Iterable[str]) -> tuple[str, ...]:
-    """``"md,pdf"`` → ``("md", "pdf")`` in canonical order; unknown names are a ConfigError."""
-    names = [s.strip().lower() for s in (spec.split(",") if isinstance(spec, str) else spec)]
-    names = [n for n in names if n]
-    unknown = sorted(set(names) - set(FORMATS))
-    if unknown or not names:
-        raise ConfigError(
-            f"unknown output format {', '.join(unknown) or '(none)'}",
-            hint=f"choose from {','.join(FORMATS)}",
-        )
-    return tuple(f for f in FORMATS if f in names)
 
 
 class Briefer:
@@ -189,7 +182,10 @@ class Briefer:
         self.spent.merge(usage)
         by_id = {s.id: s.text for s in everything}
         source = article.source().model_copy(
-            update={"sentences": {n.sentence: by_id[n.sentence] for n in notes}}
+            update={
+                "sentences": (cited := {n.sentence: by_id[n.sentence] for n in notes}),
+                "other_sentences": other_sentences(everything, cited),
+            }
         )
         meta = self._meta(
             usage, limit, left_out, sum(1 for c in plan.calls if c.kind != "headline")
@@ -291,7 +287,9 @@ class Briefer:
             disagreements=found,
             verification=VerificationSummary(withheld_sentences=withheld),
         )
-        checked = verify_story(brief, [(s.everything, s.article.text) for s in story.sources])
+        checked = verify_against(
+            brief, [SourceText(s.everything, s.article.text) for s in story.sources]
+        )
         brief = apply_policy(checked, self.settings.on_unsupported)
         if self.settings.on_unsupported == "fail" and (bad := unsupported(brief)):
             raise UnsupportedStatementsError.listing(name or "the story", bad)
@@ -392,19 +390,14 @@ class Briefer:
 
     def render(self, brief: Brief, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
         """Every requested format, complete in memory (so a failure writes nothing)."""
-        wanted = parse_formats(formats)
-        out: dict[str, bytes] = {}
-        if "md" in wanted:
-            out["md"] = self.renderer.markdown(brief).encode()
-        if "json" in wanted:
-            out["json"] = to_json(brief).encode()
-        if "pdf" in wanted:
-            from briefer.render.pdf import (
-                render_pdf,  # WeasyPrint is slow to import; only PDFs need it
-            )
-
-            out["pdf"] = render_pdf(brief, self.renderer, handling=self.settings.handling).data
-        return out
+        return render_files(
+            brief,
+            self.renderer,
+            formats,
+            handling=self.settings.handling,
+            page_size=self.settings.page_size,
+            dates=self.settings.pdf_dates,
+        ).files
 
     def write(
         self, brief: Brief, out_dir: str | Path, stem: str, formats: Iterable[str] = FORMATS

@@ -74,6 +74,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
         "BRIEFER_CONFIG",
         "BRIEFER_TIMEOUT",
         "BRIEFER_HANDLING",
+        "BRIEFER_PAGE_SIZE",
+        "SOURCE_DATE_EPOCH",
     ):
         monkeypatch.delenv(var, raising=False)
 

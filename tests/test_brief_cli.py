@@ -104,6 +104,25 @@ def test_format_option_writes_only_requested(
     assert [p.name for p in tmp_path.iterdir()] == [f"{SEED.stem}.md"]
 
 
+def test_page_size_from_flag_then_config(server: ScriptedServer, run_cli, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('page_size = "letter"\n')
+    server.add_json(filed_answer())
+    server.add_json(filed_answer())
+    for flags, height in ((["--config", str(config)], 792), (["--page-size", "A4"], 842)):
+        out = tmp_path / str(height)
+        result = run_cli("brief", str(SEED), "-o", str(out), "-f", "pdf,json", *flags)
+        assert result.exit_code == 0, result.output
+        page = PdfReader(out / f"{SEED.stem}.pdf").pages[0]
+        assert round(float(page.mediabox.height)) == height
+        # The brief keeps the article's sentences: it can be verified again without it.
+        saved = Brief.model_validate_json((out / f"{SEED.stem}.json").read_text())
+        stored = {**saved.sources[0].other_sentences, **saved.sources[0].sentences}
+        assert [stored[s.id] for s in split_sentences(SEED.read_text())] == [
+            s.text for s in split_sentences(SEED.read_text())
+        ]
+
+
 def test_unknown_format_is_config_error(run_cli, tmp_path: Path) -> None:
     result = run_cli("brief", str(SEED), "-o", str(tmp_path), "--format", "md,docx")
     assert result.exit_code == 7
@@ -471,8 +490,8 @@ def test_hostile_markup_is_literal_text_in_pdf(
     fetched: list[str] = []
     real = pdf_module.make_fetcher
 
-    def spy(roots):  # record every URL WeasyPrint asks for
-        fetcher = real(roots)
+    def spy(roots, made=None):  # record every URL WeasyPrint asks for
+        fetcher = real(roots, made)
         original = fetcher.fetch
 
         def fetch(url, headers=None):
@@ -503,8 +522,12 @@ def test_hostile_markup_is_literal_text_in_pdf(
     assert reader.attachments == {}
     hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
     assert not hostname or hostname not in text.replace("file:///etc/hostname", "")
-    # The spy saw WeasyPrint's fetches (the stylesheet at least), and they were all that.
-    assert fetched and all(url.endswith("/assets/brief.css") for url in fetched), fetched
+    # The spy saw WeasyPrint's fetches (the stylesheet and its fonts), and they were all that.
+    from briefer.resources import bundled_dir
+
+    assets = (bundled_dir("templates") / "assets").resolve().as_uri() + "/"
+    assert any(url.endswith("/assets/brief.css") for url in fetched), fetched
+    assert all(url.startswith(assets) for url in fetched), fetched
     md = (tmp_path / "out" / "hostile.md").read_text()
     assert "<img" not in md.replace("\\<img", "")
     assert "\\<script\\>" in md

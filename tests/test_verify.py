@@ -449,7 +449,7 @@ def test_verify_rejects_non_brief(run_cli, tmp_path: Path) -> None:
     junk = tmp_path / "junk.json"
     junk.write_text('{"hello": 1}')
     result = run_cli("verify", str(junk), str(SEED), endpoint=False)
-    assert result.exit_code == 7 and "is not a briefer brief" in result.stderr
+    assert result.exit_code == 19 and "is not a briefer brief" in result.stderr
 
 
 # --- prompt injection ----------------------------------------------------------------------------

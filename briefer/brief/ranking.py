@@ -103,9 +103,9 @@ def choose(
     of each (e.g. fact density). Sections named in ``seed_sections`` that have candidates get
     their best candidate first; then, with ``groups`` (e.g. each candidate's source in a story),
     every group its best candidate (``group_seeds`` rounds: its best ones). A candidate marked
-    not ``informative`` is taken only as a seed. ``positions``: each candidate's place in its own text, 0 first to 1 last (default:
-    its place in ``ids``). ``same(i, j)``: candidates i and j state one fact (beside the cosine
-    test), so only one of them is taken.
+    not ``informative`` is taken only as a seed. ``positions``: each candidate's place in its
+    own text, 0 first to 1 last (default: its place in ``ids``). ``same(i, j)``: candidates i
+    and j state one fact (beside the cosine test), so only one of them is taken.
     """
     if not ids:
         return []

@@ -395,9 +395,18 @@ _SPEAKER_PREFIX = re.compile(r"^(?P<name>[^\W\d_][\w’'.-]*):\s+(?=\S)")
 
 
 def check_statement(
-    text: str, cited: Iterable[Sentence], source: str, *, needs_citation: bool = True
+    text: str,
+    cited: Iterable[Sentence],
+    source: str,
+    *,
+    needs_citation: bool = True,
+    source_name: str = "the source",
 ) -> Check:
-    """Check one statement against its cited sentences and the whole source."""
+    """Check one statement against its cited sentences and the whole source.
+
+    ``source_name`` names ``source`` in the problems: "the stored sentences" when only the
+    sentences saved with a brief stand in for the article.
+    """
     cited = list(cited)
     problems: list[str] = []
     unsupported = False
@@ -406,7 +415,7 @@ def check_statement(
     if (prefix := _SPEAKER_PREFIX.match(text)) is not None:
         speaker, text = prefix.group("name"), text[prefix.end() :]
         if not known(speaker.casefold(), _facts(source).words):
-            problems.append(f"speaker “{speaker}” is not in the source")
+            problems.append(f"speaker “{speaker}” is not in {source_name}")
             unsupported = True
     if needs_citation and not cited:
         problems.append("no valid citation")
@@ -415,7 +424,7 @@ def check_statement(
     whole, near = _facts(source), _facts(basis)
     for quote in quotes(text):
         if normalise(quote) not in whole.normalised:
-            problems.append(f"quote not in the source: “{quote}”")
+            problems.append(f"quote not in {source_name}: “{quote}”")
             unsupported = True
         elif normalise(quote) not in near.normalised:
             problems.append(f"quote is not in the cited sentences: “{quote}”")
@@ -424,12 +433,12 @@ def check_statement(
         if value in in_source:
             problems.append(f"number {value} is not in the cited sentences")
         else:
-            problems.append(f"number {value} is not in the source")
+            problems.append(f"number {value} is not in {source_name}")
             unsupported = True
     tokens = _tokenise(text)
     for name, initial in sorted(_names(tokens).items()):
         if not known(name, whole.words):
-            problems.append(f"name “{name}” is not in the source")
+            problems.append(f"name “{name}” is not in {source_name}")
             unsupported = True
         elif (
             not known(name, near.words)
@@ -453,48 +462,41 @@ def check_statement(
     return Check(status=status, problems=problems)
 
 
+class SourceText(NamedTuple):
+    """What one source of a brief is checked against: its numbered sentences and its text.
+
+    ``name`` words the problems: "the stored sentences" when a saved brief's cited sentences
+    stand in for an article that was not given (a fact may then be in the article after all).
+    """
+
+    sentences: list[Sentence]
+    text: str
+    name: str = "the source"
+
+
 def verify_brief(brief: Brief, sentences: list[Sentence], source: str) -> Brief:
     """The brief with every statement's status and problems set, and its summary."""
-    return verify_story(brief, [(sentences, source)])
+    return verify_against(brief, [SourceText(sentences, source)])
 
 
-def verify_story(brief: Brief, sources: list[tuple[list[Sentence], str]]) -> Brief:
-    """``verify_brief`` for a brief of one or several sources, given as (sentences, text) in the
-    brief's order: each statement is checked against its own source's cited sentences; a
-    citation of another source stating the same fact (``also``) must exist; the bottom line is
-    checked against all the sources together."""
-    by_source = [{s.id: s for s in sentences} for sentences, _ in sources]
+def verify_against(brief: Brief, sources: list[SourceText]) -> Brief:
+    """``verify_brief`` for a brief of several sources: a statement is checked against the
+    source it cites (``Statement.source``, 1-based), its ``also`` citations must exist; the
+    bottom line is checked against all of them."""
     sections: dict[str, list[Statement]] = {}
     counts = {"supported": 0, "partial": 0, "unsupported": 0}
     for name, _ in SECTIONS:
-        checked = []
-        for statement in brief.section(name):
-            if not 1 <= statement.source <= len(sources):
-                problems = [f"cites source {statement.source}, which does not exist"]
-                counts["unsupported"] += 1
-                checked.append(
-                    statement.model_copy(update={"status": "unsupported", "problems": problems})
-                )
-                continue
-            by_id = by_source[statement.source - 1]
-            text = sources[statement.source - 1][1]
-            valid = [by_id[i] for i in statement.cites if i in by_id]
-            missing = [f"{i}" for i in statement.cites if i not in by_id]
-            missing += [
-                str(ref)
-                for ref in statement.also
-                if not 1 <= ref.source <= len(sources)
-                or ref.sentence not in by_source[ref.source - 1]
-            ]
-            result = check_statement(statement.text, valid, text)
-            problems = [f"cites sentence {i}, which does not exist" for i in missing]
-            problems += result.problems
-            status: Status = "unsupported" if missing else result.status
-            counts[status] += 1
-            checked.append(statement.model_copy(update={"status": status, "problems": problems}))
+        checked = [_checked(statement, sources) for statement in brief.section(name)]
+        for statement in checked:
+            counts[statement.status or "unsupported"] += 1
         sections[name] = checked
-    everything = "\n\n".join(text for _, text in sources)
-    bottom = check_statement(brief.bottom_line, [], everything, needs_citation=False)
+    bottom = check_statement(
+        brief.bottom_line,
+        [],
+        "\n\n".join(source.text for source in sources),
+        needs_citation=False,
+        source_name=sources[0].name if sources else "the source",
+    )
     total = sum(counts.values())
     summary = VerificationSummary(
         statements=total,
@@ -510,6 +512,28 @@ def verify_story(brief: Brief, sources: list[tuple[list[Sentence], str]]) -> Bri
     return brief.model_copy(update={**sections, "verification": summary})
 
 
+def _checked(statement: Statement, sources: list[SourceText]) -> Statement:
+    if not 1 <= statement.source <= len(sources):
+        problems = [f"cites source {statement.source}, which the brief does not have"]
+        return statement.model_copy(update={"status": "unsupported", "problems": problems})
+    source = sources[statement.source - 1]
+    by_id = {s.id: s for s in source.sentences}
+    valid = [by_id[i] for i in statement.cites if i in by_id]
+    missing = [str(i) for i in statement.cites if i not in by_id]
+    # Another source stating the same fact (a story's brief) must cite a sentence it has.
+    missing += [
+        str(ref)
+        for ref in statement.also
+        if not 1 <= ref.source <= len(sources)
+        or ref.sentence not in {s.id for s in sources[ref.source - 1].sentences}
+    ]
+    result = check_statement(statement.text, valid, source.text, source_name=source.name)
+    problems = [f"cites sentence {i}, which does not exist" for i in missing]
+    problems += result.problems
+    status: Status = "unsupported" if missing else result.status
+    return statement.model_copy(update={"status": status, "problems": problems})
+
+
 def verify_sources(brief: Brief, articles: list[Article]) -> Brief:
     """Re-check a saved brief against its source articles, given in the brief's order."""
     if len(articles) != len(brief.sources):
@@ -517,7 +541,7 @@ def verify_sources(brief: Brief, articles: list[Article]) -> Brief:
             f"the brief has {len(brief.sources)} source(s) but {len(articles)} were given",
             hint="give the source files in the order of the brief's Sources list",
         )
-    return verify_story(brief, [(split_sentences(a.text), a.text) for a in articles])
+    return verify_against(brief, [SourceText(split_sentences(a.text), a.text) for a in articles])
 
 
 def apply_policy(brief: Brief, policy: str) -> Brief:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes.util
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -151,21 +150,34 @@ def _weasyprint() -> Check:
     return Check("WeasyPrint (PDF)", "ok", detail)
 
 
-def _fonts() -> Check:
-    if not shutil.which("fc-list"):
-        return Check("fonts", "warn", "fc-list not found; cannot check", "apt install fontconfig")
-    listed = subprocess.run(
-        ["fc-list", ":", "family"], capture_output=True, text=True, check=False
-    ).stdout
-    missing = [f for f in ("DejaVu Sans", "DejaVu Serif") if f not in listed]
-    if missing:
-        return Check(
-            "fonts",
-            "warn",
-            f"missing {', '.join(missing)}; PDFs use fallbacks",
-            "apt install fonts-dejavu-core",
-        )
-    return Check("fonts", "ok", "DejaVu Sans and Serif (the handout's fonts)")
+def _fonts() -> list[Check]:
+    """One line per script: the font that prints it, where it is, and whether it has the glyphs
+    of a sample (a font that lacks them prints boxes, silently)."""
+    from briefer.render.fonts import FONTS, font_file, missing_glyphs
+    from briefer.resources import search_path
+
+    assets = [d / "assets" for d in search_path("templates")]
+    checks = []
+    for font in FONTS:
+        name = f"font: {font.script}"
+        found = font_file(font, assets)
+        if found is None:
+            # A bundled font missing is a broken install; any other costs one script its glyphs.
+            status: Status = "fail" if font.origin == "bundled" else "warn"
+            fix = "reinstall briefer" if font.origin == "bundled" else font.origin.split(": ")[-1]
+            checks.append(Check(name, status, f"{font.family} missing", fix))
+            continue
+        where = "bundled" if font.origin == "bundled" else str(found.path)
+        missing = missing_glyphs(found, font.sample)
+        if missing:
+            checks.append(
+                Check(
+                    name, "warn", f"{font.family} ({where}) lacks {''.join(missing)}", font.origin
+                )
+            )
+        else:
+            checks.append(Check(name, "ok", f"{font.family} ({where})"))
+    return checks
 
 
 def run_checks(settings: Settings) -> list[Check]:
@@ -176,5 +188,5 @@ def run_checks(settings: Settings) -> list[Check]:
     ]
     if uses_local_model(settings):
         checks += [_runtime, lambda: _model(settings)]
-    checks += [_weasyprint, _fonts]
-    return [check() for check in checks]
+    checks += [_weasyprint]
+    return [check() for check in checks] + _fonts()

@@ -29,7 +29,8 @@ from briefer.errors import (
 from briefer.model.local_server import acquire, endpoint, exit_on_signals, log_file
 from briefer.models import SECTIONS, Article
 from briefer.models import Brief as BriefModel
-from briefer.pipeline import FORMATS, Briefer, parse_formats
+from briefer.pipeline import Briefer
+from briefer.render.output import FORMATS, parse_formats
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -164,6 +165,11 @@ def main() -> None:
 )
 @click.option("--handling", help="handling banner of the PDF [default: UNCLASSIFIED]")
 @click.option(
+    "--page-size",
+    type=click.Choice(["a4", "letter"], case_sensitive=False),
+    help="paper size of the PDF [default: config page_size, else a4]",
+)
+@click.option(
     "--on-unsupported",
     type=click.Choice(["flag", "drop", "fail"]),
     help="statements the verifier finds unsupported: mark them in the brief (flag, "
@@ -208,6 +214,7 @@ def brief(
     formats: str,
     max_words: int | None,
     handling: str | None,
+    page_size: str | None,
     on_unsupported: str | None,
     dry_run: bool,
     max_cost: float | None,
@@ -230,6 +237,7 @@ def brief(
             {
                 **options,
                 "handling": handling,
+                "page_size": page_size and page_size.lower(),
                 "on_unsupported": on_unsupported,
                 "max_cost": max_cost,
                 "max_tokens": max_tokens,
@@ -555,7 +563,8 @@ def eval_command(
     help="TOML config file (fetch limits for URL sources)",
 )
 def verify(brief_json: Path, sources: tuple[str, ...], config_file: Path | None) -> None:
-    """Re-check a saved (perhaps hand-edited) BRIEF_JSON against its SOURCES (in source order).
+    """Re-check a saved (perhaps hand-edited) BRIEF_JSON (or its Markdown) against its SOURCES
+    (in source order).
 
     Prints every statement that is not fully supported and the summary; exits 16 when any
     statement is unsupported.
@@ -564,16 +573,10 @@ def verify(brief_json: Path, sources: tuple[str, ...], config_file: Path | None)
 
     from briefer.check.verify import unsupported as unsupported_statements
     from briefer.check.verify import verify_sources
-    from briefer.models import Brief
+    from briefer.rerender import read_brief
 
     try:
-        try:
-            saved = Brief.model_validate_json(brief_json.read_text(encoding="utf-8"))
-        except (ValueError, OSError) as exc:
-            raise ConfigError(
-                f"{brief_json} is not a briefer brief: {str(exc)[:200]}",
-                hint="give the .json file briefer wrote",
-            ) from exc
+        saved = read_brief(brief_json)
         loader = Briefer(load_settings(config_file=config_file))
         checked = verify_sources(saved, [loader.load(spec) for spec in sources])
     except BrieferError as err:
@@ -594,6 +597,99 @@ def verify(brief_json: Path, sources: tuple[str, ...], config_file: Path | None)
     console.print(f"verification: {checked.verification.line()}", soft_wrap=True)
     if unsupported_statements(checked):
         sys.exit(16)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("brief_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    help="an article the brief was made from (file, URL or -), once per source in the brief's "
+    "order [default: the text or sentences stored in the brief]",
+)
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="folder for the output files [default: BRIEF_FILE's folder]",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    default="md,pdf",
+    show_default=True,
+    help="comma-separated output formats: md, json, pdf",
+)
+@click.option(
+    "--page-size",
+    type=click.Choice(["a4", "letter"], case_sensitive=False),
+    help="paper size of the PDF [default: config page_size, else a4]",
+)
+@click.option("--handling", help="handling banner of the PDF [default: UNCLASSIFIED]")
+@click.option(
+    "--on-unsupported",
+    type=click.Choice(["flag", "drop", "fail"]),
+    help="unsupported statements: mark them (flag, default), remove them (drop), or exit 16",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML config file",
+)
+@click.option("-q", "--quiet", is_flag=True, help="no summary on stderr")
+@click.option("--debug", is_flag=True, help="show the traceback of an unexpected error")
+def render(
+    brief_file: Path,
+    sources: tuple[str, ...],
+    out_dir: Path | None,
+    formats: str,
+    config_file: Path | None,
+    quiet: bool,
+    debug: bool,
+    **flags: str | None,
+) -> None:
+    """Render a saved brief again, without a model: BRIEF_FILE is its JSON, or its Markdown
+    (perhaps edited by hand) in briefer's layout.
+
+    The brief is verified again first (against --source articles, else against the text or the
+    cited sentences stored in it), so its flags match what is printed. Writes
+    OUT_DIR/NAME.md and .pdf (NAME from BRIEF_FILE; rendering a Markdown brief into its own
+    folder rewrites it with the new flags).
+    """
+    from briefer.rerender import rerender
+
+    reporter = Reporter(quiet, debug=debug)
+    try:
+        if flags.get("page_size"):
+            flags["page_size"] = str(flags["page_size"]).lower()
+        settings = load_settings(flags, config_file=config_file)
+        loader = Briefer(settings)
+        articles = [loader.load(spec) for spec in sources]
+        done = rerender(
+            brief_file,
+            articles,
+            settings,
+            brief_file.parent if out_dir is None else out_dir,
+            parse_formats(formats),
+        )
+    except BrieferError as err:
+        reporter.error(err)
+        sys.exit(err.exit_code)
+    except Exception as exc:
+        reporter.unexpected(str(brief_file), exc)
+        sys.exit(InternalError.exit_code)
+    for path in done.paths:
+        click.echo(str(path))
+    if done.brief.verification:
+        basis = "the sentences stored in the brief" if done.stored_only else "its sources"
+        reporter.done(f"verification (against {basis}): {done.brief.verification.line()}")
+    if done.stored_only:
+        reporter.done("  give --source ARTICLE to check against the whole article")
+    if done.pages and done.pages > 1:
+        reporter.done(f"  the PDF has {done.pages} pages: the brief is longer than one page holds")
 
 
 @main.command()

@@ -8,15 +8,19 @@ everything else.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import mimetypes
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from briefer.errors import RenderError
 from briefer.models import Brief
-from briefer.render.render import HTML_TEMPLATE, Renderer
+from briefer.render.fonts import document_fonts
+from briefer.render.render import HTML_TEMPLATE, PageSize, Renderer
 
 # Refused fetches are expected (and recorded); keep WeasyPrint's warnings off the user's terminal.
 logging.getLogger("weasyprint").addHandler(logging.NullHandler())
@@ -35,59 +39,115 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def make_fetcher(asset_roots: list[Path]) -> Any:
-    """A WeasyPrint URL fetcher confined to ``asset_roots``; ``.requested`` logs every URL asked."""
+def make_fetcher(asset_roots: list[Path], made: dict[str, bytes] | None = None) -> Any:
+    """A WeasyPrint URL fetcher confined to ``asset_roots``; ``.requested`` logs every URL asked.
+
+    ``made``: fonts made for this document, served as ``fonts/NAME`` of any asset root. A URL
+    inside the roots that is neither (the Chinese font of a brief without Chinese) is
+    ``.absent``; one outside them is ``.refused``."""
     weasyprint = _weasyprint()
     roots = [root.resolve() for root in asset_roots]
+    made_paths = {
+        root / "fonts" / name: data for root in roots for name, data in (made or {}).items()
+    }
 
     class AssetFetcher(weasyprint.URLFetcher):  # type: ignore[misc, name-defined]
         def __init__(self) -> None:
             super().__init__(allowed_protocols={"file"}, allow_redirects=False)
             self.requested: list[str] = []
             self.refused: list[str] = []
+            self.absent: list[str] = []
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             self.requested.append(url)
             parts = urlsplit(url)
             if parts.scheme == "file" and parts.netloc in ("", "localhost"):
                 path = Path(unquote(parts.path)).resolve()
-                if path.is_file() and any(path.is_relative_to(root) for root in roots):
-                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    return weasyprint.urls.URLFetcherResponse(
-                        url, body=path.read_bytes(), headers={"Content-Type": kind}
-                    )
+                if any(path.is_relative_to(root) for root in roots):
+                    if path in made_paths:
+                        return self._response(url, made_paths[path], path.name)
+                    if path.is_file():
+                        return self._response(url, path.read_bytes(), path.name)
+                    self.absent.append(url)
+                    raise ValueError(f"{url} is not available")
             self.refused.append(url)
             raise ValueError(f"briefer fetches only its bundled template assets, not {url}")
+
+        @staticmethod
+        def _response(url: str, body: bytes, name: str) -> Any:
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return weasyprint.urls.URLFetcherResponse(
+                url, body=body, headers={"Content-Type": kind}
+            )
 
     return AssetFetcher()
 
 
 class PdfResult:
-    def __init__(self, data: bytes, pages: int, fetched: list[str], refused: list[str]) -> None:
+    def __init__(
+        self, data: bytes, pages: int, fetched: list[str], refused: list[str], style: str = ""
+    ) -> None:
         self.data = data
         self.pages = pages
         self.fetched = fetched
         self.refused = refused
+        self.style = style  # the style that kept it to its pages: "", "compact" or "tight"
 
 
-def render_pdf(brief: Brief, renderer: Renderer, *, handling: str, max_pages: int = 1) -> PdfResult:
-    """Render the handout; a brief that spills past ``max_pages`` is re-set denser, twice."""
+@contextlib.contextmanager
+def _font_timestamps(brief: Brief) -> Iterator[None]:
+    """Subset fonts stamped with the brief's time, not the clock's.
+
+    Without libharfbuzz-subset, WeasyPrint subsets fonts with fontTools, which writes the
+    current time into each font's ``head`` table unless SOURCE_DATE_EPOCH is set: the same brief
+    would give other bytes every second. A value the user set is left alone."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(brief.meta.created.timestamp()))
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def render_pdf(
+    brief: Brief,
+    renderer: Renderer,
+    *,
+    handling: str,
+    page_size: PageSize = "a4",
+    dates: bool = False,
+    max_pages: int = 1,
+) -> PdfResult:
+    """Render the handout; a brief that spills past ``max_pages`` is re-set denser, twice.
+
+    The PDF is tagged (PDF/UA-1: structure tree, language, title shown), has the brief's title,
+    bottom line (subject) and author in its metadata, a bookmark for each heading, and no
+    timestamp unless ``dates``: the same brief gives the same bytes."""
     weasyprint = _weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
     base = renderer.template_dir(HTML_TEMPLATE)
-    fetcher = make_fetcher([d / "assets" for d in renderer.dirs])
+    options: dict[str, Any] = {"page_size": page_size, "dates": dates, "handling": handling}
+    made = document_fonts(renderer.html(brief, **options))
+    fetcher = make_fetcher([d / "assets" for d in renderer.dirs], made)
+    # One font configuration for the three tries: each @font-face is loaded once.
+    fonts = FontConfiguration()
     try:
         for style in ("", "compact", "tight"):
-            html = renderer.html(brief, handling=handling, style=style)
+            html = renderer.html(brief, style=style, **options)
             document = weasyprint.HTML(
                 string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
-            ).render()
+            ).render(font_config=fonts, pdf_variant="pdf/ua-1")
             if len(document.pages) <= max_pages:
                 break
-        data = document.write_pdf()
+        with _font_timestamps(brief):
+            data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=True)
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; all mean "no PDF"
         raise RenderError(f"PDF rendering failed: {exc}", hint="check the template") from exc
     requested: list[str] = fetcher.requested
     refused: list[str] = fetcher.refused
-    return PdfResult(data, len(document.pages), requested, refused)
+    return PdfResult(data, len(document.pages), requested, refused, style)

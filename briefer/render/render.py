@@ -8,20 +8,33 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import jinja2
 
 from briefer.errors import RenderError
 from briefer.models import NOT_STATED, SECTIONS, Brief, Statement
+from briefer.render.scripts import mark_scripts
 from briefer.resources import search_path
 
 MARKDOWN_TEMPLATE = "brief.md.j2"
 HTML_TEMPLATE = "brief.html"
 
+PageSize = Literal["a4", "letter"]
+#: Paper sizes: the CSS ``size`` of the page and its width and height in PDF points.
+PAGE_SIZES: dict[str, tuple[str, tuple[int, int]]] = {
+    "a4": ("A4", (595, 842)),
+    "letter": ("letter", (612, 792)),
+}
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
-# Constructs that only mean something at the start of a line.
-_MD_LINE_START = re.compile(r"^(#|>|[-+*](?=\s)|\d+(?=[.)]\s)|=|---)")
+_MD_BACKSLASH = re.compile(r"\\(.)")
+META_COMMENT_START, META_COMMENT_END = "<!-- briefer-meta ", " -->"
+# Constructs that only mean something at the start of a line. An ordered-list number is kept
+# off by escaping its dot ("12\. item": CommonMark escapes punctuation only, not digits).
+_MD_LINE_START = re.compile(r"^(#|>|[-+*](?=\s)|=|---)")
+_MD_ORDERED = re.compile(r"^(\d+)([.)])(?=\s)")
 
 
 def md_escape(value: object) -> str:
@@ -29,7 +42,23 @@ def md_escape(value: object) -> str:
     text = " ".join(str(value).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_ORDERED.sub(r"\1\\\2", text)
     return _MD_LINE_START.sub(lambda m: "\\" + m.group(1), text)
+
+
+def md_unescape(text: str) -> str:
+    """The literal text of a line ``md_escape`` wrote (a backslash keeps the next character)."""
+    return _MD_BACKSLASH.sub(r"\1", text)
+
+
+def meta_comment(brief: Brief) -> str:
+    """The brief's meta as a comment (invisible in rendered Markdown), so that a brief read back
+    from its Markdown keeps its date and model. ``<``, ``>`` and ``&`` are written as JSON
+    escapes, so nothing in it can end the comment early."""
+    data = brief.meta.model_dump_json()
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        data = data.replace(char, code)
+    return f"{META_COMMENT_START}{data}{META_COMMENT_END}"
 
 
 def _autoescape(name: str | None) -> bool:
@@ -70,6 +99,8 @@ class Renderer:
         )
         self.env.filters["md"] = md_escape
         self.env.filters["cite_marker"] = cite_marker
+        self.env.filters["scripts"] = mark_scripts
+        self.env.filters["meta_comment"] = meta_comment
 
     def template_dir(self, name: str) -> Path:
         """The folder the named template is taken from (its relative asset links resolve there)."""
@@ -94,9 +125,26 @@ class Renderer:
     def markdown(self, brief: Brief) -> str:
         return self._render(MARKDOWN_TEMPLATE, brief)
 
-    def html(self, brief: Brief, *, handling: str, style: str = "") -> str:
-        """``style``: "" (normal), "compact" or "tight": denser settings to stay on one page."""
-        return self._render(HTML_TEMPLATE, brief, handling=handling, style=style)
+    def html(
+        self,
+        brief: Brief,
+        *,
+        handling: str,
+        style: str = "",
+        page_size: PageSize = "a4",
+        dates: bool = False,
+    ) -> str:
+        """``style``: "" (normal), "compact" or "tight": denser settings to stay on one page.
+        ``dates``: write the brief's creation time into the PDF's metadata (off: the same
+        brief gives the same bytes)."""
+        return self._render(
+            HTML_TEMPLATE,
+            brief,
+            handling=handling,
+            style=style,
+            page_size=PAGE_SIZES[page_size][0],
+            dates=dates,
+        )
 
 
 def to_json(brief: Brief) -> str:
