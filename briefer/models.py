@@ -179,7 +179,7 @@ class VerificationSummary(BaseModel):
 class Disagreement(BaseModel):
     """Sources that differ on a number, a date or a claim, each as its cited sentence says."""
 
-    about: str = Field(description="what they differ on, e.g. 'dead' or 'date'")
+    about: str = Field(default="", description="what they count differently, e.g. 'people'")
     text: str = Field(description="one line: 'ANI reports 27 dead; Reuters 26'")
     refs: list[Ref]
 

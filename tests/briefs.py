@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefer.models import Brief, Source, Statement, VerificationSummary
+from briefer.models import Brief, Disagreement, Ref, Source, Statement, VerificationSummary
 
 from .test_render import sample_brief
 
@@ -52,6 +52,33 @@ def multi_source_brief() -> Brief:
                 dropped=1,
                 supported_share=0.7143,
             ),
+        }
+    )
+
+
+def story_brief() -> Brief:
+    """A story's brief: a fact two sources state (``also``) and numbers they differ on."""
+    base = multi_source_brief()
+    first = base.sources[0].model_copy(
+        update={"sentences": {**base.sources[0].sentences, 9: "Officials said 31 people died."}}
+    )
+    agreed = Statement(
+        text="Islamabad called for talks.",
+        cites=[3],
+        source=2,
+        also=[Ref(source=1, sentence=2)],
+        status="supported",
+    )
+    differ = Disagreement(
+        about="people",
+        text="Reuters reports 31 people; Dawn 32",
+        refs=[Ref(source=1, sentence=9), Ref(source=2, sentence=7)],
+    )
+    return base.model_copy(
+        update={
+            "background": [agreed],
+            "sources": [first, *base.sources[1:]],
+            "disagreements": [differ],
         }
     )
 

@@ -9,7 +9,7 @@ from briefer.models import Brief, Source
 from briefer.render.parse_markdown import parse_cites, parse_markdown, statement_cites
 from briefer.render.render import Renderer
 
-from .briefs import multi_source_brief, saved, script_brief
+from .briefs import multi_source_brief, saved, script_brief, story_brief
 from .test_render import GOLDEN, sample_brief
 
 
@@ -39,11 +39,14 @@ def test_parse_cites_refuses_what_is_not_a_citation(marker: str) -> None:
         parse_cites(marker)
 
 
-def test_statement_cites_one_source_per_statement() -> None:
-    assert statement_cites([(None, 3), (None, 4)]) == {"cites": [3, 4], "source": 1}
-    assert statement_cites([(2, 7)]) == {"cites": [7], "source": 2}
-    with pytest.raises(ValueError, match="several sources"):
-        statement_cites([(1, 4), (2, 7)])
+def test_statement_cites_a_source_and_others_stating_the_same_fact() -> None:
+    assert statement_cites([(None, 3), (None, 4)]) == {"cites": [3, 4], "source": 1, "also": []}
+    assert statement_cites([(2, 7)]) == {"cites": [7], "source": 2, "also": []}
+    assert statement_cites([(2, 7), (1, 4), (1, 5)]) == {
+        "cites": [7],
+        "source": 2,
+        "also": [{"source": 1, "sentence": 4}, {"source": 1, "sentence": 5}],
+    }
 
 
 ROUND_TRIPS = {
@@ -52,6 +55,7 @@ ROUND_TRIPS = {
     "seed brief": lambda: saved("seed_00.json"),
     "partly supported statements": lambda: saved("flagged_04.json"),
     "several sources": multi_source_brief,
+    "a story (also-cited facts, disagreements)": story_brief,
     "every script": script_brief,
     "not verified, no sources": lambda: sample_brief().model_copy(
         update={"verification": None, "dropped": [], "sources": []}
@@ -135,8 +139,9 @@ def test_what_is_not_the_layout_is_a_clear_error(change: object, message: str) -
     assert caught.value.exit_code == 19 and caught.value.hint
 
 
-def test_several_sources_in_one_statement_is_a_clear_error() -> None:
-    markdown = Renderer().markdown(multi_source_brief())
-    markdown = markdown.replace("Islamabad called for talks. [2:3]", "Talks. [1:2; 2:3]")
-    with pytest.raises(BriefFileError, match="several sources"):
-        parse(markdown)
+def test_a_story_brief_reads_back_with_its_citations_and_disagreements() -> None:
+    brief = story_brief()
+    back = parse(Renderer().markdown(brief))
+    assert back.background[0].also == brief.background[0].also
+    assert [d.text for d in back.disagreements] == ["Reuters reports 31 people; Dawn 32"]
+    assert back.disagreements[0].refs == brief.disagreements[0].refs

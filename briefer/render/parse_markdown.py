@@ -47,7 +47,14 @@ _SUMMARY = re.compile(
 )
 _FLAGS: dict[str | None, Status] = {"Unsupported": "unsupported", "Partly supported": "partial"}
 _DROPPED_HEADER = "Dropped as unsupported:"
-_OTHER_HEADINGS = ("Bottom Line", "Sources", "Cited sentences", "Verification")
+_OTHER_HEADINGS = (
+    "Bottom Line",
+    "Where Sources Differ",
+    "Sources",
+    "Cited sentences",
+    "Verification",
+)
+_DIFFER = re.compile(r"^- (?P<text>.*) \[(?P<cites>[^\[\]]+)\]$")
 UNTITLED = "Untitled source"
 
 
@@ -72,11 +79,20 @@ def parse_cites(marker: str) -> list[tuple[int | None, int]]:
 
 
 def statement_cites(pairs: list[tuple[int | None, int]]) -> dict[str, Any]:
-    """The ``Statement`` fields of a citation: its sentence ids and the one source they are in."""
-    sources = {source or 1 for source, _ in pairs}
-    if len(sources) > 1:
-        raise ValueError("a statement citing several sources cannot be stored in this version")
-    return {"cites": [sentence for _, sentence in pairs], "source": sources.pop() if sources else 1}
+    """The ``Statement`` fields of a citation: the first source named and its sentence ids, then
+    the sentences of other sources that state the same fact (``also``: ``[2:3; 1:5]``)."""
+    if not pairs:
+        return {"cites": [], "source": 1}
+    first = pairs[0][0] or 1
+    return {
+        "cites": [sentence for source, sentence in pairs if (source or 1) == first],
+        "source": first,
+        "also": [
+            {"source": source, "sentence": sentence}
+            for source, sentence in pairs
+            if (source or 1) != first
+        ],
+    }
 
 
 class _Lines:
@@ -122,6 +138,18 @@ def _sections(text: str, origin: str) -> tuple[dict[str, _Lines], str | None]:
     if unknown:
         raise _error(origin, 0, f"unknown heading “{unknown[0]}”")
     return sections, meta
+
+
+def _disagreement(number: int, line: str, origin: str) -> dict[str, Any]:
+    match = _DIFFER.match(line)
+    try:
+        pairs = parse_cites(match["cites"]) if match else []
+    except ValueError as exc:
+        raise _error(origin, number, str(exc)) from exc
+    if match is None or any(source is None for source, _ in pairs):
+        raise _error(origin, number, "not a disagreement (“- text [s:n; s:m]”)")
+    refs = [{"source": source, "sentence": sentence} for source, sentence in pairs]
+    return {"text": md_unescape(match["text"]), "refs": refs}
 
 
 def _error(origin: str, number: int, what: str) -> BriefFileError:
@@ -238,6 +266,9 @@ def parse_markdown(text: str, *, origin: str, meta: BriefMeta) -> Brief:
             for number, line in sections.get(heading, _Lines())
             if not (line.startswith("_") and line.endswith("_"))  # "The sources do not state…"
         ]
+    data["disagreements"] = [
+        _disagreement(n, line, origin) for n, line in sections.get("Where Sources Differ", _Lines())
+    ]
     sources = [_source(n, line, origin) for n, line in sections.get("Sources", _Lines())]
     for number, line in sections.get("Cited sentences", _Lines()):
         match = _CITED.match(line)
