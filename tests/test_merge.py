@@ -221,3 +221,29 @@ def test_verify_flags_a_citation_of_a_sentence_that_does_not_exist() -> None:
     assert json.loads(checked.model_dump_json())["ground_situation"][0]["also"] == [
         {"source": 2, "sentence": 1}
     ]
+
+
+def test_a_fact_in_two_wordings_is_stated_in_the_denser_one_citing_both() -> None:
+    memo = (
+        "By the authority vested in me as President by the Constitution and the laws of the "
+        "United States, I hereby delegate to the Secretary of State the authority to direct "
+        "the drawdown of up to $550 million in defense articles and services of the "
+        "Department of Defense to provide assistance to Ukraine and to make the determinations "
+        "required under such section to direct such a drawdown."
+    )
+    statement = (
+        "The Secretary of State authorized a drawdown of $550 million from Department of "
+        "Defense stocks for Ukraine on Monday."
+    )
+    story = _story(("2025-08-01", memo), ("2025-08-01", statement))
+    relations = merge.Relations(story)
+    assert relations.is_same(1, 2)  # worded apart (cosine well under 0.25), five facts shared
+    filed = compose.Filed(
+        title="Drawdown for Ukraine",
+        bottom_line="The US will send Ukraine $550 million in arms.",
+        sections={1: "us_position", 2: "us_position"},
+    )
+    content, chosen, _, _ = merge.compose_story(filed, story, 150)
+    assert [s.id for s in chosen] == [2]
+    (only,) = content.us_position
+    assert (only.source, only.cites, only.also) == (2, [1], [Ref(source=1, sentence=1)])

@@ -197,6 +197,7 @@ def select(
     *,
     groups: dict[int, int] | None = None,
     group_seeds: int = 1,
+    covers: dict[int, frozenset[int]] | None = None,
     positions: dict[int, float] | None = None,
     same: Callable[[int, int], bool] | None = None,
 ) -> list[Sentence]:
@@ -230,6 +231,7 @@ def select(
             positions=[positions[s.id] for s in clean] if positions else None,
             groups=[groups[s.id] for s in clean] if groups else None,
             group_seeds=group_seeds,
+            covers=[covers.get(s.id, frozenset()) for s in clean] if covers else None,
             same=(lambda i, j: same(clean[i].id, clean[j].id)) if same else None,
         )
     )
@@ -262,16 +264,42 @@ _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 LEAD_MIN_WORDS = 8
 
 
+# Where a long sentence's main clause ends and a dependent one begins: cut there, the main
+# clause is a whole sentence ("…drawdown of $550 million, in order to …" → "…$550 million.").
+_CLAUSE_BREAK = re.compile(
+    r"(?:,\s+(?:in\s+order\s+to|which|who|bringing|including|while|as|after|following|"
+    r"according\s+to|amid|and\s+(?:the|he|she|they|it|we))\b|;\s|\s[—–]\s)"
+)
+
+
+def _main_clause(sentence: str, max_words: int) -> str:
+    """A sentence over ``max_words`` cut at its last clause break within the limit, if what is
+    left holds at least half the limit; else ''."""
+    best = ""
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        head = sentence[: match.start()].rstrip(" ,;")
+        if word_count(head) > max_words:
+            break
+        if word_count(head) >= max_words // 2:
+            best = head + "."
+    return best
+
+
 def _whole_sentences(text: str, max_words: int) -> str:
     """The first whole sentences of ``text`` within ``max_words``: never a sentence cut off
-    (by the grammar's length cap or by the limit). Empty when the first one does not fit."""
+    mid-clause (by the grammar's length cap or by the limit). A first sentence over the limit
+    gives its main clause (``_main_clause``); empty when that fails too."""
     out: list[str] = []
     # The splitter, not a split at every full stop: "Antony J. Blinken" is one sentence.
     for piece in (s.text for s in split_sentences(text.strip())):
-        if not _ENDS_SENTENCE.search(piece) or word_count(" ".join([*out, piece])) > max_words:
+        if not _ENDS_SENTENCE.search(piece):
+            break
+        if word_count(" ".join([*out, piece])) > max_words:
+            if not out:
+                out.append(_main_clause(piece, max_words))
             break
         out.append(piece)
-    return " ".join(out)
+    return " ".join(out).strip()
 
 
 def _lead(sentences: list[Sentence], max_words: int = BOTTOM_LINE_MAX_WORDS) -> str:

@@ -95,6 +95,7 @@ def choose(
     positions: Sequence[float] | None = None,
     groups: Sequence[int] | None = None,
     group_seeds: int = 1,
+    covers: Sequence[frozenset[int]] | None = None,
     same: Callable[[int, int], bool] | None = None,
 ) -> list[int]:
     """The ids to keep within ``budget`` words, in the order chosen.
@@ -102,7 +103,8 @@ def choose(
     ``ids`` are in text order; ``sections`` gives each one's section; ``prior`` the caller's score
     of each (e.g. fact density). Sections named in ``seed_sections`` that have candidates get
     their best candidate first; then, with ``groups`` (e.g. each candidate's source in a story),
-    every group its best candidate (``group_seeds`` rounds: its best ones). A candidate marked
+    every group its best candidate (``group_seeds`` rounds: its best ones); ``covers``: the other
+    groups each candidate speaks for (a fact their members state too). A candidate marked
     not ``informative`` is taken only as a seed. ``positions``: each candidate's place in its
     own text, 0 first to 1 last (default: its place in ``ids``). ``same(i, j)``: candidates i
     and j state one fact (beside the cosine test), so only one of them is taken.
@@ -135,9 +137,12 @@ def choose(
             if sections[i] == section and i not in chosen and take(i):
                 break
     group_of = list(groups or ())
+    covered = list(covers or [frozenset()] * len(ids))
     for round_ in range(1, group_seeds + 1):
         for group in sorted(set(group_of)):
-            if sum(1 for j in chosen if group_of[j] == group) >= round_:
+            # A group is heard when a chosen candidate is its own or states one of its facts.
+            heard = sum(1 for j in chosen if group == group_of[j] or group in covered[j])
+            if heard >= round_:
                 continue
             for i in ranked:
                 if group_of[i] == group and i not in chosen and take(i):
