@@ -272,10 +272,13 @@ class Briefer:
         sources = []
         for source in story.sources:
             by_id = {s.id: s.text for s in source.everything}
+            mine = {i: by_id[i] for i in sorted(cited.get(source.number, ()))}
             sources.append(
                 source.article.source().model_copy(
                     update={
-                        "sentences": {i: by_id[i] for i in sorted(cited.get(source.number, ()))}
+                        "sentences": mine,
+                        # the rest too, so a saved story brief re-verifies as it was verified
+                        "other_sentences": other_sentences(source.everything, mine),
                     }
                 )
             )

@@ -10,6 +10,7 @@ import pytest
 
 from briefer.brief import compose
 from briefer.check.verify import verify_sources
+from briefer.inputs.sources import load
 from briefer.models import SECTIONS, Article, Brief, Ref
 from briefer.stories import merge
 from briefer.text.sentences import split_sentences
@@ -46,6 +47,7 @@ Delegations of both countries opened ceasefire talks in Geneva on Friday under U
 officials confirmed.
 Both armies reported no firing along the border on Saturday.
 The foreign ministers will meet in Doha next week to sign an agreement.
+It rained.
 """
 
 
@@ -111,6 +113,17 @@ def test_merged_brief_cites_every_source_once_per_fact_and_shows_disagreement(
         assert f"— {outlet}, {date}" in sources_block
     assert "- [1:1] Border clashes near Rawalkot killed 27 people" in sources_block
 
+    # Every sentence of every source is kept in the JSON (cited or not), so the saved brief
+    # renders again without a model, verified as it was.
+    for source, path in zip(
+        brief.sources, [story_files[1], story_files[0], story_files[2]], strict=True
+    ):
+        kept = set(source.sentences) | set(source.other_sentences)
+        assert kept == {s.id for s in split_sentences(load(str(path)).text)}
+    again = run_cli("render", str(out / "clashes.json"), "-o", str(tmp_path / "again"),
+                    "--format", "md", endpoint=False)  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again" / "clashes.md").read_text() == markdown
     # The saved brief re-checks against its sources in its own order, and only that way.
     ordered = [story_files[1], story_files[0], story_files[2]]
     checked = run_cli("verify", str(out / "clashes.json"), *map(str, ordered), endpoint=False)
