@@ -95,6 +95,7 @@ class Settings(BaseModel):
         description="send llama.cpp's server a compact GBNF grammar instead of response_format",
     )
     handling: str = Field(default="UNCLASSIFIED", description="banner at top and bottom of PDFs")
+    page_size: Literal["A4", "Letter"] = Field(default="A4", description="paper size of PDFs")
     prompts_dir: Path | None = Field(default=None, description="overrides for prompts/*.j2")
     templates_dir: Path | None = Field(default=None, description="overrides for templates/*")
     fetch_timeout: float = Field(
@@ -162,16 +163,30 @@ def _read_file(path: Path, *, required: bool) -> dict[str, Any]:
     return data
 
 
+def read_profiles(config_file: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """The config file's ``[profiles.NAME]`` tables (``briefer morning --profile NAME``) and
+    the file they came from (relative paths in a profile are relative to its folder)."""
+    path = config_file or config_path()
+    profiles = _read_file(path, required=config_file is not None).get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: 'profiles' must be a table", hint="see the README's Profiles")
+    return path, profiles
+
+
 def load_settings(
     flags: dict[str, Any] | None = None,
     *,
     config_file: Path | None = None,
     environ: dict[str, str] | None = None,
+    profile: dict[str, Any] | None = None,
 ) -> Settings:
-    """Merge file, environment and flags (``None`` flag values mean "not given")."""
+    """Merge file, ``profile`` (a morning profile's settings: they beat the file's top level),
+    environment and flags (``None`` flag values mean "not given")."""
     env = os.environ if environ is None else environ
     path = config_file or config_path()
     merged: dict[str, Any] = _read_file(path, required=config_file is not None)
+    merged.pop("profiles", None)  # briefer morning's; read by read_profiles
+    merged.update(profile or {})
     for var, key in ENV_VARS.items():
         if env.get(var):
             merged[key] = env[var]

@@ -63,6 +63,8 @@ class Briefer:
         self._model: ChatModel | None = None
         #: Tokens used by this Briefer so far, against --max-tokens / --max-cost.
         self.spent = Usage()
+        # Items of a morning run are briefed concurrently by one Briefer.
+        self._spent_lock = threading.Lock()
 
     def load(self, spec: str) -> Article:
         """One input (a file, ``-`` for stdin, an http(s) URL), URLs fetched under the
@@ -186,7 +188,8 @@ class Briefer:
         content, notes, left_out = compose.compose(
             filed, sentences, limit, doc, speakers(everything, doc)
         )
-        self.spent.merge(usage)
+        with self._spent_lock:
+            self.spent.merge(usage)
         by_id = {s.id: s.text for s in everything}
         source = article.source().model_copy(
             update={"sentences": {n.sentence: by_id[n.sentence] for n in notes}}
@@ -263,7 +266,8 @@ class Briefer:
             headline_article, plan, usage, progress, sources=len(story.sources)
         )
         content, _, left_out, relations = merge.compose_story(filed, story, plan.limit)
-        self.spent.merge(usage)
+        with self._spent_lock:
+            self.spent.merge(usage)
         cited: dict[int, set[int]] = {}
         for statement in (st for key, _ in SECTIONS for st in content.section(key)):
             cited.setdefault(statement.source, set()).update(statement.cites)
@@ -403,7 +407,12 @@ class Briefer:
                 render_pdf,  # WeasyPrint is slow to import; only PDFs need it
             )
 
-            out["pdf"] = render_pdf(brief, self.renderer, handling=self.settings.handling).data
+            out["pdf"] = render_pdf(
+                brief,
+                self.renderer,
+                handling=self.settings.handling,
+                page_size=self.settings.page_size,
+            ).data
         return out
 
     def write(
