@@ -23,7 +23,7 @@ logging.getLogger("weasyprint").addHandler(logging.NullHandler())
 logging.getLogger("weasyprint").propagate = False
 
 
-def _weasyprint() -> Any:
+def load_weasyprint() -> Any:
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: pango / harfbuzz system libraries missing
@@ -37,7 +37,7 @@ def _weasyprint() -> Any:
 
 def make_fetcher(asset_roots: list[Path]) -> Any:
     """A WeasyPrint URL fetcher confined to ``asset_roots``; ``.requested`` logs every URL asked."""
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     roots = [root.resolve() for root in asset_roots]
 
     class AssetFetcher(weasyprint.URLFetcher):  # type: ignore[misc, name-defined]
@@ -70,14 +70,21 @@ class PdfResult:
         self.refused = refused
 
 
-def render_pdf(brief: Brief, renderer: Renderer, *, handling: str, max_pages: int = 1) -> PdfResult:
+def render_pdf(
+    brief: Brief,
+    renderer: Renderer,
+    *,
+    handling: str,
+    max_pages: int = 1,
+    page_size: str = "A4",
+) -> PdfResult:
     """Render the handout; a brief that spills past ``max_pages`` is re-set denser, twice."""
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     base = renderer.template_dir(HTML_TEMPLATE)
     fetcher = make_fetcher([d / "assets" for d in renderer.dirs])
     try:
         for style in ("", "compact", "tight"):
-            html = renderer.html(brief, handling=handling, style=style)
+            html = renderer.html(brief, handling=handling, style=style, page_size=page_size)
             document = weasyprint.HTML(
                 string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
             ).render()

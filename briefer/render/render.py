@@ -7,6 +7,7 @@ escaping (``md`` filter), so article text can never become markup in either.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -55,6 +56,19 @@ def brief_date(brief: Brief) -> str:
     return f"{brief.meta.created.day} {brief.meta.created:%B %Y}"
 
 
+def long_date(value: object) -> str:
+    """``2022-08-02`` (or a date / datetime) → ``2 August 2022``; other text as it is."""
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+        return f"{day.day} {day:%B %Y}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
 class Renderer:
     """The templates of one run."""
 
@@ -70,6 +84,7 @@ class Renderer:
         )
         self.env.filters["md"] = md_escape
         self.env.filters["cite_marker"] = cite_marker
+        self.env.filters["long_date"] = long_date
 
     def template_dir(self, name: str) -> Path:
         """The folder the named template is taken from (its relative asset links resolve there)."""
@@ -94,9 +109,11 @@ class Renderer:
     def markdown(self, brief: Brief) -> str:
         return self._render(MARKDOWN_TEMPLATE, brief)
 
-    def html(self, brief: Brief, *, handling: str, style: str = "") -> str:
+    def html(self, brief: Brief, *, handling: str, style: str = "", page_size: str = "A4") -> str:
         """``style``: "" (normal), "compact" or "tight": denser settings to stay on one page."""
-        return self._render(HTML_TEMPLATE, brief, handling=handling, style=style)
+        return self._render(
+            HTML_TEMPLATE, brief, handling=handling, style=style, page_size=page_size
+        )
 
 
 def to_json(brief: Brief) -> str:
