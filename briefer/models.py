@@ -319,6 +319,11 @@ class NotIncluded(BaseModel):
     source: str
     reason: str
 
+    @classmethod
+    def of(cls, source: str, message: str) -> NotIncluded:
+        """``message`` as the reason, less a leading ``"<source>: "`` (errors name their input)."""
+        return cls(source=source, reason=message.removeprefix(f"{source}: "))
+
 
 class RunStats(BaseModel):
     """How the digest was made. Model calls and tokens are this run's: 0 on a rerun."""

@@ -4,7 +4,7 @@ previous brief did not make.
 Two statements make one fact by the rule a merged brief uses for two sources' sentences
 (``stories.merge``): close wording (TF-IDF cosine ≥ ``SAME_FACT``), or related wording
 (≥ ``RELATED``) with at least ``SHARED_FACTS`` names or numbers in common. A statement with no
-such counterpart in the previous brief is new.
+such counterpart in the previous brief, or with a number its counterpart lacks, is new.
 """
 
 from __future__ import annotations
@@ -31,13 +31,15 @@ def what_changed(brief: Brief, previous: Brief, since: str) -> Change:
     old = range(len(now), len(texts))
     new = []
     for i, statement in enumerate(now):
-        mine = _facts(statement.text)
+        mine, counts = _facts(statement.text), numbers(statement.text)
         known = False
         for j in old:
             similarity = cosine(vectors[i], vectors[j])
-            if similarity >= SAME_FACT or (
+            same = similarity >= SAME_FACT or (
                 similarity >= RELATED and len(mine & _facts(texts[j])) >= SHARED_FACTS
-            ):
+            )
+            # A number the earlier statement did not have is news ("40 monitors").
+            if same and counts <= numbers(texts[j]):
                 known = True
                 break
         if not known:

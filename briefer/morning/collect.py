@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -85,9 +85,13 @@ def _is_url(spec: str) -> bool:
 
 
 def parse_date(value: str | None) -> datetime | None:
-    """An article's date string (ISO, "August 1, 2022"…) as midnight UTC of that day."""
+    """An article's date string (ISO, "August 1, 2022"…) as the last second of that day (UTC):
+    a text dated only by its day counts as published at any time that day, so a window that
+    starts during that day keeps it."""
     day = day_number(value)
-    return datetime.fromordinal(day).replace(tzinfo=UTC) if day else None
+    if not day:
+        return None
+    return datetime.fromordinal(day).replace(tzinfo=UTC) + timedelta(days=1, seconds=-1)
 
 
 def _reason(err: BaseException) -> str:
@@ -112,6 +116,8 @@ class Collector:
         self.seen = seen or (lambda keys, digest: False)
         self.known = known or (lambda key: None)
         self.out = Collected()
+        #: Canonical links of this run's entries → the link as first seen.
+        self.links: dict[str, str] = {}
 
     def collect(self, sources: list[str]) -> Collected:
         for spec in sources:
@@ -119,9 +125,9 @@ class Collector:
                 self._source(spec)
                 self.out.sources_read += 1
             except BrieferError as err:
-                self.out.not_included.append(NotIncluded(source=spec, reason=err.message))
+                self.out.not_included.append(NotIncluded.of(spec, err.message))
             except Exception as exc:  # a bug costs this source only
-                self.out.not_included.append(NotIncluded(source=spec, reason=_reason(exc)))
+                self.out.not_included.append(NotIncluded.of(spec, _reason(exc)))
         return self.out
 
     # -- sources ----------------------------------------------------------------------------
@@ -160,7 +166,7 @@ class Collector:
             try:
                 self._file(spec, path, ref)
             except BrieferError as err:
-                self.out.not_included.append(NotIncluded(source=ref, reason=err.message))
+                self.out.not_included.append(NotIncluded.of(ref, err.message))
 
     def _file(self, spec: str, path: Path, ref: str) -> None:
         article = read_file(path)
@@ -182,20 +188,30 @@ class Collector:
             if self.since and entry.published and entry.published < self.since:
                 self.out.skipped_old += 1
                 continue
-            if entry.link and self.seen([canonical_url(entry.link)], ""):
+            link = canonical_url(entry.link) if entry.link else None
+            if link and self.seen([link], ""):
                 self.out.skipped_seen += 1
                 continue
+            if link and link in self.links:  # listed twice (another feed, tracking params)
+                reason = f"the same article as {self.links[link]}"
+                self.out.not_included.append(NotIncluded.of(entry.link or link, reason))
+                continue
+            if link:
+                self.links[link] = entry.link or link
             wanted.append(entry)
+        # The state is read here, in this thread (SQLite connections stay in theirs).
+        stored = [self.known(canonical_url(e.link)) if e.link else None for e in wanted]
         with ThreadPoolExecutor(max_workers=PAGE_WORKERS) as pool:
-            results = list(pool.map(self._entry_article, wanted))
+            results = list(pool.map(self._entry_article, wanted, stored))
         for entry, result in zip(wanted, results, strict=True):
             ref = entry.link or f"{spec}#{entry.id or entry.title or '?'}"
             if isinstance(result, Article):
-                self._add(spec, ref, result, entry.published or parse_date(result.date))
+                key = canonical_url(entry.link) if entry.link else None
+                self._add(spec, ref, result, entry.published or parse_date(result.date), key)
             else:
-                self.out.not_included.append(NotIncluded(source=ref, reason=result))
+                self.out.not_included.append(NotIncluded.of(ref, result))
 
-    def _entry_article(self, entry: FeedEntry) -> Article | str:
+    def _entry_article(self, entry: FeedEntry, stored: Article | None) -> Article | str:
         """The entry's article, or why there is none (one line)."""
         try:
             name = slug(entry.title or (entry.link or "entry").rstrip("/").rsplit("/", 1)[-1])
@@ -208,9 +224,7 @@ class Collector:
                 )
             if not entry.link:
                 return "the entry has no text and no link"
-            article = self.known(canonical_url(entry.link)) or fetch_url(
-                entry.link, policy=self.policy
-            )
+            article = stored or fetch_url(entry.link, policy=self.policy)
             update = {
                 "title": article.title or entry.title,
                 "outlet": article.outlet or entry.outlet,
@@ -222,11 +236,18 @@ class Collector:
         except Exception as exc:  # a bug costs this entry only
             return _reason(exc)
 
-    def _add(self, spec: str, ref: str, article: Article, published: datetime | None) -> None:
+    def _add(
+        self,
+        spec: str,
+        ref: str,
+        article: Article,
+        published: datetime | None,
+        key: str | None = None,
+    ) -> None:
         if self.since and published and published < self.since:
             self.out.skipped_old += 1
             return
-        key = canonical_url(article.url) if article.url else None
+        key = key or (canonical_url(article.url) if article.url else None)
         digest = text_hash(article.text)
         keys = [key] if key else []
         if self.seen(keys, digest):

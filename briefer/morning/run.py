@@ -154,7 +154,7 @@ class _Run:
         keep = self.profile.max_items
         for item in ranked[keep:]:
             reason = f"ranked below the {keep} items kept (max_items)"
-            self.not_included += [NotIncluded(source=ref, reason=reason) for ref in item.refs]
+            self.not_included += [NotIncluded.of(ref, reason) for ref in item.refs]
         ranked = ranked[:keep]
         endpoint_id = _endpoint_id(self.settings)
         for item in ranked:
@@ -172,7 +172,7 @@ class _Run:
             twin = seen.get(entry.key) or seen.get(entry.text_hash)
             if twin is not None:
                 reason = f"the same article as {twin.ref}"
-                self.not_included.append(NotIncluded(source=entry.ref, reason=reason))
+                self.not_included.append(NotIncluded.of(entry.ref, reason))
                 continue
             seen[entry.key] = seen[entry.text_hash] = entry
             unique.append(entry)
@@ -203,7 +203,7 @@ class _Run:
                         plan = self.briefer.plan_story(item.articles)[0]
                 except BrieferError as err:
                     self.not_included += [
-                        NotIncluded(source=ref, reason=err.message) for ref in item.refs
+                        NotIncluded.of(ref, err.message) for ref in item.refs
                     ]
                     continue
                 calls, (prompt, completion) = len(plan.calls), plan.estimate()
@@ -225,7 +225,7 @@ class _Run:
     # -- the run ----------------------------------------------------------------------------
 
     def run(self, deliver: bool) -> MorningResult:
-        run_id = self.state.start_run(self.profile.name, self.day)
+        run_id = self.state.start_run(self.profile.name, self.day, self.now)
         status, errors = "failed", []
         try:
             items = self._items()
@@ -279,7 +279,7 @@ class _Run:
             def done(item: Item, result: Brief | BrieferError) -> None:
                 if isinstance(result, BrieferError):
                     self.not_included += [
-                        NotIncluded(source=ref, reason=result.message) for ref in item.refs
+                        NotIncluded.of(ref, result.message) for ref in item.refs
                     ]
                     return
                 item.brief = result
@@ -325,7 +325,7 @@ class _Run:
             if over_tokens or over_cost:
                 what = f"max_tokens {limit_tokens:,}" if over_tokens else f"max_cost ${limit_cost}"
                 reason = f"left out to stay within {what} (estimated before any call)"
-                self.not_included += [NotIncluded(source=ref, reason=reason) for ref in item.refs]
+                self.not_included += [NotIncluded.of(ref, reason) for ref in item.refs]
                 continue
             kept.append(item)
             tokens += prompt + completion

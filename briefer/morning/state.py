@@ -129,11 +129,17 @@ class State:
 
     # -- runs -------------------------------------------------------------------------------
 
-    def start_run(self, profile: str, digest_date: str) -> int:
+    def start_run(self, profile: str, digest_date: str, started: datetime) -> int:
+        """A run of ``profile`` begins at ``started`` (the time the window is measured from;
+        runs left 'running' by a killed process are marked interrupted: the lock is ours)."""
         with self.db:
+            self.db.execute(
+                "UPDATE runs SET status = 'interrupted' WHERE profile = ? AND status = 'running'",
+                (profile,),
+            )
             cursor = self.db.execute(
                 "INSERT INTO runs (profile, started, status, digest_date) VALUES (?, ?, ?, ?)",
-                (profile, _now(), "running", digest_date),
+                (profile, started.astimezone(UTC).isoformat(), "running", digest_date),
             )
         assert cursor.lastrowid is not None
         return cursor.lastrowid

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
@@ -21,7 +21,7 @@ import jinja2
 from briefer import __version__
 from briefer.errors import RenderError
 from briefer.models import NOT_STATED, SECTIONS, Brief, Digest
-from briefer.render.pdf import load_weasyprint, make_fetcher
+from briefer.render.pdf import load_weasyprint, make_fetcher, reproducible
 from briefer.render.render import Renderer, long_date
 
 HTML_TEMPLATE = "digest.html"
@@ -170,12 +170,20 @@ def pdf(digest: Digest, renderer: Renderer, *, handling: str, page_size: str = "
                     denser = True
             if not denser:
                 break
-        data = document.write_pdf()
+        with reproducible(_day(digest)):
+            data = document.write_pdf()
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; all mean "no PDF"
         raise RenderError(f"digest PDF rendering failed: {exc}", hint="check the template") from exc
     return DigestPdf(data, len(document.pages), starts, styles)
+
+
+def _day(digest: Digest) -> datetime:
+    try:
+        return datetime.fromisoformat(digest.run.date).replace(tzinfo=UTC)
+    except ValueError:
+        return datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _not_included_page(document: Any) -> int:

@@ -8,8 +8,12 @@ everything else.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import mimetypes
+import os
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -62,6 +66,22 @@ def make_fetcher(asset_roots: list[Path]) -> Any:
     return AssetFetcher()
 
 
+@contextlib.contextmanager
+def reproducible(when: datetime) -> Iterator[None]:
+    """Font subsets stamped with ``when``, not the clock: without HarfBuzz's subsetter,
+    fontTools writes the current time into each subset font, so two renderings of one document
+    differ. ``SOURCE_DATE_EPOCH`` is the build-reproducibility convention fontTools reads; it is
+    set only while the PDF is written (a user's own value is kept)."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(when.timestamp()))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 class PdfResult:
     def __init__(self, data: bytes, pages: int, fetched: list[str], refused: list[str]) -> None:
         self.data = data
@@ -90,7 +110,8 @@ def render_pdf(
             ).render()
             if len(document.pages) <= max_pages:
                 break
-        data = document.write_pdf()
+        with reproducible(brief.meta.created):
+            data = document.write_pdf()
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint raises many kinds; all mean "no PDF"
