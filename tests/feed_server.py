@@ -8,8 +8,8 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 NOW = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
 
@@ -81,16 +81,21 @@ def rss(base: str) -> bytes:
             f"<description>{escape(summary)}</description>{content}</item>"
         )
 
+    hours = [9, 5, 3, 4, 4, 4, 8, 30 * 24]
+    entries = [
+        ("Ceasefire talks open in Geneva", "/talks.html", "", "Talks opened."),
+        ("Dockers strike at Veldhaven over automated cranes", "/port", PORT, ""),
+        ("Smallest wheat harvest in 20 years expected", "/harvest.txt", "", "Drought."),
+        ("Missing story", "/missing", "", "Gone."),
+        ("Slow story", "/slow", "", "Slow."),
+        ("Huge story", "/huge", "", "Huge."),
+        ("Wire: Arvandia and Belmora talk peace", "/reprint.html", "", "Reprint."),
+        ("Central bank holds rate", "/rates", OLD, ""),  # a month old
+    ]
     items = [
-        item("Ceasefire talks open in Geneva", "/talks.html", NOW - timedelta(hours=9), summary="Talks opened."),
-        item("Dockers strike at Veldhaven over automated cranes", "/port", NOW - timedelta(hours=5), body=PORT),
-        item("Smallest wheat harvest in 20 years expected", "/harvest.txt", NOW - timedelta(hours=3), summary="Drought."),
-        item("Missing story", "/missing", NOW - timedelta(hours=4), summary="Gone."),
-        item("Slow story", "/slow", NOW - timedelta(hours=4), summary="Slow."),
-        item("Huge story", "/huge", NOW - timedelta(hours=4), summary="Huge."),
-        item("Wire: Arvandia and Belmora talk peace", "/reprint.html", NOW - timedelta(hours=8), summary="Reprint."),
-        item("Central bank holds rate", "/rates", NOW - timedelta(days=30), body=OLD),
-    ]  # fmt: skip
+        item(title, link, NOW - timedelta(hours=h), body, summary)
+        for (title, link, body, summary), h in zip(entries, hours, strict=True)
+    ]
     return (
         '<?xml version="1.0" encoding="utf-8"?>'
         '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'

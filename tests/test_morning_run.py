@@ -106,7 +106,9 @@ def test_feeds_make_one_item_per_story_and_list_what_is_not_included(
 
     run = result.digest.run
     assert (run.items, run.sources, run.sources_read) == (3, 2, 2)
-    assert run.model_calls == len(model.chat_requests) == 1 + 1 + 3  # a call a single; story: 2 + headline
+    assert (
+        run.model_calls == len(model.chat_requests) == 1 + 1 + 3
+    )  # a call a single; story: 2 + headline
     markdown = (folder / "morning-brief.md").read_text()
     assert "## Not included" in markdown and "near-identical copy" in markdown
     assert markdown.count("\n## 1. ") == 1 and "\n## 3. " in markdown
@@ -201,9 +203,10 @@ def test_dry_run_plans_and_spends_nothing(
     assert [p.calls for p in result.plan] == [3, 1, 1]  # the story (2 sources + headline) first
     assert all(p.prompt_tokens > 0 and not p.stored for p in result.plan)
     assert not model.chat_requests and not (tmp_path / DAY).exists()
-    assert not default_state_path().exists() or not sqlite3.connect(
-        default_state_path()
-    ).execute("SELECT * FROM runs").fetchall()
+    assert (
+        not default_state_path().exists()
+        or not sqlite3.connect(default_state_path()).execute("SELECT * FROM runs").fetchall()
+    )
 
 
 def test_budget_leaves_out_what_would_exceed_it_before_any_call(
@@ -244,7 +247,9 @@ def test_a_continuing_story_says_what_changed_since_the_last_digest(
         "border before any agreement.\nBelmora's envoy Tomas Richter said the ceasefire talks "
         "would run for three days.\n"
     )
-    profile = Profile(name="talks", sources=[str(folder)], out_dir=tmp_path / "out", formats=["md", "json"])
+    profile = Profile(
+        name="talks", sources=[str(folder)], out_dir=tmp_path / "out", formats=["md", "json"]
+    )
     day1 = run_morning(settings_for(model), profile, now=NOW - timedelta(days=1))
     assert day1.digest.items[0].brief.changed is None
     (folder / "day2.md").write_text(

@@ -202,9 +202,7 @@ class _Run:
                     else:
                         plan = self.briefer.plan_story(item.articles)[0]
                 except BrieferError as err:
-                    self.not_included += [
-                        NotIncluded.of(ref, err.message) for ref in item.refs
-                    ]
+                    self.not_included += [NotIncluded.of(ref, err.message) for ref in item.refs]
                     continue
                 calls, (prompt, completion) = len(plan.calls), plan.estimate()
             title = item.brief.title if item.brief else item.label
@@ -278,9 +276,7 @@ class _Run:
 
             def done(item: Item, result: Brief | BrieferError) -> None:
                 if isinstance(result, BrieferError):
-                    self.not_included += [
-                        NotIncluded.of(ref, result.message) for ref in item.refs
-                    ]
+                    self.not_included += [NotIncluded.of(ref, result.message) for ref in item.refs]
                     return
                 item.brief = result
                 self.state.store_brief(item.key, result)
