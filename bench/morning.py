@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/morning.py render [--items 20] [--repeat 3] [--out DIR]
     .venv/bin/python bench/morning.py run [--corpus ../shared/eval/morning-dev] [--out DIR]
+                                          [--base-url URL]
 
 ``render`` builds a digest of N items without a model (statements are the texts' own sentences,
 as long as real briefs: title, bottom line and ~12 statements each; every third item a story of
@@ -150,7 +151,7 @@ def bench_render(items: int, repeat: int, out: Path | None) -> None:
         print(f"wrote {out / 'morning-brief.pdf'}")
 
 
-def bench_run(corpus: Path, out: Path | None) -> None:
+def bench_run(corpus: Path, out: Path | None, base_url: str | None = None) -> None:
     from briefer.config import load_settings
     from briefer.morning.profile import Profile
     from briefer.morning.run import run_morning
@@ -159,7 +160,8 @@ def bench_run(corpus: Path, out: Path | None) -> None:
         os.environ["XDG_DATA_HOME"] = str(Path(tmp) / "data")
         target = out or Path(tmp) / "out"
         profile = Profile(name="bench", sources=[str(corpus)], out_dir=target)
-        settings = load_settings({"temperature": 0.0, "seed": 42}, profile=profile.settings)
+        flags = {"temperature": 0.0, "seed": 42, "base_url": base_url}
+        settings = load_settings(flags, profile=profile.settings)
         for label in ("first run", "rerun"):
             started = time.perf_counter()
             result = run_morning(settings, profile, deliver=False)
@@ -183,11 +185,12 @@ def main() -> None:
     run = sub.add_parser("run", help="the corpus on the embedded model: first run and rerun")
     run.add_argument("--corpus", type=Path, default=MORNING_DEV)
     run.add_argument("--out", type=Path)
+    run.add_argument("--base-url", help="an endpoint instead of the embedded model")
     args = parser.parse_args()
     if args.mode == "render":
         bench_render(args.items, args.repeat, args.out)
     else:
-        bench_run(args.corpus, args.out)
+        bench_run(args.corpus, args.out, args.base_url)
 
 
 if __name__ == "__main__":

@@ -250,7 +250,7 @@ class _Run:
         except DeliveryError as err:
             errors.append(str(err))
             raise
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):  # Ctrl-C; SIGTERM/SIGHUP exit through here
             status = "interrupted"
             raise
         except BrieferError as err:
