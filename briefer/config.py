@@ -15,11 +15,19 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+)
 
 from briefer.errors import ConfigError
 
@@ -35,6 +43,10 @@ ENV_VARS: dict[str, str] = {
     "BRIEFER_HANDLING": "handling",
     "BRIEFER_PAGE_SIZE": "page_size",
 }
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 class Settings(BaseModel):
@@ -96,7 +108,9 @@ class Settings(BaseModel):
         description="send llama.cpp's server a compact GBNF grammar instead of response_format",
     )
     handling: str = Field(default="UNCLASSIFIED", description="banner at top and bottom of PDFs")
-    page_size: Literal["a4", "letter"] = Field(default="a4", description="paper size of PDFs")
+    page_size: Annotated[Literal["a4", "letter"], BeforeValidator(_lower)] = Field(
+        default="a4", description="paper size of PDFs (a4 or letter, any case)"
+    )
     pdf_dates: bool = Field(
         default=False,
         description="write the brief's creation time into PDF metadata (off: the same brief "
@@ -169,16 +183,30 @@ def _read_file(path: Path, *, required: bool) -> dict[str, Any]:
     return data
 
 
+def read_profiles(config_file: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """The config file's ``[profiles.NAME]`` tables (``briefer morning --profile NAME``) and
+    the file they came from (relative paths in a profile are relative to its folder)."""
+    path = config_file or config_path()
+    profiles = _read_file(path, required=config_file is not None).get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: 'profiles' must be a table", hint="see the README's Profiles")
+    return path, profiles
+
+
 def load_settings(
     flags: dict[str, Any] | None = None,
     *,
     config_file: Path | None = None,
     environ: dict[str, str] | None = None,
+    profile: dict[str, Any] | None = None,
 ) -> Settings:
-    """Merge file, environment and flags (``None`` flag values mean "not given")."""
+    """Merge file, ``profile`` (a morning profile's settings: they beat the file's top level),
+    environment and flags (``None`` flag values mean "not given")."""
     env = os.environ if environ is None else environ
     path = config_file or config_path()
     merged: dict[str, Any] = _read_file(path, required=config_file is not None)
+    merged.pop("profiles", None)  # briefer morning's; read by read_profiles
+    merged.update(profile or {})
     for var, key in ENV_VARS.items():
         if env.get(var):
             merged[key] = env[var]

@@ -14,6 +14,7 @@ exit code the CLI uses for it::
     │   └── BriefFileError (19)         a saved brief that is not briefer's JSON or Markdown
     ├── ConfigError (7)                 no endpoint configured, bad config file or option
     ├── EndpointError (11)              endpoint answered an error (model not found, rate limit…)
+    │   ├── RateLimitError (11)         still HTTP 429 after the client's retries
     │   ├── EndpointUnreachableError (8) connection refused / timed out, after retries
     │   ├── AuthenticationError (9)     key missing or rejected
     │   └── LocalRuntimeError (15)      embedded model server failed (start, checksum)
@@ -21,6 +22,8 @@ exit code the CLI uses for it::
     ├── UnsupportedStatementsError (16) --on-unsupported fail, and the verifier found some
     ├── BudgetError (17)                a call would exceed --max-cost / --max-tokens
     ├── RenderError (12)                template or PDF rendering failed
+    ├── RunLockedError (20)             another morning run of the same state is in progress
+    ├── DeliveryError (21)              the digest was written but could not be mailed
     └── InternalError (18)              a bug in briefer: an exception outside this tree
 
 ``BatchError`` (14) is the CLI's summary when some, but not all, inputs of a batch failed.
@@ -85,6 +88,12 @@ class EndpointError(BrieferError):
     exit_code = 11
 
 
+class RateLimitError(EndpointError):
+    """HTTP 429 after the client's own retries: callers that run many requests back off."""
+
+    exit_code = 11
+
+
 class EndpointUnreachableError(EndpointError):
     exit_code = 8
 
@@ -131,6 +140,18 @@ class BudgetError(BrieferError):
 
 class RenderError(BrieferError):
     exit_code = 12
+
+
+class RunLockedError(BrieferError):
+    """Another ``briefer morning`` run holds the state's lock: runs never overlap."""
+
+    exit_code = 20
+
+
+class DeliveryError(BrieferError):
+    """The digest is written, but mailing it failed (SMTP refused, unreachable, bad login)."""
+
+    exit_code = 21
 
 
 class InternalError(BrieferError):
@@ -181,5 +202,7 @@ EXIT_CODES: dict[int, str] = {
     17: "the run would exceed --max-cost or --max-tokens (stopped before the call)",
     18: "internal error (a bug in briefer; --debug shows the traceback)",
     19: "a saved brief that is not briefer's JSON or Markdown layout",
+    20: "another morning run is in progress (runs never overlap; nothing was done)",
+    21: "the morning digest was written, but mailing it failed",
     130: "interrupted (Ctrl-C)",
 }

@@ -226,6 +226,12 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_calls: int = Field(default=0, description="calls answered from the answer cache")
+    cached_prompt_tokens: int = Field(
+        default=0, description="of the prompt tokens counted, those of cached answers"
+    )
+    cached_completion_tokens: int = Field(
+        default=0, description="of the completion tokens counted, those of cached answers"
+    )
     model_seconds: float = Field(default=0.0, description="time spent waiting for the model")
 
     def add(self, prompt_tokens: int, completion_tokens: int, *, cached: bool = False) -> None:
@@ -233,12 +239,17 @@ class Usage(BaseModel):
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
         self.cached_calls += int(cached)
+        if cached:
+            self.cached_prompt_tokens += prompt_tokens
+            self.cached_completion_tokens += completion_tokens
 
     def merge(self, other: Usage) -> None:
         self.calls += other.calls
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.cached_calls += other.cached_calls
+        self.cached_prompt_tokens += other.cached_prompt_tokens
+        self.cached_completion_tokens += other.cached_completion_tokens
         self.model_seconds += other.model_seconds
 
     @property
@@ -262,6 +273,16 @@ class BriefMeta(BaseModel):
     briefer_version: str = ""
 
 
+class Change(BaseModel):
+    """A continuing story: the statements of this brief that its previous brief did not make."""
+
+    since: str = Field(description="date (ISO) of the digest with the story's previous brief")
+    previous_title: str = Field(description="the previous brief's title")
+    statements: list[Statement] = Field(
+        default_factory=list, description="new statements, as in this brief, with their cites"
+    )
+
+
 class Brief(BriefContent):
     """A finished brief: the model's content plus where it came from and how it was made."""
 
@@ -276,6 +297,9 @@ class Brief(BriefContent):
         default_factory=list, description="where a story's sources differ (found by code)"
     )
     verification: VerificationSummary | None = None
+    changed: Change | None = Field(
+        default=None, description="a continuing story in a morning digest: what is new"
+    )
 
     @classmethod
     def from_content(
@@ -284,3 +308,58 @@ class Brief(BriefContent):
         return cls.model_validate(
             {**content.model_dump(), "sources": sources, "meta": meta, **extra}
         )
+
+
+# --- the morning digest (``briefer morning``): read by other tools as morning-brief.json ------
+
+
+class DigestItem(BaseModel):
+    """One item of a digest: a story (several sources, one merged brief) or a single entry."""
+
+    title: str
+    sources: list[str] = Field(description="each source as given, or its URL")
+    brief: Brief
+
+
+class NotIncluded(BaseModel):
+    """A source or entry that is not in the digest, and why (one line)."""
+
+    source: str
+    reason: str
+
+    @classmethod
+    def of(cls, source: str, message: str) -> NotIncluded:
+        """``message`` as the reason, less a leading ``"<source>: "`` (errors name their input)."""
+        return cls(source=source, reason=message.removeprefix(f"{source}: "))
+
+
+class RunStats(BaseModel):
+    """How the digest was made. Model calls and tokens are this run's: 0 on a rerun."""
+
+    model_config = ConfigDict(protected_namespaces=())
+
+    model_calls: int = 0
+    cached_calls: int = Field(default=0, description="calls answered from the answer cache")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = Field(default=None, description="None: no price known")
+    seconds: float = 0.0
+    profile: str = "default"
+    date: str = Field(default="", description="the digest's date (ISO, local time)")
+    window_start: datetime | None = Field(
+        default=None, description="entries published before this are left out; None: no limit"
+    )
+    sources_read: int = Field(default=0, description="configured sources that could be read")
+    sources: int = Field(default=0, description="configured sources")
+    entries: int = Field(default=0, description="entries collected from the sources")
+    entries_new: int = Field(default=0, description="entries neither briefed before nor copies")
+    items: int = 0
+    reused_briefs: int = Field(default=0, description="items whose brief was already stored")
+
+
+class Digest(BaseModel):
+    """``morning-brief.json``: items in rank order, what was left out, and the run."""
+
+    items: list[DigestItem]
+    not_included: list[NotIncluded]
+    run: RunStats

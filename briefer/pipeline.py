@@ -56,6 +56,8 @@ class Briefer:
         self._model: ChatModel | None = None
         #: Tokens used by this Briefer so far, against --max-tokens / --max-cost.
         self.spent = Usage()
+        # Items of a morning run are briefed concurrently by one Briefer.
+        self._spent_lock = threading.Lock()
 
     def load(self, spec: str) -> Article:
         """One input (a file, ``-`` for stdin, an http(s) URL), URLs fetched under the
@@ -179,7 +181,8 @@ class Briefer:
         content, notes, left_out = compose.compose(
             filed, sentences, limit, doc, speakers(everything, doc)
         )
-        self.spent.merge(usage)
+        with self._spent_lock:
+            self.spent.merge(usage)
         by_id = {s.id: s.text for s in everything}
         source = article.source().model_copy(
             update={
@@ -259,7 +262,8 @@ class Briefer:
             headline_article, plan, usage, progress, sources=len(story.sources)
         )
         content, _, left_out, relations = merge.compose_story(filed, story, plan.limit)
-        self.spent.merge(usage)
+        with self._spent_lock:
+            self.spent.merge(usage)
         cited: dict[int, set[int]] = {}
         for statement in (st for key, _ in SECTIONS for st in content.section(key)):
             cited.setdefault(statement.source, set()).update(statement.cites)

@@ -131,6 +131,8 @@ class ScriptedServer:
         # With no scripted reply left, answer from the request's schema (a fake model that
         # files sentences mentioning the US under us_position, the rest under ground_situation).
         self.auto = False
+        # Replies for given chat requests (1-based), whatever else is scripted or automatic.
+        self.at: dict[int, Reply] = {}
         # Report prompt_tokens counted here with tiktoken, as a real OpenAI server would.
         self.count_prompt_tokens = False
         server = self
@@ -209,6 +211,9 @@ class ScriptedServer:
                 fmt = (payload.get("response_format") or {}).get("type")
                 if server.reject_json_schema and fmt == "json_schema":
                     self._send(Reply(500, error_body("response_format json_schema not supported")))
+                    return
+                if (planned := server.at.pop(len(server.chat_requests), None)) is not None:
+                    self._send(planned)
                     return
                 if not server.replies and server.auto:
                     server.replies.append(Reply(body=completion(json.dumps(auto_answer(payload)))))

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 import sys
 import time
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 
 from briefer import __version__
 from briefer.brief.planning import Plan
-from briefer.config import Settings, load_settings
+from briefer.cli.common import EXIT_HELP, Reporter, endpoint_options, settings_from
+from briefer.cli.morning import morning
+from briefer.config import load_settings
 from briefer.errors import (
-    EXIT_CODES,
     FATAL_FOR_BATCH,
     BrieferError,
     ConfigError,
@@ -31,99 +30,6 @@ from briefer.models import SECTIONS, Article
 from briefer.models import Brief as BriefModel
 from briefer.pipeline import Briefer
 from briefer.render.output import FORMATS, parse_formats
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_HELP = "\b\nExit codes:\n" + "\n".join(
-    f"  {code:>3}  {text}" for code, text in EXIT_CODES.items()
-)
-
-
-def endpoint_options(func: F) -> F:
-    """Options shared by every command that talks to a model."""
-    options = [
-        click.option(
-            "--base-url",
-            help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 [env OPENAI_BASE_URL]",
-        ),
-        click.option("--model", help="model name [env BRIEFER_MODEL]"),
-        click.option("--api-key", help="API key [env OPENAI_API_KEY]"),
-        click.option("--timeout", type=click.FloatRange(min=1), help="seconds per model request"),
-        click.option(
-            "--retries",
-            "max_retries",
-            type=click.IntRange(min=0),
-            help="retries on rate limits, server and connection errors [default: 3]",
-        ),
-        click.option("--temperature", type=click.FloatRange(0, 2), help="sampling temperature"),
-        click.option(
-            "--config",
-            "config_file",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="TOML config file [default: ~/.config/briefer/config.toml]",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def settings_from(options: dict[str, Any]) -> Settings:
-    config_file = options.pop("config_file", None)
-    return load_settings(options, config_file=config_file)
-
-
-class Reporter:
-    """Progress and results on stderr; silent when asked or when stderr is not a terminal."""
-
-    def __init__(self, quiet: bool, *, debug: bool = False) -> None:
-        self.debug = debug
-        self.console = Console(stderr=True, highlight=False)
-        self.live = not quiet and self.console.is_terminal
-        self.quiet = quiet
-        self._status: Any = None
-        self._label = ""
-
-    @contextlib.contextmanager
-    def status(self, label: str) -> Iterator[None]:
-        """A spinner line for one piece of work; ``update`` shows its current step."""
-        self._label = label
-        if not self.live:
-            yield
-            return
-        with self.console.status(label) as status:
-            self._status = status
-            try:
-                yield
-            finally:
-                self._status = None
-
-    @property
-    def progress(self) -> Callable[[str], None] | None:
-        """A progress callback, or None when nobody watches (then nothing is streamed)."""
-        return self.update if self.live else None
-
-    def update(self, step: str) -> None:
-        if self._status is not None:
-            self._status.update(f"{self._label} {step}")
-        elif self.live:
-            self.console.print(step, markup=False, style="dim")
-
-    def done(self, text: str) -> None:
-        if not self.quiet:
-            self.console.print(text, markup=False, soft_wrap=True)
-
-    def error(self, err: BaseException) -> None:
-        # One line, always shown, even with --quiet.
-        click.echo(f"briefer: error: {err}", err=True)
-
-    def unexpected(self, origin: str, exc: BaseException) -> InternalError:
-        """An exception outside the error tree: one line, the traceback only with --debug."""
-        if self.debug:
-            traceback.print_exception(exc, file=sys.stderr)
-        err = InternalError.wrapping(origin, exc)
-        self.error(err)
-        return err
 
 
 def _terminate_on_sigterm() -> None:
@@ -789,6 +695,8 @@ def _unique(stem: str, used: set[str]) -> str:
     used.add(candidate)
     return candidate
 
+
+main.add_command(morning)
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from briefer.errors import InputEmptyError, InputNotFoundError, InputNotTextError
-from briefer.inputs.fetch import ARTICLE_TYPES, FetchPolicy, fetch
+from briefer.inputs.fetch import ARTICLE_TYPES, FetchedPage, FetchPolicy, fetch
 from briefer.models import Article
 from briefer.text.sentences import Sentence, is_header, looks_like_instruction, without_speaker
 
@@ -253,7 +253,12 @@ def fetch_url(
     transport: httpx.BaseTransport | None = None,
 ) -> Article:
     """A web page (HTML, XHTML, plain text or Markdown) as an Article; see ``inputs.fetch``."""
-    page = fetch(url, policy, allowed_types=ARTICLE_TYPES, transport=transport)
+    return page_article(fetch(url, policy, allowed_types=ARTICLE_TYPES, transport=transport))
+
+
+def page_article(page: FetchedPage) -> Article:
+    """A fetched page (HTML, XHTML, plain text or Markdown) as an Article."""
+    url = page.url
     parts = urlsplit(url)
     last = Path(parts.path).name
     stem = (Path(last).stem or last) if last else parts.netloc

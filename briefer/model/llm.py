@@ -75,7 +75,7 @@ def map_api_error(exc: openai.OpenAIError, endpoint: str) -> errors.BrieferError
             hint="check --model and that --base-url ends in /v1",
         )
     if isinstance(exc, openai.RateLimitError):
-        return errors.EndpointError(
+        return errors.RateLimitError(
             f"the endpoint {endpoint} kept rate-limiting (HTTP 429) after retries",
             hint="wait and try again, or check your quota",
         )

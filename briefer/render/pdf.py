@@ -13,6 +13,7 @@ import logging
 import mimetypes
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -27,7 +28,7 @@ logging.getLogger("weasyprint").addHandler(logging.NullHandler())
 logging.getLogger("weasyprint").propagate = False
 
 
-def _weasyprint() -> Any:
+def load_weasyprint() -> Any:
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: pango / harfbuzz system libraries missing
@@ -45,7 +46,7 @@ def make_fetcher(asset_roots: list[Path], made: dict[str, bytes] | None = None) 
     ``made``: fonts made for this document, served as ``fonts/NAME`` of any asset root. A URL
     inside the roots that is neither (the Chinese font of a brief without Chinese) is
     ``.absent``; one outside them is ``.refused``."""
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     roots = [root.resolve() for root in asset_roots]
     made_paths = {
         root / "fonts" / name: data for root in roots for name, data in (made or {}).items()
@@ -83,6 +84,22 @@ def make_fetcher(asset_roots: list[Path], made: dict[str, bytes] | None = None) 
     return AssetFetcher()
 
 
+@contextlib.contextmanager
+def reproducible(when: datetime) -> Iterator[None]:
+    """Font subsets stamped with ``when``, not the clock: without HarfBuzz's subsetter,
+    fontTools writes the current time into each subset font, so two renderings of one document
+    differ. ``SOURCE_DATE_EPOCH`` is the build-reproducibility convention fontTools reads; it is
+    set only while the PDF is written (a user's own value is kept)."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(when.timestamp()))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 class PdfResult:
     def __init__(
         self, data: bytes, pages: int, fetched: list[str], refused: list[str], style: str = ""
@@ -92,23 +109,6 @@ class PdfResult:
         self.fetched = fetched
         self.refused = refused
         self.style = style  # the style that kept it to its pages: "", "compact" or "tight"
-
-
-@contextlib.contextmanager
-def _font_timestamps(brief: Brief) -> Iterator[None]:
-    """Subset fonts stamped with the brief's time, not the clock's.
-
-    Without libharfbuzz-subset, WeasyPrint subsets fonts with fontTools, which writes the
-    current time into each font's ``head`` table unless SOURCE_DATE_EPOCH is set: the same brief
-    would give other bytes every second. A value the user set is left alone."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(brief.meta.created.timestamp()))
-    try:
-        yield
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def render_pdf(
@@ -125,7 +125,7 @@ def render_pdf(
     The PDF is tagged (PDF/UA-1: structure tree, language, title shown), has the brief's title,
     bottom line (subject) and author in its metadata, a bookmark for each heading, and no
     timestamp unless ``dates``: the same brief gives the same bytes."""
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     base = renderer.template_dir(HTML_TEMPLATE)
@@ -142,7 +142,7 @@ def render_pdf(
             ).render(font_config=fonts, pdf_variant="pdf/ua-1")
             if len(document.pages) <= max_pages:
                 break
-        with _font_timestamps(brief):
+        with reproducible(brief.meta.created):
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=True)
     except RenderError:
         raise

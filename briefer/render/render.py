@@ -7,6 +7,7 @@ escaping (``md`` filter), so article text can never become markup in either.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -84,6 +85,19 @@ def brief_date(brief: Brief) -> str:
     return f"{brief.meta.created.day} {brief.meta.created:%B %Y}"
 
 
+def long_date(value: object) -> str:
+    """``2022-08-02`` (or a date / datetime) → ``2 August 2022``; other text as it is."""
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+        return f"{day.day} {day:%B %Y}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
 class Renderer:
     """The templates of one run."""
 
@@ -101,6 +115,7 @@ class Renderer:
         self.env.filters["cite_marker"] = cite_marker
         self.env.filters["scripts"] = mark_scripts
         self.env.filters["meta_comment"] = meta_comment
+        self.env.filters["long_date"] = long_date
 
     def template_dir(self, name: str) -> Path:
         """The folder the named template is taken from (its relative asset links resolve there)."""

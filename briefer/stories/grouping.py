@@ -161,3 +161,38 @@ def group_inputs(specs: list[str], load: Callable[[str], Article]) -> list[list[
     ``load`` and appears in exactly one group, in the order of the command line."""
     articles = [load(spec) for spec in specs]
     return [[specs[i] for i in g] for g in group(articles)]
+
+
+def continuing(
+    today: Sequence[Sequence[Article]],
+    earlier: Sequence[Sequence[Article]],
+    *,
+    method: str = DEFAULT_METHOD,
+) -> list[int | None]:
+    """For each of today's groups, the earlier story (index into ``earlier``) it continues,
+    or None. The rule is average linkage's own: the mean pair score between the two groups'
+    articles reaches the method's threshold, scored on one batch of all of them (the batch's
+    statistics decide which words are generic). The best-scoring earlier story wins."""
+    chosen = _method(method)
+    flat = [a for g in today for a in g] + [a for g in earlier for a in g]
+    if not today or not earlier:
+        return [None] * len(today)
+    batch = Batch(flat)
+    spans: list[range] = []
+    start = 0
+    for g in [*today, *earlier]:
+        spans.append(range(start, start + len(g)))
+        start += len(g)
+    out: list[int | None] = []
+    for mine in spans[: len(today)]:
+        best: tuple[float, int] | None = None
+        for e, theirs in enumerate(spans[len(today) :]):
+            if not mine or not theirs:
+                continue
+            mean = sum(chosen.score(batch, i, j) for i in mine for j in theirs) / (
+                len(mine) * len(theirs)
+            )
+            if mean >= chosen.threshold and (best is None or mean > best[0]):
+                best = (mean, e)
+        out.append(None if best is None else best[1])
+    return out

@@ -13,6 +13,7 @@ Prompt injection (text addressed to the tool, not to readers) is scored by
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,11 +126,18 @@ class Sentence(BaseModel):
         return len(self.text.split())
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> object:
-    import pysbd
+_LOCAL = threading.local()
 
-    return pysbd.Segmenter(language="en", clean=False)
+
+def _segmenter() -> object:
+    """pysbd's segmenter keeps the text being split on itself: one per thread (a morning run
+    briefs several articles at once; a shared one mixed their sentences up)."""
+    segmenter = getattr(_LOCAL, "segmenter", None)
+    if segmenter is None:
+        import pysbd
+
+        segmenter = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter
 
 
 # A closing brace or bracket before a capital letter ends a sentence (pysbd joins them), so a

@@ -1,0 +1,1 @@
+"""The morning brief: the day's feeds in, one digest out, on a schedule, unattended."""

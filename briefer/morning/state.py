@@ -1,0 +1,353 @@
+"""Durable state of the morning runs: one SQLite file under the XDG data directory.
+
+- ``entries``: every entry that went into a digest or was read, by key (canonical URL, else
+  ``text:<hash>``), with its text hash and article, and the date of the first digest it was in.
+  What an earlier day's digest had is never briefed again.
+- ``briefs``: each item's finished brief by item key (its sources' text hashes, the model and
+  the word limit). Stored as soon as the item is briefed, so a rerun, or a run resuming an
+  interrupted one, asks the model nothing for it.
+- ``stories`` / ``story_entries`` / ``story_briefs``: which entries make a story and its brief
+  on each day, for "What changed since <date>".
+- ``runs``: start, end, status, counts, tokens, cost and errors of every run.
+
+Each profile has its own entries and stories. ``RunLock`` keeps two runs of one profile apart.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import platformdirs
+
+from briefer.errors import ConfigError, RunLockedError
+from briefer.models import Article, Brief, RunStats
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    status TEXT NOT NULL,
+    digest_date TEXT,
+    window_start TEXT,
+    stats TEXT,
+    errors TEXT
+);
+CREATE TABLE IF NOT EXISTS entries (
+    profile TEXT NOT NULL,
+    key TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT,
+    published TEXT,
+    first_seen TEXT NOT NULL,
+    digest_date TEXT,
+    article TEXT NOT NULL,
+    PRIMARY KEY (profile, key)
+);
+CREATE INDEX IF NOT EXISTS entries_by_hash ON entries (profile, text_hash);
+CREATE TABLE IF NOT EXISTS briefs (
+    item_key TEXT PRIMARY KEY,
+    brief TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stories (
+    id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL,
+    title TEXT NOT NULL,
+    first_date TEXT NOT NULL,
+    last_date TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS story_entries (
+    story_id INTEGER NOT NULL,
+    profile TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (profile, key, story_id)
+);
+CREATE TABLE IF NOT EXISTS story_briefs (
+    story_id INTEGER NOT NULL,
+    digest_date TEXT NOT NULL,
+    item_key TEXT NOT NULL,
+    PRIMARY KEY (story_id, digest_date)
+);
+"""
+
+
+def data_dir() -> Path:
+    """``$XDG_DATA_HOME/briefer`` (usually ``~/.local/share/briefer``)."""
+    return Path(platformdirs.user_data_dir("briefer"))
+
+
+def default_state_path() -> Path:
+    return data_dir() / "morning.sqlite3"
+
+
+@dataclass(frozen=True)
+class EarlierStory:
+    """A story of an earlier digest: its entries' articles and its latest brief."""
+
+    id: int
+    title: str
+    last_date: str
+    articles: list[Article]
+    brief: Brief | None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class State:
+    """The state file of all profiles. Use one ``State`` from one thread."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_state_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30)
+            # WAL: a second process (a dry run, another profile) reads while a run writes.
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(
+                f"cannot open the morning state {self.path}: {exc}",
+                hint="check the folder's permissions and free space",
+            ) from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- runs -------------------------------------------------------------------------------
+
+    def start_run(self, profile: str, digest_date: str, started: datetime) -> int:
+        """A run of ``profile`` begins at ``started`` (the time the window is measured from;
+        runs left 'running' by a killed process are marked interrupted: the lock is ours)."""
+        with self.db:
+            self.db.execute(
+                "UPDATE runs SET status = 'interrupted' WHERE profile = ? AND status = 'running'",
+                (profile,),
+            )
+            cursor = self.db.execute(
+                "INSERT INTO runs (profile, started, status, digest_date) VALUES (?, ?, ?, ?)",
+                (profile, started.astimezone(UTC).isoformat(), "running", digest_date),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def end_run(self, run_id: int, status: str, stats: RunStats, errors: Sequence[str]) -> None:
+        window = stats.window_start.isoformat() if stats.window_start else None
+        with self.db:
+            self.db.execute(
+                "UPDATE runs SET ended = ?, status = ?, window_start = ?, stats = ?, errors = ? "
+                "WHERE id = ?",
+                (_now(), status, window, stats.model_dump_json(), json.dumps(list(errors)), run_id),
+            )
+
+    def window_start(self, profile: str, digest_date: str) -> datetime | None:
+        """The start of the last successful run that wrote an earlier day's digest: a rerun
+        on the same day reads the same window, and so writes the same digest."""
+        row = self.db.execute(
+            "SELECT started FROM runs WHERE profile = ? AND status = 'ok' AND digest_date < ? "
+            "ORDER BY started DESC LIMIT 1",
+            (profile, digest_date),
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def runs(self, profile: str) -> list[dict[str, object]]:
+        rows = self.db.execute(
+            "SELECT id, started, ended, status, digest_date, stats, errors FROM runs "
+            "WHERE profile = ? ORDER BY id",
+            (profile,),
+        ).fetchall()
+        names = ("id", "started", "ended", "status", "digest_date", "stats", "errors")
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    # -- entries ----------------------------------------------------------------------------
+
+    def briefed_before(self, profile: str, keys: Iterable[str], text_hash: str, day: str) -> bool:
+        """Whether an entry (any of its keys, or its text) was in a digest before ``day``."""
+        keys = list(keys)
+        marks = ",".join("?" * len(keys))
+        row = self.db.execute(
+            f"SELECT 1 FROM entries WHERE profile = ? AND digest_date < ? "
+            f"AND (key IN ({marks}) OR text_hash = ?) LIMIT 1",
+            (profile, day, *keys, text_hash),
+        ).fetchone()
+        return row is not None
+
+    def known_article(self, profile: str, key: str) -> Article | None:
+        """The article stored for an entry key (a page is not fetched twice)."""
+        row = self.db.execute(
+            "SELECT article FROM entries WHERE profile = ? AND key = ?", (profile, key)
+        ).fetchone()
+        return Article.model_validate_json(row[0]) if row else None
+
+    def record_entries(
+        self,
+        profile: str,
+        entries: Iterable[tuple[str, str, str, Article, datetime | None]],
+        day: str | None,
+    ) -> None:
+        """(key, text hash, source, article, published) of entries read; with ``day``, they
+        are in that day's digest (an earlier digest date is kept)."""
+        now = _now()
+        with self.db:
+            for key, text_hash, source, article, published in entries:
+                self.db.execute(
+                    "INSERT INTO entries (profile, key, text_hash, source, title, published, "
+                    "first_seen, digest_date, article) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (profile, key) DO UPDATE SET digest_date = "
+                    "coalesce(min(entries.digest_date, excluded.digest_date), "
+                    "entries.digest_date, excluded.digest_date)",
+                    (
+                        profile,
+                        key,
+                        text_hash,
+                        source,
+                        article.title,
+                        published.isoformat() if published else None,
+                        now,
+                        day,
+                        article.model_dump_json(),
+                    ),
+                )
+
+    # -- briefs -----------------------------------------------------------------------------
+
+    def brief(self, item_key: str) -> Brief | None:
+        row = self.db.execute("SELECT brief FROM briefs WHERE item_key = ?", (item_key,)).fetchone()
+        return Brief.model_validate_json(row[0]) if row else None
+
+    def store_brief(self, item_key: str, brief: Brief) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO briefs (item_key, brief, created) VALUES (?, ?, ?)",
+                (item_key, brief.model_dump_json(), _now()),
+            )
+
+    # -- stories ----------------------------------------------------------------------------
+
+    def story_of(self, profile: str, keys: Sequence[str]) -> int | None:
+        """The story an entry of this item already belongs to (a rerun on the same day)."""
+        marks = ",".join("?" * len(keys))
+        row = self.db.execute(
+            f"SELECT story_id FROM story_entries WHERE profile = ? AND key IN ({marks}) "
+            "ORDER BY story_id LIMIT 1",
+            (profile, *keys),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def earlier_stories(self, profile: str, day: str, since: str) -> list[EarlierStory]:
+        """Stories with a brief in a digest before ``day`` and on or after ``since``."""
+        rows = self.db.execute(
+            "SELECT id, title, last_date FROM stories WHERE profile = ? AND first_date < ? "
+            "AND last_date >= ? ORDER BY id",
+            (profile, day, since),
+        ).fetchall()
+        out = []
+        for story_id, title, last_date in rows:
+            articles = [
+                Article.model_validate_json(a)
+                for (a,) in self.db.execute(
+                    "SELECT e.article FROM story_entries s JOIN entries e "
+                    "ON e.profile = s.profile AND e.key = s.key "
+                    "WHERE s.story_id = ? ORDER BY e.key",
+                    (story_id,),
+                )
+            ]
+            previous = self.previous_brief(story_id, day)
+            out.append(EarlierStory(story_id, title, last_date, articles, previous[1]))
+        return out
+
+    def previous_brief(self, story_id: int, day: str) -> tuple[str, Brief | None]:
+        """The story's latest brief from a digest before ``day``, and that digest's date."""
+        row = self.db.execute(
+            "SELECT digest_date, item_key FROM story_briefs WHERE story_id = ? "
+            "AND digest_date < ? ORDER BY digest_date DESC LIMIT 1",
+            (story_id, day),
+        ).fetchone()
+        if row is None:
+            return "", None
+        return row[0], self.brief(row[1])
+
+    def record_story(
+        self, profile: str, story_id: int | None, title: str, day: str, keys: Sequence[str],
+        item_key: str,
+    ) -> int:  # fmt: skip
+        """Create or continue a story with today's entries and brief; returns its id."""
+        with self.db:
+            if story_id is None:
+                cursor = self.db.execute(
+                    "INSERT INTO stories (profile, title, first_date, last_date) "
+                    "VALUES (?, ?, ?, ?)",
+                    (profile, title, day, day),
+                )
+                assert cursor.lastrowid is not None
+                story_id = cursor.lastrowid
+            else:
+                self.db.execute(
+                    "UPDATE stories SET title = ?, last_date = max(last_date, ?) WHERE id = ?",
+                    (title, day, story_id),
+                )
+            for key in keys:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO story_entries (story_id, profile, key) VALUES (?, ?, ?)",
+                    (story_id, profile, key),
+                )
+            self.db.execute(
+                "INSERT OR REPLACE INTO story_briefs (story_id, digest_date, item_key) "
+                "VALUES (?, ?, ?)",
+                (story_id, day, item_key),
+            )
+        return story_id
+
+
+class RunLock:
+    """An exclusive lock on one profile's runs (``flock``: released by the kernel when the
+    process dies, so a killed run never leaves a stale lock behind)."""
+
+    def __init__(self, directory: Path, profile: str) -> None:
+        self.path = directory / f"morning-{profile}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise RunLockedError(
+                f"another morning run of this profile is in progress (pid {holder})",
+                hint="wait for it to finish; runs never overlap",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+@contextmanager
+def locked(directory: Path, profile: str) -> Iterator[None]:
+    lock = RunLock(directory, profile)
+    lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
