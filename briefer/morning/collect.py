@@ -172,9 +172,9 @@ class Collector:
         article = read_file(path)
         published = parse_date(article.date)
         if published is None:
-            # No date in the file: when it was saved.
+            # No date in the file: when it was saved decides the window and recency, but is not
+            # shown as the article's date (a copy saved today is not published today).
             published = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-            article = article.model_copy(update={"date": published.date().isoformat()})
         self._add(spec, ref, article, published)
 
     def _feed(self, spec: str, feed: Feed) -> None:
