@@ -81,38 +81,14 @@ def make_plan(
     overhead = count(prompts.part_messages([], 1, 1)) + compose.max_tokens([], headline=False)
     budget = usable - overhead
 
-    def cost(sentence: Sentence) -> int:
-        # Its line in the prompt, with a tenth more for tokenizers other than the estimate's,
-        # plus the tokens of its entry in the answer.
-        return int(line_tokens(f"[S{sentence.id}] {sentence.text}\n") * 1.1) + compose.ENTRY_TOKENS
-
     if budget < 100:
         raise InputTooLongError(
             f"{article.origin}: the model's {window}-token context leaves no room for the article",
             hint="raise local_context or use a larger-context endpoint",
         )
-    parts = chunk_sentences(sentences, cost, budget)
-    calls = [_part_call(p, prompts, count, usable) for p in parts]
-    # Exact counts can exceed the estimate: halve any part that does not fit, until it does.
-    while any(c is None for c in calls):
-        index = next(i for i, c in enumerate(calls) if c is None)
-        part = parts[index]
-        if len(part) == 1:
-            raise InputTooLongError(
-                f"{article.origin}: sentence {part[0].id} alone does not fit the model's "
-                f"{window}-token context",
-                hint="raise local_context",
-            )
-        half = len(part) // 2
-        parts[index : index + 1] = [part[:half], part[half:]]
-        calls[index : index + 1] = [
-            _part_call(p, prompts, count, usable) for p in parts[index : index + 2]
-        ]
-    total = len(parts)
-    for number, call in enumerate(calls, start=1):
-        assert call is not None
-        call.messages = prompts.part_messages(call.sentences, number, total)
-        plan.calls.append(call)
+    plan.calls.extend(
+        _part_calls(article, sentences, line_tokens, budget, prompts, count, usable, window)
+    )
     # The headline call: its sentences are chosen after the map; its size is bounded by the limit.
     estimate = count(prompts.headline_messages(article, [])) + int(limit * 1.6)
     plan.calls.append(
@@ -148,31 +124,11 @@ def make_story_plan(
                 hint="raise local_context or use a larger-context endpoint",
             )
 
-        def cost(sentence: Sentence) -> int:
-            return (
-                int(line_tokens(f"[S{sentence.id}] {sentence.text}\n") * 1.1) + compose.ENTRY_TOKENS
+        plan.calls.extend(
+            _part_calls(
+                article, sentences, line_tokens, budget, prompts, count, usable, window, header
             )
-
-        parts = chunk_sentences(sentences, cost, budget)
-        calls = [_part_call(p, prompts, count, usable, header) for p in parts]
-        while any(c is None for c in calls):
-            index = next(i for i, c in enumerate(calls) if c is None)
-            part = parts[index]
-            if len(part) == 1:
-                raise InputTooLongError(
-                    f"{article.origin}: one sentence alone does not fit the model's "
-                    f"{window}-token context",
-                    hint="raise local_context",
-                )
-            half = len(part) // 2
-            parts[index : index + 1] = [part[:half], part[half:]]
-            calls[index : index + 1] = [
-                _part_call(p, prompts, count, usable, header) for p in parts[index : index + 2]
-            ]
-        for n, call in enumerate(calls, start=1):
-            assert call is not None
-            call.messages = prompts.part_messages(call.sentences, n, len(calls), header)
-            plan.calls.append(call)
+        )
     headline_article = Article(id="story", text="")
     estimate = count(prompts.headline_messages(headline_article, [], sources=total))
     plan.calls.append(
@@ -186,6 +142,48 @@ def make_story_plan(
         )
     )
     return plan
+
+
+def _part_calls(
+    article: Article,
+    sentences: list[Sentence],
+    line_tokens: Callable[[str], int],
+    budget: int,
+    prompts: PromptSet,
+    count: Counter,
+    usable: int,
+    window: int,
+    source: StoryPart | None = None,
+) -> list[Call]:
+    """``sentences`` in parts that each fit with their answer, as numbered part calls (of one
+    long article, or of one ``source`` of a story)."""
+
+    def cost(sentence: Sentence) -> int:
+        # Its line in the prompt, with a tenth more for tokenizers other than the estimate's,
+        # plus the tokens of its entry in the answer.
+        return int(line_tokens(f"[S{sentence.id}] {sentence.text}\n") * 1.1) + compose.ENTRY_TOKENS
+
+    parts = chunk_sentences(sentences, cost, budget)
+    calls = [_part_call(p, prompts, count, usable, source) for p in parts]
+    # Exact counts can exceed the estimate: halve any part that does not fit, until it does.
+    while any(c is None for c in calls):
+        index = next(i for i, c in enumerate(calls) if c is None)
+        part = parts[index]
+        if len(part) == 1:
+            raise InputTooLongError(
+                f"{article.origin}: sentence {part[0].id} alone does not fit the model's "
+                f"{window}-token context",
+                hint="raise local_context",
+            )
+        half = len(part) // 2
+        parts[index : index + 1] = [part[:half], part[half:]]
+        calls[index : index + 1] = [
+            _part_call(p, prompts, count, usable, source) for p in parts[index : index + 2]
+        ]
+    fitted = [c for c in calls if c is not None]
+    for number, call in enumerate(fitted, start=1):
+        call.messages = prompts.part_messages(call.sentences, number, len(fitted), source)
+    return fitted
 
 
 def _part_call(
