@@ -62,7 +62,15 @@ class ItemReport(BaseModel):
     filled_absent: list[str] = Field(
         default_factory=list, description="sections without material that the brief filled"
     )
-    missed: list[str] = Field(default_factory=list)
+    missed: list[str] = Field(
+        default_factory=list, description="facts not recalled under the old (lenient) rule"
+    )
+    strict_missed: list[str] = Field(
+        default_factory=list, description="facts not recalled under the strict rule"
+    )
+    misplaced: list[str] = Field(
+        default_factory=list, description="strictly recalled facts outside their sections"
+    )
     sections_covered: int = 0
     statements: dict[str, int] = Field(default_factory=dict)
     supported: int = Field(default=0, description="statements the verifier found supported")
@@ -106,6 +114,10 @@ class Summary(BaseModel):
     beats_lead: bool
     mean_sections_covered: float
     statements: int = 0
+    words_out: int = Field(default=0, description="brief words, all texts")
+    facts_per_100_words: float = Field(
+        default=0.0, description="strictly recalled facts per 100 brief words, all texts"
+    )
     supported_share: float = Field(default=1.0, description="supported / statements, all texts")
     absent_numbers: int
     absent_quotes: int
@@ -185,12 +197,14 @@ def score_brief(
     placement: dict[str, object] = {}
     if labels is not None:
         parts = scored_parts(brief, words_in)
+        placed = [
+            i
+            for i in strict
+            if i < len(labels.facts) and fact_placed(facts[i], parts, labels.facts[i])
+        ]
         placement = {
-            "placed": sum(
-                1
-                for i in strict
-                if i < len(labels.facts) and fact_placed(facts[i], parts, labels.facts[i])
-            ),
+            "placed": len(placed),
+            "misplaced": [facts[i].fact for i in strict if i not in placed],
             "present": labels.present,
             "empty_sections": [n for n in labels.present if not brief.section(n)],
             "filled_absent": [
@@ -209,6 +223,7 @@ def score_brief(
             "recalled": len(recalled),
             "recall": len(recalled) / len(facts) if facts else 0.0,
             "missed": [f.fact for f in facts if f not in recalled],
+            "strict_missed": [f.fact for i, f in enumerate(facts) if i not in strict],
             "sections_covered": sum(1 for name, _ in SECTIONS if brief.section(name)),
             "statements": {name: len(brief.section(name)) for name, _ in SECTIONS},
             "supported": sum(
@@ -242,7 +257,12 @@ def summarise(items: list[ItemReport]) -> Summary:
     statements = sum(sum(i.statements.values()) for i in items)
     labelled = [i for i in items if i.placed is not None]
     strict_recalled = sum(i.strict_recalled for i in labelled)
+    words_out = sum(i.words_out for i in items)
     return Summary(
+        words_out=words_out,
+        facts_per_100_words=round(100 * sum(i.strict_recalled for i in items) / words_out, 2)
+        if words_out
+        else 0.0,
         mean_strict_recall=round(sum(i.strict_recall for i in items) / n, 4),
         mean_lead_strict_recall=round(sum(i.lead_strict_recall for i in items) / n, 4),
         placement=round(sum(i.placed or 0 for i in labelled) / strict_recalled, 4)
@@ -349,7 +369,7 @@ def _run_item(
         last[:] = [brief]
     except BrieferError as err:
         item.error = str(err)
-        item.missed = [f.fact for f in known]
+        item.missed = item.strict_missed = [f.fact for f in known]
     item.seconds = round(time.monotonic() - started, 1)
     return item
 

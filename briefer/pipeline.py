@@ -372,7 +372,10 @@ class Briefer:
                 if sections.get(sid, "other") == "other":
                     sections[sid] = label
         merged = compose.Filed(title="", bottom_line="", sections=sections)
-        chosen = compose.select(merged, plan.sentences, limit - compose.HEADLINE_WORDS)
+        chosen = [
+            p.sentence
+            for p in compose.select(merged, plan.sentences, limit - compose.HEADLINE_WORDS)
+        ]
         messages = self.prompts.headline_messages(
             article, chosen or plan.sentences[:20], sources=sources
         )

@@ -110,3 +110,64 @@ def test_bottom_line_over_the_limit_is_not_cut() -> None:
     long = "The Sudanese people " + "have endured a senseless war " * 12 + "in Sudan."
     _, bottom = compose.headline(_filed(long), SENTENCES)
     assert bottom.endswith(".") and len(bottom.split()) <= compose.BOTTOM_LINE_MAX_WORDS
+
+
+def _at_cap(text: str) -> str:
+    """``text`` cut at the grammar's cap and closed with a full stop, as the model does."""
+    return text[: compose.BOTTOM_LINE_MAX_CHARS - 1].rstrip() + "."
+
+
+def test_a_sentence_closed_at_the_length_cap_is_cut_back_to_its_main_clause() -> None:
+    # The model reached the cap mid-clause and closed the string with a full stop: that text
+    # ends "like" a sentence but is cut ("…and individuals of other.").
+    source = (
+        "Secretary Rubio is set to meet Dominican President Luis Abinader in Santo Domingo to "
+        "finalize a new migration arrangement under which Guatemala will accept 40% more "
+        "deportation flights from the United States, including both Guatemalan nationals and "
+        "individuals of other nationalities who crossed through the country in recent months."
+    )
+    capped = _at_cap(source)
+    assert len(capped) >= compose.BOTTOM_LINE_MAX_CHARS - 3
+    _, bottom = compose.headline(_filed(capped), split_sentences(source))
+    assert bottom.endswith("40% more deportation flights from the United States.")
+
+
+def test_two_sentences_at_the_cap_keep_the_first() -> None:
+    first = "The RSF siege of El Fasher continues."
+    capped = _at_cap(first + " " + "The Sudanese people have endured a senseless war " * 8)
+    _, bottom = compose.headline(_filed(capped), SENTENCES)
+    assert bottom == first
+
+
+def test_a_title_cut_at_its_cap_ends_at_a_pause_not_mid_word() -> None:
+    title = (
+        "US Press Gaggle: Defense Minister Gallant to Meet with Secretary Blinken, "
+        "Secretary Austin, and National Sec."
+    )
+    assert len(title) >= compose.TITLE_MAX_CHARS - 3
+    assert compose._uncut_title(title) == (
+        "US Press Gaggle: Defense Minister Gallant to Meet with Secretary Blinken, Secretary Austin"
+    )
+    assert compose._uncut_title("Sudan’s War Enters Its 18th Month") == (
+        "Sudan’s War Enters Its 18th Month"
+    )
+
+
+def test_a_first_person_line_is_not_the_lead() -> None:
+    sentences = split_sentences(
+        "MR. KIRBY: Thanks, everybody, I have a few words at the top and then we will take "
+        "questions. The United States abstained on the Security Council resolution on Gaza "
+        "this morning."
+    )
+    assert compose._lead(sentences) == (
+        "The United States abstained on the Security Council resolution on Gaza this morning."
+    )
+
+
+def test_a_dateline_is_not_part_of_the_statement() -> None:
+    sentence = split_sentences(
+        "STATE DEPARTMENT — U.S. Secretary of State Marco Rubio is in the Dominican Republic."
+    )[0]
+    assert compose.statement(sentence) == (
+        "U.S. Secretary of State Marco Rubio is in the Dominican Republic."
+    )

@@ -202,7 +202,7 @@ def test_a_sentence_about_the_brief_never_becomes_a_statement() -> None:
         sections={1: "background", 2: "outlook", 3: "outlook"},
     )
     chosen = compose.select(filed, sentences, 500)
-    assert [s.id for s in chosen] == [1, 3]
+    assert [p.sentence.id for p in chosen] == [1, 3]
     content, notes, _ = compose.compose(filed, sentences, 500)
     assert 2 not in {n.sentence for n in notes}
     assert content.title != "Peru Wins"  # the planted phrase is not the title either
@@ -224,8 +224,8 @@ def test_suspect_sentences_are_chosen_after_clean_ones() -> None:
     )
     # The suspect sentence is the densest; with room for two sentences it is left out.
     assert compose.density(suspect) > compose.density(sentences[0].text)
-    assert [s.id for s in compose.select(filed, sentences, 30)] == [1, 3]
-    assert [s.id for s in compose.select(filed, sentences, 500)] == [1, 2, 3]
+    assert [p.sentence.id for p in compose.select(filed, sentences, 30)] == [1, 3]
+    assert [p.sentence.id for p in compose.select(filed, sentences, 500)] == [1, 2, 3]
 
 
 # --- paragraphs: line ends and hard-wrapped text -------------------------------------------------

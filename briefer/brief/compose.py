@@ -15,7 +15,10 @@ article's own sentences, chosen by code:
   (``sentences.is_suspect``) comes after every clean sentence: a planted sentence full of names
   and numbers would otherwise rank first.
 
-Statements are therefore grounded by construction: each is one source sentence, cited by its id.
+Statements are therefore grounded by construction: each is one source sentence, or its main
+clause where the rest is a gloss (``shorten.py``; measured on the dev corpus: strict recall 0.685
+→ 0.701, 89 → 99 statements in the same words; merged story briefs of morning-dev 0.667 →
+0.722), cited by its id.
 """
 
 from __future__ import annotations
@@ -23,15 +26,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
 from briefer.brief.ranking import choose
+from briefer.brief.shorten import shorter_forms
 from briefer.check.grounding import names, numbers, title_unsupported, unsupported_terms
+from briefer.check.verify import check_statement
 from briefer.model.llm import load_json_answer
 from briefer.models import SECTIONS, BriefContent, Statement, clean_line, word_count
-from briefer.text.cues import DocumentCues, earlier, fuse, future, voiced
+from briefer.text.cues import DocumentCues, earlier, first_person, fuse, future, voiced
 from briefer.text.sentences import (
     Sentence,
     about_output,
@@ -66,6 +71,13 @@ class Filed(BaseModel):
     title: str
     bottom_line: str
     sections: dict[int, str]
+
+
+class Pick(NamedTuple):
+    """A sentence the brief keeps and its statement as printed."""
+
+    sentence: Sentence
+    text: str
 
 
 class Note(BaseModel):
@@ -200,14 +212,16 @@ def select(
     covers: dict[int, frozenset[int]] | None = None,
     positions: dict[int, float] | None = None,
     same: Callable[[int, int], bool] | None = None,
-) -> list[Sentence]:
-    """The sentences the brief keeps, in text order: filed in a section (``labels``, default the
-    model's), not about the brief's own output, not repeating the bottom line; each section's
-    best candidate first, then by coverage (``ranking.choose``) within ``budget`` words counted
-    on ``text`` (the statement as printed, a speaker's name included); suspect sentences only
-    after every clean one. A story passes each sentence's source (``groups``: every source gets
-    its best candidate), its place in its own source (``positions``) and which sentences state
-    one fact (``same``, by sentence id)."""
+) -> list[Pick]:
+    """The sentences the brief keeps, in text order, each with its text as printed: whole,
+    or a shorter form ending where its main clause ends (``shorten``) that the verifier supports
+    as well as the whole. Candidates are filed in a section (``labels``, default the model's),
+    not about the brief's own output, not repeating the bottom line; each section's best
+    candidate comes first, then the rest by coverage (``ranking.choose``) within ``budget``
+    words counted on ``text`` (the statement as printed, a speaker's name included); suspect
+    sentences only after every clean one. A story passes each sentence's source (``groups``:
+    every source gets its best candidate), its place in its own source (``positions``) and
+    which sentences state one fact (``same``, by sentence id)."""
     labels = filed.sections if labels is None else labels
     text = text or statement
     candidates = [
@@ -218,29 +232,46 @@ def select(
         and _overlap(statement(s), bottom_line) < REPEAT_OVERLAP
     ]
     clean = [s for s in candidates if not is_suspect(s)]
-    picked = set(
-        choose(
-            [s.id for s in clean],
-            [text(s) for s in clean],
-            [labels[s.id] for s in clean],
-            budget,
-            words=word_count,
-            seed_sections=[name for name, _ in SECTIONS],
-            informative=[bool(names(statement(s)) or numbers(statement(s))) for s in clean],
-            prior=[DENSITY_WEIGHT * density(statement(s)) for s in clean],
-            positions=[positions[s.id] for s in clean] if positions else None,
-            groups=[groups[s.id] for s in clean] if groups else None,
-            group_seeds=group_seeds,
-            covers=[covers.get(s.id, frozenset()) for s in clean] if covers else None,
-            same=(lambda i, j: same(clean[i].id, clean[j].id)) if same else None,
-        )
+    # Each clean sentence offers its whole form and its shorter ones (``shorten``); the
+    # ranking takes at most one form of a sentence.
+    forms: list[tuple[Sentence, str]] = []
+    for s in clean:
+        whole = text(s)
+        forms.append((s, whole))
+        if shortened := shorter_forms(whole):
+            # Kept only where the verifier finds nothing in the short form that it does not
+            # find in the whole one (a dropped "according to the UN" makes it partial).
+            known = set(check_statement(whole, [s], s.text).problems)
+            forms.extend(
+                (s, short)
+                for short in shortened
+                if set(check_statement(short, [s], s.text).problems) <= known
+            )
+    order = choose(
+        list(range(len(forms))),
+        [t for _, t in forms],
+        [labels[s.id] for s, _ in forms],
+        budget,
+        words=word_count,
+        seed_sections=[name for name, _ in SECTIONS],
+        informative=[bool(names(t) or numbers(t)) for _, t in forms],
+        prior=[DENSITY_WEIGHT * density(t) for _, t in forms],
+        positions=[positions[s.id] for s, _ in forms] if positions else None,
+        groups=[groups[s.id] for s, _ in forms] if groups else None,
+        group_seeds=group_seeds,
+        covers=[covers.get(s.id, frozenset()) for s, _ in forms] if covers else None,
+        same=lambda i, j: (
+            forms[i][0].id == forms[j][0].id
+            or (same is not None and same(forms[i][0].id, forms[j][0].id))
+        ),
     )
-    used = sum(word_count(text(s)) for s in clean if s.id in picked)
+    picked = {forms[i][0].id: forms[i][1] for i in order}
+    used = sum(word_count(t) for t in picked.values())
     for sentence in candidates:
         if is_suspect(sentence) and used + word_count(text(sentence)) <= budget:
-            picked.add(sentence.id)
+            picked[sentence.id] = text(sentence)
             used += word_count(text(sentence))
-    return [s for s in sentences if s.id in picked]
+    return [Pick(sentence=s, text=picked[s.id]) for s in sentences if s.id in picked]
 
 
 #: Sentences shorter than this count as this long for density, so a short line with a name
@@ -259,6 +290,7 @@ def _overlap(a: str, b: str) -> float:
     return len(wa & wb) / max(1, len(wa))
 
 
+_QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 #: A lead sentence is a whole sentence of at least this many words (not a title or header).
 LEAD_MIN_WORDS = 8
@@ -302,14 +334,57 @@ def _whole_sentences(text: str, max_words: int) -> str:
     return " ".join(out).strip()
 
 
+#: A title or bottom line this close to its grammar cap was cut there, mid-word or mid-clause
+#: (the model then closes it with a full stop at the cap: "…and individuals of other.").
+_AT_CAP = 3
+# Words a cut title must not end on: "…, Secretary Austin, and National".
+_DANGLING = frozenset("a an the and or of to with for in on at by from as".split())
+
+
+def _uncut(bottom_line: str) -> str:
+    """The bottom line without the sentence the grammar's length cap cut off ('' when that was
+    the only one)."""
+    if len(bottom_line) < BOTTOM_LINE_MAX_CHARS - _AT_CAP:
+        return bottom_line
+    pieces = [s.text for s in split_sentences(bottom_line.strip())]
+    if len(pieces) > 1:
+        return " ".join(pieces[:-1])
+    # One sentence, cut: its main clause, where one ends before the cut.
+    return _main_clause(pieces[0] if pieces else "", BOTTOM_LINE_MAX_WORDS)
+
+
+def _uncut_title(title: str) -> str:
+    """The title within ``TITLE_MAX_WORDS``; one the cap cut loses its last, partial word and
+    any dangling connective ("…Secretary Austin, and National Sec." → "…Secretary Austin")."""
+    words = title.split()
+    cut = len(title) >= TITLE_MAX_CHARS - _AT_CAP or len(words) > TITLE_MAX_WORDS
+    if not cut:
+        return title
+    words = words[: min(len(words) - 1, TITLE_MAX_WORDS)]
+    # Best end at a pause (a comma or colon) that leaves a title of some length.
+    pauses = [i for i, w in enumerate(words) if w[-1] in ",;:" and i >= 5]
+    if pauses:
+        words = words[: pauses[-1] + 1]
+    while words and (words[-1].casefold().strip(",;:") in _DANGLING or words[-1][-1] in ",;:"):
+        if words[-1][-1] in ",;:" and words[-1].casefold().strip(",;:") not in _DANGLING:
+            words[-1] = words[-1].rstrip(",;:")
+            break
+        words.pop()
+    return " ".join(words) or title
+
+
 def _lead(sentences: list[Sentence], max_words: int = BOTTOM_LINE_MAX_WORDS) -> str:
     """The first whole sentence of the text that can stand as a bottom line (a title line or a
     header is not one, nor a sentence over ``max_words``)."""
-    for sentence in sentences:
-        text = statement(sentence)
-        if _ENDS_SENTENCE.search(text) and LEAD_MIN_WORDS <= word_count(text) <= max_words:
-            return text
-    return statement(sentences[0])
+    fit = [
+        text
+        for text in map(statement, sentences)
+        if _ENDS_SENTENCE.search(text) and LEAD_MIN_WORDS <= word_count(text) <= max_words
+    ]
+    # A transcript opens with housekeeping ("Kirby has a few words at the top, and then we'll
+    # try to get through…"): a first-person line is the lead only when no other line fits.
+    third_person = [t for t in fit if not first_person(_QUOTE_SPAN.sub(" ", t))]
+    return (third_person or fit or [statement(sentences[0])])[0]
 
 
 def _is_title_like(bottom_line: str, sentences: list[Sentence]) -> bool:
@@ -321,9 +396,19 @@ def _is_title_like(bottom_line: str, sentences: list[Sentence]) -> bool:
     )
 
 
+# A wire dateline in front of the first sentence: "WASHINGTON —", "STATE DEPARTMENT —",
+# "ISLAMABAD (Reuters) -".
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+){0,3}(?:,\s[A-Z][a-z]+)?(?:\s\([A-Za-z ]+\))?"
+    r"\s[—–-]{1,2}\s+"
+)
+
+
 def statement(sentence: Sentence) -> str:
-    """The sentence as a statement: list marks and a leading connective ("Meanwhile,") dropped."""
-    text = _LEADING_CONNECTIVE.sub("", without_speaker(clean_line(sentence.text))).strip()
+    """The sentence as a statement: list marks, a dateline and a leading connective
+    ("Meanwhile,") dropped."""
+    text = _DATELINE.sub("", without_speaker(clean_line(sentence.text)))
+    text = _LEADING_CONNECTIVE.sub("", text).strip()
     return text[:1].upper() + text[1:]
 
 
@@ -354,11 +439,11 @@ def headline(
     trusted = [s for s in sentences if s.id not in flagged] or sentences
     text = " ".join(s.text for s in trusted)
     lead = _lead([s for s in (lead_order or trusted) if s.id not in flagged] or trusted)
-    title = " ".join(filed.title.split()[:TITLE_MAX_WORDS])
+    title = _uncut_title(filed.title)
     if title_unsupported(title, text) or _planted(title, suspects):
         words = lead.rstrip(".").split()
         title = " ".join(words[:TITLE_MAX_WORDS]) + ("…" if len(words) > TITLE_MAX_WORDS else "")
-    bottom_line = _whole_sentences(filed.bottom_line, BOTTOM_LINE_MAX_WORDS)
+    bottom_line = _whole_sentences(_uncut(filed.bottom_line), BOTTOM_LINE_MAX_WORDS)
     if (
         not bottom_line
         or unsupported_terms(bottom_line, text)
@@ -389,7 +474,9 @@ def compose(
 
     chosen = select(filed, sentences, budget, bottom_line, labels, text=printed)
     filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
-    notes = [Note(sentence=s.id, section=labels[s.id], text=printed(s)) for s in chosen]
+    notes = [
+        Note(sentence=p.sentence.id, section=labels[p.sentence.id], text=p.text) for p in chosen
+    ]
     sections = {
         name: [Statement(text=n.text, cites=[n.sentence]) for n in notes if n.section == name]
         for name, _ in SECTIONS

@@ -128,6 +128,8 @@ def verdict(report: EvalReport) -> str:
     if _has_stories(report):
         failed += f" Stories citing every source: {_all_cited(report)}."
     failed += f" Statements supported by the verifier: {s.supported_share:.0%} of {s.statements}."
+    if s.words_out:
+        failed += f" Facts per 100 brief words: {s.facts_per_100_words:.2f}."
     if s.placement is not None:
         failed += (
             f" Recalled facts placed in an accepted section: {s.placement:.0%};"

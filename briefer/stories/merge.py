@@ -250,18 +250,18 @@ def compose_story(
         same=relations.is_same,
     )
     sections: dict[str, list[Statement]] = {name: [] for name, _ in SECTIONS}
-    for sentence in chosen:
+    for sentence, printed_text in chosen:
         ref = story.refs[sentence.id]
         also = sorted(
             (story.refs[other] for other in relations.same[sentence.id]),
             key=lambda r: (r.source, r.sentence),
         )
         sections[labels[sentence.id]].append(
-            Statement(text=printed(sentence), cites=[ref.sentence], source=ref.source, also=also)
+            Statement(text=printed_text, cites=[ref.sentence], source=ref.source, also=also)
         )
     content = BriefContent.model_validate({"title": title, "bottom_line": bottom_line, **sections})
     filed_count = sum(1 for s in story.sentences if labels.get(s.id, "other") != "other")
-    return content, chosen, filed_count - len(chosen), relations
+    return content, [p.sentence for p in chosen], filed_count - len(chosen), relations
 
 
 # A number and the word it counts ("27 dead", "$550 million in aid", "3 ships"): the word after

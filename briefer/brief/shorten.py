@@ -1,0 +1,71 @@
+"""Shorter forms of a statement: the sentence cut where its main clause ends.
+
+A whole source sentence averages ~28 words, so a one-page brief holds few facts (issue 10). A
+news sentence often carries its fact in the main clause and an attribution or gloss after it
+("…de-escalate as quickly as possible,” adding that both Secretary Rubio and …"). A shorter form
+is a prefix of the sentence ending at such a break, closed with a full stop: the words are the
+source's own, in its order, so the statement stays grounded in its cited sentence and the
+verifier checks it like any other. Whether the short or the whole form is kept is decided by the
+ranking (facts per word): a tail full of names and numbers keeps the sentence whole.
+
+Not cut: inside a quotation (an unbalanced quote would misquote), before ``MIN_HEAD`` words (the
+head would not stand alone: "The attack, which …"), or when the tail is a few words only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefer.models import word_count
+
+#: The shortest head that stands as a statement, and the shortest tail worth cutting.
+MIN_HEAD = 8
+MIN_TAIL = 5
+#: A second verb or a dash needs a longer head: "In 2021, the administration fulfilled a
+#: campaign promise and suspended the agreement" has its fact in the second verb, and a dash
+#: in a transcript often follows a fragment ("And then to your first point —").
+MIN_HEAD_WEAK = 12
+
+# Where a dependent part of a sentence begins: an attribution or gloss after a comma (a
+# participle, a relative clause, a purpose or time clause), a semicolon, a dash, or a second
+# verb joined by "and" ("… and stressed the need for restraint").
+_BREAK = re.compile(
+    r"""(?:,(?P<quote>[”"])?\s+(?=(?:adding|saying|noting|stressing|emphasi[sz]ing|expressing|urging|calling
+            |citing|describing|highlighting|underscoring|reiterating|insisting|arguing|warning
+            |including|such\s+as|which|who|where|whose|in\s+order\s+to|as\s+part\s+of|amid
+            |following|after|while|as|bringing|making|leaving)\b)
+        | ;\s+ | (?P<dash>\s[—–]\s)
+        | (?P<verb>\s+and\s+(?=(?:also\s+)?[a-z]+ed\b))
+    )""",
+    re.VERBOSE,
+)
+
+# A relative clause opened mid-sentence ("The attack, which resulted in …, was claimed by"):
+# the head would end inside it, without its verb.
+_OPEN_CLAUSE = re.compile(r",\s+(?:which|who|whose|whom)\b")
+
+
+def _inside_quote(head: str) -> bool:
+    return head.count("“") > head.count("”") or head.count('"') % 2 == 1
+
+
+def shorter_forms(text: str) -> list[str]:
+    """The sentence's prefixes that end where a dependent part begins, shortest first, each
+    closed with a full stop; [] when none stands alone."""
+    forms: list[str] = []
+    total = word_count(text)
+    for match in _BREAK.finditer(text):
+        head = text[: match.start()].rstrip(" ,;:—–")
+        quote = match.group("quote") or ""
+        size = word_count(head)
+        if (
+            size < (MIN_HEAD_WEAK if match.group("verb") or match.group("dash") else MIN_HEAD)
+            or total - size < MIN_TAIL
+            or _inside_quote(head + quote)
+            or _OPEN_CLAUSE.search(head)
+        ):
+            continue
+        # A quotation that ends the head keeps its closing mark, the full stop after it, so
+        # the quoted words stay exactly the source's: "…as possible”."
+        forms.append(head.rstrip(".!?") + quote + ".")
+    return forms

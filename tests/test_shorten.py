@@ -1,0 +1,109 @@
+"""Shorter statements: a sentence cut where its main clause ends, verified like any other."""
+
+from __future__ import annotations
+
+from briefer.brief import compose
+from briefer.brief.shorten import shorter_forms
+from briefer.check.verify import check_statement
+from briefer.text.sentences import split_sentences
+
+
+def test_a_gloss_after_the_main_clause_is_cut() -> None:
+    text = (
+        "She highlighted that US Secretary of State Marco Rubio has been in direct communication "
+        "with leaders from both India and Pakistan, emphasising the need for immediate "
+        "de-escalation and expressing the US President’s personal interest."
+    )
+    assert shorter_forms(text) == [
+        "She highlighted that US Secretary of State Marco Rubio has been in direct communication "
+        "with leaders from both India and Pakistan."
+    ]
+
+
+def test_a_quotation_keeps_its_words_and_closing_mark() -> None:
+    text = (
+        "Leavitt noted, “The President wants to see this de-escalate as quickly as possible,” "
+        "adding that both Secretary Rubio and the National Security Adviser have been involved."
+    )
+    short = shorter_forms(text)
+    assert short == [
+        "Leavitt noted, “The President wants to see this de-escalate as quickly as possible”."
+    ]
+    # The quoted words are the source's own, so the verifier finds the quote.
+    assert check_statement(short[0], split_sentences(text), text).status == "supported"
+
+
+def test_no_cut_inside_a_quote_an_open_clause_or_before_a_short_head() -> None:
+    assert (
+        shorter_forms(
+            "The attack, which resulted in the deaths of 27 people, including mostly tourists, was "
+            "claimed by The Resistance Front."
+        )
+        == []
+    )
+    assert (
+        shorter_forms(
+            "He said “we will keep pressing, which is what the region needs, until it ends” "
+            "on Monday."
+        )
+        == []
+    )
+    # The head would be four words, and the tail of "…, saying so." is too short to cut.
+    assert shorter_forms("The talks ended, saying that nothing was agreed by either side.") == []
+    assert shorter_forms("The ministers met in Geneva on Monday for talks, saying so.") == []
+
+
+def test_a_second_verb_needs_a_longer_head() -> None:
+    # The fact is the second verb: the head alone would keep the promise and lose the act.
+    assert (
+        shorter_forms(
+            "In 2021, the Biden administration fulfilled a campaign promise and suspended the "
+            "agreement that let the US deport asylum seekers."
+        )
+        == []
+    )
+    assert shorter_forms(
+        "He also urged Pakistan to take “concrete steps” against terrorist organisations "
+        "operating from its territory and stressed the need for restraint between both sides."
+    ) == [
+        "He also urged Pakistan to take “concrete steps” against terrorist organisations "
+        "operating from its territory."
+    ]
+
+
+def sentences_of(*texts: str) -> list:
+    return split_sentences(" ".join(texts))
+
+
+def test_a_tight_budget_takes_the_main_clause_and_room_for_another_fact() -> None:
+    sentences = sentences_of(
+        "Rubio spoke with Pakistani Prime Minister Shehbaz Sharif on Tuesday, emphasising the "
+        "need for calm and expressing the hope that tensions would ease soon enough.",
+        "India expelled two Pakistani diplomats from New Delhi on Wednesday.",
+    )
+    filed = compose.Filed(
+        title="t", bottom_line="b", sections={1: "us_position", 2: "ground_situation"}
+    )
+    # 24 words: the whole first sentence (26) does not fit beside the second (10); its main
+    # clause (11) does.
+    picks = compose.select(filed, sentences, 24)
+    assert [p.sentence.id for p in picks] == [1, 2]
+    assert picks[0].text == ("Rubio spoke with Pakistani Prime Minister Shehbaz Sharif on Tuesday.")
+    # With room, a sentence is printed whole when its whole form ranks higher.
+    roomy = compose.select(filed, sentences, 500)
+    assert all(p.text.rstrip(".") in " ".join(s.text for s in sentences) for p in roomy)
+
+
+def test_a_cut_that_drops_the_attribution_is_not_offered() -> None:
+    text = (
+        "Pakistan has forcibly repatriated more than 825,000 undocumented Afghans since 2023, "
+        "including many families with children, the United Nations said on Monday."
+    )
+    head = "Pakistan has forcibly repatriated more than 825,000 undocumented Afghans since 2023."
+    assert shorter_forms(text) == [head]
+    sentences = sentences_of(text)
+    # The verifier would call the head partly supported: it drops "the United Nations said".
+    assert check_statement(head, sentences, text).status == "partial"
+    filed = compose.Filed(title="t", bottom_line="b", sections={1: "ground_situation"})
+    assert compose.select(filed, sentences, 15) == []
+    assert [p.text for p in compose.select(filed, sentences, 50)] == [text]
