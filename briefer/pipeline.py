@@ -177,9 +177,9 @@ class Briefer:
             )
         else:
             filed = self._map_reduce(article, plan, usage, progress)
-        doc = document_cues(article.title or "", article.text)
+        doc = document_cues(article.title or "", article.text, article.date)
         content, notes, left_out = compose.compose(
-            filed, sentences, limit, doc, speakers(everything, doc)
+            filed, sentences, limit, doc, speakers(everything, doc), context=article.title or ""
         )
         with self._spent_lock:
             self.spent.merge(usage)

@@ -14,6 +14,7 @@ from briefer.text.cues import (
     future,
     speakers,
     us_actor,
+    us_names,
     us_subject,
     voiced,
 )
@@ -21,6 +22,8 @@ from briefer.text.sentences import split_sentences
 
 NEWS = DocumentCues(us_voice=False, latest_year=2025)
 WHITE_HOUSE = DocumentCues(us_voice=True, latest_year=2024)
+FACT_SHEET = DocumentCues(us_voice=True, latest_year=2026)
+US_NAMES = DocumentCues(us_voice=False, latest_year=2025, us_names=frozenset({"Leavitt"}))
 
 
 @pytest.mark.parametrize(
@@ -89,6 +92,20 @@ def test_document_cues() -> None:
     cues = document_cues("Statement from President Joe Biden on Sudan", "For 17 months… in 2024.")
     assert cues.us_voice and cues.latest_year == 2024
     assert not document_cues("Pakistan threatens to deport Afghans", "ISLAMABAD — …").us_voice
+    # The publication date counts among the text's years: "in 2023" is then earlier time.
+    assert document_cues("t", "A crackdown began in 2023.", "2025-02-23").latest_year == 2025
+
+
+def test_us_names_are_those_given_a_us_title() -> None:
+    text = (
+        "White House Press Secretary Karoline Leavitt affirmed the US is engaged. "
+        "State Department spokesperson Tammy Bruce said so too. "
+        "U.S. Central Command chief told lawmakers about it. "
+        "Pakistani Prime Minister Shehbaz Sharif spoke with US Secretary of State Marco Rubio, "
+        "who urged restraint.\n"
+        "President Donald J. Trump Safeguards Venezuelan Oil Revenue"
+    )
+    assert us_names(text) == {"Leavitt", "Bruce", "Rubio"}
 
 
 @pytest.mark.parametrize(
@@ -116,6 +133,43 @@ def test_document_cues() -> None:
         ("other", "The US will act next week.", NEWS, "other"),
         ("background", "The US will act next week.", NEWS, "background"),
         ("outlook", "In 2019, talks failed.", NEWS, "outlook"),
+        # An earlier year outweighs a US subject: history is Background, whoever acted.
+        (
+            "ground_situation",
+            "In 2004, the United States and Denmark signed the Igaliku Agreement.",
+            NEWS,
+            "background",
+        ),
+        # A US actor only as an object ("a framework … with Washington") is no US position.
+        (
+            "us_position",
+            "Greenland representatives declined to comment on a framework that Pacific Island "
+            "nations have with Washington.",
+            NEWS,
+            "ground_situation",
+        ),
+        # A name the text gave a US title to is a US actor later on.
+        ("us_position", "Leavitt noted that talks went on.", US_NAMES, "us_position"),
+        ("us_position", "Leavitt noted that talks went on.", NEWS, "ground_situation"),
+        # A US government text's own act: "The Order blocks …".
+        (
+            "ground_situation",
+            "The Order affirms the funds are sovereign.",
+            FACT_SHEET,
+            "us_position",
+        ),
+        (
+            "us_position",
+            "- The Order blocks any attachment of the funds.",
+            FACT_SHEET,
+            "us_position",
+        ),
+        (
+            "ground_situation",
+            "The Order affirms the funds are sovereign.",
+            NEWS,
+            "ground_situation",
+        ),
     ],
 )
 def test_fuse(label: str, text: str, doc: DocumentCues, expected: str) -> None:

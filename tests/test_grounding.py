@@ -49,6 +49,10 @@ def test_names_skip_sentence_starters_and_spelled_numbers() -> None:
         ("us", "the United States said"),  # initials of a run of capitals
         ("imf", "the International Monetary Fund approved"),
         ("eu", "European Union members"),
+        ("qa'ida", "the leader of al Qa’ida"),  # straight and curly apostrophes are one
+        ("qa’ida", "the leader of al Qa'ida"),
+        ("chinese", "the People’s Republic of China"),  # demonym of a name ending in a vowel
+        ("russian", "Russia said"),
     ],
 )
 def test_known_names(name: str, source: str) -> None:
@@ -65,6 +69,7 @@ def test_unknown_names(name: str, source: str) -> None:
 def test_same_name_is_strict_for_different_names() -> None:
     assert same_name("israel", "israeli") and same_name("zelensky", "zelenskyy")
     assert not same_name("johnson", "johnston") and not same_name("iran", "iraq")
+    assert not same_name("chinese", "chile")
 
 
 def test_unsupported_terms_with_unicode_names() -> None:

@@ -171,3 +171,15 @@ def test_a_dateline_is_not_part_of_the_statement() -> None:
     assert compose.statement(sentence) == (
         "U.S. Secretary of State Marco Rubio is in the Dominican Republic."
     )
+
+
+def test_a_name_from_the_title_line_supports_the_bottom_line() -> None:
+    # "President Biden" is only in the title line ("Statement from President Joe Biden on
+    # Sudan"), which is no statement; the bottom line may still name him.
+    bottom_line = "President Biden calls on the belligerents to end this war."
+    _, bottom = compose.headline(
+        _filed(bottom_line), SENTENCES[1:], context="Statement from President Joe Biden on Sudan"
+    )
+    assert bottom == bottom_line
+    _, without = compose.headline(_filed(bottom_line), SENTENCES[1:])
+    assert without != bottom_line

@@ -300,21 +300,21 @@ LEAD_MIN_WORDS = 8
 # clause is a whole sentence ("…drawdown of $550 million, in order to …" → "…$550 million.").
 _CLAUSE_BREAK = re.compile(
     r"(?:,\s+(?:in\s+order\s+to|which|who|bringing|including|while|as|after|following|"
-    r"according\s+to|amid|and\s+(?:the|he|she|they|it|we))\b|;\s|\s[—–]\s)"
+    r"according\s+to|amid|and\s+(?:the|he|she|they|it|we|to))\b|;\s|\s[—–]\s)"
 )
 
 
 def _main_clause(sentence: str, max_words: int) -> str:
-    """A sentence over ``max_words`` cut at its last clause break within the limit, if what is
-    left holds at least half the limit; else ''."""
-    best = ""
+    """A sentence over ``max_words`` cut at its last clause break within the limit (here or
+    where ``shorten`` cuts), if what is left holds at least half the limit; else ''."""
+    heads = [form for form in shorter_forms(sentence) if word_count(form) <= max_words]
     for match in _CLAUSE_BREAK.finditer(sentence):
         head = sentence[: match.start()].rstrip(" ,;")
         if word_count(head) > max_words:
             break
-        if word_count(head) >= max_words // 2:
-            best = head + "."
-    return best
+        heads.append(head + ".")
+    fit = [h for h in heads if word_count(h) >= max_words // 2]
+    return max(fit, key=word_count, default="")
 
 
 def _whole_sentences(text: str, max_words: int) -> str:
@@ -376,15 +376,20 @@ def _uncut_title(title: str) -> str:
 def _lead(sentences: list[Sentence], max_words: int = BOTTOM_LINE_MAX_WORDS) -> str:
     """The first whole sentence of the text that can stand as a bottom line (a title line or a
     header is not one, nor a sentence over ``max_words``)."""
-    fit = [
-        text
-        for text in map(statement, sentences)
-        if _ENDS_SENTENCE.search(text) and LEAD_MIN_WORDS <= word_count(text) <= max_words
-    ]
+    fit = []
+    for text in map(statement, sentences):
+        if not _ENDS_SENTENCE.search(text) or word_count(text) < LEAD_MIN_WORDS:
+            continue
+        # A long first sentence still leads with its main clause.
+        if word_count(text) > max_words:
+            text = _main_clause(text, max_words)
+        if text:
+            fit.append(text)
     # A transcript opens with housekeeping ("Kirby has a few words at the top, and then we'll
-    # try to get through…"): a first-person line is the lead only when no other line fits.
-    third_person = [t for t in fit if not first_person(_QUOTE_SPAN.sub(" ", t))]
-    return (third_person or fit or [statement(sentences[0])])[0]
+    # try to get through…"): there a first-person line leads only when no other line fits.
+    if any(without_speaker(s.text) != s.text.strip() for s in sentences):
+        fit = [t for t in fit if not first_person(_QUOTE_SPAN.sub(" ", t))] or fit
+    return (fit or [statement(sentences[0])])[0]
 
 
 def _is_title_like(bottom_line: str, sentences: list[Sentence]) -> bool:
@@ -427,17 +432,21 @@ def _planted(text: str, suspects: list[Sentence]) -> bool:
 
 
 def headline(
-    filed: Filed, sentences: list[Sentence], lead_order: list[Sentence] | None = None
+    filed: Filed,
+    sentences: list[Sentence],
+    lead_order: list[Sentence] | None = None,
+    context: str = "",
 ) -> tuple[str, str]:
     """Title and bottom line, bounded. Either is replaced by the lead sentence when it has a name
     or number that the article's clean content sentences lack (invented, or taken from an
     instruction-like sentence), or repeats a phrase quoted by a suspect sentence. The lead is
     the first fit sentence of ``lead_order`` (default: the text's order; a story puts its
-    newest source first)."""
+    newest source first). ``context``: more of the source that names may come from, such as
+    its title line ("Statement from President Joe Biden on Sudan")."""
     suspects = [s for s in sentences if is_suspect(s) or about_output(s)]
     flagged = {s.id for s in suspects}
     trusted = [s for s in sentences if s.id not in flagged] or sentences
-    text = " ".join(s.text for s in trusted)
+    text = " ".join([context, *(s.text for s in trusted)])
     lead = _lead([s for s in (lead_order or trusted) if s.id not in flagged] or trusted)
     title = _uncut_title(filed.title)
     if title_unsupported(title, text) or _planted(title, suspects):
@@ -460,11 +469,12 @@ def compose(
     limit: int,
     doc: DocumentCues | None = None,
     voices: dict[int, str | None] | None = None,
+    context: str = "",
 ) -> tuple[BriefContent, list[Note], int]:
     """The brief within ``limit`` words, its notes, and how many candidates were left out.
     ``doc``: the text's cues, to correct the model's sections (``sections_of``); ``voices``:
     who speaks each sentence, named in front of a first-person statement."""
-    title, bottom_line = headline(filed, sentences)
+    title, bottom_line = headline(filed, sentences, context=context)
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = sections_of(filed, sentences, doc)
     voices = voices or {}

@@ -157,9 +157,12 @@ _COMMON_CAPITALISED = frozenset(
 _POSSESSIVE = re.compile(r"['’ʼ](s|ve|re|ll|d|m)?$")
 
 
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+
+
 def _bare(word: str) -> str:
     """Lower case without a possessive ending: "Rubio’s" → "rubio", "US" → "us"."""
-    return _POSSESSIVE.sub("", word.lower())
+    return _POSSESSIVE.sub("", word.lower().translate(_APOSTROPHES))
 
 
 def fold(word: str) -> str:
@@ -233,6 +236,9 @@ def bare_words(text: str) -> set[str]:
     return words | _acronyms(run)
 
 
+_DEMONYM_ENDINGS = ("ese", "ian", "an", "i")
+
+
 def same_name(a: str, b: str) -> bool:
     """Whether two bare names are one: equal, a demonym or possessive-like extension ("iran" and
     "iranian", "israel" and "israeli", "zelensky" and "zelenskyy"), or "ukraine" and
@@ -245,6 +251,8 @@ def same_name(a: str, b: str) -> bool:
         return False
     if long.startswith(short):
         return True
+    if len(short) >= 5 and long.startswith(short[:-1]) and long.endswith(_DEMONYM_ENDINGS):
+        return True  # "china" and "chinese", "russia" and "russian"
     return len(short) >= 6 and long.startswith(short[:-1])
 
 
@@ -252,7 +260,7 @@ def known(name: str, words: set[str]) -> bool:
     """Whether a name from ``names`` occurs among ``words`` (from ``bare_words``): whole, as a
     variant (``same_name``), or, if hyphenated, each of its parts ("Al-Sharaa" when the text has
     "al-Sharaa", "Russia-Ukraine" when it has "Russian" and "Ukrainian")."""
-    name = fold(name)
+    name = fold(name).translate(_APOSTROPHES)
     if name in words or any(same_name(name, w) for w in words if w[:3] == name[:3]):
         return True
     parts = [p for p in name.split("-") if p]

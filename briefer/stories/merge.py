@@ -97,7 +97,7 @@ def build(parts: Sequence[tuple[Article, list[Sentence], list[Sentence]]]) -> St
                 article=article,
                 everything=everything,
                 content=content,
-                doc=document_cues(article.title or "", article.text),
+                doc=document_cues(article.title or "", article.text, article.date),
             )
         )
         for sentence in content:
@@ -219,7 +219,12 @@ def compose_story(
     """The story's brief within ``limit`` words, the sentences it cites (story-wide ids), how
     many filed candidates were left out, and the relations found between sources."""
     relations = Relations(story)
-    title, bottom_line = compose.headline(filed, story.sentences, _newest_first(story))
+    title, bottom_line = compose.headline(
+        filed,
+        story.sentences,
+        _newest_first(story),
+        context=" ".join(s.article.title or "" for s in story.sources),
+    )
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = story_sections(filed, story, relations)
     voices: dict[int, str | None] = {}

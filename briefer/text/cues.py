@@ -5,11 +5,20 @@ whole US statement under US Position, the other side's attacks included (measure
 held-out corpora). Its label is kept as the first opinion; these cues correct it where the
 wording says otherwise:
 
-- a sentence the model filed under Ground Situation whose subject is a US actor → US Position;
-  with future or modal wording → Outlook; about an earlier time → Background;
-- a sentence filed under US Position with no US actor in it (and not a first-person sentence of a
-  US government text, where "we" is the US) → decided again by the same cues, else Ground
-  Situation.
+- a sentence the model filed under Ground Situation about an earlier time → Background (even
+  with a US subject: "In 2004, the United States … signed" is history); whose subject is a US
+  actor → US Position; with future or modal wording → Outlook;
+- a sentence filed under US Position whose subject is no US actor (and not a first-person
+  sentence of a US government text, where "we" is the US) → decided again by the same cues,
+  else Ground Situation. A US actor only as an object ("a framework … with Washington") does
+  not make a US position;
+- US actors are institutions and titles, the names the text introduces with a US title
+  ("Press Secretary Karoline Leavitt" → "Leavitt noted …"), and, in a US government text, its
+  own act as the subject ("The Order blocks …").
+
+Measured on the dev corpus with the model's answers cached: placement 73 % → 84 % of recalled
+facts (names with US titles 75 %, US subject required 77 %, earlier time first 80 %, a US
+text's own act 84 %); morning-dev unchanged or better (70 % → 72 %).
 
 A cue alone over-fires (a fact sheet's counterfactual "would" is not an outlook), so cues only
 move sentences the model filed in a neighbouring section and never move "other" or a model's
@@ -131,6 +140,9 @@ class DocumentCues(BaseModel):
     us_voice: bool = False
     latest_year: int | None = None
     speaker: str | None = None
+    #: Surnames the text introduces with a US title ("Press Secretary Karoline Leavitt"), so
+    #: "Leavitt noted …" later in the text is a US actor too.
+    us_names: frozenset[str] = frozenset()
 
 
 # "President Biden Statement Ahead of …": the speaker named before the kind of document.
@@ -163,14 +175,54 @@ def byline(text: str) -> str | None:
     return None
 
 
-def document_cues(title: str, text: str) -> DocumentCues:
+# A US actor, maybe a title after it, then a name: "White House Press Secretary Karoline
+# Leavitt", "State Department spokesperson Tammy Bruce", "U.S. President Donald Trump".
+_TITLE_WORDS = (
+    r"(?:(?:Press\s+)?Secretary(?:\s+of\s+(?:State|Defense|the\s+Treasury))?|spokesperson"
+    r"|spokeswoman|spokesman|Ambassador|ambassador|envoy|Special\s+Envoy|adviser|advisor"
+    r"|Adviser|Advisor|official|President|Vice\s+President|Senator|Sen\.|Rep\.|Representative"
+    r"|Director|Administrator|Deputy|Under\s+Secretary|Assistant\s+Secretary|General)"
+)
+# A person's name: a first name, maybe an initial, and one or two more names, on one line.
+_NAMED = re.compile(
+    rf"(?:[ ]+{_TITLE_WORDS})*[ ]+"
+    r"(?P<name>[A-Z][a-z]+(?:[ ][A-Z]\.)?(?:[ ][A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})"
+    # in running text, not a title line in title case: a lower-case word or a stop follows
+    r"(?=[,.;:)]|[ ]+[a-z(“\"])"
+)
+_NOT_NAMES = re.compile(
+    rf"^(?:{_TITLE_WORDS}|Department|House|States|Council|Office|Agency|Command|Corps|Army"
+    r"|Navy|Force|Forces|Guard|Service|Bureau|Committee|Group|Institute|Center|Strategies"
+    r"|Assistance|Program|Act|Agreement|Security|National|Central|Military|Statement|Remarks"
+    r"|Readout|Message|Ahead)$"
+)
+
+
+def us_names(text: str) -> frozenset[str]:
+    """Surnames the text gives with a US title or institution in front of them."""
+    found = set()
+    for match in _US_ACTOR.finditer(text):
+        named = _NAMED.match(text, match.end())
+        if named:
+            words = named.group("name").split()
+            if not any(_NOT_NAMES.match(w) or _US_ACTOR.fullmatch(w) for w in words):
+                found.add(words[-1])
+    return frozenset(found)
+
+
+def document_cues(title: str, text: str, date: str | None = None) -> DocumentCues:
+    """What is known of the whole text; ``date`` (ISO, its publication date) counts among its
+    years, so "in 2024" in a text of 2025 is earlier time."""
     head = " ".join([title, text[:400]])
     years = [int(y) for y in _YEAR.findall(text)]
+    if date and _YEAR.match(date[:4]):
+        years.append(int(date[:4]))
     first_line = text.strip().splitlines()[0] if text.strip() else ""
     return DocumentCues(
         us_voice=bool(_US_VOICE.search(head)),
         latest_year=max(years, default=None),
         speaker=author(title) or author(first_line) or byline(text),
+        us_names=us_names(text),
     )
 
 
@@ -209,14 +261,33 @@ def voiced(text: str, speaker: str | None) -> str:
     return f"{speaker}: {text}"
 
 
-def us_actor(text: str) -> bool:
-    return bool(_US_ACTOR.search(text))
+def _us_positions(text: str, doc: DocumentCues | None) -> list[int]:
+    """Where US actors stand in ``text``: institutions and titles, and the text's US names."""
+    found = [m.start() for m in _US_ACTOR.finditer(text)]
+    for name in doc.us_names if doc else ():
+        found += [m.start() for m in re.finditer(rf"\b{re.escape(name)}\b", text)]
+    return sorted(found)
 
 
-def us_subject(text: str) -> bool:
-    """A US actor among the sentence's first words: the sentence is about what the US did."""
-    match = _US_ACTOR.search(text)
-    return match is not None and len(text[: match.start()].split()) <= 6
+def us_actor(text: str, doc: DocumentCues | None = None) -> bool:
+    return bool(_us_positions(text, doc))
+
+
+# What a US government text calls its own act: "The Order blocks …", "This action …".
+_INSTRUMENT = re.compile(
+    r"^\W*(?:The|This|These|Today[’']s)\s+(?:Executive\s+)?(?:Order|Proclamation|Memorandum"
+    r"|[Aa]ctions?|[Rr]ule|[Ss]anctions|[Dd]esignations?|[Dd]etermination|[Mm]easures?"
+    r"|Administration)\b"
+)
+
+
+def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
+    """A US actor among the sentence's first words: the sentence is about what the US did. In
+    a US government text, its own act as the subject ("The Order blocks …") counts too."""
+    if doc is not None and doc.us_voice and _INSTRUMENT.match(text):
+        return True
+    found = _us_positions(text, doc)
+    return bool(found) and len(text[: found[0]].split()) <= 6
 
 
 def future(text: str, *, strong: bool = True) -> bool:
@@ -239,14 +310,14 @@ def first_person(text: str) -> bool:
 def fuse(label: str, text: str, doc: DocumentCues) -> str:
     """The section for a sentence the model filed under ``label``, corrected by the cues."""
     if label == "ground_situation":
-        if us_subject(text):
+        if earlier(text, doc):
+            return "background"  # "In 2004, the United States … signed": history first
+        if us_subject(text, doc):
             return "us_position"
         if future(text):
             return "outlook"
-        if earlier(text, doc):
-            return "background"
         return label
-    if label == "us_position" and not us_actor(text):
+    if label == "us_position" and not us_subject(text, doc):
         if doc.us_voice and first_person(text):
             return label  # "we" in a White House statement is the US
         if _PRONOUN_START.match(text):
