@@ -33,7 +33,7 @@ from briefer.render.output import FORMATS, render_files, write_atomic
 from briefer.render.render import Renderer
 from briefer.stories import merge
 from briefer.stories.merge import Story
-from briefer.text.cues import document_cues, speakers
+from briefer.text.cues import asked, document_cues, speakers
 from briefer.text.sentences import Sentence, is_content, looks_like_instruction, split_sentences
 
 PROMPT_FILES = (
@@ -179,7 +179,13 @@ class Briefer:
             filed = self._map_reduce(article, plan, usage, progress)
         doc = document_cues(article.title or "", article.text, article.date)
         content, notes, left_out = compose.compose(
-            filed, sentences, limit, doc, speakers(everything, doc), context=article.title or ""
+            filed,
+            sentences,
+            limit,
+            doc,
+            speakers(everything, doc),
+            context=article.title or "",
+            asked=asked(everything),
         )
         with self._spent_lock:
             self.spent.merge(usage)

@@ -7,15 +7,18 @@ import pytest
 from briefer.brief.ranking import choose, cosine, tfidf
 from briefer.text.cues import (
     DocumentCues,
+    asked,
     author,
     document_cues,
     earlier,
     fuse,
     future,
+    non_answer,
     speakers,
     us_actor,
     us_names,
     us_subject,
+    vocatives,
     voiced,
 )
 from briefer.text.sentences import split_sentences
@@ -281,3 +284,43 @@ def test_a_contraction_is_not_a_name() -> None:
 
     assert names("We’ve done just that, and I’m sure of it.") == set()
     assert names("Rubio’s call to Kabul") == {"rubio", "kabul"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kirby: Let me take that question, Josh, and get back to you.", True),
+        ("I’ll let the Israelis speak to whether they’re coming or not.", True),
+        ("Well, again, the Israeli government can speak to their plans.", True),
+        ("No, we are not going to speculate.", True),
+        ("I don’t have anything more on that.", True),
+        ("And thanks for your words about the U.N. resolution.", True),
+        ("Nothing.", True),
+        ("Okay, thanks.", True),
+        # Facts, however conversational.
+        ("Kirby: Yeah, David, the talks went on for 3 hours.", False),
+        ("The US will not comment on the talks until Friday, a spokesperson said.", False),
+        ("No deal was reached by Iran and the US on Monday.", False),
+        ("Nothing has changed about our policy.", False),
+    ],
+)
+def test_non_answer(text: str, expected: bool) -> None:
+    assert non_answer(text) is expected
+
+
+def test_vocatives_are_who_is_spoken_to() -> None:
+    assert vocatives("Kirby: Yeah, David, the talks went on.") == {"david"}
+    assert vocatives("Sure, Josh.") == {"josh"}
+    assert vocatives("Rubio met Sharif in Islamabad.") == set()
+
+
+def test_asked_are_a_questioners_lines() -> None:
+    sentences = split_sentences(
+        "MODERATOR: Our first question goes to Steve.\n\n"
+        "Q Thanks, John. It sounds like Netanyahu canceled the visit. Is that right?\n\n"
+        "MR. KIRBY: We have not been notified of any change to the visit. We expect them."
+    )
+    spoken = {s.text: s.id in asked(sentences) for s in sentences}
+    assert spoken["It sounds like Netanyahu canceled the visit."]
+    assert not spoken["We expect them."]
+    assert not any(asked(split_sentences("India struck. Pakistan said it would respond.")))

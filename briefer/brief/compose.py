@@ -36,7 +36,17 @@ from briefer.check.grounding import names, numbers, title_unsupported, unsupport
 from briefer.check.verify import check_statement
 from briefer.model.llm import load_json_answer
 from briefer.models import SECTIONS, BriefContent, Statement, clean_line, word_count
-from briefer.text.cues import DocumentCues, earlier, first_person, fuse, future, voiced
+from briefer.text.cues import (
+    DocumentCues,
+    earlier,
+    first_person,
+    fuse,
+    future,
+    non_answer,
+    unvoiced,
+    vocatives,
+    voiced,
+)
 from briefer.text.sentences import (
     Sentence,
     about_output,
@@ -212,6 +222,7 @@ def select(
     covers: dict[int, frozenset[int]] | None = None,
     positions: dict[int, float] | None = None,
     same: Callable[[int, int], bool] | None = None,
+    asked: set[int] | frozenset[int] = frozenset(),
 ) -> list[Pick]:
     """The sentences the brief keeps, in text order, each with its text as printed: whole,
     or a shorter form ending where its main clause ends (``shorten``) that the verifier supports
@@ -229,6 +240,8 @@ def select(
         for s in sentences
         if labels.get(s.id, "other") != "other"
         and not about_output(s)
+        and not non_answer(s.text)
+        and s.id not in asked
         and _overlap(statement(s), bottom_line) < REPEAT_OVERLAP
     ]
     clean = [s for s in candidates if not is_suspect(s)]
@@ -254,8 +267,8 @@ def select(
         budget,
         words=word_count,
         seed_sections=[name for name, _ in SECTIONS],
-        informative=[bool(names(t) or numbers(t)) for _, t in forms],
-        prior=[DENSITY_WEIGHT * density(t) for _, t in forms],
+        informative=[bool(names(unvoiced(t)) or numbers(t)) for _, t in forms],
+        prior=[DENSITY_WEIGHT * density(unvoiced(t)) for _, t in forms],
         positions=[positions[s.id] for s, _ in forms] if positions else None,
         groups=[groups[s.id] for s, _ in forms] if groups else None,
         group_seeds=group_seeds,
@@ -281,7 +294,7 @@ DENSITY_MIN_WORDS = 12
 
 def density(text: str) -> float:
     """Names and numbers per word, capped at 1: how much checkable fact a sentence carries."""
-    found = len(names(text)) + 2 * len(numbers(text))
+    found = len(names(text) - vocatives(text)) + 2 * len(numbers(text))
     return min(1.0, found / max(DENSITY_MIN_WORDS, word_count(text)))
 
 
@@ -470,6 +483,7 @@ def compose(
     doc: DocumentCues | None = None,
     voices: dict[int, str | None] | None = None,
     context: str = "",
+    asked: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[BriefContent, list[Note], int]:
     """The brief within ``limit`` words, its notes, and how many candidates were left out.
     ``doc``: the text's cues, to correct the model's sections (``sections_of``); ``voices``:
@@ -482,7 +496,7 @@ def compose(
     def printed(s: Sentence) -> str:
         return voiced(statement(s), voices.get(s.id))
 
-    chosen = select(filed, sentences, budget, bottom_line, labels, text=printed)
+    chosen = select(filed, sentences, budget, bottom_line, labels, text=printed, asked=asked)
     filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
     notes = [
         Note(sentence=p.sentence.id, section=labels[p.sentence.id], text=p.text) for p in chosen

@@ -250,6 +250,24 @@ def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str 
     return out
 
 
+_QUESTIONERS = frozenset({"Q", "QUESTION", "REPORTER", "MODERATOR", "OPERATOR", "PARTICIPANT"})
+
+
+def asked(sentences: Sequence[Sentence]) -> set[int]:
+    """Ids of the sentences a questioner speaks in a transcript ("Q Thanks, John. On a
+    different topic: …"): a reporter's premise or aside, not what the briefer said."""
+    out: set[int] = set()
+    current = ""
+    for sentence in sentences:
+        text = sentence.text.strip()
+        if without_speaker(text) != text:
+            label = text.split(":", 1)[0] if ":" in text.split()[0] else text.split()[0]
+            current = label.strip(".:").upper()
+        if current in _QUESTIONERS:
+            out.add(sentence.id)
+    return out
+
+
 def voiced(text: str, speaker: str | None) -> str:
     """A first-person statement with its speaker named ("Biden: I call on …"), so a reader of
     the brief can tell who speaks; unchanged when it already names them or is not first person
@@ -328,3 +346,64 @@ def fuse(label: str, text: str, doc: DocumentCues) -> str:
             return "background"
         return "ground_situation"
     return label
+
+
+# A briefer's answer that gives no fact: declining, deferring, or managing the room. Press
+# briefings are full of them, and a name in them ("Let me take that question, Josh") made them
+# look dense.
+_NON_ANSWER = re.compile(
+    r"""\b(
+        (I[’']ll|I\s+will|I[’']d|I\s+would|let\s+me)\s+(let|leave\s+it\s+to)\s+(the\s+)?[\w\s]{1,30}?
+            \s+(speak|talk|comment|characterize|answer)
+      | (I[’']m|I\s+am|we[’']re|we\s+are)\s+not\s+going\s+to\s+(get\s+ahead|speculate|comment
+            |go\s+into|get\s+into|talk\s+about|characterize|read\s+out|preview|negotiate|detail)
+      | I\s+(won[’']t|will\s+not|can[’']t|cannot)\s+(get\s+ahead|speculate|comment|go\s+into
+            |get\s+into|characterize|preview|confirm)
+      | I\s+(don[’']t|do\s+not)\s+have\s+(anything|any\s+(more|further|additional|updates?
+            |specifics|details)|more|an\s+update|a\s+(readout|comment)|specifics)
+      | (get|come)\s+back\s+to\s+you | take\s+that\s+question | (I[’']d|I\s+would|I[’']ll|I\s+will)
+            \s+refer\s+you | refer\s+you\s+to
+      | (can|should|will|would)\s+(best\s+)?speak\s+(to|for)\s+(their|its|his|her|that|this)\b
+      | I[’']m\s+afraid\s+I[’']m\s+going\s+to | not\s+going\s+to\s+be\s+able\s+to\s+(say|comment
+            |go|get|talk)
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_ONLY_COURTESY = re.compile(
+    r"^\W*(?:(?:thanks?|thank\s+you|okay|ok|sure|yeah|yes|no|nothing|right|great|good)\b"
+    r"(?:[\s,]+[\w’'.]+){0,3}[.!]?$|(?:and\s+)?(?:thanks|thank\s+you)\s+(?:for|to)\b)",
+    re.IGNORECASE,
+)
+# "Kirby: …": the speaker a statement is voiced with.
+_VOICE = re.compile(r"^[A-Z][\w’'-]+:\s+")
+
+
+def unvoiced(text: str) -> str:
+    """A statement without the speaker it is voiced with ("Kirby: …") or a transcript label."""
+    return _VOICE.sub("", without_speaker(text), count=1)
+
+
+def non_answer(text: str) -> bool:
+    """A line that declines, defers or only manages the room ("I'll let the Israelis speak to
+    that.", "Let me take that question and get back to you.", "Nothing."): no fact for a brief."""
+    bare = unvoiced(text)
+    return bool(_NON_ANSWER.search(bare) or _ONLY_COURTESY.match(bare))
+
+
+# A name used to address someone ("Yeah, David, …", "…, Josh."): who is spoken to, not a fact.
+_VOCATIVE = re.compile(
+    r"(?:^\W*(?:yeah|yes|no|well|look|so|okay|ok|sure|thanks|thank\s+you|again),\s+"
+    r"(?P<lead>[A-Z][a-z]+)(?=,)"
+    r"|,\s+(?P<tail>[A-Z][a-z]+)(?=[.?!]\W*$))",
+    re.IGNORECASE,
+)
+
+
+def vocatives(text: str) -> set[str]:
+    """Names the sentence addresses rather than reports (lower-cased)."""
+    bare = unvoiced(text)
+    return {
+        (m.group("lead") or m.group("tail")).lower()
+        for m in _VOCATIVE.finditer(bare)
+        if (m.group("lead") or m.group("tail"))[:1].isupper()
+    }
