@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from briefer.check.grounding import numbers
+from briefer.check.grouping_scores import readme_dates
 from briefer.check.scoring import (
     KeyFact,
     content_words,
@@ -307,6 +308,9 @@ def evaluate(
         raise ConfigError(f"no *.txt files in {corpus}", hint="point at a corpus folder")
     items: list[ItemReport] = []
     last: list[Brief] = []
+    # A text's date, where the corpus README gives it (a feed or page would): time cues and
+    # the prompt read it.
+    dates = readme_dates(corpus)
     for path in texts:
         item = _run_item(
             path.name,
@@ -317,6 +321,7 @@ def evaluate(
             briefer,
             briefs_dir,
             last,
+            dates,
         )
         items.append(item)
         if on_item:
@@ -408,7 +413,7 @@ def evaluate_stories(
     """``eval --stories``: group the corpus's texts and score the grouping against
     ``GROUPS.json``; then brief each true story from all its sources (and each singleton on its
     own), scored against ``keyfacts.json`` (story keys ``S1``…, singletons by file name)."""
-    from briefer.check.grouping_scores import pair_scores, readme_dates
+    from briefer.check.grouping_scores import pair_scores
     from briefer.stories.grouping import group
 
     path = corpus / "GROUPS.json"

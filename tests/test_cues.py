@@ -324,3 +324,16 @@ def test_asked_are_a_questioners_lines() -> None:
     assert spoken["It sounds like Netanyahu canceled the visit."]
     assert not spoken["We expect them."]
     assert not any(asked(split_sentences("India struck. Pakistan said it would respond.")))
+
+
+def test_a_pronoun_keeps_us_position_only_after_a_us_actor() -> None:
+    urged = "He also urged Pakistan to take concrete steps."
+    assert fuse("us_position", urged, NEWS, "Rubio’s State Department said so.") == "us_position"
+    assert fuse("us_position", urged, US_NAMES, "Leavitt spoke on Tuesday.") == "us_position"
+    # "He" is the one the sentence before speaks of: here not a US actor.
+    deputy = "He was his number-two man at the time of the attack."
+    assert fuse("us_position", deputy, NEWS, "Zawahiri was bin Laden’s leader.") == (
+        "ground_situation"
+    )
+    # With nothing before it, the model's label stands.
+    assert fuse("us_position", deputy, NEWS) == "us_position"

@@ -107,3 +107,13 @@ def test_a_cut_that_drops_the_attribution_is_not_offered() -> None:
     filed = compose.Filed(title="t", bottom_line="b", sections={1: "ground_situation"})
     assert compose.select(filed, sentences, 15) == []
     assert [p.text for p in compose.select(filed, sentences, 50)] == [text]
+
+
+def test_no_cut_after_a_word_that_needs_more() -> None:
+    assert (
+        shorter_forms(
+            "President Biden last year committed to the American people that, following the "
+            "withdrawal of U.S. forces, the United States would continue to protect our country."
+        )
+        == []
+    )

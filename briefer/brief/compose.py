@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -183,8 +184,10 @@ def sections_of(
     if doc is None:
         return dict(filed.sections)
     by_id = {s.id: s for s in sentences}
+    # The sentence before each: who "he" or "they" is, when a sentence starts so.
+    before = {b.id: statement(a) for a, b in pairwise(sentences)}
     labels = {
-        sid: fuse(label, statement(by_id[sid]), doc) if sid in by_id else label
+        sid: fuse(label, statement(by_id[sid]), doc, before.get(sid)) if sid in by_id else label
         for sid, label in filed.sections.items()
     }
     cued: dict[str, Callable[[str], bool]] = {

@@ -44,6 +44,13 @@ _BREAK = re.compile(
 # the head would end inside it, without its verb.
 _OPEN_CLAUSE = re.compile(r",\s+(?:which|who|whose|whom)\b")
 
+# A head ending on a word that needs more ("…committed to the American people that, following
+# the withdrawal, …") would stop mid-clause.
+_DANGLING = frozenset(
+    "that to of the a an and or but for with in on at by from as than whether if because while "
+    "when where which who whom whose his her their its our my your this these those".split()
+)
+
 
 def _inside_quote(head: str) -> bool:
     return head.count("“") > head.count("”") or head.count('"') % 2 == 1
@@ -63,6 +70,7 @@ def shorter_forms(text: str) -> list[str]:
             or total - size < MIN_TAIL
             or _inside_quote(head + quote)
             or _OPEN_CLAUSE.search(head)
+            or head.split()[-1].casefold().strip("“”\"'") in _DANGLING
         ):
             continue
         # A quotation that ends the head keeps its closing mark, the full stop after it, so

@@ -291,11 +291,12 @@ def us_actor(text: str, doc: DocumentCues | None = None) -> bool:
     return bool(_us_positions(text, doc))
 
 
-# What a US government text calls its own act: "The Order blocks …", "This action …".
+# What a US government text calls its own act or itself: "The Order blocks …", "This action
+# …", "The Department is designating …".
 _INSTRUMENT = re.compile(
     r"^\W*(?:The|This|These|Today[’']s)\s+(?:Executive\s+)?(?:Order|Proclamation|Memorandum"
     r"|[Aa]ctions?|[Rr]ule|[Ss]anctions|[Dd]esignations?|[Dd]etermination|[Mm]easures?"
-    r"|Administration)\b"
+    r"|Administration|Department|Secretary|President|Embassy|Government)\b"
 )
 
 
@@ -325,8 +326,9 @@ def first_person(text: str) -> bool:
     return bool(_FIRST_PERSON.search(text))
 
 
-def fuse(label: str, text: str, doc: DocumentCues) -> str:
-    """The section for a sentence the model filed under ``label``, corrected by the cues."""
+def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) -> str:
+    """The section for a sentence the model filed under ``label``, corrected by the cues.
+    ``before``: the sentence before it, where a pronoun's actor is ("He also urged …")."""
     if label == "ground_situation":
         if earlier(text, doc):
             return "background"  # "In 2004, the United States … signed": history first
@@ -338,7 +340,9 @@ def fuse(label: str, text: str, doc: DocumentCues) -> str:
     if label == "us_position" and not us_subject(text, doc):
         if doc.us_voice and first_person(text):
             return label  # "we" in a White House statement is the US
-        if _PRONOUN_START.match(text):
+        if _PRONOUN_START.match(text) and (
+            before is None or us_subject(before, doc) or (doc.us_voice and first_person(before))
+        ):
             return label  # "He also urged Pakistan…": the actor is in the sentence before
         if future(text):
             return "outlook"
