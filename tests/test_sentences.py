@@ -341,3 +341,17 @@ def test_ids_are_stable() -> None:
     again = split_sentences(wrapped(SEED_TEXT, 72))
     assert [(s.id, s.text) for s in again] == [(s.id, s.text) for s in SEED_SENTENCES]
     assert [s.id for s in again] == list(range(1, len(again) + 1))
+
+
+def test_a_company_name_does_not_end_a_sentence() -> None:
+    text = (
+        "The Department is also designating Golden Warrior Shipping, Co. Ltd., that has engaged "
+        "in transactions related to Iranian petroleum. The Department is further identifying the "
+        "vessel Glory Harvest as blocked property of Golden Warrior Shipping Co. Ltd. All of "
+        "these actions are being taken pursuant to Executive Order 13846."
+    )
+    assert [s.text[:30] for s in split_sentences(text)] == [
+        "The Department is also designa",
+        "The Department is further iden",
+        "All of these actions are being",
+    ]

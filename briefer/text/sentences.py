@@ -145,12 +145,24 @@ def _segmenter() -> object:
 _AFTER_BRACE = re.compile(r"(?<=[}\]])\s+(?=[A-Z])")
 
 
+# A company's name is no sentence end: "Golden Warrior Shipping Co. Ltd., that has engaged …"
+# was cut after "Co." and again after "Ltd.".
+_COMPANY_END = re.compile(r"\b(?:Co|Corp|Inc|Ltd|Pte|Pvt|Bros|Cos)\.$")
+_COMPANY_NEXT = re.compile(r"^(?:Ltd|Limited|LLC|Inc|PLC|LLP|Co|Corp|GmbH|AG|S\.A)\b|^[a-z,;]")
+
+
 def _split_paragraph(paragraph: str) -> list[str]:
     segmenter = _segmenter()
     pieces: list[str] = []
     for part in _AFTER_BRACE.split(paragraph):
         pieces.extend(segmenter.segment(part))  # type: ignore[attr-defined]
-    return [" ".join(p.split()) for p in pieces if p.strip()]
+    out: list[str] = []
+    for piece in (" ".join(p.split()) for p in pieces if p.strip()):
+        if out and _COMPANY_END.search(out[-1]) and _COMPANY_NEXT.match(piece):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
 
 
 # --- Paragraphs and hard-wrapped text ------------------------------------------------------------
