@@ -40,10 +40,10 @@ from briefer.models import SECTIONS, BriefContent, Statement, clean_line, word_c
 from briefer.text.cues import (
     DocumentCues,
     earlier,
-    first_person,
     fuse,
     future,
     non_answer,
+    speaks_first_person,
     unvoiced,
     vocatives,
     voiced,
@@ -306,7 +306,6 @@ def _overlap(a: str, b: str) -> float:
     return len(wa & wb) / max(1, len(wa))
 
 
-_QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 #: A lead sentence is a whole sentence of at least this many words (not a title or header).
 LEAD_MIN_WORDS = 8
@@ -381,31 +380,32 @@ def _uncut_title(title: str) -> str:
     pauses = [i for i, w in enumerate(words) if w[-1] in ",;:" and i >= 5]
     if pauses:
         words = words[: pauses[-1] + 1]
-    while words and (words[-1].casefold().strip(",;:") in _DANGLING or words[-1][-1] in ",;:"):
-        if words[-1][-1] in ",;:" and words[-1].casefold().strip(",;:") not in _DANGLING:
-            words[-1] = words[-1].rstrip(",;:")
-            break
+    while words and words[-1].casefold().strip(",;:") in _DANGLING:
         words.pop()
+    if words:
+        words[-1] = words[-1].rstrip(",;:")
     return " ".join(words) or title
 
 
 def _lead(sentences: list[Sentence], max_words: int = BOTTOM_LINE_MAX_WORDS) -> str:
     """The first whole sentence of the text that can stand as a bottom line (a title line or a
     header is not one, nor a sentence over ``max_words``)."""
-    fit = []
+    # A transcript opens with housekeeping ("Kirby has a few words at the top, and then we'll
+    # try to get through…"): there a first-person line leads only when no other line fits.
+    transcript = any(without_speaker(s.text) != s.text.strip() for s in sentences)
+    first_fit = ""
     for text in map(statement, sentences):
         if not _ENDS_SENTENCE.search(text) or word_count(text) < LEAD_MIN_WORDS:
             continue
         # A long first sentence still leads with its main clause.
         if word_count(text) > max_words:
             text = _main_clause(text, max_words)
-        if text:
-            fit.append(text)
-    # A transcript opens with housekeeping ("Kirby has a few words at the top, and then we'll
-    # try to get through…"): there a first-person line leads only when no other line fits.
-    if any(without_speaker(s.text) != s.text.strip() for s in sentences):
-        fit = [t for t in fit if not first_person(_QUOTE_SPAN.sub(" ", t))] or fit
-    return (fit or [statement(sentences[0])])[0]
+        if not text:
+            continue
+        if not transcript or not speaks_first_person(text):
+            return text
+        first_fit = first_fit or text
+    return first_fit or statement(sentences[0])
 
 
 def _is_title_like(bottom_line: str, sentences: list[Sentence]) -> bool:

@@ -260,9 +260,8 @@ def asked(sentences: Sequence[Sentence]) -> set[int]:
     current = ""
     for sentence in sentences:
         text = sentence.text.strip()
-        if without_speaker(text) != text:
-            label = text.split(":", 1)[0] if ":" in text.split()[0] else text.split()[0]
-            current = label.strip(".:").upper()
+        if without_speaker(text) != text:  # a turn starts: "Q …", "MODERATOR: …", "MR. KIRBY: …"
+            current = re.split(r"[:\s]", text, maxsplit=1)[0].strip(".").upper()
         if current in _QUESTIONERS:
             out.add(sentence.id)
     return out
@@ -274,7 +273,7 @@ def voiced(text: str, speaker: str | None) -> str:
     (quotations of others aside)."""
     if not speaker or speaker.casefold() in text.casefold():
         return text
-    if not _FIRST_PERSON.search(_QUOTE_SPAN.sub(" ", text)):
+    if not speaks_first_person(text):
         return text
     return f"{speaker}: {text}"
 
@@ -324,6 +323,11 @@ def earlier(text: str, doc: DocumentCues) -> bool:
 
 def first_person(text: str) -> bool:
     return bool(_FIRST_PERSON.search(text))
+
+
+def speaks_first_person(text: str) -> bool:
+    """First person outside quotations: the text's own speaker says "I" or "we"."""
+    return first_person(_QUOTE_SPAN.sub(" ", text))
 
 
 def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) -> str:
