@@ -753,8 +753,9 @@ def _watch(home: Path, me: Proc, server: subprocess.Popen[bytes], timeout: float
         if state.idle_since is None:  # its users died without unregistering
             state.idle_since, changed = time.time(), True
         if time.time() - state.idle_since >= state.idle_timeout:
-            _terminate(server, timeout)  # with the lock held: nobody finds it half-stopped
+            # Forget it first, then stop it (lock held): no one ever sees a record of a dead server.
             state_file(home).unlink(missing_ok=True)
+            _terminate(server, timeout)
             return False
     if changed:
         _write_state(home, state)
