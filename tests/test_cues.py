@@ -40,6 +40,8 @@ US_NAMES = DocumentCues(us_voice=False, latest_year=2025, us_names=frozenset({"L
         ("Pakistan expelled Indian diplomats.", False),
         ("The Washington Post reported the figures.", False),
         ("Russia used its veto.", False),
+        ("President Joseph R. Biden, Jr. spoke today with President Xi Jinping.", True),
+        ("Vice President Harris will welcome President Arévalo.", True),
     ],
 )
 def test_us_actor(text: str, expected: bool) -> None:
@@ -52,6 +54,32 @@ def test_us_subject_is_near_the_start() -> None:
         "Pakistan has warned that thousands of Afghans awaiting resettlement in the United States "
         "will be deported."
     )
+
+
+def test_a_former_official_or_a_reported_view_is_not_the_us_speaking() -> None:
+    # Who once held a US office speaks for himself.
+    assert not us_subject("Alexander Gray, a former National Security Council chief, told VOA.")
+    assert not us_subject("A former U.S. ambassador criticised the plan.")
+    assert us_subject("The U.S. ambassador criticised the plan.")
+    # The US in a clause someone else reports: "Gray told VOA that the U.S. … should".
+    assert not us_subject("Gray told VOA that the U.S. and Denmark should hold talks.")
+    assert us_subject("The U.S. told Denmark it should hold talks.")
+
+
+def test_the_event_the_lead_says_set_off_the_news_is_background() -> None:
+    lead = (
+        "The White House urged de-escalation following a sharp rise in hostilities triggered by "
+        "the April 22 Pahalgam terror attack in Jammu and Kashmir."
+    )
+    cues = document_cues("India and Pakistan", lead + "\nThe attack was claimed by TRF.")
+    assert cues.triggers == frozenset({"attack"})
+    assert fuse("ground_situation", "The attack, which killed 27, was claimed by TRF.", cues) == (
+        "background"
+    )
+    # Another attack, or a lead that names no cause: no change.
+    assert fuse("ground_situation", "Shelling hit Poonch overnight.", cues) == "ground_situation"
+    plain = document_cues("t", "India struck nine sites on Wednesday.\nThe attack killed 31.")
+    assert fuse("ground_situation", "The attack killed 31.", plain) == "ground_situation"
 
 
 @pytest.mark.parametrize(
