@@ -129,6 +129,24 @@ def test_transcript_housekeeping_is_not_content() -> None:
     assert compose.statement(sentence).startswith("We abstained on the resolution")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MR. KIRBY: Well, look, we abstained.", "We abstained."),
+        ("You know, al-Zawahiri was bin Laden’s leader.", "Al-Zawahiri was bin Laden’s leader."),
+        ("And since 2011, he led al Qaeda.", "Since 2011, he led al Qaeda."),
+        ("But, you know, talks went on.", "Talks went on."),
+        ("Meanwhile, India struck nine sites.", "India struck nine sites."),
+        # Not fillers: "So far", "Now is".
+        ("So far, 12 people have died.", "So far, 12 people have died."),
+        ("Now is the time to act.", "Now is the time to act."),
+    ],
+)
+def test_a_statement_drops_leading_connectives_and_fillers(text: str, expected: str) -> None:
+    (sentence,) = split_sentences(text)
+    assert compose.statement(sentence) == expected
+
+
 def test_speaker_names_count_against_the_word_limit() -> None:
     # "Kirby: We will …" prints more words than the sentence: the budget must count them,
     # or a first-person transcript overruns its limit (seen on the long gaggle transcript).

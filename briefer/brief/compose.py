@@ -70,8 +70,12 @@ DENSITY_WEIGHT = 1.0
 REPEAT_OVERLAP = 0.7
 
 _KEY_WORDS = re.compile(r"[A-Za-z0-9]+")
+# Connectives and a speaker's fillers ("You know, …", "And so …") carry no fact and tie the
+# sentence to one the brief may not keep.
 _LEADING_CONNECTIVE = re.compile(
-    r"^(meanwhile|however|additionally|moreover|furthermore|in addition|in turn|also),\s+",
+    r"^(?:(?:meanwhile|however|additionally|moreover|furthermore|in\s+addition|in\s+turn|also"
+    r"|you\s+know|look|well|now|again|I\s+mean|listen|okay|ok|yeah|and\s+so|so|and|but),\s+"
+    r"|(?:and|but|so)\s+(?!(?:far|much|many|long|that|to|on)\b))+",
     re.IGNORECASE,
 )
 
