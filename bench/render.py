@@ -2,8 +2,9 @@
 
 Each brief is rendered ``--repeat`` times after one warm-up (WeasyPrint's import and first font
 loads are not counted); the table shows the median seconds per page, the style that kept the brief
-on its page, the pages and the PDF's size. Fonts are subset with libharfbuzz-subset when it is
-installed and with fontTools otherwise (about 3× slower): the last line says which.
+on its page, the pages and the PDF's size. Fonts are subset by HarfBuzz (the uharfbuzz wheel,
+``briefer/render/subset.py``) and by fontTools only where that is missing (several times slower):
+the last line says which.
 
     .venv/bin/python bench/render.py                       # the test briefs (tests/data/briefs)
     .venv/bin/python bench/render.py out/*.json --repeat 5
@@ -44,9 +45,11 @@ def main() -> int:
                 f"{path.name[:28]:<28} {size:<7} {statistics.median(seconds):>7.2f} "
                 f"{result.style or 'normal':<8} {result.pages:>5} {len(result.data):>8,}"
             )
+    from weasyprint.pdf.fonts import Font
     from weasyprint.text.ffi import harfbuzz_subset
 
-    print(f"fonts subset with {'libharfbuzz-subset' if harfbuzz_subset else 'fontTools'}")
+    by = "HarfBuzz (uharfbuzz)" if getattr(Font.subset, "_briefer", False) else None
+    print(f"fonts subset with {by or ('libharfbuzz-subset' if harfbuzz_subset else 'fontTools')}")
     return 0
 
 

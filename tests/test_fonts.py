@@ -77,3 +77,37 @@ def test_doctor_reports_each_script(monkeypatch: pytest.MonkeyPatch) -> None:
     chinese = {c.name: c for c in doctor._fonts()}["font: Chinese"]
     assert chinese.status == "warn" and chinese.detail == "Noto Sans CJK SC missing"
     assert "pip install noto-cjk-sans-otc" in chinese.fix
+
+
+def test_harfbuzz_cuts_a_font_to_its_glyphs_keeping_their_ids() -> None:
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from briefer.render.subset import subset_font
+
+    found = font_file(FONTS[0], ASSETS)  # DejaVu Serif
+    assert found is not None
+    data = found.path.read_bytes()
+    whole = TTFont(io.BytesIO(data))
+    cmap = whole.getBestCmap()
+    a, b = whole.getGlyphID(cmap[ord("A")]), whole.getGlyphID(cmap[ord("B")])
+    cut = subset_font(data, [0, b])
+    assert cut is not None and len(cut) < len(data) / 20
+    font = TTFont(io.BytesIO(cut))
+    order = font.getGlyphOrder()
+    assert font["maxp"].numGlyphs == b + 1  # ids kept: the PDF's text refers to them
+    assert font["glyf"][order[b]].numberOfContours > 0  # "B" drawn
+    assert font["glyf"][order[a]].numberOfContours == 0  # "A" not
+    assert "GPOS" not in font and "GSUB" not in font
+
+
+def test_weasyprint_subsets_with_harfbuzz() -> None:
+    from briefer.render.pdf import load_weasyprint
+    from briefer.render.subset import install
+
+    weasyprint = load_weasyprint()
+    assert install(weasyprint)  # idempotent: installed once by load_weasyprint
+    from weasyprint.pdf.fonts import Font
+
+    assert getattr(Font.subset, "_briefer", False)

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from briefer.errors import RenderError
 from briefer.models import Brief
+from briefer.render import subset
 from briefer.render.fonts import document_fonts
 from briefer.render.render import HTML_TEMPLATE, PageSize, Renderer
 
@@ -37,6 +38,7 @@ def load_weasyprint() -> Any:
             hint="install pango (apt install libpango-1.0-0 libpangoft2-1.0-0) "
             "or use --format md,json",
         ) from exc
+    subset.install(weasyprint)  # fonts cut in C, not in Python (render time)
     return weasyprint
 
 
