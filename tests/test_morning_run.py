@@ -126,6 +126,7 @@ def test_rerun_makes_no_model_calls_and_writes_the_same_digest(
     again = run_morning(settings_for(model), profile, now=later)
     assert len(model.chat_requests) == calls  # nothing asked
     assert again.digest.run.model_calls == 0
+    assert again.digest.run.cost_usd == 0.0  # nothing asked costs nothing, price known or not
     assert again.digest.run.reused_briefs == first.digest.run.items == 3
     assert again.paths == first.paths
     for path, data in files.items():

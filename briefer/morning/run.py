@@ -124,6 +124,7 @@ class _Run:
             date=self.day,
             window_start=start.astimezone(now.tzinfo) if start else None,
             sources=len(profile.sources),
+            cost_usd=0.0,  # no call made costs nothing, whatever the price (None: unknown)
         )
         self.not_included: list[NotIncluded] = []
 
