@@ -66,6 +66,16 @@ def test_a_former_official_or_a_reported_view_is_not_the_us_speaking() -> None:
     assert us_subject("The U.S. told Denmark it should hold talks.")
 
 
+def test_the_state_now_is_not_background() -> None:
+    now = "Nearly 10 million people have been displaced by this conflict."
+    assert fuse("background", now, NEWS) == "ground_situation"
+    assert fuse("background", "Famine has taken hold in Darfur.", NEWS) == "ground_situation"
+    # With an earlier time, or in the past tense, the model's Background stands.
+    since = "Since 2023, Pakistan has repatriated 825,000 Afghans."
+    assert fuse("background", since, NEWS) == "background"
+    assert fuse("background", "The war began in April.", NEWS) == "background"
+
+
 def test_the_event_the_lead_says_set_off_the_news_is_background() -> None:
     lead = (
         "The White House urged de-escalation following a sharp rise in hostilities triggered by "

@@ -19,7 +19,7 @@ from typing import Any
 
 # What WeasyPrint drops too: layout and bitmap tables a PDF viewer never reads (text is already
 # shaped), and colour SVG glyphs.
-_DROP_TABLES = "BASE DSIG EBDT EBLC EBSC GPOS GSUB JSTF LTSH PCLT".split() + ["SVG "]
+_DROP_TABLES = [*"BASE DSIG EBDT EBLC EBSC GPOS GSUB JSTF LTSH PCLT".split(), "SVG "]
 
 _log = logging.getLogger(__name__)
 
