@@ -119,3 +119,18 @@ def test_title_with_unicode() -> None:
 )
 def test_number_values(text: str, values: set[str]) -> None:
     assert number_values(text) == values
+
+
+def test_unsourced_words_are_content_words_the_source_has_in_no_form() -> None:
+    from briefer.check.grounding import unsourced_words
+
+    source = (
+        "The President delegated the authority; the delegation covers drawdowns of $550 million."
+    )
+    assert unsourced_words("The President's delegation of authority was delegated.", source) == []
+    assert unsourced_words("This highlights the challenges and further restrictions.", source) == [
+        "highlights",
+        "challenges",
+        "further",
+        "restrictions",
+    ]

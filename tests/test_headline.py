@@ -183,3 +183,16 @@ def test_a_name_from_the_title_line_supports_the_bottom_line() -> None:
     assert bottom == bottom_line
     _, without = compose.headline(_filed(bottom_line), SENTENCES[1:])
     assert without != bottom_line
+
+
+def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() -> None:
+    # Words of its own (six here): a conclusion the text does not draw.
+    claims = (
+        "The Sudanese war highlights the challenges faced by aid agencies and the potential "
+        "for further regional instability."
+    )
+    _, bottom = compose.headline(_filed(claims), SENTENCES[1:])
+    assert bottom == SENTENCES[1].text
+    # A paraphrase with a word or two of its own stands.
+    paraphrase = "The Sudanese people have endured 17 months of a senseless war."
+    assert compose.headline(_filed(paraphrase), SENTENCES[1:])[1] == paraphrase

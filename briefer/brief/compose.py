@@ -33,7 +33,13 @@ from pydantic import BaseModel
 
 from briefer.brief.ranking import choose
 from briefer.brief.shorten import shorter_forms
-from briefer.check.grounding import names, numbers, title_unsupported, unsupported_terms
+from briefer.check.grounding import (
+    names,
+    numbers,
+    title_unsupported,
+    unsourced_words,
+    unsupported_terms,
+)
 from briefer.check.verify import check_statement
 from briefer.model.llm import load_json_answer
 from briefer.models import SECTIONS, BriefContent, Statement, clean_line, word_count
@@ -451,6 +457,12 @@ def _planted(text: str, suspects: list[Sentence]) -> bool:
     return False
 
 
+#: A bottom line with this many content words the source has in no form says something of its
+#: own (12 of the dev corpus: "…highlights the ongoing challenges … and the potential for further
+#: migration restrictions", six such words); a paraphrase has up to two ("swift", "Chinese").
+UNSOURCED_WORDS = 3
+
+
 def headline(
     filed: Filed,
     sentences: list[Sentence],
@@ -459,10 +471,11 @@ def headline(
 ) -> tuple[str, str]:
     """Title and bottom line, bounded. Either is replaced by the lead sentence when it has a name
     or number that the article's clean content sentences lack (invented, or taken from an
-    instruction-like sentence), or repeats a phrase quoted by a suspect sentence. The lead is
-    the first fit sentence of ``lead_order`` (default: the text's order; a story puts its
-    newest source first). ``context``: more of the source that names may come from, such as
-    its title line ("Statement from President Joe Biden on Sudan")."""
+    instruction-like sentence), or repeats a phrase quoted by a suspect sentence; the bottom line
+    also when it has ``UNSOURCED_WORDS`` content words the source lacks (a claim of its own).
+    The lead is the first fit sentence of ``lead_order`` (default: the text's order; a story
+    puts its newest source first). ``context``: more of the source that names may come from,
+    such as its title line ("Statement from President Joe Biden on Sudan")."""
     suspects = [s for s in sentences if is_suspect(s) or about_output(s)]
     flagged = {s.id for s in suspects}
     trusted = [s for s in sentences if s.id not in flagged] or sentences
@@ -476,6 +489,7 @@ def headline(
     if (
         not bottom_line
         or unsupported_terms(bottom_line, text)
+        or len(unsourced_words(bottom_line, text)) >= UNSOURCED_WORDS
         or _planted(bottom_line, suspects)
         or _is_title_like(bottom_line, sentences)
     ):

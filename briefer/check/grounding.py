@@ -275,6 +275,34 @@ def unsupported_terms(statement: str, source: str) -> list[str]:
     return missing
 
 
+# Function words a summary adds freely; only content words are checked by ``unsourced_words``.
+_FREE_WORDS = frozenset(
+    """that this these those with from into over under after before about their there where
+    which while would could should will have been being were what when also than then them they
+    other some such only just more most very much many both each well including""".split()
+)
+_SUFFIXES = ("ations", "ation", "ions", "ion", "ing", "ed", "es", "e", "s", "ly")
+
+
+def _stems(word: str) -> set[str]:
+    """``word`` and what is left without a common ending ("delegated", "delegation" →
+    "delegat"), so a summary's other form of a source word is found."""
+    return {word} | {word[: -len(end)] for end in _SUFFIXES if word.endswith(end)}
+
+
+def unsourced_words(text: str, source: str) -> list[str]:
+    """Content words of ``text`` (four letters or more) that ``source`` has in no form:
+    a summary's paraphrase has a few ("swift" for "rapid"); a claim of its own has more
+    ("highlights the challenges … and the potential for further restrictions")."""
+    have = {stem for word in bare_words(source) for stem in _stems(fold(word))}
+    out = []
+    for word in _WORD.findall(text):
+        plain = fold(bare(word))
+        if len(plain) >= 4 and plain not in _FREE_WORDS and not _stems(plain) & have:
+            out.append(plain)
+    return out
+
+
 def title_unsupported(title: str, source: str) -> list[str]:
     """Title Case makes every word look like a name, so a title is checked by its numbers, its
     all-capital tokens (acronyms, shouted payloads), and the share of its longer words that the
