@@ -196,3 +196,8 @@ def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() 
     # A paraphrase with a word or two of its own stands.
     paraphrase = "The Sudanese people have endured 17 months of a senseless war."
     assert compose.headline(_filed(paraphrase), SENTENCES[1:])[1] == paraphrase
+
+
+def test_a_bottom_line_pointing_back_does_not_stand_alone() -> None:
+    _, bottom = compose.headline(_filed("That is how the siege began."), SENTENCES[1:])
+    assert bottom == SENTENCES[1].text

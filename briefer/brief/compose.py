@@ -457,6 +457,10 @@ def _planted(text: str, suspects: list[Sentence]) -> bool:
     return False
 
 
+# A bottom line that opens on a word pointing elsewhere ("That's how the deal is structured")
+# leaves the reader asking what "that" is: the brief's first sentence must stand alone.
+_DANGLING_START = re.compile(r"^\W*(?:That|This|These|Those|It|He|She|They|Its|His|Her|Their)\b")
+
 #: A bottom line with this many content words the source has in no form says something of its
 #: own (12 of the dev corpus: "…highlights the ongoing challenges … and the potential for further
 #: migration restrictions", six such words); a paraphrase has up to two ("swift", "Chinese").
@@ -492,6 +496,7 @@ def headline(
         or len(unsourced_words(bottom_line, text)) >= UNSOURCED_WORDS
         or _planted(bottom_line, suspects)
         or _is_title_like(bottom_line, sentences)
+        or _DANGLING_START.match(bottom_line)
     ):
         bottom_line = _whole_sentences(lead, BOTTOM_LINE_MAX_WORDS) or lead
     return title, bottom_line
