@@ -45,10 +45,11 @@ def main() -> int:
                 f"{path.name[:28]:<28} {size:<7} {statistics.median(seconds):>7.2f} "
                 f"{result.style or 'normal':<8} {result.pages:>5} {len(result.data):>8,}"
             )
-    from weasyprint.pdf.fonts import Font
     from weasyprint.text.ffi import harfbuzz_subset
 
-    by = "HarfBuzz (uharfbuzz)" if getattr(Font.subset, "_briefer", False) else None
+    from briefer.render import subset
+
+    by = "HarfBuzz (uharfbuzz)" if subset.installed() else None
     print(f"fonts subset with {by or ('libharfbuzz-subset' if harfbuzz_subset else 'fontTools')}")
     return 0
 

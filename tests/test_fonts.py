@@ -104,10 +104,8 @@ def test_harfbuzz_cuts_a_font_to_its_glyphs_keeping_their_ids() -> None:
 
 def test_weasyprint_subsets_with_harfbuzz() -> None:
     from briefer.render.pdf import load_weasyprint
-    from briefer.render.subset import install
+    from briefer.render.subset import install, installed
 
     weasyprint = load_weasyprint()
     assert install(weasyprint)  # idempotent: installed once by load_weasyprint
-    from weasyprint.pdf.fonts import Font
-
-    assert getattr(Font.subset, "_briefer", False)
+    assert installed()

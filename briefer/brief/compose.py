@@ -193,11 +193,11 @@ def sections_of(
     and the cues find material for them."""
     if doc is None:
         return dict(filed.sections)
-    by_id = {s.id: s for s in sentences}
+    said = {s.id: statement(s) for s in sentences}
     # The sentence before each: who "he" or "they" is, when a sentence starts so.
-    before = {b.id: statement(a) for a, b in pairwise(sentences)}
+    before = {b.id: said[a.id] for a, b in pairwise(sentences)}
     labels = {
-        sid: fuse(label, statement(by_id[sid]), doc, before.get(sid)) if sid in by_id else label
+        sid: fuse(label, said[sid], doc, before.get(sid)) if sid in said else label
         for sid, label in filed.sections.items()
     }
     cued: dict[str, Callable[[str], bool]] = {
@@ -215,7 +215,7 @@ def sections_of(
                 label not in ("other", section)
                 and counts[label] >= 2
                 and not about_output(sentence)
-                and has_cue(statement(sentence))
+                and has_cue(said[sentence.id])
             ):
                 labels[sentence.id] = section
                 break

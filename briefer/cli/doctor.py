@@ -141,11 +141,9 @@ def _weasyprint() -> Check:
             "apt install libpango-1.0-0 libpangoft2-1.0-0, or use --format md,json",
         )
     detail = f"{weasyprint.__version__}, rendered a test page ({len(pdf):,} bytes)"
-    from weasyprint.pdf.fonts import Font
+    from briefer.render import subset
 
-    if not getattr(Font.subset, "_briefer", False) and not ctypes.util.find_library(
-        "harfbuzz-subset"
-    ):
+    if not subset.installed() and not ctypes.util.find_library("harfbuzz-subset"):
         # Fonts are then subset by fontTools in Python: ~0.3 s a font face.
         return Check(
             "WeasyPrint (PDF)",

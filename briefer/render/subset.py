@@ -72,8 +72,10 @@ def install(weasyprint: Any) -> bool:
         return False
     font_class = getattr(fonts, "Font", None)
     original = getattr(font_class, "subset", None)
-    if font_class is None or original is None or getattr(original, "_briefer", False):
-        return font_class is not None and original is not None
+    if font_class is None or original is None:
+        return False
+    if getattr(original, "_briefer", False):
+        return True  # installed already
     if not _cuts_fonts():
         return False
 
@@ -99,6 +101,15 @@ def install(weasyprint: Any) -> bool:
     subset._briefer = True  # type: ignore[attr-defined]
     font_class.subset = subset
     return True
+
+
+def installed() -> bool:
+    """Whether WeasyPrint's fonts are subset here (``install`` took effect)."""
+    try:
+        from weasyprint.pdf.fonts import Font
+    except ImportError:
+        return False
+    return bool(getattr(Font.subset, "_briefer", False))
 
 
 def _cuts_fonts() -> bool:

@@ -90,8 +90,7 @@ _PAST = re.compile(
     )\b""",
     re.VERBOSE | re.IGNORECASE,
 )
-# The state now: present perfect ("have been displaced", "has taken hold") or present
-# progressive ("is threatening").
+# The state now: present perfect ("have been displaced", "has taken hold") or "is now".
 _NOW = re.compile(
     r"\b(?:has|have)\s+(?:now\s+|already\s+)?(?:been|[a-z]+(?:ed|en))\b|\b(?:is|are)\s+now\b"
 )
@@ -355,9 +354,10 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     if doc is not None and doc.us_voice and _INSTRUMENT.match(text):
         return True
     found = _us_positions(text, doc)
-    if not found or len(text[: found[0]].split()) > 6:
+    if not found:
         return False
-    return not _REPORTED.search(text[: found[0]])
+    head = text[: found[0]]
+    return len(head.split()) <= 6 and not _REPORTED.search(head)
 
 
 def future(text: str, *, strong: bool = True) -> bool:
@@ -382,9 +382,13 @@ def speaks_first_person(text: str) -> bool:
     return first_person(_QUOTE_SPAN.sub(" ", text))
 
 
+# "The attack, …", "That deadly attack …": the noun a sentence opens on.
+_DEFINITE_NOUN = re.compile(r"^\W*(?:The|That|This)\s+(?:[\w’'-]+\s+){0,2}?([a-z][a-z-]+)\b")
+
+
 def _retells(text: str, doc: DocumentCues) -> bool:
     """The sentence is about the event the lead says set off the news ("The attack, …")."""
-    match = re.match(r"^\W*(?:The|That|This)\s+(?:[\w’'-]+\s+){0,2}?([a-z][a-z-]+)\b", text)
+    match = _DEFINITE_NOUN.match(text)
     return bool(match and match.group(1) in doc.triggers)
 
 
