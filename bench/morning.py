@@ -1,6 +1,6 @@
 """The morning brief: render time of a digest, and a whole run on the embedded model.
 
-    .venv/bin/python bench/morning.py render [--items 20] [--repeat 3] [--out DIR]
+    .venv/bin/python bench/morning.py render [--items 20] [--repeat 3] [--out DIR] [--one-part]
     .venv/bin/python bench/morning.py run [--corpus ../shared/eval/morning-dev] [--out DIR]
                                           [--base-url URL]
 
@@ -8,7 +8,8 @@
 as long as real briefs: title, bottom line and ~12 statements each; every third item a story of
 two sources, one a continuing story) and times Markdown + JSON + PDF rendering in-process after
 one warm-up, printing the best and the median of ``--repeat`` runs. Target: ≤ 3 s for 20 items
-on 2 cores.
+on 2 cores. The digest is laid out in two processes where the machine can fork (``--one-part``:
+whole, in one, for comparison).
 
 ``run`` runs ``briefer morning`` on the folder with the embedded model (a fresh state and answer
 cache in a temporary XDG data folder), twice: the first run and the rerun, printing wall time,
@@ -121,8 +122,9 @@ def sample_digest(items: int) -> Digest:
     )
 
 
-def bench_render(items: int, repeat: int, out: Path | None) -> None:
+def bench_render(items: int, repeat: int, out: Path | None, one_part: bool = False) -> None:
     from briefer.render import digest as render_digest
+    from briefer.render.beside import can_fork
     from briefer.render.render import Renderer
 
     digest = sample_digest(items)
@@ -133,7 +135,9 @@ def bench_render(items: int, repeat: int, out: Path | None) -> None:
         started = time.perf_counter()
         render_digest.markdown(digest, renderer)
         render_digest.to_json(digest)
-        result = render_digest.pdf(digest, renderer, handling="UNCLASSIFIED")
+        result = render_digest.pdf(
+            digest, renderer, handling="UNCLASSIFIED", parallel=False if one_part else None
+        )
         if attempt:
             times.append(time.perf_counter() - started)
     assert result is not None
@@ -142,7 +146,9 @@ def bench_render(items: int, repeat: int, out: Path | None) -> None:
         f"{ {s or 'normal': result.styles.count(s) for s in set(result.styles)} }"
     )
     print(
-        f"render time (md + json + pdf, in process, warm): best {min(times):.2f} s, "
+        f"render time (md + json + pdf, in process, warm, "
+        f"{'one part' if one_part else 'in parts, forked' if can_fork() else 'in one process'}"
+        f"): best {min(times):.2f} s, "
         f"median {statistics.median(times):.2f} s over {len(times)} runs (target ≤ 3 s)"
     )
     if out:
@@ -182,13 +188,16 @@ def main() -> None:
     render.add_argument("--items", type=int, default=20)
     render.add_argument("--repeat", type=int, default=3)
     render.add_argument("--out", type=Path)
+    render.add_argument(
+        "--one-part", action="store_true", help="lay the digest out whole, in one process"
+    )
     run = sub.add_parser("run", help="the corpus on the embedded model: first run and rerun")
     run.add_argument("--corpus", type=Path, default=MORNING_DEV)
     run.add_argument("--out", type=Path)
     run.add_argument("--base-url", help="an endpoint instead of the embedded model")
     args = parser.parse_args()
     if args.mode == "render":
-        bench_render(args.items, args.repeat, args.out)
+        bench_render(args.items, args.repeat, args.out, args.one_part)
     else:
         bench_run(args.corpus, args.out, args.base_url)
 

@@ -162,3 +162,75 @@ def test_markdown_and_json_carry_the_same_content(digest: Digest) -> None:
     data = json.loads(render_digest.to_json(digest))
     assert Digest.model_validate(data) == digest
     assert data["items"][0]["brief"]["changed"]["since"] == "2026-03-09"
+
+
+def _pages_and_marks(data: bytes) -> tuple[list[str], list[tuple[str, int]]]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return [page.extract_text() for page in reader.pages], _outline(reader)
+
+
+def _link_targets(data: bytes, page: int) -> list[tuple[str, int]]:
+    """Each link on ``page`` (0-based) as (anchor, the page it lands on, 1-based)."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    named = reader.named_destinations
+    out = []
+    for ref in reader.pages[page].get("/Annots", []):
+        annotation = ref.get_object()
+        target = str(annotation["/Dest"])
+        out.append((target, reader.get_destination_page_number(named[target]) + 1))
+    return sorted(set(out))
+
+
+def test_laid_out_in_parts_it_is_the_same_digest(digest: Digest) -> None:
+    # Two parts joined (forked where the machine allows) against one part laid out whole.
+    parts = render_digest.pdf(digest, Renderer(), handling="SECRET//TEST", parallel=True)
+    whole = render_digest.pdf(digest, Renderer(), handling="SECRET//TEST", parallel=False)
+    assert (parts.pages, parts.item_pages, parts.styles) == (
+        whole.pages,
+        whole.item_pages,
+        whole.styles,
+    )
+    assert _pages_and_marks(parts.data) == _pages_and_marks(whole.data)
+    # The cover's and the contents' links land where the items are, across the parts too.
+    expected = [(f"item-{n}", page) for n, page in enumerate(whole.item_pages, 1)]
+    assert _link_targets(parts.data, 0) == _link_targets(whole.data, 0) == expected
+    assert _link_targets(parts.data, 1) == [*expected, ("not-included", 7)]
+    again = render_digest.pdf(digest, Renderer(), handling="SECRET//TEST", parallel=True)
+    assert again.data == parts.data  # the same bytes each time
+
+
+def test_page_numbers_stay_right_when_the_plan_is_wrong(
+    digest: Digest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cover of many long bottom lines takes two pages while the estimate says one, and an
+    # item too long for a page even set tight takes two: the parts are laid out again.
+    items = [item.model_copy(deep=True) for item in digest.items] * 3
+    for n, item in enumerate(items):
+        item.brief.bottom_line = f"Bottom line {n}: " + " ".join(WORDS * 2) + "."
+    items[7] = DigestItem(title="Very long", sources=["x"], brief=brief(8, 70))
+    many = digest.model_copy(update={"items": items})
+    monkeypatch.setattr(render_digest, "estimated_front_pages", lambda *_: (1, 1))
+    pdf = render_digest.pdf(many, Renderer(), handling="SECRET//TEST", parallel=True)
+    texts, marks = _pages_and_marks(pdf.data)
+    total = len(texts)
+    assert pdf.pages == total
+    starts = [
+        next(n for n, t in enumerate(texts, 1) if f"ITEM {k} OF 12" in t) for k in range(1, 13)
+    ]
+    assert starts == pdf.item_pages
+    assert starts[0] == 4  # two cover pages and the contents
+    assert starts[8] - starts[7] == 2 and pdf.styles[7] == "tight"
+    assert [p for t, p in marks if t.startswith(("Item ", "Very long"))] == starts
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} of {total}" in text
+    numbers = [int(m.group(1)) for m in re.finditer(r"^\d+\. .*?(\d+)\s*$", texts[2], re.MULTILINE)]
+    assert numbers == starts
+    assert re.search(rf"^Not included[ .]*{total}(?!\d)", texts[2], re.MULTILINE)
+
+
+def test_the_front_page_estimate_fits_laid_out_covers(digest: Digest) -> None:
+    for copies in (1, 3):
+        many = digest.model_copy(update={"items": digest.items * copies})
+        pdf = render_digest.pdf(many, Renderer(), handling="X", parallel=False)
+        cover, contents = render_digest.estimated_front_pages(many, "a4")
+        assert cover + contents == pdf.item_pages[0] - 1, copies

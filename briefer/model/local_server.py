@@ -53,6 +53,7 @@ from briefer.model.model_store import (
     cache_dir,
     ensure_model,
 )
+from briefer.render.beside import FORK_SAFE
 
 if TYPE_CHECKING:  # the supervisor imports this module: only what it needs, to start fast
     from briefer.config import Settings
@@ -553,8 +554,11 @@ def _start(
                 stderr=log,
                 start_new_session=True,  # a Ctrl-C at the terminal is for this command only
             )
-            # Reap it whenever it ends, so no zombie stays while this command runs.
-            threading.Thread(target=supervisor.wait, daemon=True).start()
+            # Reap it whenever it ends, so no zombie stays while this command runs. It only
+            # waits: rendering may fork beside it (briefer/render/beside.py).
+            threading.Thread(
+                target=supervisor.wait, daemon=True, name=f"{FORK_SAFE}reap the supervisor"
+            ).start()
         watcher = Proc(pid=supervisor.pid, start=_start_time(supervisor.pid) or -1)
         server = _server_of(home, supervisor)
         base_url = f"http://127.0.0.1:{port}/v1"
