@@ -163,3 +163,16 @@ def test_speaker_names_count_against_the_word_limit() -> None:
         content, notes, _ = compose.compose(filed, sentences, limit, voices=voices)
         assert notes and all(n.text.startswith("National Security") for n in notes)
         assert content.content_words() <= limit
+
+
+def test_no_casualties_is_a_number_in_the_fact_density() -> None:
+    # Zero is a count: the fact a reader of a strike looks for, with no digit in it.
+    assert (
+        compose.density(
+            "None of his family members were hurt, and there were no civilian casualties."
+        )
+        > 0
+    )
+    assert compose.density("There were no deaths among the crew, officials said on the day.") > 0
+    # A bare mention says no more than an unstated number.
+    assert compose.density("In turn, the other side reported civilian casualties and damage.") == 0

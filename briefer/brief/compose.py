@@ -305,9 +305,19 @@ def select(
 DENSITY_MIN_WORDS = 12
 
 
+# "No casualties" is a number, zero, and counted like one: "there were no civilian casualties"
+# is the fact a reader of a strike looks for, though it has no digit in it. (Casualties with a
+# count are counted by their number; a bare "reported casualties" says no more than a number.)
+_NO_CASUALTIES = re.compile(
+    r"\b(?:no|zero)\s+(?:\w+\s+)?(?:casualt(?:y|ies)|fatalit(?:y|ies)|deaths|injuries)\b",
+    re.IGNORECASE,
+)
+
+
 def density(text: str) -> float:
     """Names and numbers per word, capped at 1: how much checkable fact a sentence carries."""
     found = len(names(text) - vocatives(text)) + 2 * len(numbers(text))
+    found += 2 * len(_NO_CASUALTIES.findall(text))
     return min(1.0, found / max(DENSITY_MIN_WORDS, word_count(text)))
 
 
