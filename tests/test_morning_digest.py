@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from datetime import UTC, datetime
 
@@ -234,3 +235,20 @@ def test_the_front_page_estimate_fits_laid_out_covers(digest: Digest) -> None:
         pdf = render_digest.pdf(many, Renderer(), handling="X", parallel=False)
         cover, contents = render_digest.estimated_front_pages(many, "a4")
         assert cover + contents == pdf.item_pages[0] - 1, copies
+
+
+def test_every_anchor_is_unique_across_the_items(
+    digest: Digest, pdf: render_digest.DigestPdf, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each item's sections are anchored as its own ("item-2-background"), not four times over.
+    named = pypdf.PdfReader(io.BytesIO(pdf.data)).named_destinations
+    assert {"item-2", "item-2-background", "item-4-outlook", "item-1-changed"} <= set(named)
+    assert "background" not in named
+    weasyprint_log = logging.getLogger("weasyprint")  # it does not propagate (render/pdf.py)
+    weasyprint_log.addHandler(caplog.handler)
+    try:
+        with caplog.at_level("WARNING", logger="weasyprint"):
+            render_digest.pdf(digest, Renderer(), handling="X", parallel=False)
+    finally:
+        weasyprint_log.removeHandler(caplog.handler)
+    assert not [r for r in caplog.records if "defined twice" in r.getMessage()]
