@@ -3,8 +3,8 @@ so threads would not help; a fork starts in milliseconds with everything already
 
 Where forking is unsafe or useless — no ``fork`` start method, other threads running (a
 forked child inherits their locks but not the threads: it could hang; threads named
-``FORK_SAFE`` excepted), or one CPU — the job
-runs in this process when its result is asked for. A child that dies without an answer is
+``FORK_SAFE`` excepted), or one CPU — the job runs in this process when its result is asked
+for. A child that dies without an answer is
 not an error either: the job is run here.
 """
 
@@ -55,10 +55,10 @@ def _not_wanted() -> Any:
 class Beside(Generic[T]):
     """``job`` started now in a child process; ``result()`` waits for it."""
 
-    def __init__(self, job: Callable[[], T], *, fork: bool | None = None) -> None:
+    def __init__(self, job: Callable[[], T]) -> None:
         self._job = job
         self._process: Any = None
-        if can_fork() if fork is None else fork:
+        if can_fork():
             context = multiprocessing.get_context("fork")
             self._conn, child_conn = context.Pipe(duplex=False)
             self._process = context.Process(target=_child, args=(job, child_conn), daemon=True)

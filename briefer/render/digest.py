@@ -2,10 +2,10 @@
 
 PDF: a cover (date, window, sources read, each item's title and bottom line), contents with
 page numbers, one item a page in the handout style, "Not included"; the handling banner and
-"Page X of Y" on every page. Page numbers in the contents are CSS ``target-counter``s and the
-bookmarks come from the item headings, so both point at the page WeasyPrint put the item on.
-An item that spills onto a second page is re-set compact, then tight (one more layout each),
-as a single brief is.
+"Page X of Y" on every page; bookmarks from the headings. A digest of four items or more is
+laid out in two parts at once and the PDFs joined (see ``pdf``); the page numbers printed are
+always the layout's own. An item that spills onto a second page is re-set compact, then tight
+(one more layout each), as a single brief is.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from itertools import accumulate
 from typing import Any
 
 import jinja2
@@ -65,12 +66,14 @@ def _context(digest: Digest) -> dict[str, Any]:
         "models": sorted({item.brief.meta.model for item in digest.items}),
         "sections": SECTIONS,
         "not_stated": NOT_STATED,
-        "cover_style": ""
-        if len(digest.items) <= 8
-        else "compact"
-        if len(digest.items) <= 13
-        else "tight",
+        "cover_style": _cover_style(digest),
     }
+
+
+def _cover_style(digest: Digest) -> str:
+    """Many items: the cover is set denser, so it stays one page where it can."""
+    count = len(digest.items)
+    return "" if count <= 8 else "compact" if count <= 13 else "tight"
 
 
 def _render(renderer: Renderer, name: str, **context: Any) -> str:
@@ -176,12 +179,14 @@ def _parts(digest: Digest, parallel: bool | None) -> list[_Part]:
     if not parallel or count < 2:
         return [_Part(True, range(count), True)]
     weights = [estimated_lines(item.brief) for item in digest.items]
+    total = sum(weights)
     # Here the front and the first items, in the child the others and the back: split where
     # the two weigh alike (the front and the back weighed as laid out: ~2.5 items and ~1).
-    front, back = 2.5 * sum(weights) / count, sum(weights) / count
+    front, back = 2.5 * total / count, total / count
+    before = list(accumulate(weights))  # before[k - 1]: the first k items' weight
     split = min(
         range(1, count),
-        key=lambda k: abs(front + sum(weights[:k]) - sum(weights[k:]) - back),
+        key=lambda k: abs(front + before[k - 1] - (total - before[k - 1]) - back),
     )
     return [
         _Part(True, range(0), False),
@@ -208,7 +213,7 @@ def estimated_front_pages(digest: Digest, page_size: PageSize) -> tuple[int, int
     width_pt, height_pt = PAGE_SIZES[page_size][1]
     # @page margins 18 mm a side and 20 mm top and bottom; the cover's list is indented 6 mm.
     width, height = width_pt / 72 * 25.4 - 42, height_pt / 72 * 25.4 - 40
-    title_chars, text_chars, text_mm, gap = _COVER[_context(digest)["cover_style"]]
+    title_chars, text_chars, text_mm, gap = _COVER[_cover_style(digest)]
     used, cover = _COVER_HEADER_MM, 1
     for item in digest.items:
         title = math.ceil(len(item.title) / (title_chars * width)) * _COVER_TITLE_LINE_MM
@@ -336,10 +341,10 @@ def pdf(
             for part in laid:
                 for i, style in part.styles.items():
                     styles[i] = style
-            if found == plan or len(parts) == 1:
-                plan.update(found)
-                break
+            settled = found == plan or len(parts) == 1
             plan.update(found)
+            if settled:
+                break
         else:
             raise RenderError("the digest's page numbers did not settle", hint="report a bug")
         offsets = [0]
