@@ -33,6 +33,14 @@ def test_procedural_lines_are_not_content() -> None:
     )
     kept = [s.text for s in split_sentences(text) if is_content(s)]
     assert kept == ["The US abstained on the vote today."]
+    # A presidential memorandum's closing line is no fact either.
+    memo = (
+        "I hereby determine that the drawdown is in the national interest. You are authorized "
+        "and directed to publish this determination and the accompanying memorandum in the "
+        "Federal Register."
+    )
+    kept = [s.text for s in split_sentences(memo) if is_content(s)]
+    assert kept == ["I hereby determine that the drawdown is in the national interest."]
 
 
 def test_grammar_is_compact_and_ordered() -> None:
@@ -137,6 +145,20 @@ def test_transcript_housekeeping_is_not_content() -> None:
         ("And since 2011, he led al Qaeda.", "Since 2011, he led al Qaeda."),
         ("But, you know, talks went on.", "Talks went on."),
         ("Meanwhile, India struck nine sites.", "India struck nine sites."),
+        # A briefer's asides and a fact sheet's run-in heading.
+        ("MR. KIRBY: I would just note that Gallant is in town.", "Gallant is in town."),
+        ("As you know, the talks resumed in Doha.", "The talks resumed in Doha."),
+        (
+            "MR. KIRBY: I think you probably saw — today we abstained on the resolution.",
+            "Today we abstained on the resolution.",
+        ),
+        (
+            "ADVANCING U.S. NATIONAL SECURITY AND FOREIGN POLICY: President Trump is acting.",
+            "President Trump is acting.",
+        ),
+        # "As I said" keeps its "said": the verifier reads it as the attribution.
+        ("As I said, the talks resumed in Doha.", "As I said, the talks resumed in Doha."),
+        ("I think the talks will resume.", "I think the talks will resume."),
         # Not fillers: "So far", "Now is".
         ("So far, 12 people have died.", "So far, 12 people have died."),
         ("Now is the time to act.", "Now is the time to act."),
@@ -176,3 +198,16 @@ def test_no_casualties_is_a_number_in_the_fact_density() -> None:
     assert compose.density("There were no deaths among the crew, officials said on the day.") > 0
     # A bare mention says no more than an unstated number.
     assert compose.density("In turn, the other side reported civilian casualties and damage.") == 0
+
+
+def test_a_long_statement_must_carry_more_to_win_its_place() -> None:
+    # Past LONG_STATEMENT words the density counts for less: an 80-word quotation full of
+    # place names does not outrank two short sentences with facts of their own.
+    names = "Panama, El Salvador, Guatemala, Mexico, Honduras, Nicaragua and Costa Rica"
+    long = f"The envoy said {names} " + "agreed to talk more about it " * 10 + "."
+    assert compose.word_count(long) > compose.LONG_STATEMENT
+    assert compose.weight(long) == pytest.approx(
+        compose.density(long) * compose.LONG_STATEMENT / compose.word_count(long)
+    )
+    short = "Guatemala will accept 40% more deportation flights from the United States."
+    assert compose.weight(short) == compose.density(short)

@@ -56,6 +56,17 @@ def test_us_subject_is_near_the_start() -> None:
     )
 
 
+def test_a_us_actor_in_an_aside_is_not_the_subject() -> None:
+    assert not us_subject(
+        "President Arévalo, after talks with Rubio, said the two countries will set up groups."
+    )
+    assert not us_subject("Jackson Soram, ambassador to the United States, told VOA.")
+    # An opening phrase or adverb before the comma is no subject.
+    assert us_subject("Speaking in Guatemala City, Secretary Rubio cautioned against debt traps.")
+    assert us_subject("Finally, Department of the Treasury is also imposing sanctions today.")
+    assert us_subject("Today, President Donald J. Trump signed an Executive Order.")
+
+
 def test_a_former_official_or_a_reported_view_is_not_the_us_speaking() -> None:
     # Who once held a US office speaks for himself.
     assert not us_subject("Alexander Gray, a former National Security Council chief, told VOA.")
@@ -375,3 +386,15 @@ def test_a_pronoun_keeps_us_position_only_after_a_us_actor() -> None:
     )
     # With nothing before it, the model's label stands.
     assert fuse("us_position", deputy, NEWS) == "us_position"
+
+
+def test_a_pronoun_after_a_us_actor_is_us_position_whatever_the_model_said() -> None:
+    # The model filed it under Ground Situation and "plans" made it Outlook; "he" is Rubio.
+    travelled = (
+        "He traveled from Guatemala, where he announced U.S. plans to support Guatemala with "
+        "new infrastructure projects."
+    )
+    before = "Secretary Rubio is set to meet with Dominican President Luis Abinader."
+    assert fuse("ground_situation", travelled, NEWS, before) == "us_position"
+    # After someone else, the model's label and the cues stand.
+    assert fuse("ground_situation", travelled, NEWS, "Abinader met the press.") == "outlook"

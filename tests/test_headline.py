@@ -201,3 +201,19 @@ def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() 
 def test_a_bottom_line_pointing_back_does_not_stand_alone() -> None:
     _, bottom = compose.headline(_filed("That is how the siege began."), SENTENCES[1:])
     assert bottom == SENTENCES[1].text
+
+
+def test_a_bottom_line_about_the_text_gives_way_to_the_lead() -> None:
+    about = "The article discusses a series of meetings between US officials in Sudan."
+    _, bottom = compose.headline(_filed(about), SENTENCES[1:])
+    assert bottom == SENTENCES[1].text
+    assert compose._ABOUT_THE_TEXT.match("This press briefing highlights the talks.")
+    assert not compose._ABOUT_THE_TEXT.match("The report of the UN panel was published.")
+
+
+def test_the_lead_is_not_a_sentence_pointing_back() -> None:
+    sentences = split_sentences(
+        "That’s how the hostage deal is structured, and the resolution acknowledges the talks. "
+        "The United States abstained on the Security Council resolution on Gaza this morning."
+    )
+    assert compose._lead(sentences).startswith("The United States abstained")

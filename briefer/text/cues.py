@@ -40,6 +40,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from briefer.check.grounding import is_name
 from briefer.text.sentences import Sentence, without_speaker
 
 # US institutions and office holders, by title: names change, titles do not.
@@ -357,6 +358,18 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     if not found:
         return False
     head = text[: found[0]]
+    # "President Arévalo, after talks with Rubio, said …": the subject is the name before the
+    # aside that the US actor stands in.
+    first = head.split(",", 1)[0].split()
+    if (
+        "," in head
+        and first
+        and all(word[:1].isupper() for word in first)
+        and is_name(first[0])
+        and not first[0].endswith("ly")  # "Finally, the Department of the Treasury …"
+        and not _us_positions(" ".join(first), doc)
+    ):
+        return False
     return len(head.split()) <= 6 and not _REPORTED.search(head)
 
 
@@ -392,6 +405,16 @@ def _retells(text: str, doc: DocumentCues) -> bool:
     return bool(match and match.group(1) in doc.triggers)
 
 
+def _after_us_actor(text: str, doc: DocumentCues, before: str | None) -> bool:
+    """The sentence opens on a pronoun ("He traveled from Guatemala, where he announced …")
+    whose actor, the subject of the sentence before, is a US actor."""
+    return bool(
+        before is not None
+        and _PRONOUN_START.match(text)
+        and (us_subject(before, doc) or (doc.us_voice and first_person(before)))
+    )
+
+
 def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) -> str:
     """The section for a sentence the model filed under ``label``, corrected by the cues.
     ``before``: the sentence before it, where a pronoun's actor is ("He also urged …")."""
@@ -400,7 +423,7 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
     if label == "ground_situation":
         if earlier(text, doc):
             return "background"  # "In 2004, the United States … signed": history first
-        if us_subject(text, doc):
+        if us_subject(text, doc) or _after_us_actor(text, doc, before):
             return "us_position"
         if future(text):
             return "outlook"
@@ -410,9 +433,7 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
     if label == "us_position" and not us_subject(text, doc):
         if doc.us_voice and first_person(text):
             return label  # "we" in a White House statement is the US
-        if _PRONOUN_START.match(text) and (
-            before is None or us_subject(before, doc) or (doc.us_voice and first_person(before))
-        ):
+        if _PRONOUN_START.match(text) and (before is None or _after_us_actor(text, doc, before)):
             return label  # "He also urged Pakistan…": the actor is in the sentence before
         if future(text):
             return "outlook"

@@ -31,6 +31,8 @@ _PROCEDURAL = re.compile(
       | [A-Z]{2,4}                                           # EDT
       | (Q|MR\.?\s+[A-Z]+|MS\.?\s+[A-Z]+|[A-Z .]{2,30}):        # Q:  MR. KIRBY:
       | (END|\#\#\#|\*\*\*|-{3,})
+      | You\s+are\s+(hereby\s+)?authorized\s+and\s+directed\s+to\s+publish\s+this\s+\w+   # a memo's
+            (\s+\w+){0,4}\s+in\s+the\s+Federal\s+Register\.?                   # closing line
       | (Thank\s+you|Thanks(?!\s+to\s+(?!(you|all|everyone|everybody)\b))
             |Good\s+(morning|afternoon|evening))(?![\w-])[^.?!]{0,40}[.!?—-]*
       | (Sorry|Hey|Hi|Hello)(?=\s*[,.!?—]|\s*$)[^.?!]{0,40}[.!?—-]*
