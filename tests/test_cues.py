@@ -398,3 +398,14 @@ def test_a_pronoun_after_a_us_actor_is_us_position_whatever_the_model_said() -> 
     assert fuse("ground_situation", travelled, NEWS, before) == "us_position"
     # After someone else, the model's label and the cues stand.
     assert fuse("ground_situation", travelled, NEWS, "Abinader met the press.") == "outlook"
+
+
+def test_what_would_follow_in_a_us_text_is_the_us_argument() -> None:
+    argument = (
+        "Loss of control over these revenues would empower malign actors like Iran and Hezbollah."
+    )
+    assert fuse("ground_situation", argument, FACT_SHEET) == "us_position"
+    # In a news report it is the model's call; a named actor's "would" is that actor's.
+    assert fuse("ground_situation", argument, NEWS) == "ground_situation"
+    named = "Iran said the sanctions would not change its course."
+    assert fuse("ground_situation", named, FACT_SHEET) == "ground_situation"

@@ -117,3 +117,16 @@ def test_no_cut_after_a_word_that_needs_more() -> None:
         )
         == []
     )
+
+
+def test_a_cut_never_drops_a_number() -> None:
+    text = (
+        "A Danish policy brief in 2022 pointed out that the compact has created economic "
+        "dependence between the Marshall Islands and the United States, as U.S. donor money "
+        "makes up 70% of the Marshall Islands’ total GDP."
+    )
+    assert shorter_forms(text)  # the cut exists, at ", as"
+    filed = compose.Filed(title="t", bottom_line="b", sections={1: "background"})
+    # Where only the head would fit, nothing is taken rather than the fact without its 70%.
+    assert compose.select(filed, sentences_of(text), 30) == []
+    assert [p.text for p in compose.select(filed, sentences_of(text), 50)] == [text]

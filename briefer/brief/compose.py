@@ -283,6 +283,9 @@ def select(
                 (s, short)
                 for short in shortened
                 if set(check_statement(short, [s], s.text).problems) <= known
+                # A number is the most checkable fact a sentence has: a cut never drops one
+                # ("… economic dependence, as U.S. donor money makes up 70% of GDP").
+                and numbers(short) >= numbers(whole)
             )
     order = choose(
         list(range(len(forms))),

@@ -405,6 +405,25 @@ def _retells(text: str, doc: DocumentCues) -> bool:
     return bool(match and match.group(1) in doc.triggers)
 
 
+# "Loss of control over these revenues would empower malign actors": what would follow.
+_CONDITIONAL = re.compile(r"\b(?:would|could)\b", re.IGNORECASE)
+
+
+def _argues(text: str, doc: DocumentCues) -> bool:
+    """In the US government's own text, what would follow if something happened, said with no
+    named actor as subject, is the US's argument, not an event on the ground."""
+    match = _CONDITIONAL.search(text)
+    if not doc.us_voice or not match or first_person(text):
+        return False
+    head = text[: match.start()].split()
+    # The first word is capitalised anyway: a noun or gerund phrase ("Loss of control",
+    # "Allowing attachment") is no actor, "Iran said the sanctions would …" is one.
+    opening = bool(head) and (
+        head[0].endswith("ing") or (len(head) > 1 and head[1] in ("of", "to", "in", "for"))
+    )
+    return not any(is_name(w) for w in head[1 if opening else 0 :])
+
+
 def _after_us_actor(text: str, doc: DocumentCues, before: str | None) -> bool:
     """The sentence opens on a pronoun ("He traveled from Guatemala, where he announced …")
     whose actor, the subject of the sentence before, is a US actor."""
@@ -423,7 +442,7 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
     if label == "ground_situation":
         if earlier(text, doc):
             return "background"  # "In 2004, the United States … signed": history first
-        if us_subject(text, doc) or _after_us_actor(text, doc, before):
+        if us_subject(text, doc) or _after_us_actor(text, doc, before) or _argues(text, doc):
             return "us_position"
         if future(text):
             return "outlook"
