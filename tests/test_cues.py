@@ -409,3 +409,12 @@ def test_what_would_follow_in_a_us_text_is_the_us_argument() -> None:
     assert fuse("ground_situation", argument, NEWS) == "ground_situation"
     named = "Iran said the sanctions would not change its course."
     assert fuse("ground_situation", named, FACT_SHEET) == "ground_situation"
+    # The model's US Position stands for such an argument, where it would have become Ground.
+    assert fuse("us_position", argument, FACT_SHEET) == "us_position"
+
+
+def test_we_acting_in_a_us_text_is_the_us() -> None:
+    abstained = "Today we abstained on a U.N. Security Council resolution on Gaza."
+    assert fuse("ground_situation", abstained, WHITE_HOUSE) == "us_position"
+    # In a news report "we" is the reporter's source, not the US.
+    assert fuse("ground_situation", abstained, NEWS) == "ground_situation"

@@ -407,13 +407,19 @@ def _retells(text: str, doc: DocumentCues) -> bool:
 
 # "Loss of control over these revenues would empower malign actors": what would follow.
 _CONDITIONAL = re.compile(r"\b(?:would|could)\b", re.IGNORECASE)
+_WE_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?we\b", re.IGNORECASE)
 
 
 def _argues(text: str, doc: DocumentCues) -> bool:
-    """In the US government's own text, what would follow if something happened, said with no
-    named actor as subject, is the US's argument, not an event on the ground."""
+    """In the US government's own text, "we" as the subject is the US acting, and what would
+    follow if something happened, said with no named actor as subject, is the US's argument:
+    not events on the ground."""
+    if not doc.us_voice:
+        return False
+    if _WE_SUBJECT.match(text):
+        return True  # "Today we abstained on a U.N. Security Council resolution": the US acts
     match = _CONDITIONAL.search(text)
-    if not doc.us_voice or not match or first_person(text):
+    if not match or first_person(text):
         return False
     head = text[: match.start()].split()
     # The first word is capitalised anyway: a noun or gerund phrase ("Loss of control",
@@ -450,7 +456,7 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
     if label == "background" and _NOW.search(text) and not earlier(text, doc):
         return "ground_situation"  # "Nearly 10 million people have been displaced": the state now
     if label == "us_position" and not us_subject(text, doc):
-        if doc.us_voice and first_person(text):
+        if (doc.us_voice and first_person(text)) or _argues(text, doc):
             return label  # "we" in a White House statement is the US
         if _PRONOUN_START.match(text) and (before is None or _after_us_actor(text, doc, before)):
             return label  # "He also urged Pakistan…": the actor is in the sentence before
