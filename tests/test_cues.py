@@ -346,7 +346,10 @@ def test_a_contraction_is_not_a_name() -> None:
         ("And thanks for your words about the U.N. resolution.", True),
         ("Nothing.", True),
         ("Okay, thanks.", True),
+        ("That’s between him and the Prime Minister.", True),
+        ("That’s up to the Israelis to decide.", True),
         # Facts, however conversational.
+        ("That is between India and Pakistan to settle, officials said.", False),
         ("Kirby: Yeah, David, the talks went on for 3 hours.", False),
         ("The US will not comment on the talks until Friday, a spokesperson said.", False),
         ("No deal was reached by Iran and the US on Monday.", False),

@@ -484,6 +484,7 @@ _NON_ANSWER = re.compile(
       | (get|come)\s+back\s+to\s+you | take\s+that\s+question | (I[’']d|I\s+would|I[’']ll|I\s+will)
             \s+refer\s+you | refer\s+you\s+to
       | (can|should|will|would)\s+(best\s+)?speak\s+(to|for)\s+(their|its|his|her|that|this)\b
+      | ^\W*(that|it)[’']?s\s+(really\s+)?(between\s+\w+\s+and\b|up\s+to\s+(him|her|them|the)\b)
       | I[’']m\s+afraid\s+I[’']m\s+going\s+to | not\s+going\s+to\s+be\s+able\s+to\s+(say|comment
             |go|get|talk)
     )""",
