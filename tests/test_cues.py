@@ -421,3 +421,13 @@ def test_we_acting_in_a_us_text_is_the_us() -> None:
     assert fuse("ground_situation", abstained, WHITE_HOUSE) == "us_position"
     # In a news report "we" is the reporter's source, not the US.
     assert fuse("ground_situation", abstained, NEWS) == "ground_situation"
+
+
+def test_the_two_leaders_of_a_readout_include_the_president() -> None:
+    assert us_subject("The two leaders held a candid and constructive discussion.", WHITE_HOUSE)
+    # "They" after them is the US too, whatever the model filed it as.
+    reviewed = "They reviewed and encouraged progress on key issues discussed at the summit."
+    before = "The two leaders held a candid and constructive discussion."
+    assert fuse("ground_situation", reviewed, WHITE_HOUSE, before) == "us_position"
+    # In a news report the leaders are someone else's.
+    assert not us_subject("The two leaders held a candid and constructive discussion.", NEWS)

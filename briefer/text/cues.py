@@ -346,6 +346,8 @@ _INSTRUMENT = re.compile(
     r"^\W*(?:The|This|These|Today[’']s)\s+(?:Executive\s+)?(?:Order|Proclamation|Memorandum"
     r"|[Aa]ctions?|[Rr]ule|[Ss]anctions|[Dd]esignations?|[Dd]etermination|[Mm]easures?"
     r"|Administration|Department|Secretary|President|Embassy|Government)\b"
+    # A readout's "The two leaders": the President is one of them.
+    r"|^\W*(?:The|Both)\s+(?:two\s+)?leaders\b"
 )
 
 
