@@ -279,13 +279,14 @@ def select(
             # Kept only where the verifier finds nothing in the short form that it does not
             # find in the whole one (a dropped "according to the UN" makes it partial).
             known = set(check_statement(whole, [s], s.text).problems)
+            counted = numbers(whole)
             forms.extend(
                 (s, short)
                 for short in shortened
                 if set(check_statement(short, [s], s.text).problems) <= known
                 # A number is the most checkable fact a sentence has: a cut never drops one
                 # ("… economic dependence, as U.S. donor money makes up 70% of GDP").
-                and numbers(short) >= numbers(whole)
+                and numbers(short) >= counted
             )
     order = choose(
         list(range(len(forms))),

@@ -362,16 +362,16 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     head = text[: found[0]]
     # "President Arévalo, after talks with Rubio, said …": the subject is the name before the
     # aside that the US actor stands in.
-    first = head.split(",", 1)[0].split()
-    if (
-        "," in head
-        and first
-        and all(word[:1].isupper() for word in first)
-        and is_name(first[0])
-        and not first[0].endswith("ly")  # "Finally, the Department of the Treasury …"
-        and not _us_positions(" ".join(first), doc)
-    ):
-        return False
+    if "," in head:
+        first = head.split(",", 1)[0].split()
+        if (
+            first
+            and all(word[:1].isupper() for word in first)
+            and is_name(first[0])
+            and not first[0].endswith("ly")  # "Finally, the Department of the Treasury …"
+            and not _us_positions(" ".join(first), doc)
+        ):
+            return False
     return len(head.split()) <= 6 and not _REPORTED.search(head)
 
 
@@ -460,7 +460,7 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
     if label == "us_position" and not us_subject(text, doc):
         if (doc.us_voice and first_person(text)) or _argues(text, doc):
             return label  # "we" in a White House statement is the US
-        if _PRONOUN_START.match(text) and (before is None or _after_us_actor(text, doc, before)):
+        if _after_us_actor(text, doc, before) or (before is None and _PRONOUN_START.match(text)):
             return label  # "He also urged Pakistan…": the actor is in the sentence before
         if future(text):
             return "outlook"
