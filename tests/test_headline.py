@@ -164,6 +164,23 @@ def test_a_first_person_line_is_not_the_lead() -> None:
     )
 
 
+def test_a_briefers_opening_line_with_a_fact_leads_voiced() -> None:
+    # A gaggle's story is the briefer's first line of news, first person as it is; the
+    # moderator's lines and a welcome are the room, not the news.
+    sentences = split_sentences(
+        "MODERATOR: Kirby has a few words for the White House press corps at the top today.\n\n"
+        "MR. KIRBY: Good afternoon, everyone, and welcome to the White House briefing. "
+        "Today we abstained on a U.N. Security Council resolution calling for a ceasefire in "
+        "Gaza. Vice President Harris will welcome President Arévalo of Guatemala today."
+    )
+    moderator = {sentences[0].id}
+    voices = {s.id: "Kirby" for s in sentences[1:]}
+    assert compose._lead(sentences, asked=moderator, voices=voices) == (
+        "Kirby: Today we abstained on a U.N. Security Council resolution calling for a "
+        "ceasefire in Gaza."
+    )
+
+
 def test_a_dateline_is_not_part_of_the_statement() -> None:
     sentence = split_sentences(
         "STATE DEPARTMENT — U.S. Secretary of State Marco Rubio is in the Dominican Republic."

@@ -430,14 +430,25 @@ def _uncut_title(title: str) -> str:
     return " ".join(words) or title
 
 
-def _lead(sentences: list[Sentence], max_words: int = BOTTOM_LINE_MAX_WORDS) -> str:
+def _lead(
+    sentences: list[Sentence],
+    max_words: int = BOTTOM_LINE_MAX_WORDS,
+    asked: set[int] | frozenset[int] = frozenset(),
+    voices: dict[int, str | None] | None = None,
+) -> str:
     """The first whole sentence of the text that can stand as a bottom line (a title line or a
-    header is not one, nor a sentence over ``max_words``)."""
-    # A transcript opens with housekeeping ("Kirby has a few words at the top, and then we'll
-    # try to get through…"): there a first-person line leads only when no other line fits.
+    header is not one, nor a sentence over ``max_words``, nor a line of a questioner or
+    moderator in ``asked``); a first-person line is voiced with its speaker (``voices``)."""
+    # A transcript opens with housekeeping ("Sorry, we're running a little late"): there a
+    # first-person line leads only when it states a fact (a name or number: "Today we abstained
+    # on a U.N. Security Council resolution …", the briefer's opening line), and otherwise only
+    # when no other line fits.
     transcript = any(without_speaker(s.text) != s.text.strip() for s in sentences)
     first_fit = ""
-    for text in map(statement, sentences):
+    for sentence in sentences:
+        if sentence.id in asked:
+            continue
+        text = statement(sentence)
         if not _ENDS_SENTENCE.search(text) or word_count(text) < LEAD_MIN_WORDS:
             continue
         # A long first sentence still leads with its main clause.
@@ -445,10 +456,27 @@ def _lead(sentences: list[Sentence], max_words: int = BOTTOM_LINE_MAX_WORDS) -> 
             text = _main_clause(text, max_words)
         if not text or _DANGLING_START.match(text):
             continue
-        if not transcript or not speaks_first_person(text):
+        if not transcript:
             return text
+        if non_answer(text) or _ROOM.search(text):
+            continue
+        if not speaks_first_person(text):
+            return text
+        if names(text) - vocatives(text) or numbers(text):
+            return voiced(text, (voices or {}).get(sentence.id))
         first_fit = first_fit or text
     return first_fit or statement(sentences[0])
+
+
+# A line that runs the room, not the news: "Good afternoon, everyone, and welcome to the White
+# House.", "Thanks for joining us on the call.", "… and then I'll take your questions."
+_ROOM = re.compile(
+    r"\b(?:good\s+(?:morning|afternoon|evening)|welcome\s+(?:to|back|everyone|everybody|all)\b"
+    r"|thanks?\s+(?:you\s+)?(?:all\s+)?for"
+    r"|joining|take\s+(?:some|your|a\s+few|any)\s+questions|running\s+(?:a\s+little\s+)?late"
+    r"|at\s+the\s+top)\b",
+    re.IGNORECASE,
+)
 
 
 def _is_title_like(bottom_line: str, sentences: list[Sentence]) -> bool:
@@ -521,6 +549,8 @@ def headline(
     sentences: list[Sentence],
     lead_order: list[Sentence] | None = None,
     context: str = "",
+    asked: set[int] | frozenset[int] = frozenset(),
+    voices: dict[int, str | None] | None = None,
 ) -> tuple[str, str]:
     """Title and bottom line, bounded. Either is replaced by the lead sentence when it has a name
     or number that the article's clean content sentences lack (invented, or taken from an
@@ -533,7 +563,11 @@ def headline(
     flagged = {s.id for s in suspects}
     trusted = [s for s in sentences if s.id not in flagged] or sentences
     text = " ".join([context, *(s.text for s in trusted)])
-    lead = _lead([s for s in (lead_order or trusted) if s.id not in flagged] or trusted)
+    lead = _lead(
+        [s for s in (lead_order or trusted) if s.id not in flagged] or trusted,
+        asked=asked,
+        voices=voices,
+    )
     title = _uncut_title(filed.title)
     if title_unsupported(title, text) or _planted(title, suspects):
         words = lead.rstrip(".").split()
@@ -564,7 +598,7 @@ def compose(
     """The brief within ``limit`` words, its notes, and how many candidates were left out.
     ``doc``: the text's cues, to correct the model's sections (``sections_of``); ``voices``:
     who speaks each sentence, named in front of a first-person statement."""
-    title, bottom_line = headline(filed, sentences, context=context)
+    title, bottom_line = headline(filed, sentences, context=context, asked=asked, voices=voices)
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = sections_of(filed, sentences, doc)
     voices = voices or {}
