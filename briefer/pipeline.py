@@ -176,7 +176,9 @@ class Briefer:
                 progress=progress,
             )
         else:
-            filed = self._map_reduce(article, plan, usage, progress)
+            filed = self._map_reduce(
+                article, plan, usage, progress, questions=frozenset(asked(everything))
+            )
         doc = document_cues(article.title or "", article.text, article.date)
         content, notes, left_out = compose.compose(
             filed,
@@ -330,9 +332,11 @@ class Briefer:
         progress: Progress | None,
         *,
         sources: int = 1,
+        questions: frozenset[int] = frozenset(),
     ) -> compose.Filed:
         """File each part's sentences (concurrently where allowed), then write the headline
-        from the sentences chosen for the brief."""
+        from the sentences chosen for the brief (a transcript's ``questions`` are not among
+        them: a reporter's premise is not the news)."""
         parts = [c for c in plan.calls if c.kind == "part"]
         limit = plan.limit
         workers = self.settings.concurrency or (1 if self.model.use_grammar else 4)
@@ -380,7 +384,9 @@ class Briefer:
         merged = compose.Filed(title="", bottom_line="", sections=sections)
         chosen = [
             p.sentence
-            for p in compose.select(merged, plan.sentences, limit - compose.HEADLINE_WORDS)
+            for p in compose.select(
+                merged, plan.sentences, limit - compose.HEADLINE_WORDS, asked=questions
+            )
         ]
         messages = self.prompts.headline_messages(
             article, chosen or plan.sentences[:20], sources=sources

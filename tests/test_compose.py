@@ -211,3 +211,19 @@ def test_a_long_statement_must_carry_more_to_win_its_place() -> None:
     )
     short = "Guatemala will accept 40% more deportation flights from the United States."
     assert compose.weight(short) == compose.density(short)
+
+
+def test_a_common_word_capitalised_by_its_place_is_no_name() -> None:
+    # "Watching" is the text's own "watching", capitalised because it starts the line: the
+    # line has no fact and is not chosen over one that has ("There was no linkage to Ukraine").
+    sentences = split_sentences(
+        "MR. KIRBY: We are watching ISIS very closely. Watching them very, very close. "
+        "China also has a responsibility as a member of the P5."
+    )
+    found = compose.names_in(sentences)
+    assert found("Watching them very, very close.") == set()
+    assert compose.density("Watching them very, very close.", found) == 0
+    assert compose.density("Watching them very, very close.") > 0  # without the text: a name
+    # A name that starts a line stays one, and so does one followed by more of a name.
+    assert found("China also has a responsibility as a member of the P5.") == {"china", "p5"}
+    assert "watching" not in found("We are watching ISIS very closely.")

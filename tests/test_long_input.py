@@ -244,3 +244,29 @@ def test_budget_spans_a_batch(
     assert result.exit_code == 14  # the second input stopped before its calls
     assert "over --max-tokens" in result.stderr
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["long.json"]
+
+
+def test_a_long_transcripts_headline_is_written_from_the_briefers_lines(
+    auto_server: ScriptedServer, tmp_path: Path, small_context: str
+) -> None:
+    # The reporters' questions are full of names and numbers; the headline call must not be
+    # given them as "the most important sentences": a question's premise is not the news.
+    turns = []
+    for i in range(30):
+        city = CITIES[i % len(CITIES)]
+        turns.append(
+            f"Q Reuters and NBC report {i + 40} Hamas fighters in {city} on March {i + 1}, "
+            f"2024. Can you confirm?\n\n"
+            f"MR. KIRBY: We are watching it and we think talks would continue this week."
+        )
+    path = tmp_path / "gaggle.txt"
+    path.write_text("\n\n".join(turns) + "\n")
+    settings = load_settings(
+        {"base_url": auto_server.base_url, "model": "gpt-4o", "context_window": 1200},
+        environ={},
+    )
+    brief = Briefer(settings).brief(load_article(str(path)))
+    assert brief.meta.chunks >= 2
+    headline = auto_server.chat_requests[-1]["messages"][-1]["content"]
+    assert "[S" in headline and "talks would continue" in headline
+    assert "Reuters" not in headline

@@ -269,6 +269,7 @@ def select(
         and _overlap(statement(s), bottom_line) < REPEAT_OVERLAP
     ]
     clean = [s for s in candidates if not is_suspect(s)]
+    found = names_in(sentences)
     # Each clean sentence offers its whole form and its shorter ones (``shorten``); the
     # ranking takes at most one form of a sentence.
     forms: list[tuple[Sentence, str]] = []
@@ -295,8 +296,8 @@ def select(
         budget,
         words=word_count,
         seed_sections=[name for name, _ in SECTIONS],
-        informative=[bool(names(unvoiced(t)) or numbers(t)) for _, t in forms],
-        prior=[weight(t) for _, t in forms],
+        informative=[bool(found(unvoiced(t)) or numbers(t)) for _, t in forms],
+        prior=[weight(t, found) for _, t in forms],
         positions=[positions[s.id] for s, _ in forms] if positions else None,
         groups=[groups[s.id] for s, _ in forms] if groups else None,
         group_seeds=group_seeds,
@@ -329,19 +330,37 @@ _NO_CASUALTIES = re.compile(
 )
 
 
-def weight(text: str) -> float:
+def weight(text: str, found: Callable[[str], set[str]] = names) -> float:
     """A statement's score in the ranking: its fact density, scaled down past
     ``LONG_STATEMENT`` words (``50 / words``)."""
     size = word_count(text)
     scale = 1.0 if size <= LONG_STATEMENT else LONG_STATEMENT / size
-    return DENSITY_WEIGHT * density(unvoiced(text)) * scale
+    return DENSITY_WEIGHT * density(unvoiced(text), found) * scale
 
 
-def density(text: str) -> float:
+def names_in(sentences: list[Sentence]) -> Callable[[str], set[str]]:
+    """``names`` without a sentence's first word when the text also has it in lower case: a
+    common word capitalised by its place ("Watching them very closely.", "Famine has taken
+    hold …" beside "famine"), not a name."""
+    common = {w.lower() for s in sentences for w in _LOWER_WORD.findall(s.text)}
+
+    def found(text: str) -> set[str]:
+        words = text.split()
+        if not words or words[0].strip("“\"‘'(").rstrip(",:;").lower() not in common:
+            return names(text)
+        return names(" ".join(words[1:]))
+
+    return found
+
+
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]*")
+
+
+def density(text: str, found: Callable[[str], set[str]] = names) -> float:
     """Names and numbers per word, capped at 1: how much checkable fact a sentence carries."""
-    found = len(names(text) - vocatives(text)) + 2 * len(numbers(text))
-    found += 2 * len(_NO_CASUALTIES.findall(text))
-    return min(1.0, found / max(DENSITY_MIN_WORDS, word_count(text)))
+    count = len(found(text) - vocatives(text)) + 2 * len(numbers(text))
+    count += 2 * len(_NO_CASUALTIES.findall(text))
+    return min(1.0, count / max(DENSITY_MIN_WORDS, word_count(text)))
 
 
 def _overlap(a: str, b: str) -> float:
