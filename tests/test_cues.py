@@ -254,6 +254,30 @@ def test_choose_skips_a_repeat_and_seeds_each_section() -> None:
     assert sum(len(SENTENCES[i - 1].split()) for i in seeded) <= 20
 
 
+def test_choose_news_only_takes_what_adds_a_name_or_number() -> None:
+    # Two sources on one story: the second source's line names nobody and gives no number the
+    # first one did not, so it takes no room from one that does.
+    texts = [
+        "Guterres said 40 trucks entered Gaza on Monday.",
+        "Guterres confirmed Monday that Gaza received 40 trucks.",
+        "Egypt said the Rafah crossing would reopen on Friday.",
+    ]
+    facts = [frozenset({"guterres", "40", "gaza", "monday"})] * 2 + [
+        frozenset({"egypt", "rafah", "friday"})
+    ]
+    sections = ["ground_situation"] * 3
+
+    def pick(
+        facts: list[frozenset[str]] | None = None, known: frozenset[str] = frozenset()
+    ) -> list[int]:
+        words = lambda t: len(t.split())  # noqa: E731
+        return choose([1, 2, 3], texts, sections, 17, words=words, facts=facts, known=known)
+
+    assert pick() == [1, 2]  # the budget holds two; the repeat wording is taken
+    assert pick(facts) == [1, 3]
+    assert pick(facts, known=frozenset({"egypt", "rafah", "friday"})) == [1]
+
+
 # --- who speaks: a first-person statement names its speaker --------------------------------
 
 

@@ -247,6 +247,7 @@ def select(
     positions: dict[int, float] | None = None,
     same: Callable[[int, int], bool] | None = None,
     asked: set[int] | frozenset[int] = frozenset(),
+    news_only: bool = False,
 ) -> list[Pick]:
     """The sentences the brief keeps, in text order, each with its text as printed: whole,
     or a shorter form ending where its main clause ends (``shorten``) that the verifier supports
@@ -256,7 +257,9 @@ def select(
     words counted on ``text`` (the statement as printed, a speaker's name included); suspect
     sentences only after every clean one. A story passes each sentence's source (``groups``:
     every source gets its best candidate), its place in its own source (``positions``) and
-    which sentences state one fact (``same``, by sentence id)."""
+    which sentences state one fact (``same``, by sentence id), and ``news_only``: past the
+    seeds, a candidate must name someone or something, or give a number, that the bottom line
+    and the statements chosen before it do not (sources on one story restate each other)."""
     labels = filed.sections if labels is None else labels
     text = text or statement
     candidates = [
@@ -298,6 +301,8 @@ def select(
         seed_sections=[name for name, _ in SECTIONS],
         informative=[bool(found(unvoiced(t)) or numbers(t)) for _, t in forms],
         prior=[weight(t, found) for _, t in forms],
+        facts=[frozenset(found(unvoiced(t)) | numbers(t)) for _, t in forms] if news_only else None,
+        known=frozenset(found(bottom_line) | numbers(bottom_line)),
         positions=[positions[s.id] for s, _ in forms] if positions else None,
         groups=[groups[s.id] for s, _ in forms] if groups else None,
         group_seeds=group_seeds,

@@ -97,6 +97,8 @@ def choose(
     group_seeds: int = 1,
     covers: Sequence[frozenset[int]] | None = None,
     same: Callable[[int, int], bool] | None = None,
+    facts: Sequence[frozenset[str]] | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> list[int]:
     """The ids to keep within ``budget`` words, in the order chosen.
 
@@ -107,7 +109,9 @@ def choose(
     groups each candidate speaks for (a fact their members state too). A candidate marked
     not ``informative`` is taken only as a seed. ``positions``: each candidate's place in its
     own text, 0 first to 1 last (default: its place in ``ids``). ``same(i, j)``: candidates i
-    and j state one fact (beside the cosine test), so only one of them is taken.
+    and j state one fact (beside the cosine test), so only one of them is taken. ``facts``:
+    each candidate's names and numbers; past the seeds, one is taken only when it has some that
+    neither ``known`` (e.g. the bottom line's) nor the candidates chosen before it have.
     """
     if not ids:
         return []
@@ -148,7 +152,12 @@ def choose(
                 if group_of[i] == group and i not in chosen and take(i):
                     break
     useful = informative or [True] * len(ids)
+    said = set(known).union(*(facts[j] for j in chosen)) if facts else set()
     for i in ranked:
-        if i not in chosen and useful[i]:
-            take(i)
+        if i in chosen or not useful[i]:
+            continue
+        if facts is not None and facts[i] <= said:
+            continue  # nothing a reader has not been told already
+        if take(i) and facts is not None:
+            said |= facts[i]
     return [ids[i] for i in chosen]
