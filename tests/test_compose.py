@@ -11,7 +11,8 @@ from briefer.brief import compose
 from briefer.check.grounding import names, numbers, title_unsupported, unsupported_terms
 from briefer.model.grammar import schema_to_gbnf
 from briefer.models import BriefContent
-from briefer.text.sentences import is_content, split_sentences
+from briefer.text.cues import asked, voiced
+from briefer.text.sentences import Sentence, is_content, split_sentences
 
 from .conftest import SEED, SEED_LABELS, filed_answer
 
@@ -227,3 +228,33 @@ def test_a_common_word_capitalised_by_its_place_is_no_name() -> None:
     # A name that starts a line stays one, and so does one followed by more of a name.
     assert found("China also has a responsibility as a member of the P5.") == {"china", "p5"}
     assert "watching" not in found("We are watching ISIS very closely.")
+
+
+def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
+    # A gaggle: the briefer's opening line of position names nobody; a later answer has names
+    # (who meets whom). In a transcript the opening remarks and the briefer's own
+    # position lines count: the position is taken, though only one of the two fits.
+    text = (
+        "MR. KIRBY: Our vote today does not represent a shift in our policy on the hostages.\n\n"
+        "Q Will Defense Minister Gallant meet Secretary Blinken and Secretary Austin?\n\n"
+        "MR. KIRBY: Defense Minister Gallant is in town today and tomorrow, meeting with Jake."
+    )
+    everything = split_sentences(text)
+    sentences = [s for s in everything if is_content(s)]
+    filed = compose.Filed(
+        title="", bottom_line="", sections={s.id: "us_position" for s in sentences}
+    )
+    voices = {s.id: "Kirby" for s in sentences}
+
+    def printed(s: Sentence) -> str:
+        return voiced(compose.statement(s), voices[s.id])
+
+    questions = asked(everything)
+    assert questions == {2}
+    picked = compose.select(filed, sentences, 18, text=printed, asked=questions)
+    assert [p.text for p in picked] == [
+        "Kirby: Our vote today does not represent a shift in our policy on the hostages."
+    ]
+    # The same lines, not a transcript (no questions): names per word decide.
+    plain = compose.select(filed, sentences, 18, text=printed)
+    assert [p.sentence.id for p in plain] == [3]

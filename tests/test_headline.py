@@ -174,7 +174,7 @@ def test_a_briefers_opening_line_with_a_fact_leads_voiced() -> None:
         "Gaza. Vice President Harris will welcome President Arévalo of Guatemala today."
     )
     moderator = {sentences[0].id}
-    voices = {s.id: "Kirby" for s in sentences[1:]}
+    voices: dict[int, str | None] = {s.id: "Kirby" for s in sentences[1:]}
     assert compose._lead(sentences, asked=moderator, voices=voices) == (
         "Kirby: Today we abstained on a U.N. Security Council resolution calling for a "
         "ceasefire in Gaza."

@@ -99,6 +99,7 @@ def choose(
     same: Callable[[int, int], bool] | None = None,
     facts: Sequence[frozenset[str]] | None = None,
     known: frozenset[str] = frozenset(),
+    position_weight: float = POSITION_WEIGHT,
 ) -> list[int]:
     """The ids to keep within ``budget`` words, in the order chosen.
 
@@ -112,6 +113,7 @@ def choose(
     and j state one fact (beside the cosine test), so only one of them is taken. ``facts``:
     each candidate's names and numbers; past the seeds, one is taken only when it has some that
     neither ``known`` (e.g. the bottom line's) nor the candidates chosen before it have.
+    ``position_weight``: how much an early place counts beside the ``prior``.
     """
     if not ids:
         return []
@@ -119,7 +121,7 @@ def choose(
     last = max(1, len(ids) - 1)
     extra = prior or [0.0] * len(ids)
     place = positions or [i / last for i in range(len(ids))]
-    score = [extra[i] + POSITION_WEIGHT * (1 - place[i]) for i in range(len(ids))]
+    score = [extra[i] + position_weight * (1 - place[i]) for i in range(len(ids))]
     chosen: list[int] = []
     used = 0
 
