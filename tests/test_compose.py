@@ -258,3 +258,25 @@ def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
     # The same lines, not a transcript (no questions): names per word decide.
     plain = compose.select(filed, sentences, 18, text=printed)
     assert [p.sentence.id for p in plain] == [3]
+
+
+def test_a_sentence_whose_main_clause_the_bottom_line_says_is_not_repeated() -> None:
+    sentences = split_sentences(
+        "Meanwhile, the two countries have reached a new migration arrangement under which "
+        "Guatemala will accept 40% more deportation flights from the United States, including "
+        "both Guatemalan nationals and individuals of other nationalities. Rubio will travel to "
+        "Santo Domingo on Thursday to meet President Luis Abinader."
+    )
+    filed = compose.Filed(
+        title="", bottom_line="", sections={s.id: "ground_situation" for s in sentences}
+    )
+    bottom_line = (
+        "Rubio met Guatemalan officials to finalize a new migration arrangement under which "
+        "Guatemala will accept 40% more deportation flights from the United States."
+    )
+    # The whole sentence says more than the bottom line (its "including …" tail), not its
+    # main clause: it is not a statement in any form.
+    assert compose._overlap(compose.statement(sentences[0]), bottom_line) < 0.7
+    picked = compose.select(filed, sentences, 100, bottom_line)
+    assert [p.sentence.id for p in picked] == [2]
+    assert [p.sentence.id for p in compose.select(filed, sentences, 100)] == [1, 2]

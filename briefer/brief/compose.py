@@ -269,7 +269,12 @@ def select(
         and not about_output(s)
         and not non_answer(s.text)
         and s.id not in asked
-        and _overlap(statement(s), bottom_line) < REPEAT_OVERLAP
+        # A sentence whose main clause the bottom line says is said, whatever its tail adds
+        # ("Guatemala will accept 40% more deportation flights …, including …").
+        and all(
+            _overlap(form, bottom_line) < REPEAT_OVERLAP
+            for form in (statement(s), *shorter_forms(statement(s)))
+        )
     ]
     clean = [s for s in candidates if not is_suspect(s)]
     # A transcript with questions (a briefing, a gaggle): the briefer's opening remarks are the
