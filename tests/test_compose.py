@@ -163,6 +163,12 @@ def test_transcript_housekeeping_is_not_content() -> None:
         # Not fillers: "So far", "Now is".
         ("So far, 12 people have died.", "So far, 12 people have died."),
         ("Now is the time to act.", "Now is the time to act."),
+        # "Yet" ties the sentence to the one before, unless it counts ("Yet another").
+        (
+            "Yet in a poll released in January, 85% say no.",
+            "In a poll released in January, 85% say no.",
+        ),
+        ("Yet another strike hit the city.", "Yet another strike hit the city."),
     ],
 )
 def test_a_statement_drops_leading_connectives_and_fillers(text: str, expected: str) -> None:

@@ -87,6 +87,7 @@ _LEADING_CONNECTIVE = re.compile(
     r"^(?:(?:meanwhile|however|additionally|moreover|furthermore|in\s+addition|in\s+turn|also"
     r"|you\s+know|look|well|now|again|I\s+mean|listen|okay|ok|yeah|and\s+so|so|and|but),\s+"
     r"|(?:and|but|so)\s+(?!(?:far|much|many|long|that|to|on)\b)"
+    r"|yet,?\s+(?!(?:again|another|more|still|to|so|far|is|was|are|were)\b)"
     # A briefer's asides: "As you know, …", "I would just note that …", "I think you all saw — …"
     # ("As I said" stays: the verifier reads its "said" as the sentence's attribution).
     r"|as\s+(?:I|you|we)\s+(?:saw|know|heard),\s+"
