@@ -25,7 +25,7 @@ from briefer.check.verify import (
 from briefer.config import Settings
 from briefer.errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
 from briefer.model.llm import ChatModel, Progress
-from briefer.model.local_server import uses_local_model
+from briefer.model.local_server import raise_if_interrupted, uses_local_model
 from briefer.model.model_store import MODEL_NAME
 from briefer.model.tokens import cost, count_messages, count_text, model_info
 from briefer.models import SECTIONS, Article, Brief, BriefMeta, Usage, VerificationSummary
@@ -425,6 +425,8 @@ class Briefer:
         self, brief: Brief, out_dir: str | Path, stem: str, formats: Iterable[str] = FORMATS
     ) -> list[Path]:
         rendered = self.render(brief, formats)
+        # Nothing is written after Ctrl-C or SIGTERM, even one swallowed while rendering.
+        raise_if_interrupted()
         directory = Path(out_dir)
         return write_atomic({directory / f"{stem}.{ext}": data for ext, data in rendered.items()})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -568,3 +569,28 @@ def test_only_http_links_in_sources(server: ScriptedServer, run_cli, tmp_path: P
     assert "javascript" not in md
     assert "javascript" not in pdf_text(tmp_path / "out" / "linked.pdf")
     assert re.search(r"^- Linked — ANI$", md, re.MULTILINE)
+
+
+def test_a_signal_swallowed_while_rendering_still_stops_the_brief(
+    server: ScriptedServer, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # fontTools' cmap compiler turns any exception into a KeyError, which the font subsetter's
+    # fallback catches: a Ctrl-C acted on there was lost, and the brief was written (a CI run
+    # caught it).
+    import briefer.render.pdf as pdf_module
+    from briefer.model import local_server
+
+    real = pdf_module.render_pdf
+
+    def swallowed(*args, **kwargs):  # the handler acted; the library ate its exception
+        local_server._acted = signal.SIGINT
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_module, "render_pdf", swallowed)
+    monkeypatch.setattr(local_server, "_acted", None)
+    server.add_json(filed_answer())
+    out = tmp_path / "out"
+    result = run_cli("brief", str(SEED), "-o", str(out))
+    assert result.exit_code == 130, result.output
+    assert "interrupted; no partial files were written" in result.output
+    assert not out.exists() or not any(out.iterdir())

@@ -281,6 +281,10 @@ _leases: list[Lease] = []
 _critical = 0
 _pending: int | None = None
 _exiting = False
+#: The exit signal acted on: library code may swallow the exception it raised (fontTools' cmap
+#: compiler turns any exception into a KeyError, which the font subsetter's fallback catches),
+#: so what follows checks it again.
+_acted: int | None = None
 
 
 def exit_on_signals() -> None:
@@ -319,13 +323,24 @@ def _in_finalizer(frame: FrameType | None) -> bool:
 
 
 def _exit_now(signum: int) -> NoReturn:
-    global _exiting
+    global _exiting, _acted
     _exiting = True
+    _acted = signum
     if _leases:
         threading.Thread(target=_force_exit, args=(signum,), daemon=True).start()
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise SystemExit(128 + signum)
+
+
+def raise_if_interrupted() -> None:
+    """Raise again the exit an acted-on signal asked for, if it was swallowed on the way: a
+    Ctrl-C that landed while a PDF's fonts were subset was lost, and the brief was written."""
+    if _acted is None:
+        return
+    if _acted == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + _acted)
 
 
 @contextlib.contextmanager
