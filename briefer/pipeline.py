@@ -162,6 +162,7 @@ class Briefer:
         usage = Usage()
         limit = plan.limit
         sentences = plan.sentences
+        questions = frozenset(asked(everything))
         if not plan.chunked:
             call = plan.calls[0]
             self._check_budget(call.prompt_tokens, call.expected_tokens, "the next call")
@@ -176,9 +177,7 @@ class Briefer:
                 progress=progress,
             )
         else:
-            filed = self._map_reduce(
-                article, plan, usage, progress, questions=frozenset(asked(everything))
-            )
+            filed = self._map_reduce(article, plan, usage, progress, questions=questions)
         doc = document_cues(article.title or "", article.text, article.date)
         content, notes, left_out = compose.compose(
             filed,
@@ -187,7 +186,7 @@ class Briefer:
             doc,
             speakers(everything, doc),
             context=article.title or "",
-            asked=asked(everything),
+            asked=questions,
         )
         with self._spent_lock:
             self.spent.merge(usage)

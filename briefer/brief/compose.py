@@ -270,12 +270,7 @@ def select(
         and not about_output(s)
         and not non_answer(s.text)
         and s.id not in asked
-        # A sentence whose main clause the bottom line says is said, whatever its tail adds
-        # ("Guatemala will accept 40% more deportation flights …, including …").
-        and all(
-            _overlap(form, bottom_line) < REPEAT_OVERLAP
-            for form in (statement(s), *shorter_forms(statement(s)))
-        )
+        and not _said_by(bottom_line, statement(s))
     ]
     clean = [s for s in candidates if not is_suspect(s)]
     # A transcript with questions (a briefing, a gaggle): the briefer's opening remarks are the
@@ -302,6 +297,7 @@ def select(
                 # ("… economic dependence, as U.S. donor money makes up 70% of GDP").
                 and numbers(short) >= counted
             )
+    named = [found(unvoiced(t)) for _, t in forms]
     order = choose(
         list(range(len(forms))),
         [t for _, t in forms],
@@ -310,11 +306,13 @@ def select(
         words=word_count,
         seed_sections=[name for name, _ in SECTIONS],
         informative=[
-            bool(found(unvoiced(t)) or numbers(t)) or (transcript and _takes_a_position(t))
-            for _, t in forms
+            bool(n or numbers(t)) or (transcript and _takes_a_position(t))
+            for n, (_, t) in zip(named, forms, strict=True)
         ],
         prior=[weight(t, found) for _, t in forms],
-        facts=[frozenset(found(unvoiced(t)) | numbers(t)) for _, t in forms] if news_only else None,
+        facts=[frozenset(n | numbers(t)) for n, (_, t) in zip(named, forms, strict=True)]
+        if news_only
+        else None,
         known=frozenset(found(bottom_line) | numbers(bottom_line)),
         position_weight=TRANSCRIPT_POSITION_WEIGHT if transcript else POSITION_WEIGHT,
         positions=[positions[s.id] for s, _ in forms] if positions else None,
@@ -391,6 +389,14 @@ def density(text: str, found: Callable[[str], set[str]] = names) -> float:
     count = len(found(text) - vocatives(text)) + 2 * len(numbers(text))
     count += 2 * len(_NO_CASUALTIES.findall(text))
     return min(1.0, count / max(DENSITY_MIN_WORDS, word_count(text)))
+
+
+def _said_by(bottom_line: str, said: str) -> bool:
+    """Whether the bottom line already says the statement ``said`` or its main clause, whatever
+    its tail adds ("Guatemala will accept 40% more deportation flights …, including …")."""
+    return bool(bottom_line) and any(
+        _overlap(form, bottom_line) >= REPEAT_OVERLAP for form in (said, *shorter_forms(said))
+    )
 
 
 def _overlap(a: str, b: str) -> float:
