@@ -132,6 +132,29 @@ def test_a_sentence_closed_at_the_length_cap_is_cut_back_to_its_main_clause() ->
     assert bottom.endswith("40% more deportation flights from the United States.")
 
 
+def test_a_bottom_line_a_few_words_over_the_limit_keeps_its_main_clause() -> None:
+    # 52 words, one sentence: its main clause (20 words) is the news; the lead sentence that
+    # replaced it before said only what the text opens with.
+    source = (
+        "Today, as the world gathers for the Tenth Review Conference, the United States renews "
+        "its commitment to be a responsible steward of its nuclear arsenal. My Administration is "
+        "ready to expeditiously negotiate a new arms control framework to replace New START when "
+        "it expires in 2026."
+    )
+    model = (
+        "The US is ready to expeditiously negotiate a new arms control framework to replace New "
+        "START when it expires in 2026, as part of its commitment to the world to be a responsible "
+        "steward of its nuclear arsenal and to continue working toward the ultimate goal of a "
+        "world without nuclear weapons and a review conference."
+    )
+    assert len(model.split()) > compose.BOTTOM_LINE_MAX_WORDS
+    _, bottom = compose.headline(_filed(model), split_sentences(source))
+    assert bottom == (
+        "The US is ready to expeditiously negotiate a new arms control framework to replace New "
+        "START when it expires in 2026."
+    )
+
+
 def test_two_sentences_at_the_cap_keep_the_first() -> None:
     first = "The RSF siege of El Fasher continues."
     capped = _at_cap(first + " " + "The Sudanese people have endured a senseless war " * 8)

@@ -53,6 +53,34 @@ def test_no_cut_inside_a_quote_an_open_clause_or_before_a_short_head() -> None:
     assert shorter_forms("The ministers met in Geneva on Monday for talks, saying so.") == []
 
 
+def test_no_cut_at_a_dash_that_closes_an_aside() -> None:
+    # The head would be "Through diplomacy – in coordination with our Allies and regional
+    # partners.": no verb of its own. A dash after a closed aside is a place to cut.
+    text = (
+        "Biden: Through diplomacy – in coordination with our Allies and regional partners – we "
+        "have developed a proposal to secure a mutual return to full implementation of the deal."
+    )
+    assert shorter_forms(text) == []
+    closed = (
+        "Kirby: Our vote does not — and I repeat that — does not represent a shift in our policy "
+        "— which has been the same since the start of this conflict."
+    )
+    assert shorter_forms(closed) == [
+        "Kirby: Our vote does not — and I repeat that — does not represent a shift in our policy."
+    ]
+
+
+def test_a_speakers_label_is_no_part_of_the_head() -> None:
+    # Eleven words of clause: one short of what a head before a dash needs, with or without
+    # the label in front.
+    bare = (
+        "We have pressed for peace across the region and in Sudan — and that effort "
+        "will continue for as long as it takes."
+    )
+    assert shorter_forms(bare) == []
+    assert shorter_forms("Biden: " + bare) == []
+
+
 def test_a_second_verb_needs_a_longer_head() -> None:
     # The fact is the second verb: the head alone would keep the promise and lose the act.
     assert (

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from briefer.models import word_count
+from briefer.text.cues import unvoiced
 
 #: The shortest head that stands as a statement, and the shortest tail worth cutting.
 MIN_HEAD = 8
@@ -39,6 +40,8 @@ _BREAK = re.compile(
     )""",
     re.VERBOSE,
 )
+
+_DASH = re.compile(r"\s[—–]\s")
 
 # A relative clause opened mid-sentence ("The attack, which resulted in …, was claimed by"):
 # the head would end inside it, without its verb.
@@ -64,11 +67,15 @@ def shorter_forms(text: str) -> list[str]:
     for match in _BREAK.finditer(text):
         head = text[: match.start()].rstrip(" ,;:—–")
         quote = match.group("quote") or ""
-        size = word_count(head)
+        # Counted without a speaker's label ("Biden: …"), which is no part of the clause.
+        size = word_count(unvoiced(head))
         if (
             size < (MIN_HEAD_WEAK if match.group("verb") or match.group("dash") else MIN_HEAD)
             or total - size < MIN_TAIL
             or _inside_quote(head + quote)
+            # A dash that closes an aside the head opened ("Through diplomacy – in coordination
+            # with our Allies – we have developed …"): the head has no verb of its own.
+            or (match.group("dash") and len(_DASH.findall(head)) % 2 == 1)
             or _OPEN_CLAUSE.search(head)
             or head.split()[-1].casefold().strip("“”\"'") in _DANGLING
         ):
