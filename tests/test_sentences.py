@@ -77,6 +77,8 @@ def test_corpus_line(row: dict[str, Any]) -> None:
         "No injuries were reported.",
         "Thanks to strong exports, Germany's economy grew 0.4% in the third quarter.",
         "Hi-tech exports from Taiwan hit a record in March.",
+        "For more than a decade, Iran has sold most of its oil to China.",
+        "Further details of the deal were not released.",
     ],
 )
 def test_ordinary_sentences_are_not_procedural(text: str) -> None:
@@ -98,6 +100,12 @@ def test_ordinary_sentences_are_not_procedural(text: str) -> None:
         "MR. KIRBY: Thanks, Nick.",
         "I get it.",
         "11:12 A.M. EDT",
+        # A press statement's pointer to another document is no fact (it filled Ground
+        # Situation in a sanctions statement whose other sentences were all US actions).
+        "For more information on today’s action, please see the Department of the Treasury’s "
+        "press release.",
+        "Please see the Treasury press release for more details.",
+        "More information is available at www.state.gov.",
     ],
 )
 def test_moderation_and_pleasantries_are_procedural(text: str) -> None:

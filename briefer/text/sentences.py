@@ -43,6 +43,13 @@ _PROCEDURAL = re.compile(
       | .{0,60}\b(we['’]ll|we\s+will|let['’]s|I['’]ll)\s+(take|go\s+to|get\s+to|move\s+to)\s+
             (a\s+|the\s+|one\s+|two\s+|few\s+|couple\s+|of\s+|more\s+|next\s+|last\s+|final\s+
             |your\s+|our\s+|some\s+|other\s+|just\s+)*(questions?|callers?|calls?|line)\b.*
+      # A pointer to another document: "For more information on today's action, please see
+      # the Department of the Treasury's press release."
+      | (For\s+(more|further|additional)\s+(information|details)\b
+        | (More|Further|Additional)\s+(information|details)\s+(is|are|can\s+be)\s+
+            (available|found)\b).{0,160}
+      | (Please\s+)?(see|visit|refer\s+to|read)\s+.{0,120}\bfor\s+(more|further|additional)
+            \s+(information|details)\b.{0,40}
       | .{0,60}\b(we['’]ll|we\s+will|let['’]s|I['’]ll)\s+take\s+(one|two|a\s+couple|a\s+few)\s+
             more\s*([,.!—-].{0,40}|(from|here|there|in)\b.{0,40}|)
     )\s*$""",
