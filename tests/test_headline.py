@@ -257,3 +257,45 @@ def test_the_lead_is_not_a_sentence_pointing_back() -> None:
         "The United States abstained on the Security Council resolution on Gaza this morning."
     )
     assert compose._lead(sentences).startswith("The United States abstained")
+
+
+def test_a_short_page_gets_a_short_bottom_line() -> None:
+    # A fifth of the page, from 25 to 50 words: a 46-word bottom line on a 150-word page left
+    # room for three statements.
+    assert compose.bottom_line_words(150) == 30
+    assert compose.bottom_line_words(100) == compose.BOTTOM_LINE_MIN_WORDS
+    assert compose.bottom_line_words(450) == compose.BOTTOM_LINE_MAX_WORDS
+    source = (
+        "Today, a commercial vessel carrying Ukrainian grain safely departed the Black Sea for "
+        "the first time since the start of Russia’s full-scale invasion in February. It brings "
+        "hope of bringing the millions of tons of grain stuck at Ukraine’s ports to those facing "
+        "food insecurity around the world. Russia must "
+        "meet its commitments, including by facilitating unimpeded exports of agricultural "
+        "products from Black Sea ports."
+    )
+    model = (
+        "The commercial vessel carrying Ukrainian grain safely departed the Black Sea for the "
+        "first time since the start of Russia's full-scale invasion in February, raising hope of "
+        "bringing the millions of tons of grain stuck at Ukraine's ports to those facing food "
+        "insecurity around the world."
+    )
+    sentences = split_sentences(source)
+    _, long = compose.headline(_filed(model), sentences)
+    assert long == model
+    _, short = compose.headline(_filed(model), sentences, max_words=30)
+    assert short == sentences[0].text
+
+
+def test_a_main_clause_stands_alone() -> None:
+    sentence = (
+        "President Biden last year committed to the American people that, following the "
+        "withdrawal of U.S. forces, the United States would continue to protect our country and "
+        "act against terrorist threats emanating from Afghanistan."
+    )
+    assert compose._main_clause(sentence, 25) == ""
+    formula = (
+        "By the authority vested in me as President by the Constitution and the laws of the "
+        "United States of America, including section 621 of the Foreign Assistance Act of 1961, "
+        "I hereby delegate to the Secretary of State the authority to direct the drawdown."
+    )
+    assert compose._main_clause(formula, 25) == ""

@@ -55,8 +55,29 @@ _DANGLING = frozenset(
 )
 
 
-def _inside_quote(head: str) -> bool:
+def inside_quote(head: str) -> bool:
     return head.count("“") > head.count("”") or head.count('"') % 2 == 1
+
+
+# An opening phrase with no clause after it: "By the authority vested in me as President by
+# the Constitution …" (a memorandum's formula, cut before its ", including …").
+_ONLY_AN_OPENING = re.compile(
+    r"^\W*(?:By|Under|Through|Pursuant\s+to|In|On|At|With|Since|During|After|Before|As|For|From)"
+    r"\s[^,;:]*$"
+)
+
+
+def stands_alone(head: str) -> bool:
+    """Whether the start of a sentence, up to a cut, is a clause of its own: not ending on a
+    word that needs more ("… the American people that"), not inside a relative clause, and
+    not only an opening phrase."""
+    words = unvoiced(head).split()
+    return bool(
+        words
+        and not _OPEN_CLAUSE.search(head)
+        and words[-1].casefold().strip("“”\"'") not in _DANGLING
+        and not _ONLY_AN_OPENING.match(unvoiced(head))
+    )
 
 
 def shorter_forms(text: str) -> list[str]:
@@ -72,12 +93,11 @@ def shorter_forms(text: str) -> list[str]:
         if (
             size < (MIN_HEAD_WEAK if match.group("verb") or match.group("dash") else MIN_HEAD)
             or total - size < MIN_TAIL
-            or _inside_quote(head + quote)
+            or inside_quote(head + quote)
             # A dash that closes an aside the head opened ("Through diplomacy – in coordination
             # with our Allies – we have developed …"): the head has no verb of its own.
             or (match.group("dash") and len(_DASH.findall(head)) % 2 == 1)
-            or _OPEN_CLAUSE.search(head)
-            or head.split()[-1].casefold().strip("“”\"'") in _DANGLING
+            or not stands_alone(head)
         ):
             continue
         # A quotation that ends the head keeps its closing mark, the full stop after it, so

@@ -224,6 +224,7 @@ def compose_story(
         story.sentences,
         _newest_first(story),
         context=" ".join(s.article.title or "" for s in story.sources),
+        max_words=compose.bottom_line_words(limit),
     )
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = story_sections(filed, story, relations)
