@@ -144,6 +144,20 @@ def test_document_cues() -> None:
     cues = document_cues("Statement from President Joe Biden on Sudan", "For 17 months… in 2024.")
     assert cues.us_voice and cues.latest_year == 2024
     assert not document_cues("Pakistan threatens to deport Afghans", "ISLAMABAD — …").us_voice
+    # A US office-holder named in the title speaks for the US: "we" is the United States.
+    npt = document_cues(
+        "President Biden Statement Ahead of the 10th Review Conference of the NPT",
+        "Today, the United States renews its commitment. My Administration is ready to act.",
+    )
+    assert npt.us_voice and npt.speaker == "Biden"
+    assert document_cues(
+        "Remarks by President Biden on a Successful Counterterrorism Operation",
+        "My fellow Americans: the United States conducted a strike.",
+    ).us_voice
+    # A foreign president's statement that never names the United States is not.
+    assert not document_cues(
+        "President Zelenskyy Statement on the Grain Deal", "Our ports are open again."
+    ).us_voice
     # The publication date counts among the text's years: "in 2023" is then earlier time.
     assert document_cues("t", "A crackdown began in 2023.", "2025-02-23").latest_year == 2025
 
@@ -445,6 +459,19 @@ def test_we_acting_in_a_us_text_is_the_us() -> None:
     assert fuse("ground_situation", abstained, WHITE_HOUSE) == "us_position"
     # In a news report "we" is the reporter's source, not the US.
     assert fuse("ground_situation", abstained, NEWS) == "ground_situation"
+
+
+def test_our_after_a_third_person_subject_is_not_the_us_acting() -> None:
+    videos = (
+        "He made videos, including in recent weeks, calling for his followers to attack the "
+        "United States and our allies."
+    )
+    assert fuse("us_position", videos, WHITE_HOUSE, before="Zawahiri led al Qaeda.") == (
+        "ground_situation"
+    )
+    assert fuse("us_position", "Our forces conducted a mission in Syria.", WHITE_HOUSE) == (
+        "us_position"
+    )
 
 
 def test_the_two_leaders_of_a_readout_include_the_president() -> None:

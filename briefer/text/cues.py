@@ -250,6 +250,25 @@ def triggers(lead: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# A title that names its author by office: "Remarks by President Biden on …", "President Biden
+# Statement Ahead of …", "Secretary Blinken's Remarks …".
+_OFFICE_AUTHOR = re.compile(
+    r"\b(?:President|Vice\s+President|Secretary|Ambassador|Senator)\s+[A-Z][\w’'.-]+"
+)
+# What a US officer's text says of its own government: other governments have no
+# "Administration", and a foreign leader's statement seldom names the United States first.
+_US_SELF = re.compile(
+    r"\b(?:my|our|this|the\s+\w+(?:-\w+)?)\s+Administration\b|\bthe\s+United\s+States\b"
+)
+
+
+def _us_officer_speaks(title: str, first_line: str, text: str) -> bool:
+    """A first-person text by a US office-holder named in its title ("President Biden Statement
+    Ahead of …"): its "we" is the US, as in a text from the White House."""
+    line = next((t for t in (title, first_line) if author(t)), "")
+    return bool(line and _OFFICE_AUTHOR.search(line) and _US_SELF.search(text))
+
+
 def document_cues(title: str, text: str, date: str | None = None) -> DocumentCues:
     """What is known of the whole text; ``date`` (ISO, its publication date) counts among its
     years, so "in 2024" in a text of 2025 is earlier time."""
@@ -259,7 +278,7 @@ def document_cues(title: str, text: str, date: str | None = None) -> DocumentCue
         years.append(int(date[:4]))
     first_line = text.strip().splitlines()[0] if text.strip() else ""
     return DocumentCues(
-        us_voice=bool(_US_VOICE.search(head)),
+        us_voice=bool(_US_VOICE.search(head)) or _us_officer_speaks(title, first_line, text),
         latest_year=max(years, default=None),
         speaker=author(title) or author(first_line) or byline(text),
         us_names=us_names(text),
@@ -409,6 +428,11 @@ def _retells(text: str, doc: DocumentCues) -> bool:
 
 # "Loss of control over these revenues would empower malign actors": what would follow.
 _CONDITIONAL = re.compile(r"\b(?:would|could)\b", re.IGNORECASE)
+# A third person as the subject: "He made videos … calling for attacks on … our allies" is
+# about him, whatever "our" follows.
+_OTHER_SUBJECT = re.compile(
+    r"^\W*(?:(?:None|Some|All|One|Many|Most|Each)\s+of\s+)?(?:He|She|They|His|Her|Their)\b"
+)
 _WE_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?we\b", re.IGNORECASE)
 
 
@@ -458,7 +482,9 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
     if label == "background" and _NOW.search(text) and not earlier(text, doc):
         return "ground_situation"  # "Nearly 10 million people have been displaced": the state now
     if label == "us_position" and not us_subject(text, doc):
-        if (doc.us_voice and first_person(text)) or _argues(text, doc):
+        if (doc.us_voice and first_person(text) and not _OTHER_SUBJECT.match(text)) or _argues(
+            text, doc
+        ):
             return label  # "we" in a White House statement is the US
         if _after_us_actor(text, doc, before) or (before is None and _PRONOUN_START.match(text)):
             return label  # "He also urged Pakistan…": the actor is in the sentence before
