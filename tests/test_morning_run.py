@@ -140,6 +140,30 @@ def test_rerun_makes_no_model_calls_and_writes_the_same_digest(
     assert runs == [("ok",), ("ok",)]
 
 
+def test_a_signal_swallowed_while_rendering_writes_no_digest(
+    model: ScriptedServer, feeds: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As for one brief: a Ctrl-C acted on while the digest rendered, and eaten by a library on
+    # the way, still stops the run before any file is written.
+    import signal
+
+    from briefer.model import local_server
+    from briefer.render import digest as render_digest
+
+    real = render_digest.markdown
+
+    def swallowed(*args: Any, **kwargs: Any) -> str:
+        local_server._acted = signal.SIGINT
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render_digest, "markdown", swallowed)
+    monkeypatch.setattr(local_server, "_acted", None)
+    with pytest.raises(KeyboardInterrupt):
+        run_morning(settings_for(model), news(feeds, tmp_path), now=NOW)
+    assert not (tmp_path / "morning-brief.md").exists()
+    assert not (tmp_path / "morning-brief.json").exists()
+
+
 def test_an_interrupted_run_resumes_without_asking_again(
     model: ScriptedServer, feeds: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

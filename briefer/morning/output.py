@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from briefer.inputs.sources import slug
+from briefer.model.local_server import raise_if_interrupted
 from briefer.models import Brief, Digest
 from briefer.morning.deliver import message, send
 from briefer.morning.profile import Delivery
@@ -52,6 +53,8 @@ def write(
     """Write the day's files at once; item files of an earlier run of the same day that are
     not part of this digest are removed (``items/`` is briefer's)."""
     files = render(digest, briefs, briefer, folder, formats)
+    # Nothing is written after Ctrl-C or SIGTERM, even one swallowed while rendering a PDF.
+    raise_if_interrupted()
     paths = write_atomic(files)
     items = folder / ITEMS
     if items.is_dir():
