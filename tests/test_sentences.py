@@ -79,6 +79,7 @@ def test_corpus_line(row: dict[str, Any]) -> None:
         "Hi-tech exports from Taiwan hit a record in March.",
         "For more than a decade, Iran has sold most of its oil to China.",
         "Further details of the deal were not released.",
+        "God is invoked in the constitution's preamble, the court noted.",
     ],
 )
 def test_ordinary_sentences_are_not_procedural(text: str) -> None:
@@ -106,6 +107,10 @@ def test_ordinary_sentences_are_not_procedural(text: str) -> None:
         "press release.",
         "Please see the Treasury press release for more details.",
         "More information is available at www.state.gov.",
+        # A speech's closing blessing.
+        "May God protect our troops and all those who serve in harm’s way.",
+        "God bless America.",
+        "And may God bless you all.",
     ],
 )
 def test_moderation_and_pleasantries_are_procedural(text: str) -> None:

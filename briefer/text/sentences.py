@@ -43,6 +43,8 @@ _PROCEDURAL = re.compile(
       | .{0,60}\b(we['’]ll|we\s+will|let['’]s|I['’]ll)\s+(take|go\s+to|get\s+to|move\s+to)\s+
             (a\s+|the\s+|one\s+|two\s+|few\s+|couple\s+|of\s+|more\s+|next\s+|last\s+|final\s+
             |your\s+|our\s+|some\s+|other\s+|just\s+)*(questions?|callers?|calls?|line)\b.*
+      # A speech's closing blessing: "May God protect our troops …", "God bless America."
+      | (And\s+)?(May\s+)?God\s+(bless|protect|keep|save)\b.{0,100}
       # A pointer to another document: "For more information on today's action, please see
       # the Department of the Treasury's press release."
       | (For\s+(more|further|additional)\s+(information|details)\b
