@@ -34,7 +34,13 @@ from briefer.render.render import Renderer
 from briefer.stories import merge
 from briefer.stories.merge import Story
 from briefer.text.cues import asked, document_cues, speakers
-from briefer.text.sentences import Sentence, is_content, looks_like_instruction, split_sentences
+from briefer.text.sentences import (
+    Sentence,
+    back_matter,
+    is_content,
+    looks_like_instruction,
+    split_sentences,
+)
 
 PROMPT_FILES = (
     "system.j2",
@@ -438,7 +444,13 @@ def _content(article: Article) -> tuple[list[Sentence], list[Sentence], int]:
     everything = split_sentences(article.text)
     # The title line, and the title repeated in the text, is the headline, not a statement.
     title = normalise(article.title or "").rstrip(".")
-    sentences = [s for s in everything if is_content(s) and normalise(s.text).rstrip(".") != title]
+    # A report's back matter (its disclaimer, its authors) is about the document, not the news.
+    after = back_matter(everything)
+    sentences = [
+        s
+        for s in everything
+        if is_content(s) and normalise(s.text).rstrip(".") != title and s.id not in after
+    ]
     withheld = sum(1 for s in everything if looks_like_instruction(s))
     if not sentences:
         raise InputEmptyError(

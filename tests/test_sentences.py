@@ -14,6 +14,7 @@ from briefer.brief import compose
 from briefer.text.sentences import (
     Sentence,
     about_output,
+    back_matter,
     injection_signals,
     is_content,
     is_suspect,
@@ -368,3 +369,56 @@ def test_a_company_name_does_not_end_a_sentence() -> None:
         "The Department is further iden",
         "All of these actions are being",
     ]
+
+
+# --- a report's back matter -------------------------------------------------------------------
+
+REPORT = """Iran: Internal Politics
+
+Updated March 3, 2024 (IN12345)
+
+Iran held elections on March 1. Turnout was 41%, the lowest since 1979.
+
+Policy Options
+
+Congress may consider further sanctions.
+
+Author Information
+
+Jane Smith
+Specialist in Middle Eastern Affairs
+
+Disclaimer
+
+This document was prepared by the Congressional Research Service (CRS). CRS serves as \
+nonpartisan shared staff to congressional committees and Members of Congress. CRS Reports, as \
+a work of the United States Government, are not subject to copyright protection in the United \
+States.
+"""
+
+
+def test_a_reports_back_matter_is_no_content() -> None:
+    from briefer.models import Article
+    from briefer.pipeline import _content
+
+    report = Article(id="report", title="Iran: Internal Politics", text=REPORT)
+    _, kept, _ = _content(report)
+    assert [s.text for s in kept] == [
+        "Iran held elections on March 1.",
+        "Turnout was 41%, the lowest since 1979.",
+        "Congress may consider further sanctions.",
+    ]
+
+
+def test_a_crs_disclaimer_without_its_heading_is_back_matter() -> None:
+    text = (
+        "Iran held elections on March 1.\n\nThis document was prepared by the Congressional "
+        "Research Service (CRS). CRS serves as nonpartisan shared staff to Members of Congress."
+        "\n\nTurnout was 41%."
+    )
+    sentences = split_sentences(text)
+    dropped = {s.text for s in sentences if s.id in back_matter(sentences)}
+    assert dropped == {
+        "This document was prepared by the Congressional Research Service (CRS).",
+        "CRS serves as nonpartisan shared staff to Members of Congress.",
+    }

@@ -107,6 +107,43 @@ def is_heading_line(text: str) -> bool:
     return all(w[0].isupper() or w.lower() in _HEADING_LOWER for w in words)
 
 
+# Headings of a report's back matter: what follows them is about the document, not the news.
+_BACK_MATTER = re.compile(
+    r"^\W*(?:disclaimer|author\s+(?:contact\s+)?information|about\s+the\s+authors?"
+    r"|acknowledge?ments?|copyright(?:\s+notice)?|legal\s+notice|(?:foot|end)notes"
+    r"|references|bibliography)\W*$",
+    re.IGNORECASE,
+)
+# A report's boilerplate paragraph that comes without a heading.
+_BOILERPLATE = re.compile(
+    r"^\W*This\s+(?:document|report|product)\s+was\s+prepared\s+by\s+the\s+Congressional"
+    r"\s+Research\s+Service\b",
+    re.IGNORECASE,
+)
+
+
+def back_matter(sentences: list[Sentence]) -> set[int]:
+    """Ids of sentences in a report's back matter: everything after a heading such as
+    "Disclaimer" or "Author Information" (up to a heading of another kind), and a paragraph
+    that opens "This document was prepared by the Congressional Research Service" — the
+    disclaimer names Congress and the United States Government, and read as a statement it
+    ranked among a report's facts."""
+    out: set[int] = set()
+    inside = False
+    boilerplate: int | None = None
+    for sentence in sentences:
+        text = sentence.text.strip()
+        if _BACK_MATTER.match(text):
+            inside = True
+        elif inside and is_heading_line(text) and len(text.split()) > 1:
+            inside = False  # a heading of the text's own ("Policy Options")
+        if _BOILERPLATE.match(text):
+            boilerplate = sentence.paragraph
+        if inside or sentence.paragraph == boilerplate:
+            out.add(sentence.id)
+    return out
+
+
 def is_header(text: str) -> bool:
     """A dateline, an "Updated <date> (<report number>)" line or a report number: not a fact."""
     if len(text.split()) > 12 or not _HEADER_PARTS.search(text):
