@@ -134,3 +134,18 @@ def test_unsourced_words_are_content_words_the_source_has_in_no_form() -> None:
         "further",
         "restrictions",
     ]
+
+
+def test_a_dotted_initialism_is_one_name() -> None:
+    # A memorandum spells out "the United States of America"; the model's bottom line says
+    # "The U.S. President …" — supported, not the unknown names "u" and "s".
+    memo = (
+        "By the authority vested in me as President by the Constitution and the laws of the "
+        "United States of America, I hereby delegate to the Secretary of State the authority to "
+        "direct the drawdown of up to $550 million to provide assistance to Ukraine."
+    )
+    assert unsupported_terms("The U.S. President delegated the drawdown for Ukraine.", memo) == []
+    assert unsupported_terms("The U.N. welcomed it.", "The United Nations welcomed it.") == []
+    assert unsupported_terms("The U.S. said so.", "The U.S. said so.") == []
+    # An initialism the source does not support is still one.
+    assert unsupported_terms("The U.K. said so.", "The United States said so.") == ["uk"]

@@ -267,11 +267,19 @@ def known(name: str, words: set[str]) -> bool:
     return len(parts) > 1 and all(known(p, words) for p in parts)
 
 
+# A dotted initialism: "U.S.", "U.N.", "U.K.".
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+
+
 def unsupported_terms(statement: str, source: str) -> list[str]:
-    """Numbers and names in ``statement`` that do not occur in ``source``."""
+    """Numbers and names in ``statement`` that do not occur in ``source``. A dotted initialism
+    is one name ("U.S." is "US", which "United States" supports), not the letters "u" and "s":
+    a model's bottom line saying "The U.S. President has delegated …" of a memorandum that
+    spells out "the United States of America" was refused as unsupported."""
     missing = sorted(numbers(statement) - numbers(source))
     source_words = bare_words(source)
-    missing += sorted(n for n in names(statement) if not known(n, source_words))
+    undotted = _DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", statement)
+    missing += sorted(n for n in names(undotted) if not known(n, source_words))
     return missing
 
 
