@@ -71,12 +71,13 @@ def stands_alone(head: str) -> bool:
     """Whether the start of a sentence, up to a cut, is a clause of its own: not ending on a
     word that needs more ("… the American people that"), not inside a relative clause, and
     not only an opening phrase."""
-    words = unvoiced(head).split()
+    clause = unvoiced(head)
+    words = clause.split()
     return bool(
         words
-        and not _OPEN_CLAUSE.search(head)
+        and not _OPEN_CLAUSE.search(clause)
         and words[-1].casefold().strip("“”\"'") not in _DANGLING
-        and not _ONLY_AN_OPENING.match(unvoiced(head))
+        and not _ONLY_AN_OPENING.match(clause)
     )
 
 
