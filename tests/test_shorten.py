@@ -158,3 +158,27 @@ def test_a_cut_never_drops_a_number() -> None:
     # Where only the head would fit, nothing is taken rather than the fact without its 70%.
     assert compose.select(filed, sentences_of(text), 30) == []
     assert [p.text for p in compose.select(filed, sentences_of(text), 50)] == [text]
+
+
+def test_a_relative_clause_closed_by_the_main_verb_leaves_a_head_that_stands() -> None:
+    # The "which" clause ends where "was claimed" begins: the head has its verb.
+    text = (
+        "The attack, which resulted in the deaths of 27 people, including mostly tourists, was "
+        "claimed by The Resistance Front, an offshoot of Lashkar-e-Taiba, and led to a series of "
+        "retaliatory actions and military escalations between the two nuclear-armed neighbours."
+    )
+    assert shorter_forms(text) == [
+        "The attack, which resulted in the deaths of 27 people, including mostly tourists, was "
+        "claimed by The Resistance Front, an offshoot of Lashkar-e-Taiba."
+    ]
+
+
+def test_a_concessive_tail_is_cut() -> None:
+    text = (
+        "The US stands ready to facilitate dialogue and, if necessary, President Trump himself "
+        "may intervene directly, though such a move would be announced if and when it occurs."
+    )
+    assert shorter_forms(text) == [
+        "The US stands ready to facilitate dialogue and, if necessary, President Trump himself "
+        "may intervene directly."
+    ]

@@ -34,7 +34,8 @@ _BREAK = re.compile(
     r"""(?:,(?P<quote>[”"])?\s+(?=(?:adding|saying|noting|stressing|emphasi[sz]ing|expressing|urging|calling
             |citing|describing|highlighting|underscoring|reiterating|insisting|arguing|warning
             |including|such\s+as|which|who|where|whose|in\s+order\s+to|as\s+part\s+of|amid
-            |following|after|while|as|bringing|making|leaving)\b)
+            |following|after|while|as|bringing|making|leaving
+            |though|although|even\s+though|whereas|thereby)\b)
         | ;\s+ | (?P<dash>\s[—–]\s)
         | (?P<verb>\s+and\s+(?=(?:also\s+)?[a-z]+ed\b))
     )""",
@@ -46,6 +47,16 @@ _DASH = re.compile(r"\s[—–]\s")
 # A relative clause opened mid-sentence ("The attack, which resulted in …, was claimed by"):
 # the head would end inside it, without its verb.
 _OPEN_CLAUSE = re.compile(r",\s+(?:which|who|whose|whom)\b")
+# …closed when the main clause's verb follows it ("The attack, which resulted in the deaths of
+# 27 people, was claimed by The Resistance Front"): the head has its verb.
+_CLOSED_BY_VERB = re.compile(
+    r",\s+(?:was|were|is|are|has|have|had|will|would|can|could|did|does|do|remains?|became)\b"
+)
+
+
+def _open_clause(clause: str) -> bool:
+    match = _OPEN_CLAUSE.search(clause)
+    return bool(match and not _CLOSED_BY_VERB.search(clause, match.end()))
 
 # A head ending on a word that needs more ("…committed to the American people that, following
 # the withdrawal, …") would stop mid-clause.
@@ -75,7 +86,7 @@ def stands_alone(head: str) -> bool:
     words = clause.split()
     return bool(
         words
-        and not _OPEN_CLAUSE.search(clause)
+        and not _open_clause(clause)
         and words[-1].casefold().strip("“”\"'") not in _DANGLING
         and not _ONLY_AN_OPENING.match(clause)
     )
