@@ -58,6 +58,7 @@ def _open_clause(clause: str) -> bool:
     match = _OPEN_CLAUSE.search(clause)
     return bool(match and not _CLOSED_BY_VERB.search(clause, match.end()))
 
+
 # A head ending on a word that needs more ("…committed to the American people that, following
 # the withdrawal, …") would stop mid-clause.
 _DANGLING = frozenset(
