@@ -182,3 +182,12 @@ def test_a_concessive_tail_is_cut() -> None:
         "The US stands ready to facilitate dialogue and, if necessary, President Trump himself "
         "may intervene directly."
     ]
+
+
+def test_a_participle_gloss_is_a_place_to_cut() -> None:
+    text = (
+        "Today, President Donald J. Trump signed an Executive Order declaring a national "
+        "emergency to safeguard Venezuelan oil revenue held in U.S. Treasury accounts, ensuring "
+        "these funds are preserved to advance U.S. foreign policy objectives."
+    )
+    assert shorter_forms(text)[0].endswith("held in U.S. Treasury accounts.")

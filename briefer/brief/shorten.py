@@ -35,7 +35,9 @@ _BREAK = re.compile(
             |citing|describing|highlighting|underscoring|reiterating|insisting|arguing|warning
             |including|such\s+as|which|who|where|whose|in\s+order\s+to|as\s+part\s+of|amid
             |following|after|while|as|bringing|making|leaving
-            |though|although|even\s+though|whereas|thereby)\b)
+            |though|although|even\s+though|whereas|thereby
+            |ensuring|allowing|prompting|sparking|marking|raising|signal(?:l)?ing|forcing
+            |causing|putting|giving|setting)\b)
         | ;\s+ | (?P<dash>\s[—–]\s)
         | (?P<verb>\s+and\s+(?=(?:also\s+)?[a-z]+ed\b))
     )""",
