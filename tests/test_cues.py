@@ -268,6 +268,29 @@ def test_choose_skips_a_repeat_and_seeds_each_section() -> None:
     assert sum(len(SENTENCES[i - 1].split()) for i in seeded) <= 20
 
 
+def test_a_seed_is_the_best_informative_candidate_of_its_section() -> None:
+    # The early line without a name or number ranks first by position alone; the section's
+    # seed is still the sentence with the facts, and the bare line is taken only after it.
+    texts = [
+        "Today, a violent history is repeating itself.",
+        "The SAF and the RSF committed war crimes in Darfur.",
+    ]
+
+    def pick(informative: list[bool] | None) -> list[int]:
+        return choose(
+            [1, 2],
+            texts,
+            ["background"] * 2,
+            10,
+            words=lambda t: len(t.split()),
+            seed_sections=["background"],
+            informative=informative,
+        )
+
+    assert pick(None) == [1]  # all informative: the position prior decides
+    assert pick([False, True]) == [2]
+
+
 def test_choose_news_only_takes_what_adds_a_name_or_number() -> None:
     # Two sources on one story: the second source's line names nobody and gives no number the
     # first one did not, so it takes no room from one that does.

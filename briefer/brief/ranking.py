@@ -138,8 +138,12 @@ def choose(
         return True
 
     ranked = sorted(range(len(ids)), key=lambda i: -score[i])
+    useful = informative or [True] * len(ids)
+    # A section's seed is its best informative candidate; one with no name or number only
+    # where the section has nothing else.
+    seeding = sorted(ranked, key=lambda i: not useful[i])
     for section in seed_sections:
-        for i in ranked:
+        for i in seeding:
             if sections[i] == section and i not in chosen and take(i):
                 break
     group_of = list(groups or ())
@@ -153,7 +157,6 @@ def choose(
             for i in ranked:
                 if group_of[i] == group and i not in chosen and take(i):
                     break
-    useful = informative or [True] * len(ids)
     said = set(known).union(*(facts[j] for j in chosen)) if facts else set()
     for i in ranked:
         if i in chosen or not useful[i]:
