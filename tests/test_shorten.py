@@ -191,3 +191,13 @@ def test_a_participle_gloss_is_a_place_to_cut() -> None:
         "these funds are preserved to advance U.S. foreign policy objectives."
     )
     assert shorter_forms(text)[0].endswith("held in U.S. Treasury accounts.")
+
+
+def test_a_list_of_what_a_number_comprises_is_a_place_to_cut() -> None:
+    text = (
+        "The targeted population encompasses over 2.5 million Afghans nationwide, comprising "
+        "lawful refugees, documented economic migrants, and those without legal status."
+    )
+    assert shorter_forms(text) == [
+        "The targeted population encompasses over 2.5 million Afghans nationwide."
+    ]

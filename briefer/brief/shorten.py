@@ -37,7 +37,7 @@ _BREAK = re.compile(
             |following|after|while|as|bringing|making|leaving
             |though|although|even\s+though|whereas|thereby
             |ensuring|allowing|prompting|sparking|marking|raising|signal(?:l)?ing|forcing
-            |causing|putting|giving|setting)\b)
+            |causing|putting|giving|setting|comprising)\b)
         | ;\s+ | (?P<dash>\s[—–]\s)
         | (?P<verb>\s+and\s+(?=(?:also\s+)?[a-z]+ed\b))
     )""",
