@@ -7,6 +7,7 @@ import pytest
 from briefer.brief import compose
 from briefer.brief.compose import Filed
 from briefer.inputs.sources import article_from_text
+from briefer.models import word_count
 from briefer.text.sentences import Sentence, is_content, is_header, split_sentences
 
 
@@ -283,6 +284,12 @@ def test_a_short_page_gets_a_short_bottom_line() -> None:
     _, long = compose.headline(_filed(model), sentences)
     assert long == model
     _, short = compose.headline(_filed(model), sentences, max_words=30)
+    # The model's main clause, cut before its participle gloss ("…, raising hope of …").
+    assert short == model.split(", raising")[0] + "."
+    assert word_count(short) <= 30
+    # With no place to cut within the cap, the lead sentence stands in.
+    uncut = model.replace(", raising hope of bringing", " to bring")
+    _, short = compose.headline(_filed(uncut), sentences, max_words=30)
     assert short == sentences[0].text
 
 
