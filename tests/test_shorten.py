@@ -201,3 +201,20 @@ def test_a_list_of_what_a_number_comprises_is_a_place_to_cut() -> None:
     assert shorter_forms(text) == [
         "The targeted population encompasses over 2.5 million Afghans nationwide."
     ]
+
+
+def test_an_appositive_that_ends_the_sentence_is_a_place_to_cut() -> None:
+    text = (
+        "The decision has stranded around 45,000 Afghans and at least 15,000 qualified refugees "
+        "in Pakistan, according to #AfghanEvac, a coalition that assists Afghans with their "
+        "relocation and resettlement in the U.S."
+    )
+    assert shorter_forms(text) == [
+        "The decision has stranded around 45,000 Afghans and at least 15,000 qualified refugees "
+        "in Pakistan, according to #AfghanEvac."
+    ]
+    # One in the middle of the sentence is not: its verb follows ("…, a former official, said").
+    assert shorter_forms(
+        "The plan was welcomed on Monday by Alexander Gray, a former official of the council, "
+        "who said it would work."
+    ) == ["The plan was welcomed on Monday by Alexander Gray, a former official of the council."]

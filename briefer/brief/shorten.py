@@ -40,6 +40,9 @@ _BREAK = re.compile(
             |causing|putting|giving|setting|comprising)\b)
         | ;\s+ | (?P<dash>\s[—–]\s)
         | (?P<verb>\s+and\s+(?=(?:also\s+)?[a-z]+ed\b))
+        # An appositive that ends the sentence ("…, according to #AfghanEvac, a coalition that
+        # assists Afghans …"): who someone is, not what happened.
+        | ,\s+(?=(?:a|an)\s+[a-z][^,;]*$)
     )""",
     re.VERBOSE,
 )
