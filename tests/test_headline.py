@@ -293,6 +293,25 @@ def test_a_short_page_gets_a_short_bottom_line() -> None:
     assert short == sentences[0].text
 
 
+def test_a_bottom_line_cut_by_the_cap_ends_at_a_participle() -> None:
+    # The grammar's cap cut this one (and the model's last words were garbage): its main clause
+    # ends before ", targeting …", not nowhere — else the text's rhetorical opener stood in.
+    cut = (
+        "The US government is imposing additional costs on Russia's war machine by designating "
+        "24 Russian defense and technology-related entities pursuant to Executive Order (E.O.) "
+        "14024, targeting some of Russia's most important defense-related research and "
+        "development institutions, semiconductor producers, and advanced computing and电子."
+    )
+    assert compose._main_clause(cut, 50) == cut.split(", targeting")[0] + "."
+    # An adjective that opens a list's next item is no place to end ("…, ongoing talks").
+    listed = (
+        "The two leaders reviewed the issues discussed at the Woodside Summit, including "
+        "counternarcotics cooperation, ongoing military-to-military communication, talks on AI "
+        "and the climate, and people-to-people exchanges between the two countries' students."
+    )
+    assert compose._main_clause(listed, 25) == listed.split(", including")[0] + "."
+
+
 def test_a_main_clause_stands_alone() -> None:
     sentence = (
         "President Biden last year committed to the American people that, following the "

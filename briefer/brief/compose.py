@@ -413,7 +413,13 @@ LEAD_MIN_WORDS = 8
 # clause is a whole sentence ("…drawdown of $550 million, in order to …" → "…$550 million.").
 _CLAUSE_BREAK = re.compile(
     r"(?:,\s+(?:in\s+order\s+to|which|who|bringing|including|while|as|after|following|"
-    r"according\s+to|amid|and\s+(?:the|he|she|they|it|we|to))\b|;\s|\s[—–]\s)"
+    r"according\s+to|amid|and\s+(?:the|he|she|they|it|we|to)"
+    # Any participle after a comma ("…pursuant to E.O. 14024, targeting …"): a bottom line the
+    # length cap cut ends better there than nowhere (the lead then stands in). Not a word that
+    # only looks like one, nor an adjective opening a list's next item ("…, ongoing talks").
+    r"|(?!(?:some|no|any|every)thing\b|(?:on|up|out)\w+ing\b|(?:existing|remaining|growing"
+    r"|increasing|emerging|leading|continuing|rising|pressing|lasting)\b)[a-z]{3,}ing)\b"
+    r"|;\s|\s[—–]\s)"
 )
 
 
