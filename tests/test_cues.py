@@ -67,6 +67,16 @@ def test_a_us_actor_in_an_aside_is_not_the_subject() -> None:
     assert us_subject("Today, President Donald J. Trump signed an Executive Order.")
 
 
+def test_a_us_actor_in_an_opening_subordinate_clause_is_not_the_subject() -> None:
+    assert not us_subject(
+        "Since the United States delivered justice to bin Laden 11 years ago, Zawahiri has been "
+        "a leader of al Qaeda."
+    )
+    assert not us_subject("After talks with Secretary Rubio, Guatemala agreed to more flights.")
+    # The main clause decides: here it is the US again.
+    assert us_subject("After the talks in Doha, the United States announced new aid.")
+
+
 def test_a_former_official_or_a_reported_view_is_not_the_us_speaking() -> None:
     # Who once held a US office speaks for himself.
     assert not us_subject("Alexander Gray, a former National Security Council chief, told VOA.")

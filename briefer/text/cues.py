@@ -370,6 +370,11 @@ _INSTRUMENT = re.compile(
 )
 
 
+_SUBORDINATE = re.compile(
+    r"^\W*(?:Since|After|When|Because|While|Although|Though|If|Before|Until|Once|Despite)\s"
+)
+
+
 def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     """A US actor among the sentence's first words: the sentence is about what the US did. In
     a US government text, its own act as the subject ("The Order blocks …") counts too."""
@@ -379,6 +384,10 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     if not found:
         return False
     head = text[: found[0]]
+    # "Since the United States delivered justice to bin Laden 11 years ago, Zawahiri has been
+    # …": a US actor in an opening subordinate clause is not the subject; the main clause is.
+    if _SUBORDINATE.match(head) and (comma := text.find(", ", found[0])) > 0:
+        return us_subject(text[comma + 2 :], doc)
     # "President Arévalo, after talks with Rubio, said …": the subject is the name before the
     # aside that the US actor stands in.
     if "," in head:
