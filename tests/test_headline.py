@@ -239,6 +239,16 @@ def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() 
     assert compose.headline(_filed(paraphrase), SENTENCES[1:])[1] == paraphrase
 
 
+def test_a_bottom_line_whose_tail_claims_more_keeps_its_main_clause() -> None:
+    # The tail is the model's own conclusion; the main clause is the text's news.
+    claims = (
+        "The Rapid Support Forces have besieged the city of El Fasher for months, which is a "
+        "critical step in their fight for regional dominance."
+    )
+    _, bottom = compose.headline(_filed(claims), SENTENCES[1:])
+    assert bottom == "The Rapid Support Forces have besieged the city of El Fasher for months."
+
+
 def test_a_bottom_line_pointing_back_does_not_stand_alone() -> None:
     _, bottom = compose.headline(_filed("That is how the siege began."), SENTENCES[1:])
     assert bottom == SENTENCES[1].text

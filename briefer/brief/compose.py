@@ -650,18 +650,33 @@ def headline(
     if title_unsupported(title, text) or _planted(title, suspects):
         words = lead.rstrip(".").split()
         title = " ".join(words[:TITLE_MAX_WORDS]) + ("…" if len(words) > TITLE_MAX_WORDS else "")
+
+    def refused(bottom_line: str) -> bool:
+        return bool(
+            not bottom_line
+            or unsupported_terms(bottom_line, text)
+            or len(unsourced_words(bottom_line, text)) >= UNSOURCED_WORDS
+            or _planted(bottom_line, suspects)
+            or _is_title_like(bottom_line, sentences)
+            or _DANGLING_START.match(bottom_line)
+            or _ABOUT_THE_TEXT.match(bottom_line)
+        )
+
     bottom_line = _whole_sentences(_uncut(filed.bottom_line, max_words), max_words)
-    if (
-        not bottom_line
-        or unsupported_terms(bottom_line, text)
-        or len(unsourced_words(bottom_line, text)) >= UNSOURCED_WORDS
-        or _planted(bottom_line, suspects)
-        or _is_title_like(bottom_line, sentences)
-        or _DANGLING_START.match(bottom_line)
-        or _ABOUT_THE_TEXT.match(bottom_line)
-    ):
-        bottom_line = _whole_sentences(lead, max_words) or lead
+    if refused(bottom_line):
+        # The model's own main clause, where only its tail was refused ("…, which is a
+        # critical step in their fight against …" is a claim of its own), before the lead.
+        heads = [h for h in reversed(shorter_forms(bottom_line)) if _single(bottom_line)]
+        bottom_line = next(
+            (h for h in heads if word_count(h) >= LEAD_MIN_WORDS and not refused(h)),
+            _whole_sentences(lead, max_words) or lead,
+        )
     return title, bottom_line
+
+
+def _single(text: str) -> bool:
+    """One sentence (a short form of a longer text would drop whole sentences)."""
+    return len(split_sentences(text.strip())) == 1
 
 
 def compose(
