@@ -315,7 +315,11 @@ def select(
         else None,
         known=frozenset(found(bottom_line) | numbers(bottom_line)),
         position_weight=TRANSCRIPT_POSITION_WEIGHT if transcript else POSITION_WEIGHT,
-        positions=[positions[s.id] for s, _ in forms] if positions else None,
+        positions=[positions[s.id] for s, _ in forms]
+        if positions
+        else _aside_positions([s for s, _ in forms], sentences, asked)
+        if transcript
+        else None,
         groups=[groups[s.id] for s, _ in forms] if groups else None,
         group_seeds=group_seeds,
         covers=[covers.get(s.id, frozenset()) for s, _ in forms] if covers else None,
@@ -331,6 +335,23 @@ def select(
             picked[sentence.id] = text(sentence)
             used += word_count(text(sentence))
     return [Pick(sentence=s, text=picked[s.id]) for s in sentences if s.id in picked]
+
+
+_ASIDE_NOTE = re.compile(r"\b(?:scheduling|programming|housekeeping)\s+note\b", re.IGNORECASE)
+
+
+def _aside_positions(
+    chosen: list[Sentence], sentences: list[Sentence], asked: set[int] | frozenset[int]
+) -> list[float] | None:
+    """Each candidate's place in a transcript, 0 first to 1 last, but a scheduling note in the
+    opening remarks ("Now, I do have a quick scheduling note. …") counts as last: the opening's
+    prior is for the message of the day, not for the logistics after it."""
+    start = next((s.id for s in sentences if _ASIDE_NOTE.search(s.text)), None)
+    if start is None or not chosen:
+        return None
+    end = min((q for q in asked if q > start), default=start)
+    last = max(1, len(chosen) - 1)
+    return [1.0 if start <= s.id < end else i / last for i, s in enumerate(chosen)]
 
 
 #: The position prior in a briefing transcript, where the opening remarks carry the message of
