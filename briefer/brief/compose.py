@@ -298,6 +298,13 @@ def select(
                 and numbers(short) >= counted
             )
     named = [found(unvoiced(t)) for _, t in forms]
+    places: list[float] | None
+    if positions:
+        places = [positions[s.id] for s, _ in forms]
+    elif transcript:
+        places = _aside_positions([s for s, _ in forms], sentences, asked)
+    else:
+        places = None
     order = choose(
         list(range(len(forms))),
         [t for _, t in forms],
@@ -315,11 +322,7 @@ def select(
         else None,
         known=frozenset(found(bottom_line) | numbers(bottom_line)),
         position_weight=TRANSCRIPT_POSITION_WEIGHT if transcript else POSITION_WEIGHT,
-        positions=[positions[s.id] for s, _ in forms]
-        if positions
-        else _aside_positions([s for s, _ in forms], sentences, asked)
-        if transcript
-        else None,
+        positions=places,
         groups=[groups[s.id] for s, _ in forms] if groups else None,
         group_seeds=group_seeds,
         covers=[covers.get(s.id, frozenset()) for s, _ in forms] if covers else None,
@@ -341,17 +344,17 @@ _ASIDE_NOTE = re.compile(r"\b(?:scheduling|programming|housekeeping)\s+note\b", 
 
 
 def _aside_positions(
-    chosen: list[Sentence], sentences: list[Sentence], asked: set[int] | frozenset[int]
+    candidates: list[Sentence], sentences: list[Sentence], asked: set[int] | frozenset[int]
 ) -> list[float] | None:
     """Each candidate's place in a transcript, 0 first to 1 last, but a scheduling note in the
     opening remarks ("Now, I do have a quick scheduling note. …") counts as last: the opening's
     prior is for the message of the day, not for the logistics after it."""
     start = next((s.id for s in sentences if _ASIDE_NOTE.search(s.text)), None)
-    if start is None or not chosen:
+    if start is None or not candidates:
         return None
     end = min((q for q in asked if q > start), default=start)
-    last = max(1, len(chosen) - 1)
-    return [1.0 if start <= s.id < end else i / last for i, s in enumerate(chosen)]
+    last = max(1, len(candidates) - 1)
+    return [1.0 if start <= s.id < end else i / last for i, s in enumerate(candidates)]
 
 
 #: The position prior in a briefing transcript, where the opening remarks carry the message of
@@ -687,7 +690,7 @@ def headline(
     if refused(bottom_line):
         # The model's own main clause, where only its tail was refused ("…, which is a
         # critical step in their fight against …" is a claim of its own), before the lead.
-        heads = [h for h in reversed(shorter_forms(bottom_line)) if _single(bottom_line)]
+        heads = reversed(shorter_forms(bottom_line)) if _single(bottom_line) else ()
         bottom_line = next(
             (h for h in heads if word_count(h) >= LEAD_MIN_WORDS and not refused(h)),
             _whole_sentences(lead, max_words) or lead,
