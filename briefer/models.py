@@ -117,6 +117,22 @@ class Ref(BaseModel):
         return f"{self.source}:{self.sentence}"
 
 
+#: How a line of a brief relates to the source sentences it cites: the text's own headline, a
+#: cited sentence verbatim, one shortened (words deleted, the order kept), or a paraphrase.
+Form = Literal["headline", "verbatim", "shortened", "paraphrase"]
+
+
+class Basis(BaseModel):
+    """What a title or bottom line rests on, how it relates to it, and why the model's own
+    line was replaced (None: it was not)."""
+
+    cites: list[Ref] = Field(default_factory=list, description="the sentences it rests on")
+    form: Form
+    replaced: str | None = Field(
+        default=None, description="why the model's own line failed the checks and was replaced"
+    )
+
+
 class Statement(BaseModel):
     """One statement of a brief and the source sentences it rests on."""
 
@@ -128,6 +144,9 @@ class Statement(BaseModel):
         description="sentences of other sources that state the same fact (a story's brief)",
     )
     status: Status | None = Field(default=None, description="set by the verifier")
+    form: Form | None = Field(
+        default=None, description="set by the verifier: verbatim, shortened or paraphrase"
+    )
     problems: list[str] = Field(default_factory=list, description="why it is not supported")
     section: str | None = Field(default=None, description="for dropped statements: where it was")
 
@@ -159,6 +178,13 @@ class VerificationSummary(BaseModel):
     unsupported: int = 0
     dropped: int = 0
     supported_share: float = 1.0
+    verbatim: int = Field(default=0, description="statements that are a cited sentence whole")
+    shortened: int = Field(default=0, description="statements that are a cited sentence cut")
+    paraphrased: int = Field(default=0, description="statements in words of their own")
+    title: Status | None = Field(
+        default=None, description="None: not checked (a brief saved before titles cited)"
+    )
+    title_problems: list[str] = Field(default_factory=list)
     bottom_line: Status = "supported"
     bottom_line_problems: list[str] = Field(default_factory=list)
     withheld_sentences: int = Field(
@@ -166,7 +192,15 @@ class VerificationSummary(BaseModel):
     )
 
     def line(self) -> str:
-        parts = [f"{self.statements} statements", f"{self.supported_share:.0%} supported"]
+        """The summary's first part: counts only, never a word the checks cannot back."""
+        forms = (
+            f" ({self.verbatim} verbatim, {self.shortened} shortened, {self.paraphrased} "
+            "paraphrased)"
+        )
+        parts = [
+            f"{self.statements} statements{forms if self.statements else ''}",
+            f"{self.supported_share:.0%} pass every check",
+        ]
         if self.partial:
             parts.append(f"{self.partial} partly supported")
         parts.append(f"{self.partial + self.unsupported} flagged")
@@ -191,6 +225,10 @@ class BriefContent(BaseModel):
 
     title: Line = Field(description="A headline that states the main development or judgment.")
     bottom_line: Line = Field(description="1-3 sentences: what happened and why it matters.")
+    title_basis: Basis | None = Field(default=None, description="what the title rests on")
+    bottom_line_basis: Basis | None = Field(
+        default=None, description="what the bottom line rests on"
+    )
     background: Statements = Field(description="Context needed to understand the development.")
     us_position: Statements = Field(description="What the US government has said or done.")
     ground_situation: Statements = Field(description="Events and facts on the ground now.")

@@ -199,7 +199,14 @@ class Briefer:
         by_id = {s.id: s.text for s in everything}
         source = article.source().model_copy(
             update={
-                "sentences": (cited := {n.sentence: by_id[n.sentence] for n in notes}),
+                "sentences": (
+                    cited := {
+                        i: by_id[i]
+                        for n in notes
+                        for i in (n.sentence, n.antecedent)
+                        if i is not None
+                    }
+                ),
                 "other_sentences": other_sentences(everything, cited),
             }
         )

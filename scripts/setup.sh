@@ -16,7 +16,14 @@ esac
 
 # llama.cpp is compiled from source (no prebuilt wheel runs on glibc 2.36): bound the build to
 # 2 jobs and skip its tests and examples. pip caches the built wheel, so a reinstall is quick.
-export CMAKE_ARGS="${CMAKE_ARGS:--DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF}"
+# On x86-64 the native build leaves out AMX: a machine whose CPU lists AMX but whose hypervisor does
+# not enable it (seen on a 2-core Xeon VM) killed llama-server with SIGILL at its first matrix product.
+default_args="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
+if [ "$(uname -m)" = "x86_64" ]; then
+  no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+  default_args="$default_args -DCMAKE_C_FLAGS='$no_amx' -DCMAKE_CXX_FLAGS='$no_amx'"
+fi
+export CMAKE_ARGS="${CMAKE_ARGS:-$default_args}"
 export LLAMA_CPP_BUILD_JOBS="${LLAMA_CPP_BUILD_JOBS:-2}"
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -87,29 +87,32 @@ SENTENCES = split_sentences(
 
 
 def test_bottom_line_cut_by_the_length_cap_loses_the_fragment() -> None:
-    _, bottom = compose.headline(
-        _filed("The RSF siege of El Fasher continues. The Sudanese people have endured a war with"),
+    _, bottom, *_ = compose.headline(
+        _filed(
+            "El Fasher has been under siege by the Rapid Support Forces. The Sudanese people "
+            "have endured a war with"
+        ),
         SENTENCES,
     )
-    assert bottom == "The RSF siege of El Fasher continues."
+    assert bottom == "El Fasher has been under siege by the Rapid Support Forces."
 
 
 def test_a_single_cut_sentence_falls_back_to_a_whole_lead_sentence() -> None:
-    _, bottom = compose.headline(
+    _, bottom, *_ = compose.headline(
         _filed("The Sudanese people have endured a senseless war with"), SENTENCES
     )
     assert bottom.endswith(".") and bottom.startswith("For over 17 long months")
 
 
 def test_bottom_line_is_never_the_title_line() -> None:
-    _, bottom = compose.headline(_filed("Statement from President Joe Biden on Sudan"), SENTENCES)
+    _, bottom, *_ = compose.headline(_filed("Statement from President Joe Biden on Sudan"), SENTENCES)
     assert bottom != "Statement from President Joe Biden on Sudan"
     assert bottom.startswith("For over 17 long months")
 
 
 def test_bottom_line_over_the_limit_is_not_cut() -> None:
     long = "The Sudanese people " + "have endured a senseless war " * 12 + "in Sudan."
-    _, bottom = compose.headline(_filed(long), SENTENCES)
+    _, bottom, *_ = compose.headline(_filed(long), SENTENCES)
     assert bottom.endswith(".") and len(bottom.split()) <= compose.BOTTOM_LINE_MAX_WORDS
 
 
@@ -129,7 +132,7 @@ def test_a_sentence_closed_at_the_length_cap_is_cut_back_to_its_main_clause() ->
     )
     capped = _at_cap(source)
     assert len(capped) >= compose.BOTTOM_LINE_MAX_CHARS - 3
-    _, bottom = compose.headline(_filed(capped), split_sentences(source))
+    _, bottom, *_ = compose.headline(_filed(capped), split_sentences(source))
     assert bottom.endswith("40% more deportation flights from the United States.")
 
 
@@ -149,7 +152,7 @@ def test_a_bottom_line_a_few_words_over_the_limit_keeps_its_main_clause() -> Non
         "world without nuclear weapons and a review conference."
     )
     assert len(model.split()) > compose.BOTTOM_LINE_MAX_WORDS
-    _, bottom = compose.headline(_filed(model), split_sentences(source))
+    _, bottom, *_ = compose.headline(_filed(model), split_sentences(source))
     assert bottom == (
         "The US is ready to expeditiously negotiate a new arms control framework to replace New "
         "START when it expires in 2026."
@@ -157,9 +160,9 @@ def test_a_bottom_line_a_few_words_over_the_limit_keeps_its_main_clause() -> Non
 
 
 def test_two_sentences_at_the_cap_keep_the_first() -> None:
-    first = "The RSF siege of El Fasher continues."
+    first = "El Fasher has been under siege by the Rapid Support Forces."
     capped = _at_cap(first + " " + "The Sudanese people have endured a senseless war " * 8)
-    _, bottom = compose.headline(_filed(capped), SENTENCES)
+    _, bottom, *_ = compose.headline(_filed(capped), SENTENCES)
     assert bottom == first
 
 
@@ -183,7 +186,7 @@ def test_a_first_person_line_is_not_the_lead() -> None:
         "questions. The United States abstained on the Security Council resolution on Gaza "
         "this morning."
     )
-    assert compose._lead(sentences) == (
+    assert compose._lead(sentences).text == (
         "The United States abstained on the Security Council resolution on Gaza this morning."
     )
 
@@ -199,7 +202,7 @@ def test_a_briefers_opening_line_with_a_fact_leads_voiced() -> None:
     )
     moderator = {sentences[0].id}
     voices: dict[int, str | None] = {s.id: "Kirby" for s in sentences[1:]}
-    assert compose._lead(sentences, asked=moderator, voices=voices) == (
+    assert compose._lead(sentences, asked=moderator, voices=voices).text == (
         "Kirby: Today we abstained on a U.N. Security Council resolution calling for a "
         "ceasefire in Gaza."
     )
@@ -217,12 +220,12 @@ def test_a_dateline_is_not_part_of_the_statement() -> None:
 def test_a_name_from_the_title_line_supports_the_bottom_line() -> None:
     # "President Biden" is only in the title line ("Statement from President Joe Biden on
     # Sudan"), which is no statement; the bottom line may still name him.
-    bottom_line = "President Biden calls on the belligerents to end this war."
-    _, bottom = compose.headline(
+    bottom_line = "President Biden says the Sudanese people have endured a senseless war."
+    _, bottom, *_ = compose.headline(
         _filed(bottom_line), SENTENCES[1:], context="Statement from President Joe Biden on Sudan"
     )
     assert bottom == bottom_line
-    _, without = compose.headline(_filed(bottom_line), SENTENCES[1:])
+    _, without, *_ = compose.headline(_filed(bottom_line), SENTENCES[1:])
     assert without != bottom_line
 
 
@@ -232,7 +235,7 @@ def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() 
         "The Sudanese war highlights the challenges faced by aid agencies and the potential "
         "for further regional instability."
     )
-    _, bottom = compose.headline(_filed(claims), SENTENCES[1:])
+    _, bottom, *_ = compose.headline(_filed(claims), SENTENCES[1:])
     assert bottom == SENTENCES[1].text
     # A paraphrase with a word or two of its own stands.
     paraphrase = "The Sudanese people have endured 17 months of a senseless war."
@@ -242,21 +245,23 @@ def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() 
 def test_a_bottom_line_whose_tail_claims_more_keeps_its_main_clause() -> None:
     # The tail is the model's own conclusion; the main clause is the text's news.
     claims = (
-        "The Rapid Support Forces have besieged the city of El Fasher for months, which is a "
-        "critical step in their fight for regional dominance."
+        "The city of El Fasher has been under siege by the Rapid Support Forces for months, "
+        "which is a critical step in their fight for regional dominance."
     )
-    _, bottom = compose.headline(_filed(claims), SENTENCES[1:])
-    assert bottom == "The Rapid Support Forces have besieged the city of El Fasher for months."
+    _, bottom, *_ = compose.headline(_filed(claims), SENTENCES[1:])
+    assert bottom == (
+        "The city of El Fasher has been under siege by the Rapid Support Forces for months."
+    )
 
 
 def test_a_bottom_line_pointing_back_does_not_stand_alone() -> None:
-    _, bottom = compose.headline(_filed("That is how the siege began."), SENTENCES[1:])
+    _, bottom, *_ = compose.headline(_filed("That is how the siege began."), SENTENCES[1:])
     assert bottom == SENTENCES[1].text
 
 
 def test_a_bottom_line_about_the_text_gives_way_to_the_lead() -> None:
     about = "The article discusses a series of meetings between US officials in Sudan."
-    _, bottom = compose.headline(_filed(about), SENTENCES[1:])
+    _, bottom, *_ = compose.headline(_filed(about), SENTENCES[1:])
     assert bottom == SENTENCES[1].text
     assert compose._ABOUT_THE_TEXT.match("This press briefing highlights the talks.")
     assert not compose._ABOUT_THE_TEXT.match("The report of the UN panel was published.")
@@ -267,7 +272,7 @@ def test_the_lead_is_not_a_sentence_pointing_back() -> None:
         "That’s how the hostage deal is structured, and the resolution acknowledges the talks. "
         "The United States abstained on the Security Council resolution on Gaza this morning."
     )
-    assert compose._lead(sentences).startswith("The United States abstained")
+    assert compose._lead(sentences).text.startswith("The United States abstained")
 
 
 def test_a_short_page_gets_a_short_bottom_line() -> None:
@@ -286,20 +291,20 @@ def test_a_short_page_gets_a_short_bottom_line() -> None:
     )
     model = (
         "The commercial vessel carrying Ukrainian grain safely departed the Black Sea for the "
-        "first time since the start of Russia's full-scale invasion in February, raising hope of "
+        "first time since the start of Russia's full-scale invasion in February, bringing hope of "
         "bringing the millions of tons of grain stuck at Ukraine's ports to those facing food "
         "insecurity around the world."
     )
     sentences = split_sentences(source)
-    _, long = compose.headline(_filed(model), sentences)
+    _, long, *_ = compose.headline(_filed(model), sentences)
     assert long == model
-    _, short = compose.headline(_filed(model), sentences, max_words=30)
-    # The model's main clause, cut before its participle gloss ("…, raising hope of …").
-    assert short == model.split(", raising")[0] + "."
+    _, short, *_ = compose.headline(_filed(model), sentences, max_words=30)
+    # The model's main clause, cut before its participle gloss ("…, bringing hope of …").
+    assert short == model.split(", bringing")[0] + "."
     assert word_count(short) <= 30
     # With no place to cut within the cap, the lead sentence stands in.
-    uncut = model.replace(", raising hope of bringing", " to bring")
-    _, short = compose.headline(_filed(uncut), sentences, max_words=30)
+    uncut = model.replace(", bringing hope of bringing", " to bring")
+    _, short, *_ = compose.headline(_filed(uncut), sentences, max_words=30)
     assert short == sentences[0].text
 
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel
 
 from briefer.brief.ranking import POSITION_WEIGHT, choose
 from briefer.brief.shorten import inside_quote, shorter_forms, stands_alone
+from briefer.check import fidelity
 from briefer.check.grounding import (
     names,
     numbers,
@@ -43,7 +44,16 @@ from briefer.check.grounding import (
 )
 from briefer.check.verify import check_statement
 from briefer.model.llm import load_json_answer
-from briefer.models import SECTIONS, BriefContent, Statement, clean_line, word_count
+from briefer.models import (
+    SECTIONS,
+    Basis,
+    BriefContent,
+    Form,
+    Ref,
+    Statement,
+    clean_line,
+    word_count,
+)
 from briefer.text.cues import (
     DocumentCues,
     earlier,
@@ -119,6 +129,8 @@ class Note(BaseModel):
     sentence: int
     section: str
     text: str
+    #: the sentence before it, when it names who "He" or "She" of this one is
+    antecedent: int | None = None
 
 
 def key(sentence: Sentence) -> str:
@@ -297,6 +309,14 @@ def select(
                 # ("… economic dependence, as U.S. donor money makes up 70% of GDP").
                 and numbers(short) >= counted
             )
+    # A statement stands alone: a clause, its references resolved, its speaker kept
+    # (``fidelity``); a cut that drops who said it is no shorter form of the sentence.
+    forms = [
+        (s, t)
+        for s, t in forms
+        if not fidelity.form_problems(t, [s.text])
+        and (t == text(s) or not fidelity.speaker_problems(t, [s.text]))
+    ]
     named = [found(unvoiced(t)) for _, t in forms]
     places: list[float] | None
     if positions:
@@ -535,7 +555,7 @@ def _lead(
     max_words: int = BOTTOM_LINE_MAX_WORDS,
     asked: set[int] | frozenset[int] = frozenset(),
     voices: dict[int, str | None] | None = None,
-) -> str:
+) -> Pick:
     """The first whole sentence of the text that can stand as a bottom line (a title line or a
     header is not one, nor a sentence over ``max_words``, nor a line of a questioner or
     moderator in ``asked``); a first-person line is voiced with its speaker (``voices``)."""
@@ -544,7 +564,7 @@ def _lead(
     # on a U.N. Security Council resolution …", the briefer's opening line), and otherwise only
     # when no other line fits.
     transcript = any(without_speaker(s.text) != s.text.strip() for s in sentences)
-    first_fit = ""
+    first_fit: Pick | None = None
     for sentence in sentences:
         if sentence.id in asked:
             continue
@@ -557,15 +577,15 @@ def _lead(
         if not text or _DANGLING_START.match(text):
             continue
         if not transcript:
-            return text
+            return Pick(sentence, text)
         if non_answer(text) or _ROOM.search(text):
             continue
         if not speaks_first_person(text):
-            return text
+            return Pick(sentence, text)
         if names(text) - vocatives(text) or numbers(text):
-            return voiced(text, (voices or {}).get(sentence.id))
-        first_fit = first_fit or text
-    return first_fit or statement(sentences[0])
+            return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
+        first_fit = first_fit or Pick(sentence, text)
+    return first_fit or Pick(sentences[0], statement(sentences[0]))
 
 
 # A line that runs the room, not the news: "Good afternoon, everyone, and welcome to the White
@@ -599,6 +619,40 @@ _DATELINE = re.compile(
 # A fact sheet's run-in heading in capitals: "ADVANCING U.S. NATIONAL SECURITY AND FOREIGN
 # POLICY: President Trump is …" (a short one is taken as a speaker label already).
 _RUN_IN_HEADING = re.compile(r"^(?:[A-Z][A-Z.,'’&-]*\s+){2,11}[A-Z][A-Z.'’&-]*:\s+(?=[A-Z])")
+
+
+_PERSONAL = re.compile(r"^(He|She)\s+(?=[a-z])")
+# The last word of a subject that is an institution, not a person "he" or "she" could be.
+_INSTITUTIONS = frozenset(
+    """house department ministry office council government administration committee agency army
+    forces police party union nations states republic kingdom court congress senate treasury
+    bank fund group front movement organization organisation""".split()
+)
+
+
+def resolve(text: str, earlier: Sentence) -> str | None:
+    """A statement opening on "He" or "She" with its person named instead, when the sentence
+    before it opens on that person ("Karoline Leavitt affirmed …" / "She highlighted …" →
+    "Leavitt highlighted …"); None when it does not, or the statement opens otherwise."""
+    match = _PERSONAL.match(text)
+    if match is None:
+        return None
+    words = statement(earlier).split()
+    run: list[str] = []
+    for word in words:
+        bare_word = word.strip(",;:“”\"'()")
+        if bare_word[:1].isupper() and bare_word.isalpha() or bare_word.endswith("."):
+            run.append(bare_word)
+            continue
+        if word.islower() and fidelity.finite(bare_word) and run:
+            break
+        run = []
+    else:
+        return None
+    name = run[-1].rstrip(".") if run else ""
+    if len(name) < 2 or name.lower() in _INSTITUTIONS or name.lower() in fidelity.STOPWORDS:
+        return None
+    return name + text[match.end(1) :]
 
 
 def statement(sentence: Sentence) -> str:
@@ -644,6 +698,24 @@ _ABOUT_THE_TEXT = re.compile(
 UNSOURCED_WORDS = 3
 
 
+class Headline(NamedTuple):
+    """Title and bottom line, each with what it rests on (``Basis``: cited sentence ids of the
+    sentences given, how it relates to them, why the model's own line was replaced)."""
+
+    title: str
+    bottom_line: str
+    title_basis: Basis
+    bottom_line_basis: Basis
+
+
+def _basis(cites: list[int], form: Form, replaced: str | None = None) -> Basis:
+    return Basis(cites=[Ref(source=1, sentence=c) for c in cites], form=form, replaced=replaced)
+
+
+def _why(problems: list[str]) -> str:
+    return "; ".join(problems)
+
+
 def headline(
     filed: Filed,
     sentences: list[Sentence],
@@ -652,17 +724,24 @@ def headline(
     asked: set[int] | frozenset[int] = frozenset(),
     voices: dict[int, str | None] | None = None,
     max_words: int = BOTTOM_LINE_MAX_WORDS,
-) -> tuple[str, str]:
-    """Title and bottom line, bounded. Either is replaced by the lead sentence when it has a name
-    or number that the article's clean content sentences lack (invented, or taken from an
-    instruction-like sentence), or repeats a phrase quoted by a suspect sentence; the bottom line
-    also when it has ``UNSOURCED_WORDS`` content words the source lacks (a claim of its own).
-    The lead is the first fit sentence of ``lead_order`` (default: the text's order; a story
-    puts its newest source first). ``context``: more of the source that names may come from,
-    such as its title line ("Statement from President Joe Biden on Sudan")."""
+    own_title: str | None = None,
+) -> Headline:
+    """Title and bottom line, bounded, each saying only what the sentences it cites say.
+
+    The model's title and bottom line are cited (``fidelity.cover``: the fewest sentences that
+    hold their words) and checked against those sentences (``fidelity``: every content word in
+    some form, numbers, negation, modality, actor, attribution; a bottom line also stands alone
+    as a clause). Either is also refused when it has a name or number the clean content
+    sentences lack, or repeats a phrase quoted by a suspect sentence; the bottom line when it
+    describes the text or is its title line. A refused title gives way to ``own_title`` (the
+    text's own headline), else to the lead sentence (or its main clause); a refused bottom line
+    to the model's own main clause where that passes, else to the lead: the first fit sentence
+    of ``lead_order`` (default: the text's order; a story puts its newest source first).
+    ``context``: more of the source that names may come from, such as its title line."""
     suspects = [s for s in sentences if is_suspect(s) or about_output(s)]
     flagged = {s.id for s in suspects}
     trusted = [s for s in sentences if s.id not in flagged] or sentences
+    by_id = {s.id: s for s in trusted}
     text = " ".join([context, *(s.text for s in trusted)])
     lead = _lead(
         [s for s in (lead_order or trusted) if s.id not in flagged] or trusted,
@@ -670,32 +749,88 @@ def headline(
         voices=voices,
         max_words=max_words,
     )
-    title = _uncut_title(filed.title)
-    if title_unsupported(title, text) or _planted(title, suspects):
-        words = lead.rstrip(".").split()
-        title = " ".join(words[:TITLE_MAX_WORDS]) + ("…" if len(words) > TITLE_MAX_WORDS else "")
+    pool = [(s.id, s.text) for s in trusted]
 
-    def refused(bottom_line: str) -> bool:
-        return bool(
-            not bottom_line
-            or unsupported_terms(bottom_line, text)
-            or len(unsourced_words(bottom_line, text)) >= UNSOURCED_WORDS
-            or _planted(bottom_line, suspects)
-            or _is_title_like(bottom_line, sentences)
-            or _DANGLING_START.match(bottom_line)
-            or _ABOUT_THE_TEXT.match(bottom_line)
+    def judged(line: str, *, title: bool) -> tuple[list[int], list[str]]:
+        cites = fidelity.cover(line, pool + ([(0, context)] if context else []))
+        cited = [by_id[c].text if c else context for c in cites]
+        problems = [
+            str(p) for p in fidelity.meaning_problems(line, cited, context=text, title=title)
+        ]
+        if not title:
+            problems += [str(p) for p in fidelity.form_problems(line)]
+        return [c for c in cites if c], problems
+
+    # --- title
+    title = _uncut_title(filed.title)
+    if title_unsupported(title, text):
+        why = "has words, names or numbers the source does not: " + ", ".join(
+            title_unsupported(title, text)
         )
+    elif _planted(title, suspects):
+        why = "repeats a phrase of an instruction-like sentence"
+    else:
+        cites, problems = judged(title, title=True)
+        why = _why(problems) if problems else ""
+    if not why:
+        title_basis = _basis(cites, "paraphrase")
+    elif own_title and word_count(own_title) <= TITLE_MAX_WORDS:
+        title, title_basis = own_title, _basis([], "headline", why)
+    else:
+        title, title_form = _title_from(lead.text)
+        title_basis = _basis([lead.sentence.id], title_form, why)
+
+    # --- bottom line
+    def refused(bottom_line: str) -> str:
+        if not bottom_line:
+            return "empty"
+        if terms := unsupported_terms(bottom_line, text):
+            return "names or numbers not in the source: " + ", ".join(terms)
+        if len(words := unsourced_words(bottom_line, text)) >= UNSOURCED_WORDS:
+            return "words not in the source: " + ", ".join(words)
+        if _planted(bottom_line, suspects):
+            return "repeats a phrase of an instruction-like sentence"
+        if _is_title_like(bottom_line, sentences):
+            return "the text's title line, not a finding"
+        if _DANGLING_START.match(bottom_line):
+            return "opens on a word that points elsewhere"
+        if _ABOUT_THE_TEXT.match(bottom_line):
+            return "describes the text instead of the news"
+        return _why(judged(bottom_line, title=False)[1])
 
     bottom_line = _whole_sentences(_uncut(filed.bottom_line, max_words), max_words)
-    if refused(bottom_line):
+    why = refused(bottom_line)
+    if not why:
+        bottom_basis = _basis(judged(bottom_line, title=False)[0], "paraphrase")
+    else:
         # The model's own main clause, where only its tail was refused ("…, which is a
         # critical step in their fight against …" is a claim of its own), before the lead.
         heads = reversed(shorter_forms(bottom_line)) if _single(bottom_line) else ()
-        bottom_line = next(
-            (h for h in heads if word_count(h) >= LEAD_MIN_WORDS and not refused(h)),
-            _whole_sentences(lead, max_words) or lead,
-        )
-    return title, bottom_line
+        head = next((h for h in heads if word_count(h) >= LEAD_MIN_WORDS and not refused(h)), "")
+        if head:
+            bottom_line = head
+            bottom_basis = _basis(judged(head, title=False)[0], "paraphrase", why)
+        else:
+            bottom_line = _whole_sentences(lead.text, max_words) or lead.text
+            whole = statement(lead.sentence)
+            kept: Form = "verbatim" if unvoiced(bottom_line) == whole else "shortened"
+            bottom_basis = _basis([lead.sentence.id], kept, why)
+    return Headline(title, bottom_line, title_basis, bottom_basis)
+
+
+def _title_from(lead: str) -> tuple[str, Form]:
+    """A title from the lead sentence: whole when it fits, else its shortest main clause that
+    fits, else its first words marked as cut."""
+    whole = unvoiced(lead).rstrip(".")
+    if word_count(whole) <= TITLE_MAX_WORDS:
+        return whole, "verbatim"
+    fits = [
+        f.rstrip(".") for f in shorter_forms(unvoiced(lead)) if word_count(f) <= TITLE_MAX_WORDS
+    ]
+    if fits:
+        return fits[-1], "shortened"
+    words = whole.split()
+    return " ".join(words[:TITLE_MAX_WORDS]) + "…", "shortened"
 
 
 def _single(text: str) -> bool:
@@ -715,29 +850,58 @@ def compose(
     """The brief within ``limit`` words, its notes, and how many candidates were left out.
     ``doc``: the text's cues, to correct the model's sections (``sections_of``); ``voices``:
     who speaks each sentence, named in front of a first-person statement."""
-    title, bottom_line = headline(
+    top = headline(
         filed,
         sentences,
         context=context,
         asked=asked,
         voices=voices,
         max_words=bottom_line_words(limit),
+        own_title=context or None,
     )
+    title, bottom_line = top.title, top.bottom_line
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = sections_of(filed, sentences, doc)
     voices = voices or {}
 
+    before = {b.id: a for a, b in pairwise(sentences)}
+    resolved: dict[int, int] = {}
+
     def printed(s: Sentence) -> str:
-        return voiced(statement(s), voices.get(s.id))
+        text = voiced(statement(s), voices.get(s.id))
+        if (earlier := before.get(s.id)) is not None and (named := resolve(text, earlier)):
+            resolved[s.id] = earlier.id
+            return named
+        return text
 
     chosen = select(filed, sentences, budget, bottom_line, labels, text=printed, asked=asked)
     filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
     notes = [
-        Note(sentence=p.sentence.id, section=labels[p.sentence.id], text=p.text) for p in chosen
+        Note(
+            sentence=p.sentence.id,
+            section=labels[p.sentence.id],
+            text=p.text,
+            antecedent=resolved.get(p.sentence.id) if p.text != statement(p.sentence) else None,
+        )
+        for p in chosen
     ]
     sections = {
-        name: [Statement(text=n.text, cites=[n.sentence]) for n in notes if n.section == name]
+        name: [
+            Statement(
+                text=n.text, cites=sorted({n.sentence, *([n.antecedent] if n.antecedent else [])})
+            )
+            for n in notes
+            if n.section == name
+        ]
         for name, _ in SECTIONS
     }
-    content = BriefContent.model_validate({"title": title, "bottom_line": bottom_line, **sections})
+    content = BriefContent.model_validate(
+        {
+            "title": title,
+            "bottom_line": bottom_line,
+            "title_basis": top.title_basis,
+            "bottom_line_basis": top.bottom_line_basis,
+            **sections,
+        }
+    )
     return content, notes, filed_count - len(chosen)

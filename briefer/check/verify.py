@@ -66,11 +66,21 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
-from briefer.check import grounding
+from briefer.check import fidelity, grounding
 from briefer.check.grounding import bare, bare_words, fold, is_name, known, name_of, same_name
 from briefer.check.scoring import normalise
 from briefer.errors import ConfigError
-from briefer.models import SECTIONS, Article, Brief, Statement, Status, VerificationSummary
+from briefer.models import (
+    SECTIONS,
+    Article,
+    Basis,
+    Brief,
+    Form,
+    Statement,
+    Status,
+    VerificationSummary,
+)
+from briefer.text.cues import unvoiced
 from briefer.text.sentences import Sentence, split_sentences
 
 # Double quotes, and single curly quotes (‘…’) whose closing mark is not an apostrophe
@@ -350,6 +360,7 @@ def _pair_is(pair: tuple[str, str], first: str, second: str) -> bool:
 class Check(BaseModel):
     status: Status
     problems: list[str]
+    form: Form | None = None
 
 
 def number_values(text: str) -> set[str]:
@@ -410,6 +421,7 @@ def check_statement(
     cited = list(cited)
     problems: list[str] = []
     unsupported = False
+    as_printed = text
     # "Biden: I call on …": the speaker named in front of a first-person statement comes from
     # the text's title or transcript turn, not from the cited sentence; it must be in the source.
     if (prefix := _SPEAKER_PREFIX.match(text)) is not None:
@@ -449,6 +461,7 @@ def check_statement(
             # source capitalises mid-sentence is surely a name. A month goes with its day,
             # which the number check already reports.
             problems.append(f"name “{name}” is not in the cited sentences")
+    form: Form | None = None
     if cited:
         cited_tokens = [t for s in cited for t in _tokenise(s.text)]
         if not _attributed(tokens):
@@ -458,8 +471,54 @@ def check_statement(
         flips = _negation_problems(tokens, cited_tokens) + _swap_problems(tokens, cited_tokens)
         problems += flips
         unsupported = unsupported or bool(flips)
+        texts = [s.text for s in cited]
+        form = wording(text, texts)
+        # A paraphrase is held to every word and to the meaning checks; the source's own words
+        # (whole or shortened) to whether they still stand alone and keep their speaker.
+        found = fidelity.form_problems(as_printed, texts)
+        if form == "paraphrase":
+            found += fidelity.meaning_problems(as_printed, texts, names_checked=True)
+        else:
+            found += fidelity.speaker_problems(as_printed, texts)
+        for problem in found:
+            if flips and problem.kind in ("negation", "actor"):
+                continue  # the same flip, found above in other words
+            problems.append(problem.text)
+            unsupported = unsupported or problem.kind in _FALSE
     status: Status = "unsupported" if unsupported else ("partial" if problems else "supported")
-    return Check(status=status, problems=problems)
+    return Check(status=status, problems=problems, form=form)
+
+
+#: Problems that make a line say something false, not only something unchecked.
+_FALSE = frozenset({"negation", "modality", "actor", "number"})
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORDS.findall(text)]
+
+
+def wording(text: str, cited: Iterable[str]) -> Form:
+    """How a line relates to its cited sentences: one of them ``verbatim`` (its words in order
+    to its end: a dateline, a speaker's label, a leading connective may go), ``shortened`` (its
+    words in order with some left out), else a ``paraphrase``."""
+    said = _words(unvoiced(text))
+    best: Form = "paraphrase"
+    for sentence in cited:
+        words = _words(sentence)
+        for start in range(len(words) - len(said) + 1):
+            if words[start : start + len(said)] == said:
+                if start + len(said) == len(words):
+                    return "verbatim"
+                best = "shortened"
+        if best == "paraphrase" and _in_order(said, words):
+            best = "shortened"
+    return best
+
+
+def _in_order(part: list[str], whole: list[str]) -> bool:
+    it = iter(whole)
+    return bool(part) and all(word in it for word in part)
 
 
 class SourceText(NamedTuple):
@@ -485,17 +544,26 @@ def verify_against(brief: Brief, sources: list[SourceText]) -> Brief:
     bottom line is checked against all of them."""
     sections: dict[str, list[Statement]] = {}
     counts = {"supported": 0, "partial": 0, "unsupported": 0}
+    forms = {"verbatim": 0, "shortened": 0, "paraphrase": 0}
     for name, _ in SECTIONS:
         checked = [_checked(statement, sources) for statement in brief.section(name)]
         for statement in checked:
             counts[statement.status or "unsupported"] += 1
+            forms[statement.form or "paraphrase"] += 1
         sections[name] = checked
-    bottom = check_statement(
-        brief.bottom_line,
-        [],
-        "\n\n".join(source.text for source in sources),
-        needs_citation=False,
-        source_name=sources[0].name if sources else "the source",
+    whole = "\n\n".join(source.text for source in sources)
+    source_name = sources[0].name if sources else "the source"
+    if brief.bottom_line_basis is None:
+        # A brief saved before bottom lines cited their sentences: the whole source stands in.
+        bottom = check_statement(
+            brief.bottom_line, [], whole, needs_citation=False, source_name=source_name
+        )
+    else:
+        bottom = _checked_line(brief.bottom_line, brief.bottom_line_basis, sources, brief)
+    title = (
+        _checked_line(brief.title, brief.title_basis, sources, brief, title=True)
+        if brief.title_basis is not None
+        else None
     )
     total = sum(counts.values())
     summary = VerificationSummary(
@@ -505,11 +573,58 @@ def verify_against(brief: Brief, sources: list[SourceText]) -> Brief:
         unsupported=counts["unsupported"],
         dropped=len(brief.dropped),
         supported_share=round(counts["supported"] / total, 4) if total else 1.0,
+        verbatim=forms["verbatim"],
+        shortened=forms["shortened"],
+        paraphrased=forms["paraphrase"],
+        title=title.status if title else None,
+        title_problems=title.problems if title else [],
         bottom_line=bottom.status,
         bottom_line_problems=bottom.problems,
         withheld_sentences=brief.verification.withheld_sentences if brief.verification else 0,
     )
     return brief.model_copy(update={**sections, "verification": summary})
+
+
+def _checked_line(
+    text: str, basis: Basis, sources: list[SourceText], brief: Brief, *, title: bool = False
+) -> Check:
+    """A title or bottom line against the sentences its basis cites: the source's own headline
+    must be one of its titles; the source's words must be there; a paraphrase must pass every
+    meaning check (``fidelity``)."""
+    if basis.form == "headline":
+        titles = {" ".join((s.title or "").split()) for s in brief.sources}
+        ok = " ".join(text.split()) in titles
+        return Check(
+            status="supported" if ok else "unsupported",
+            problems=[] if ok else ["is not the source's headline"],
+            form="headline",
+        )
+    cited: list[Sentence] = []
+    problems: list[str] = []
+    for ref in basis.cites:
+        found = [
+            s
+            for s in (sources[ref.source - 1].sentences if 1 <= ref.source <= len(sources) else [])
+            if s.id == ref.sentence
+        ]
+        if not found:
+            problems.append(f"cites sentence {ref}, which does not exist")
+        cited += found
+    # The title may also rest on the source's headline, which is no numbered sentence.
+    headlines = [s.title for s in brief.sources if s.title] if title else []
+    texts = [s.text for s in cited] + headlines
+    if not texts:
+        return Check(status="unsupported", problems=[*problems, "cites no sentence"])
+    form = wording(text, texts)
+    found_problems = (
+        fidelity.meaning_problems(text, texts, title=title) if form == "paraphrase" else []
+    )
+    if not title:
+        found_problems += fidelity.form_problems(text, texts)
+    problems += [p.text for p in found_problems]
+    false = any(p.kind in _FALSE for p in found_problems) or any("exist" in p for p in problems)
+    status: Status = "unsupported" if false else ("partial" if problems else "supported")
+    return Check(status=status, problems=problems, form=form)
 
 
 def _checked(statement: Statement, sources: list[SourceText]) -> Statement:
@@ -531,7 +646,9 @@ def _checked(statement: Statement, sources: list[SourceText]) -> Statement:
     problems = [f"cites sentence {i}, which does not exist" for i in missing]
     problems += result.problems
     status: Status = "unsupported" if missing else result.status
-    return statement.model_copy(update={"status": status, "problems": problems})
+    return statement.model_copy(
+        update={"status": status, "problems": problems, "form": result.form}
+    )
 
 
 def verify_sources(brief: Brief, articles: list[Article]) -> Brief:

@@ -20,11 +20,10 @@ digit (rendering joins them back the same way either way). Lines an editor wrapp
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
-
-from pydantic import ValidationError
 
 from briefer.errors import BriefFileError
 from briefer.models import SECTIONS, Brief, BriefMeta, Status
@@ -39,12 +38,20 @@ _SOURCE_INDEX = re.compile(r"^- (?:\[\d+\] )?")
 _LINK = re.compile(r"^\[(?P<name>(?:\\.|[^\\\]])*)\]\(<(?P<url>[^>]*)>\)")
 _CITED = re.compile(r"^- \[(?P<cites>[^\]]+)\] (?P<text>.*)$")
 _SUMMARY = re.compile(
-    r"^(?P<statements>\d+) statements, \d+% supported(?:, (?P<partial>\d+) partly supported)?, "
+    r"^(?P<statements>\d+) statements(?: \((?P<verbatim>\d+) verbatim, (?P<shortened>\d+) "
+    r"shortened, (?P<paraphrased>\d+) paraphrased\))?, \d+% pass every check"
+    r"(?:, (?P<partial>\d+) partly supported)?, "
     r"(?P<flagged>\d+) flagged, (?P<dropped>\d+) dropped"
     r"(?:, (?P<withheld>\d+) instruction-like sentences withheld)?\. "
-    r"Bottom line: (?P<bottom>supported|partly supported|unsupported)"
+    r"Title: (?P<title>.*?)\. "
+    r"Bottom line: .*?(?P<bottom>passes every check|partly supported|unsupported)"
     r"(?: \((?P<problems>.*)\))?\. Checked by briefer"
 )
+_VERDICTS: dict[str, Status] = {
+    "passes every check": "supported",
+    "partly supported": "partial",
+    "unsupported": "unsupported",
+}
 _FLAGS: dict[str | None, Status] = {"Unsupported": "unsupported", "Partly supported": "partial"}
 _DROPPED_HEADER = "Dropped as unsupported:"
 _OTHER_HEADINGS = (
@@ -230,7 +237,10 @@ def _verification(lines: _Lines, origin: str) -> tuple[dict[str, Any], list[dict
         "unsupported": flagged - partial,
         "dropped": int(match["dropped"]),
         "supported_share": round((statements - flagged) / statements, 4) if statements else 1.0,
-        "bottom_line": "partial" if bottom == "partly supported" else bottom,
+        "verbatim": int(match["verbatim"] or 0),
+        "shortened": int(match["shortened"] or 0),
+        "paraphrased": int(match["paraphrased"] or 0),
+        "bottom_line": _VERDICTS[bottom],
         "bottom_line_problems": md_unescape(match["problems"]).split("; ")
         if match["problems"]
         else [],
@@ -286,7 +296,13 @@ def parse_markdown(text: str, *, origin: str, meta: BriefMeta) -> Brief:
     if checked:
         data["verification"], data["dropped"] = _verification(sections["Verification"], origin)
     try:
-        data["meta"] = BriefMeta.model_validate_json(meta_json) if meta_json else meta
+        stored = json.loads(meta_json) if meta_json else None
+        if isinstance(stored, dict):
+            # The title's and bottom line's cited sentences ride in the meta comment.
+            for key in ("title_basis", "bottom_line_basis"):
+                if key in stored:
+                    data[key] = stored.pop(key)
+        data["meta"] = BriefMeta.model_validate(stored) if stored is not None else meta
         return Brief.model_validate(data)
-    except ValidationError as exc:
+    except ValueError as exc:  # a ValidationError, or a meta comment that is not JSON
         raise _error(origin, 0, f"not a valid brief: {str(exc).splitlines()[0]}") from exc

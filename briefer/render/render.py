@@ -6,6 +6,7 @@ escaping (``md`` filter), so article text can never become markup in either.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Literal
 import jinja2
 
 from briefer.errors import RenderError
-from briefer.models import NOT_STATED, SECTIONS, Brief, Statement
+from briefer.models import NOT_STATED, SECTIONS, Basis, Brief, Statement
 from briefer.render.scripts import mark_scripts
 from briefer.resources import search_path
 
@@ -57,9 +58,74 @@ def meta_comment(brief: Brief) -> str:
     from its Markdown keeps its date and model. ``<``, ``>`` and ``&`` are written as JSON
     escapes, so nothing in it can end the comment early."""
     data = brief.meta.model_dump_json()
+    if brief.title_basis or brief.bottom_line_basis:
+        # What the title and bottom line rest on, so a brief read back verifies them again.
+        bases = {
+            key: basis.model_dump(mode="json")
+            for key, basis in (
+                ("title_basis", brief.title_basis),
+                ("bottom_line_basis", brief.bottom_line_basis),
+            )
+            if basis is not None
+        }
+        data = json.dumps({**json.loads(data), **bases}, ensure_ascii=False, separators=(",", ":"))
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         data = data.replace(char, code)
     return f"{META_COMMENT_START}{data}{META_COMMENT_END}"
+
+
+_FORMS = {
+    "headline": "the source's own headline",
+    "verbatim": "the source's words",
+    "shortened": "the source's words, shortened",
+    "paraphrase": "a paraphrase",
+}
+_STATUS = {
+    "supported": "passes every check",
+    "partial": "partly supported",
+    "unsupported": "unsupported",
+}
+
+
+def _line_check(
+    name: str, basis: Basis | None, status: str | None, problems: list[str], multi: bool
+) -> str:
+    if basis is None:
+        if status is None:
+            return f"{name}: not checked"
+        # A brief saved before its bottom line cited sentences: checked against the whole
+        # source for names, numbers and quotes only.
+        what = "checked against the whole source for names, numbers and quotes only"
+        return f"{name}: {what}, {_STATUS[status]}" + (
+            f" ({'; '.join(problems)})" if problems else ""
+        )
+    refs = ",".join(str(r) if multi else str(r.sentence) for r in basis.cites)
+    what = _FORMS[basis.form] + (f" of [{refs}]" if refs and basis.form == "paraphrase" else "")
+    what += f" [{refs}]" if refs and basis.form in ("verbatim", "shortened") else ""
+    if basis.replaced:
+        what += ", in place of the model's, which failed the checks"
+    verdict = _STATUS.get(status or "", "not checked")
+    return f"{name}: {what}; {verdict}" + (f" ({'; '.join(problems)})" if problems else "")
+
+
+def headline_checks(brief: Brief) -> str:
+    """ "Title: …. Bottom line: …": what each rests on and what the checks found."""
+    summary = brief.verification
+    if summary is None:
+        return ""
+    multi = len(brief.sources) > 1
+    return ". ".join(
+        [
+            _line_check("Title", brief.title_basis, summary.title, summary.title_problems, multi),
+            _line_check(
+                "Bottom line",
+                brief.bottom_line_basis,
+                summary.bottom_line,
+                summary.bottom_line_problems,
+                multi,
+            ),
+        ]
+    )
 
 
 def _autoescape(name: str | None) -> bool:
@@ -115,6 +181,7 @@ class Renderer:
         self.env.filters["cite_marker"] = cite_marker
         self.env.filters["scripts"] = mark_scripts
         self.env.filters["meta_comment"] = meta_comment
+        self.env.filters["headline_checks"] = headline_checks
         self.env.filters["long_date"] = long_date
 
     def template_dir(self, name: str) -> Path:

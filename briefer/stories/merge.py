@@ -26,7 +26,16 @@ from datetime import date
 from briefer.brief import compose
 from briefer.brief.ranking import cosine, tfidf
 from briefer.check.grounding import names, numbers
-from briefer.models import SECTIONS, Article, BriefContent, Disagreement, Ref, Statement, word_count
+from briefer.models import (
+    SECTIONS,
+    Article,
+    Basis,
+    BriefContent,
+    Disagreement,
+    Ref,
+    Statement,
+    word_count,
+)
 from briefer.text.cues import DocumentCues, document_cues, speakers, voiced
 from briefer.text.sentences import Sentence
 
@@ -219,13 +228,18 @@ def compose_story(
     """The story's brief within ``limit`` words, the sentences it cites (story-wide ids), how
     many filed candidates were left out, and the relations found between sources."""
     relations = Relations(story)
-    title, bottom_line = compose.headline(
+    newest = _newest_first(story)
+    top = compose.headline(
         filed,
         story.sentences,
-        _newest_first(story),
+        newest,
         context=" ".join(s.article.title or "" for s in story.sources),
         max_words=compose.bottom_line_words(limit),
+        own_title=story.sources[story.refs[newest[0].id].source - 1].article.title
+        if newest
+        else None,
     )
+    title, bottom_line = top.title, top.bottom_line
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = story_sections(filed, story, relations)
     voices: dict[int, str | None] = {}
@@ -269,9 +283,27 @@ def compose_story(
         sections[labels[sentence.id]].append(
             Statement(text=printed_text, cites=[ref.sentence], source=ref.source, also=also)
         )
-    content = BriefContent.model_validate({"title": title, "bottom_line": bottom_line, **sections})
+    content = BriefContent.model_validate(
+        {
+            "title": title,
+            "bottom_line": bottom_line,
+            # story-wide sentence ids as (source, sentence)
+            "title_basis": _refs(top.title_basis, story),
+            "bottom_line_basis": _refs(top.bottom_line_basis, story),
+            **sections,
+        }
+    )
     filed_count = sum(1 for s in story.sentences if labels.get(s.id, "other") != "other")
     return content, [p.sentence for p in chosen], filed_count - len(chosen), relations
+
+
+def _refs(basis: Basis, story: Story) -> Basis:
+    """A basis citing story-wide ids, citing (source, sentence) instead."""
+    return basis.model_copy(
+        update={
+            "cites": [story.refs[ref.sentence] for ref in basis.cites if ref.sentence in story.refs]
+        }
+    )
 
 
 # A number and the word it counts ("27 dead", "$550 million in aid", "3 ships"): the word after
