@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from briefer.check.grounding import numbers
 from briefer.check.grouping_scores import readme_dates
+from briefer.check.proxies import Proxies, proxies
 from briefer.check.scoring import (
     KeyFact,
     content_words,
@@ -78,6 +79,7 @@ class ItemReport(BaseModel):
     flagged: int = Field(default=0, description="statements partly supported or unsupported")
     absent_numbers: list[str] = Field(default_factory=list)
     absent_quotes: list[str] = Field(default_factory=list)
+    proxies: Proxies = Field(default_factory=Proxies, description="fidelity proxies (proxies.py)")
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
@@ -122,6 +124,7 @@ class Summary(BaseModel):
     supported_share: float = Field(default=1.0, description="supported / statements, all texts")
     absent_numbers: int
     absent_quotes: int
+    proxies: Proxies = Field(default_factory=Proxies)
     prompt_tokens: int
     completion_tokens: int
     calls: int
@@ -238,6 +241,7 @@ def score_brief(
             ),
             "absent_numbers": absent_numbers(whole, source),
             "absent_quotes": absent_quotes(whole, source),
+            "proxies": proxies(brief),
             "prompt_tokens": brief.meta.usage.prompt_tokens,
             "completion_tokens": brief.meta.usage.completion_tokens,
             "calls": brief.meta.usage.calls,
@@ -284,6 +288,7 @@ def summarise(items: list[ItemReport]) -> Summary:
         else 1.0,
         absent_numbers=sum(len(i.absent_numbers) for i in items),
         absent_quotes=sum(len(i.absent_quotes) for i in items),
+        proxies=sum((i.proxies for i in items), Proxies()),
         prompt_tokens=sum(i.prompt_tokens for i in items),
         completion_tokens=sum(i.completion_tokens for i in items),
         calls=sum(i.calls for i in items),

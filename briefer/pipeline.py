@@ -202,9 +202,16 @@ class Briefer:
                 "sentences": (
                     cited := {
                         i: by_id[i]
-                        for n in notes
-                        for i in (n.sentence, n.antecedent)
-                        if i is not None
+                        for i in sorted(
+                            {n.sentence for n in notes}
+                            | {n.antecedent for n in notes if n.antecedent is not None}
+                            | {
+                                ref.sentence
+                                for basis in (content.title_basis, content.bottom_line_basis)
+                                if basis is not None
+                                for ref in basis.cites
+                            }
+                        )
                     }
                 ),
                 "other_sentences": other_sentences(everything, cited),
@@ -288,6 +295,9 @@ class Briefer:
         for statement in (st for key, _ in SECTIONS for st in content.section(key)):
             cited.setdefault(statement.source, set()).update(statement.cites)
             for ref in statement.also:
+                cited.setdefault(ref.source, set()).add(ref.sentence)
+        for basis in (content.title_basis, content.bottom_line_basis):
+            for ref in basis.cites if basis is not None else []:
                 cited.setdefault(ref.source, set()).add(ref.sentence)
         found = merge.disagreements(story, relations)
         for disagreement in found:

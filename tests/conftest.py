@@ -37,9 +37,10 @@ SEED_LABELS: dict[int, str] = {
     16: "us_position",
 }
 SEED_TITLE = "White House Urges Rapid De-escalation Between India and Pakistan"
+# A paraphrase whose every word is in the sentences it rests on: it passes the checks and stays.
 SEED_BOTTOM_LINE = (
-    "The US is mediating between India and Pakistan after the April 22 Pahalgam attack "
-    "killed 27 people and set off military escalation between the nuclear-armed neighbours."
+    "The White House says the US is engaged in diplomatic efforts to mediate between India and "
+    "Pakistan after the April 22 Pahalgam attack, which resulted in the deaths of 27 people."
 )
 
 

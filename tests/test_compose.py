@@ -67,7 +67,9 @@ def test_parse_and_compose_the_seed() -> None:
     assert sum(len(content.section(name)) for name in set(SEED_LABELS.values())) == len(notes)
     for note in notes:
         matching = [s for s in content.section(note.section) if s.text == note.text]
-        assert len(matching) == 1 and matching[0].cites == [note.sentence]
+        # "She highlighted …" is printed with her name and cites the sentence that gives it.
+        cites = sorted({note.sentence, *([note.antecedent] if note.antecedent else [])})
+        assert len(matching) == 1 and matching[0].cites == cites
     assert 11 not in {n.sentence for n in notes}  # "the situation remains tense": no facts
     assert left_out == 16 - len(notes)
 
@@ -184,7 +186,7 @@ def test_speaker_names_count_against_the_word_limit() -> None:
         for n in range(3, 30)
     )
     sentences = split_sentences(text)
-    answer = {"title": "Aid to Gaza", "bottom_line": "Aid trucks will go to Gaza."}
+    answer = {"title": "Aid to Gaza", "bottom_line": "Trucks of aid will be sent to Gaza."}
     answer |= {compose.key(s): "us_position" for s in sentences}
     filed = compose.parse(json.dumps(answer), sentences)
     voices = {s.id: "National Security Communications Adviser John Kirby" for s in sentences}

@@ -144,7 +144,7 @@ def test_eval_command_report_cache_and_compare(
             a,
             {1: "ground_situation", 2: "ground_situation", 3: "us_position", 4: "outlook"},
             title="Envoys meet in Geneva",
-            bottom_line="Talks began.",
+            bottom_line="The minister met envoys.",
         )
     )
     server.add_json(

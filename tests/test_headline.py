@@ -105,7 +105,9 @@ def test_a_single_cut_sentence_falls_back_to_a_whole_lead_sentence() -> None:
 
 
 def test_bottom_line_is_never_the_title_line() -> None:
-    _, bottom, *_ = compose.headline(_filed("Statement from President Joe Biden on Sudan"), SENTENCES)
+    _, bottom, *_ = compose.headline(
+        _filed("Statement from President Joe Biden on Sudan"), SENTENCES
+    )
     assert bottom != "Statement from President Joe Biden on Sudan"
     assert bottom.startswith("For over 17 long months")
 

@@ -128,7 +128,7 @@ def test_merged_brief_cites_every_source_once_per_fact_and_shows_disagreement(
     ordered = [story_files[1], story_files[0], story_files[2]]
     checked = run_cli("verify", str(out / "clashes.json"), *map(str, ordered), endpoint=False)
     assert checked.exit_code == 0, checked.output
-    assert "100% supported" in checked.output
+    assert "100% pass every check" in checked.output
     wrong = run_cli("verify", str(out / "clashes.json"), str(ordered[0]), endpoint=False)
     assert wrong.exit_code != 0 and "3 source(s) but 1" in wrong.output
 
@@ -253,7 +253,7 @@ def test_a_fact_in_two_wordings_is_stated_in_the_denser_one_citing_both() -> Non
     assert relations.is_same(1, 2)  # worded apart (cosine well under 0.25), five facts shared
     filed = compose.Filed(
         title="Drawdown for Ukraine",
-        bottom_line="The US will send Ukraine $550 million in arms.",
+        bottom_line="The Secretary of State authorized a drawdown for Ukraine.",
         sections={1: "us_position", 2: "us_position"},
     )
     content, chosen, _, _ = merge.compose_story(filed, story, 150)

@@ -230,7 +230,7 @@ def test_suspect_sentences_are_chosen_after_clean_ones() -> None:
     sentences = sentences_of(
         "The city council met on Tuesday and talked about the budget for next year.",
         suspect,
-        "It will vote again on the plan after the summer holidays end.",
+        "The council will vote again on the plan after the summer holidays end.",
     )
     assert is_suspect(sentences[1]) and not looks_like_instruction(sentences[1])
     filed = compose.Filed(

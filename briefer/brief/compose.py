@@ -314,7 +314,8 @@ def select(
     forms = [
         (s, t)
         for s, t in forms
-        if not fidelity.form_problems(t, [s.text])
+        # A first-person line is voiced when printed (``voiced``), not here.
+        if not [p for p in fidelity.form_problems(t, [s.text]) if p.kind != "speaker"]
         and (t == text(s) or not fidelity.speaker_problems(t, [s.text]))
     ]
     named = [found(unvoiced(t)) for _, t in forms]
@@ -577,7 +578,7 @@ def _lead(
         if not text or _DANGLING_START.match(text):
             continue
         if not transcript:
-            return Pick(sentence, text)
+            return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
         if non_answer(text) or _ROOM.search(text):
             continue
         if not speaks_first_person(text):
@@ -641,7 +642,7 @@ def resolve(text: str, earlier: Sentence) -> str | None:
     run: list[str] = []
     for word in words:
         bare_word = word.strip(",;:“”\"'()")
-        if bare_word[:1].isupper() and bare_word.isalpha() or bare_word.endswith("."):
+        if (bare_word[:1].isupper() and bare_word.isalpha()) or bare_word.endswith("."):
             run.append(bare_word)
             continue
         if word.islower() and fidelity.finite(bare_word) and run:

@@ -230,12 +230,13 @@ def _negator(toks: Sequence[Token], i: int) -> bool:
 _NEGATION_CHAIN = frozenset(
     """be been being is are was were am have has had do does did to yet ever even also further
     immediately necessarily specifically formally publicly officially always currently fully
-    directly explicitly so far any""".split()
+    directly explicitly so far any able willing prepared ready going""".split()
 )
 #: Negations of a noun phrase ("no civilian casualties", "without Chinese participation"):
 #: they reach the next few words.
 _NOUN_NEGATORS = frozenset("no none nothing neither nor without".split())
 _NOUN_SCOPE = 3
+_EXISTENTIAL = frozenset("see find have receive record detect observe get".split())
 
 
 @lru_cache(maxsize=4096)
@@ -252,11 +253,23 @@ def _negated_positions(toks: tuple[Token, ...]) -> frozenset[int]:
             if reach == 1 and toks[j].word in _NEGATION_CHAIN:
                 continue
             if toks[j].word in STOPWORDS and toks[j].word not in _NEGATION_CHAIN:
-                if reach == 1 and toks[j].word in ("the", "a", "an", "its", "their", "his", "her"):
+                if reach <= 2 and toks[j].word in (
+                    "the",
+                    "a",
+                    "an",
+                    "its",
+                    "their",
+                    "his",
+                    "her",
+                    "any",
+                ):
                     continue
                 break
             out.add(j)
             taken += 1
+            # "have not seen attacks", "found no evidence": what is not seen did not happen.
+            if reach == 1 and lemmas(toks[j].word) & _EXISTENTIAL:
+                reach = 2
     return frozenset(out)
 
 
@@ -266,7 +279,7 @@ def negated(toks: Sequence[Token], i: int) -> bool:
     return i in _negated_positions(tuple(toks))
 
 
-def modality(toks: Sequence[Token], i: int) -> str | None:
+def modality(toks: Sequence[Token], i: int, *, claim: bool = False) -> str | None:
     """ "possible" or "planned" when token ``i`` is the verb of a modal chain ("could soon face",
     "is expected to announce", "plans to send"); None when it is stated as done or true."""
     for j in range(i - 1, -1, -1):
@@ -282,8 +295,10 @@ def modality(toks: Sequence[Token], i: int) -> str | None:
             # gives a purpose ("a waiver to allow"), which is no modality.
             if not _verb_forms(toks[i].word):
                 return None
-            if j == 0:
-                return "planned"
+            if j == 0 or claim:
+                # In the line checked, any "to" before a verb states no deed ("… Legislation to
+                # Provide Funding").
+                return modality(toks, j, claim=claim) or "planned"
             previous = toks[j - 1]
             kinds = lemmas(previous.word)
             if kinds & _POSSIBLE:
@@ -328,9 +343,7 @@ def _subject_names(toks: Sequence[Token], j: int, names: set[str]) -> set[str]:
     before the clause ("India—which helped"); after "by" in a passive ("was attacked by Iran")."""
     clause = toks[j].clause
     if any(t.word in _BE for t in toks[max(0, j - 2) : j] if t.clause == clause):
-        by = next(
-            (k for k in range(j + 1, min(len(toks), j + 4)) if toks[k].word == "by"), None
-        )
+        by = next((k for k in range(j + 1, min(len(toks), j + 4)) if toks[k].word == "by"), None)
         agent: set[str] = set()
         for t in toks[by + 1 :] if by is not None else []:
             if t.clause != clause or t.word not in names:
@@ -357,9 +370,7 @@ _BE = frozenset("be is are was were been being".split())
 _SYMMETRIC = frozenset(
     "meet talk speak negotiate clash fight border discuss exchange trade".split()
 )
-_PRONOUN_SUBJECTS = frozenset(
-    "i we you he she they it who which its their his her our my".split()
-)
+_PRONOUN_SUBJECTS = frozenset("i we you he she they it who which its their his her our my".split())
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -410,7 +421,9 @@ def meaning_problems(
     problems: list[Problem] = []
     if not names_checked:  # a statement's numbers, like its names, are the verifier's
         missing = sorted(number_values(text) - number_values(joined))
-        problems += [Problem("number", f"number {n} is not in the cited sentences") for n in missing]
+        problems += [
+            Problem("number", f"number {n} is not in the cited sentences") for n in missing
+        ]
     absent: list[str] = []
     names_seen: list[Token] = []
     for i, token in enumerate(said):
@@ -427,9 +440,15 @@ def meaning_problems(
         if not found:
             # "X said" names who speaks: an attribution, not a claim of the line's own; and a
             # reporting verb may stand for another where the cited sentence reports too.
-            if lemmas(token.word) & _SAYING or (
-                lemmas(token.word) & _REPORTING
-                and any(lemmas(t.word) & _REPORTING for toks in basis for t in toks)
+            reports = [
+                (toks, j)
+                for toks in basis
+                for j, t in enumerate(toks)
+                if lemmas(t.word) & _REPORTING
+            ]
+            silent = any(negated(toks, j) for toks, j in reports)  # "declined to comment"
+            if not silent and (
+                lemmas(token.word) & _SAYING or (lemmas(token.word) & _REPORTING and reports)
             ):
                 continue
             if token.word in _UNITS:  # "$5 million" = "5 million dollars": checked as a number
@@ -454,13 +473,23 @@ def _polarity(
     said: Sequence[Token], i: int, found: list[tuple[Sequence[Token], int]]
 ) -> list[Problem]:
     word = said[i].word
-    in_cited = [negated(toks, j) or _negator(toks, j) for toks, j in found]
+    # What a sentence asserts, not what it asks or supposes ("Asked whether he had seen it, he
+    # said he had not seen it" asserts "not seen").
+    asserted = [(toks, j) for toks, j in found if _asserted(toks, j)] or found
+    in_cited = [negated(toks, j) or _negator(toks, j) for toks, j in asserted]
     in_line = negated(said, i) or _negator(said, i)
     if all(in_cited) and not in_line:
         return [Problem("negation", f"drops the negation the cited sentences give “{word}”")]
     if in_line and not any(in_cited):
         return [Problem("negation", f"negates “{word}”, which the cited sentences state plainly")]
     return []
+
+
+_SUPPOSING = frozenset("whether if unless asked ask asking question".split())
+
+
+def _asserted(toks: Sequence[Token], j: int) -> bool:
+    return not any(t.word in _SUPPOSING for t in toks[:j] if t.clause == toks[j].clause)
 
 
 def _modality(
@@ -470,7 +499,7 @@ def _modality(
         return []
     word = said[i].word
     in_cited = [modality(toks, j) for toks, j in found]
-    in_line = modality(said, i)
+    in_line = modality(said, i, claim=True)
     if all(in_cited) and in_line is None:
         return [
             Problem(
@@ -532,9 +561,14 @@ _REPORTING = frozenset(
     """say tell state claim allege report announce assert accuse insist deny warn note add confirm
     affirm emphasize emphasise describe urge argue maintain believe acknowledge admit suggest
     assess estimate think fear worry expect hope express stress underscore reiterate read write
-    predict caution contend conclude find show indicate according""".split()
+    predict caution contend conclude find show indicate according comment""".split()
 )
 _SAYING = frozenset("say tell state".split())
+_ATTRIBUTION_TAIL = frozenset(
+    """to in a an the on at by with of statement interview briefing press conference reporters
+    release spokesman spokeswoman spokesperson official officials late earlier later today
+    yesterday""".split()
+)
 _UNITS = frozenset("percent cent dollar dollars euro euros pound pounds usd".split())
 #: A trailing attribution is short: ", Kirby said.", ", said X, a spokesman.", ", according to
 #: the UN." — a longer last clause ("…, described by Mende as a display of …") says more.
@@ -552,7 +586,11 @@ def _attributions(toks: Sequence[Token]) -> list[tuple[int, int]]:
         if not (lemmas(t.word) & _REPORTING) or (t.text[0].isupper() and not t.initial):
             continue  # "the United States" reports nothing
         if t.clause == last_clause and k > 0 and len(tail) <= _TRAILING_WORDS and tail[0] > 0:
-            spans.append((tail[0], len(toks)))
+            # ", Kirby said.", ", said X", ", according to the UN", ", he told reporters":
+            # what follows the verb names who or where, not a claim ("…, and we expect more").
+            after = toks[k + 1 :]
+            if all(u.text[0].isupper() or u.word in _ATTRIBUTION_TAIL for u in after):
+                spans.append((tail[0], len(toks)))
         elif t.clause == toks[0].clause or all(u.clause == t.clause for u in toks[: k + 1]):
             spans.append((0, k + 1))
     return spans
@@ -620,7 +658,7 @@ _TIME_NOUNS = frozenset(
 _EXPLETIVE = re.compile(
     r"^It\s+(?:is|was|has\s+been|remains|will\s+be)\s+(?:\w+\s+){0,3}?(?:to|that|whether|unclear|not)\b"
 )
-_SPEAKER = re.compile(r"^[^\W\d_][\w’'.-]*(?:\s[^\W\d_][\w’'.-]*){0,3}:\s")
+_SPEAKER = re.compile(r"^[^\W\d_][\w’'.-]*(?:\s[^\W\d_][\w’'.-]*){0,7}:\s")
 
 
 def heading(sentence: str, *, as_written: bool = True) -> bool:
@@ -691,7 +729,9 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
                 "reference", f"opens on “{first.text}”, which points to nothing in the statement"
             )
         )
-    if not voiced and speaks_first_person(bare_text):
+    # "The President emphasized that … our national security": the speaker is named.
+    reported = any(lemmas(t.word) & _REPORTING for t in words if t.text.islower())
+    if not voiced and not reported and speaks_first_person(bare_text):
         problems.append(Problem("speaker", "speaks in the first person with no speaker named"))
     return problems
 

@@ -213,4 +213,28 @@ def report_markdown(report: EvalReport) -> str:
         f"| {s.prompt_tokens} / {s.completion_tokens} | {s.calls} | {s.mean_seconds:.1f} a text |"
         + (f" {_all_cited(report)} |" if multi else "")
     )
-    return "\n".join(lines) + "\n\n" + verdict(report) + "\n"
+    return "\n".join(lines) + "\n\n" + verdict(report) + "\n\n" + fidelity_table(report) + "\n"
+
+
+_PROXY_COLUMNS = (
+    ("headline_words_absent", "title/bottom-line words not in cited sentences"),
+    ("negation_mismatches", "negation mismatches"),
+    ("no_finite_verb", "statements without a finite verb"),
+    ("unresolved_openings", "statements opening on an unresolved pronoun"),
+    ("no_speaker", "statements without their speaker"),
+    ("replaced", "model titles / bottom lines replaced"),
+)
+
+
+def fidelity_table(report: EvalReport) -> str:
+    """The fidelity proxies (``check/proxies.py``) per text and in all, as Markdown."""
+    lines = [
+        "| text | " + " | ".join(label for _, label in _PROXY_COLUMNS) + " |",
+        "|---|" + "---|" * len(_PROXY_COLUMNS),
+    ]
+    for item in report.items:
+        values = [str(getattr(item.proxies, name)) for name, _ in _PROXY_COLUMNS]
+        lines.append(f"| {item.file} | " + " | ".join(values) + " |")
+    total = [str(getattr(report.summary.proxies, name)) for name, _ in _PROXY_COLUMNS]
+    lines.append("| **total** | " + " | ".join(f"**{v}**" for v in total) + " |")
+    return "\n".join(lines)

@@ -330,13 +330,32 @@ def _join_broken(lines: Iterable[str]) -> list[str]:
     return out
 
 
+# A sentence that introduces a quotation ("…, Guo Jiakun said in a press briefing,") and the
+# quotation after it, on its next line or in its next piece, are one sentence: apart, the first
+# is a fragment and the second has lost its speaker.
+_INTRODUCES_QUOTE = re.compile(r"[,:]\s*$")
+_OPENS_QUOTE = re.compile(r"^\s*[\"“‘]")
+_SPEAKER_LABEL = re.compile(r"^[A-Z][A-Z.'’ -]*:\s*$")
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """All sentences of ``text`` in order, paragraph by paragraph (see ``paragraphs``)."""
-    out: list[Sentence] = []
+    pieces: list[tuple[str, int]] = []
     for index, paragraph in enumerate(paragraphs(text)):
         for piece in _split_paragraph(paragraph):
-            out.append(Sentence(id=len(out) + 1, text=piece, paragraph=index))
-    return out
+            if (
+                pieces
+                and _INTRODUCES_QUOTE.search(pieces[-1][0])
+                and _OPENS_QUOTE.match(piece)
+                and not _SPEAKER_LABEL.match(pieces[-1][0])
+            ):
+                pieces[-1] = (f"{pieces[-1][0]} {piece.strip()}", pieces[-1][1])
+                continue
+            pieces.append((piece, index))
+    return [
+        Sentence(id=n, text=piece, paragraph=index)
+        for n, (piece, index) in enumerate(pieces, start=1)
+    ]
 
 
 # --- Prompt injection ---------------------------------------------------------------------------
