@@ -177,12 +177,17 @@ def test_eval_command_report_cache_and_compare(
     # a.txt has sections.json labels: the Geneva fact is placed by the title, the detainees
     # fact sits under Ground Situation where only Background is accepted; nothing left empty.
     row = "| a.txt | 1.000 (3/3) | 1.000 | 2/3 | 0/3 | 1.000 (3/3) | 1.000 | 3/4 | 4/4 | 0 / 0 |"
-    assert row + " 28 → 34 |" in markdown.stdout
+    assert row + " 28 → 36 |" in markdown.stdout
     assert "| b.txt | 1.000 (2/2) | 1.000 |  |  |" in markdown.stdout  # no labels: not measured
     assert "placed in an accepted section: 67%; empty sections with material: 0 of 3" in (
         markdown.stdout
     )
-    assert "Statements supported by the verifier: 100% of 7." in markdown.stdout
+    assert "Statements that pass every check of the verifier: 100% of 7." in markdown.stdout
+    # the fidelity proxies, a row a text: b.txt's bottom line ("Floods hit.") is the model's
+    assert "| title/bottom-line words not in cited sentences | negation mismatches |" in (
+        markdown.stdout
+    )
+    assert "| a.txt | 0 | 0 | 0 | 0 | 0 | 0 |" in markdown.stdout
     assert len(server.chat_requests) == 2  # cached
 
     # A rerun is answered from the cache: no request reaches the server.

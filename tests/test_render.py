@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from briefer.models import Brief, BriefMeta, Source, Statement, Usage, VerificationSummary
+from briefer.models import (
+    Basis,
+    Brief,
+    BriefMeta,
+    Ref,
+    Source,
+    Statement,
+    Usage,
+    VerificationSummary,
+)
 from briefer.render.render import Renderer, md_escape
 
 GOLDEN = Path(__file__).parent / "golden" / "brief.md"
@@ -18,6 +27,12 @@ def sample_brief() -> Brief:
     return Brief(
         title="Rubio Presses India and Pakistan to De-escalate",
         bottom_line="The US wants rapid de-escalation after the April 22 attack killed 27 people.",
+        title_basis=Basis(cites=[Ref(source=1, sentence=2)], form="paraphrase"),
+        bottom_line_basis=Basis(
+            cites=[Ref(source=1, sentence=1)],
+            form="paraphrase",
+            replaced="words not in the cited sentences: “calm”",
+        ),
         background=[
             Statement(
                 text="The Resistance Front claimed the attack on *tourists*.",
@@ -70,7 +85,15 @@ def sample_brief() -> Brief:
             )
         ],
         verification=VerificationSummary(
-            statements=5, supported=4, partial=1, dropped=1, supported_share=0.8
+            statements=5,
+            supported=4,
+            partial=1,
+            dropped=1,
+            supported_share=0.8,
+            verbatim=3,
+            shortened=1,
+            paraphrased=1,
+            title="supported",
         ),
         meta=BriefMeta(
             model="m",
@@ -132,7 +155,8 @@ def test_html_is_autoescaped() -> None:
     assert 'href="https://example.com/story?id=1&amp;x=2"' in html
     assert '<span class="cite"> [9,10]</span>' in html
     assert "⚠ partly supported: number 3 is not in the cited sentences" in html
-    assert "5 statements, 80% supported" in html
+    assert "5 statements (3 verbatim, 1 shortened, 1 paraphrased), 80% pass every check" in html
+    assert "Title: a paraphrase of [2]; passes every check" in html
     javascript = sample_brief().model_copy(
         update={"sources": [Source(title="x", url="javascript:alert(1)")]}
     )

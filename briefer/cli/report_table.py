@@ -127,7 +127,10 @@ def verdict(report: EvalReport) -> str:
         failed += " " + grouping_line(report)
     if _has_stories(report):
         failed += f" Stories citing every source: {_all_cited(report)}."
-    failed += f" Statements supported by the verifier: {s.supported_share:.0%} of {s.statements}."
+    failed += (
+        f" Statements that pass every check of the verifier: {s.supported_share:.0%} of "
+        f"{s.statements}."
+    )
     if s.words_out:
         failed += f" Facts per 100 brief words: {s.facts_per_100_words:.2f}."
     if s.placement is not None:

@@ -240,6 +240,7 @@ def _verification(lines: _Lines, origin: str) -> tuple[dict[str, Any], list[dict
         "verbatim": int(match["verbatim"] or 0),
         "shortened": int(match["shortened"] or 0),
         "paraphrased": int(match["paraphrased"] or 0),
+        "title": next((v for k, v in _VERDICTS.items() if match["title"].endswith(k)), None),
         "bottom_line": _VERDICTS[bottom],
         "bottom_line_problems": md_unescape(match["problems"]).split("; ")
         if match["problems"]
