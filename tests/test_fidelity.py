@@ -8,9 +8,11 @@ the checks per class: detection may rise, never fall.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,38 +31,27 @@ def _sentences(*texts: str) -> list[Sentence]:
     return [Sentence(id=i, text=t, paragraph=0) for i, t in enumerate(texts, start=1)]
 
 
-def flagged(case: dict[str, object]) -> list[str]:
-    """Every problem the checks find in one case, by its role in a brief."""
-    text, cited, role = str(case["text"]), [str(c) for c in case["cited"]], case["role"]  # type: ignore[attr-defined]
-    problems = [str(p) for p in fidelity.meaning_problems(text, cited, title=role == "title")]
-    if role != "title":
-        problems += [str(p) for p in fidelity.form_problems(text, cited)]
-        result = check_statement(text, _sentences(*cited), " ".join(cited))
-        problems += [p for p in result.problems if "attribution" in p]
-    return problems
+SCORES = Path(__file__).resolve().parent.parent / "scripts" / "fidelity_scores.py"
 
 
-def detection() -> dict[str, tuple[int, int]]:
-    """Per class: (cases the checks judge as the label says, cases)."""
-    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for line in CASES.read_text().splitlines():
-        case = json.loads(line)
-        right = bool(flagged(case)) == (case["expected"] == "unfaithful")
-        tally[case["class"]][0] += right
-        tally[case["class"]][1] += 1
-    return {kind: (right, total) for kind, (right, total) in tally.items()}
+def _scores_module() -> Any:
+    spec = importlib.util.spec_from_file_location("fidelity_scores", SCORES)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 #: Measured (``.venv/bin/python scripts/fidelity_scores.py``): defects caught, faithful lines
 #: passed. Rises are welcome; a fall fails the test. The misses are the README's limits.
 FLOORS = {
-    "negation_flipped": 32 / 35,
+    "negation_flipped": 34 / 35,
     "action_not_in_source": 34 / 34,
     "actor_swapped": 29 / 37,
     "modality_dropped": 28 / 35,
     "speaker_lost": 37 / 42,
     "fragment": 35 / 43,
-    "faithful": 53 / 61,
+    "faithful": 55 / 61,
 }
 
 
@@ -78,7 +69,8 @@ def test_the_case_corpus_covers_every_class_and_kind_of_text() -> None:
 
 
 def test_detection_per_class_does_not_fall() -> None:
-    result = detection()
+    scores = _scores_module()
+    result = scores.scores(scores.load())
     assert set(result) == set(FLOORS)
     for kind, (right, total) in result.items():
         assert right / total >= FLOORS[kind] - 1e-9, f"{kind}: {right}/{total}"

@@ -422,7 +422,15 @@ def test_every_brief_carries_citations_and_summary(
         for s in brief.section(n)
     ]
     assert statements and all(s.cites and s.status == "supported" for s in statements)
-    assert set(brief.sources[0].sentences) == {i for s in statements for i in s.cites}
+    # the sentences the statements cite, and those the title and bottom line rest on
+    headline = {
+        ref.sentence
+        for basis in (brief.title_basis, brief.bottom_line_basis)
+        if basis is not None
+        for ref in basis.cites
+    }
+    assert set(brief.sources[0].sentences) == {i for s in statements for i in s.cites} | headline
+    assert brief.verification.title == "supported"  # type: ignore[union-attr]
     assert brief.verification is not None and brief.verification.supported_share == 1.0
     md = (tmp_path / f"{SEED.stem}.md").read_text()
     assert "### Cited sentences" in md and "\n## Verification\n" in md

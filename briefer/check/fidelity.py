@@ -240,7 +240,7 @@ _EXISTENTIAL = frozenset("see find have receive record detect observe get".split
 
 
 @lru_cache(maxsize=4096)
-def _negated_positions(toks: tuple[Token, ...]) -> frozenset[int]:
+def _negated_positions(toks: tuple[Token, ...], extended: bool = True) -> frozenset[int]:
     out: set[int] = set()
     for i in range(len(toks)):
         if not _negator(toks, i):
@@ -268,15 +268,16 @@ def _negated_positions(toks: tuple[Token, ...]) -> frozenset[int]:
             out.add(j)
             taken += 1
             # "have not seen attacks", "found no evidence": what is not seen did not happen.
-            if reach == 1 and lemmas(toks[j].word) & _EXISTENTIAL:
+            if extended and reach == 1 and lemmas(toks[j].word) & _EXISTENTIAL:
                 reach = 2
     return frozenset(out)
 
 
-def negated(toks: Sequence[Token], i: int) -> bool:
+def negated(toks: Sequence[Token], i: int, *, extended: bool = True) -> bool:
     """Whether token ``i`` is what a negation applies to: the verb after "not", "never",
-    "refused to", "has yet to"; the words after "no", "without"."""
-    return i in _negated_positions(tuple(toks))
+    "refused to", "has yet to"; the words after "no", "without"; ``extended``: also the object
+    of a negated "see", "find", "have" (what was not seen did not happen)."""
+    return i in _negated_positions(tuple(toks), extended)
 
 
 def modality(toks: Sequence[Token], i: int, *, claim: bool = False) -> str | None:
@@ -480,7 +481,8 @@ def _polarity(
     in_line = negated(said, i) or _negator(said, i)
     if all(in_cited) and not in_line:
         return [Problem("negation", f"drops the negation the cited sentences give “{word}”")]
-    if in_line and not any(in_cited):
+    directly = negated(said, i, extended=False) or _negator(said, i)
+    if directly and not any(in_cited):
         return [Problem("negation", f"negates “{word}”, which the cited sentences state plainly")]
     return []
 
