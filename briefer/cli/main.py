@@ -30,6 +30,7 @@ from briefer.models import SECTIONS, Article
 from briefer.models import Brief as BriefModel
 from briefer.pipeline import Briefer
 from briefer.render.output import FORMATS, parse_formats
+from briefer.render.render import headline_checks
 
 
 def _terminate_on_sigterm() -> None:
@@ -238,7 +239,7 @@ def _report_done(reporter: Reporter, label: str, result: BriefModel, started: fl
         f"{time.monotonic() - started:.1f} s"
     )
     if result.verification:
-        reporter.done(f"  verification: {result.verification.line()}")
+        reporter.done(f"  verification: {result.verification.line()}; {headline_checks(result)}")
     if result.disagreements:
         reporter.done(f"  sources differ: {len(result.disagreements)}")
 
@@ -500,7 +501,10 @@ def verify(brief_json: Path, sources: tuple[str, ...], config_file: Path | None)
     if table.row_count:
         console.print(table)
     assert checked.verification is not None
-    console.print(f"verification: {checked.verification.line()}", soft_wrap=True)
+    console.print(
+        f"verification: {checked.verification.line()}. {headline_checks(checked)}.",
+        soft_wrap=True,
+    )
     if unsupported_statements(checked):
         sys.exit(16)
 
@@ -591,7 +595,10 @@ def render(
         click.echo(str(path))
     if done.brief.verification:
         basis = "the sentences stored in the brief" if done.stored_only else "its sources"
-        reporter.done(f"verification (against {basis}): {done.brief.verification.line()}")
+        reporter.done(
+            f"verification (against {basis}): {done.brief.verification.line()}; "
+            f"{headline_checks(done.brief)}"
+        )
     if done.stored_only:
         reporter.done("  give --source ARTICLE to check against the whole article")
     if done.pages and done.pages > 1:
