@@ -366,7 +366,10 @@ def test_speakers_follow_transcript_turns() -> None:
     [
         ("I call on them to pull back.", "Biden", "Biden: I call on them to pull back."),
         ("We have pressed for peace.", "Biden", "Biden: We have pressed for peace."),
-        ("The RSF must stop its assault.", "Biden", "The RSF must stop its assault."),
+        # a demand is the speaker's, not a fact: voiced like a first-person line
+        ("The RSF must stop its assault.", "Biden", "Biden: The RSF must stop its assault."),
+        ("The RSF stopped its assault.", "Biden", "The RSF stopped its assault."),
+        ("He said, “They must go.”", "Biden", "He said, “They must go.”"),  # a quote
         ("Biden said we must act.", "Biden", "Biden said we must act."),  # already named
         ("He said, “We will fight on.”", "Biden", "He said, “We will fight on.”"),  # a quote
         ("We have pressed for peace.", None, "We have pressed for peace."),

@@ -327,13 +327,19 @@ def asked(sentences: Sequence[Sentence]) -> set[int]:
     return out
 
 
+# What the speaker holds ought to be, not what is: "The RSF must stop their assault …" in a
+# president's statement is his demand, not a fact.
+_DEONTIC = re.compile(r"\b(?:must|should|ought\s+to|needs?\s+to)\b")
+
+
 def voiced(text: str, speaker: str | None) -> str:
-    """A first-person statement with its speaker named ("Biden: I call on …"), so a reader of
-    the brief can tell who speaks; unchanged when it already names them or is not first person
-    (quotations of others aside)."""
+    """A first-person statement, or one saying what must or should be, with its speaker named
+    ("Biden: I call on …", "Biden: The RSF must stop …"), so a reader of the brief can tell who
+    speaks; unchanged when it already names them or is neither (quotations of others aside)."""
     if not speaker or speaker.casefold() in text.casefold():
         return text
-    if not speaks_first_person(text):
+    own = _QUOTE_SPAN.sub(" ", text)
+    if not speaks_first_person(text) and not _DEONTIC.search(own):
         return text
     return f"{speaker}: {text}"
 
