@@ -753,7 +753,9 @@ def headline(
     pool = [(s.id, s.text) for s in trusted]
 
     def judged(line: str, *, title: bool) -> tuple[list[int], list[str]]:
-        cites = fidelity.cover(line, pool + ([(0, context)] if context else []))
+        # A title may rest on the text's own headline (id 0 here, no numbered sentence); a
+        # bottom line rests on numbered sentences only, as the verifier checks it.
+        cites = fidelity.cover(line, pool + ([(0, context)] if context and title else []))
         cited = [by_id[c].text if c else context for c in cites]
         problems = [
             str(p) for p in fidelity.meaning_problems(line, cited, context=text, title=title)
