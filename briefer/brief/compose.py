@@ -274,6 +274,9 @@ def select(
     seeds, a candidate must name someone or something, or give a number, that the bottom line
     and the statements chosen before it do not (sources on one story restate each other)."""
     labels = filed.sections if labels is None else labels
+    # Printed statements come voiced ("Kirby: We …") where the text names a speaker; a
+    # first-person line still without one says nobody knows who speaks it.
+    voiced_text = text is not None
     text = text or statement
     candidates = [
         s
@@ -314,8 +317,11 @@ def select(
     forms = [
         (s, t)
         for s, t in forms
-        # A first-person line is voiced when printed (``voiced``), not here.
-        if not [p for p in fidelity.form_problems(t, [s.text]) if p.kind != "speaker"]
+        if not [
+            p
+            for p in fidelity.form_problems(t, [s.text])
+            if p.kind != "speaker" or voiced_text
+        ]
         and (t == text(s) or not fidelity.speaker_problems(t, [s.text]))
     ]
     named = [found(unvoiced(t)) for _, t in forms]
