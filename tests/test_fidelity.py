@@ -48,10 +48,10 @@ FLOORS = {
     "negation_flipped": 34 / 35,
     "action_not_in_source": 34 / 34,
     "actor_swapped": 29 / 37,
-    "modality_dropped": 28 / 35,
+    "modality_dropped": 29 / 35,
     "speaker_lost": 37 / 42,
     "fragment": 35 / 43,
-    "faithful": 55 / 61,
+    "faithful": 53 / 61,
 }
 
 

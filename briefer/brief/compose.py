@@ -318,9 +318,7 @@ def select(
         (s, t)
         for s, t in forms
         if not [
-            p
-            for p in fidelity.form_problems(t, [s.text])
-            if p.kind != "speaker" or voiced_text
+            p for p in fidelity.form_problems(t, [s.text]) if p.kind != "speaker" or voiced_text
         ]
         and (t == text(s) or not fidelity.speaker_problems(t, [s.text]))
     ]
@@ -759,12 +757,17 @@ def headline(
     pool = [(s.id, s.text) for s in trusted]
 
     def judged(line: str, *, title: bool) -> tuple[list[int], list[str]]:
-        # A title may rest on the text's own headline (id 0 here, no numbered sentence); a
-        # bottom line rests on numbered sentences only, as the verifier checks it.
-        cites = fidelity.cover(line, pool + ([(0, context)] if context and title else []))
+        # Title and bottom line may rest on the text's own headline too (id 0 here: it is no
+        # numbered sentence; the verifier reads the sources' titles beside the cited sentences).
+        cites = fidelity.cover(line, pool + ([(0, context)] if context else []))
         cited = [by_id[c].text if c else context for c in cites]
+        # A title's words are told from names by the whole text; a bottom line may take a name
+        # from the text's headline.
         problems = [
-            str(p) for p in fidelity.meaning_problems(line, cited, context=text, title=title)
+            str(p)
+            for p in fidelity.meaning_problems(
+                line, cited, context=text if title else context, title=title
+            )
         ]
         if not title:
             problems += [str(p) for p in fidelity.form_problems(line)]

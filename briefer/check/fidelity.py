@@ -418,6 +418,7 @@ def meaning_problems(
     basis = [tokens(c) for c in cited]
     joined = " ".join(cited)
     names = _capitalised_words(f"{context} {joined}")
+    context_names = _capitalised_words(context) if context else set()
     cited_words = {t.word for toks in basis for t in toks}
     problems: list[Problem] = []
     if not names_checked:  # a statement's numbers, like its names, are the verifier's
@@ -454,9 +455,26 @@ def meaning_problems(
                 continue
             if token.word in _UNITS:  # "$5 million" = "5 million dollars": checked as a number
                 continue
-            if not known(token.word, cited_words) and token.word not in absent:
+            # A name the context gives (the text's headline: "Statement from President Joe
+            # Biden on Sudan") may name who speaks or acts.
+            headline_name = token.text[0].isupper() and token.word in context_names
+            if (
+                not known(token.word, cited_words)
+                and not headline_name
+                and token.word not in absent
+            ):
                 absent.append(token.word)
             continue
+        # A predicate (verb or adjective) the sources only ask about or suppose; a noun may
+        # still be what an answer refers to ("… seen the counter-proposal? … not seen it").
+        predicate = bool(_verb_forms(token.word)) or _only_adjective(token.word)
+        if predicate and _asserted(said, i) and not any(_asserted(t, j) for t, j in found):
+            problems.append(
+                Problem(
+                    "modality",
+                    f"states as fact what the cited sentences only ask or suppose (“{token.word}”)",
+                )
+            )
         problems += _polarity(said, i, found)
         if not title or not token.text[0].isupper() or token.word not in names:
             problems += _modality(said, i, found)
@@ -491,7 +509,25 @@ _SUPPOSING = frozenset("whether if unless asked ask asking question".split())
 
 
 def _asserted(toks: Sequence[Token], j: int) -> bool:
-    return not any(t.word in _SUPPOSING for t in toks[:j] if t.clause == toks[j].clause)
+    """Token ``j`` is asserted, not asked or supposed: no "if", "whether" or "asked" before it in
+    its sentence ("Rubio was asked if …, posing a threat comparable to …" asserts no threat)."""
+    supposing = False
+    for k in range(j):
+        # A new clause that opens on its own subject ("Asked whether he had seen it, the
+        # president said …") is asserted again; a participle ("…, posing a threat") is not.
+        if k and toks[k].clause != toks[k - 1].clause and _opens_subject(toks[k]):
+            supposing = False
+        supposing = supposing or toks[k].word in _SUPPOSING
+    if j and toks[j].clause != toks[j - 1].clause and _opens_subject(toks[j]):
+        return True
+    return not supposing
+
+
+_SUBJECT_OPENERS = frozenset("the a an this that these those he she they we i it some many".split())
+
+
+def _opens_subject(token: Token) -> bool:
+    return token.word in _SUBJECT_OPENERS or (token.text[0].isupper() and not token.initial)
 
 
 def _modality(
@@ -663,14 +699,19 @@ _EXPLETIVE = re.compile(
 _SPEAKER = re.compile(r"^[^\W\d_][\w’'.-]*(?:\s[^\W\d_][\w’'.-]*){0,7}:\s")
 
 
+_NOTE = re.compile(r"^\W*(?:Notes?|Sources?|Table\s+\d+|Figure\s+\d+)\b[.:]", re.IGNORECASE)
+
+
 def heading(sentence: str, *, as_written: bool = True) -> bool:
     """A line that is a heading or label, not a sentence: in title case, or (``as_written``: a
     source line, not a statement closed with a full stop) a few words with no full stop ("Safe
     third-country agreement", "sANCTIONS IMPLICATIONS")."""
     line = sentence.strip()
     words = [t for t in tokens(line) if t.word]
-    if not words or line.endswith("?"):
+    if not words or line.endswith("?") or _NOTE.match(line):
         return bool(words)
+    if as_written and line.count("; ") >= 2 and line[-1] not in ".!…\"”’'":
+        return True  # a table's row: "May 14-15, 2026; Beijing, PRC; First presidential visit …"
     if as_written and line[-1] not in ".!…\"”’'" and len(words) <= 12:
         return True
     longer = [t for t in words if len(t.word) > 3 and not _is_number(t)]
@@ -680,6 +721,20 @@ def heading(sentence: str, *, as_written: bool = True) -> bool:
         and len(words) <= 12
         and not any(finite(t.text) and t.text.islower() for t in words)
     )
+
+
+_PERSON_PRONOUNS = frozenset("he him she her".split())
+
+
+def _unnamed_person(words: Sequence[Token]) -> str | None:
+    """A "he", "him", "she" or "her" with no name before it in the statement ("I told him
+    that …"): whom it means is in a sentence the brief does not show."""
+    for k, t in enumerate(words):
+        if t.word in _PERSON_PRONOUNS:
+            if not any(u.text[0].isupper() and u.word not in ("i",) for u in words[:k]):
+                return t.text
+            return None
+    return None
 
 
 def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
@@ -733,6 +788,8 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
         )
     # "The President emphasized that … our national security": the speaker is named.
     reported = any(lemmas(t.word) & _REPORTING for t in words if t.text.islower())
+    if first.word not in _POINTERS and (pronoun := _unnamed_person(words)):
+        problems.append(Problem("reference", f"“{pronoun}” points to nobody the statement names"))
     if not voiced and not reported and speaks_first_person(bare_text):
         problems.append(Problem("speaker", "speaks in the first person with no speaker named"))
     return problems

@@ -71,8 +71,7 @@ def proxies(brief: Brief) -> Proxies:
         else:
             counts.replaced += basis.replaced is not None
             cited = _basis_texts(brief, basis)
-        if title:
-            cited += [s.title for s in brief.sources if s.title]
+        cited += [s.title for s in brief.sources if s.title]
         for problem in fidelity.meaning_problems(text, cited, title=title):
             if problem.kind == "words":
                 counts.headline_words_absent += problem.text.count("“")

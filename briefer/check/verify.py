@@ -610,14 +610,18 @@ def _checked_line(
         if not found:
             problems.append(f"cites sentence {ref}, which does not exist")
         cited += found
-    # The title may also rest on the source's headline, which is no numbered sentence.
-    headlines = [s.title for s in brief.sources if s.title] if title else []
+    # Title and bottom line may also rest on the source's headline, no numbered sentence.
+    headlines = [s.title for s in brief.sources if s.title]
     texts = [s.text for s in cited] + headlines
     if not texts:
         return Check(status="unsupported", problems=[*problems, "cites no sentence"])
     form = wording(text, texts)
     found_problems = (
-        fidelity.meaning_problems(text, texts, title=title) if form == "paraphrase" else []
+        fidelity.meaning_problems(
+            text, texts, title=title, context=" ".join(s.title or "" for s in brief.sources)
+        )
+        if form == "paraphrase"
+        else []
     )
     if not title:
         found_problems += fidelity.form_problems(text, texts)
