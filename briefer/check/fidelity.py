@@ -333,12 +333,6 @@ def _capitalised_words(text: str) -> set[str]:
     }
 
 
-def _name_tokens(toks: Sequence[Token], names: set[str]) -> list[int]:
-    return [
-        i for i, t in enumerate(toks) if t.word in names or (t.text.isupper() and len(t.text) > 1)
-    ]
-
-
 def _subject_names(toks: Sequence[Token], j: int, names: set[str]) -> set[str]:
     """Who does the verb at ``j``: the names before it in its clause, else the nearest name
     before the clause ("India—which helped"); after "by" in a passive ("was attacked by Iran")."""
@@ -427,13 +421,11 @@ def meaning_problems(
             Problem("number", f"number {n} is not in the cited sentences") for n in missing
         ]
     absent: list[str] = []
-    names_seen: list[Token] = []
     for i, token in enumerate(said):
         if not content(token):
             continue
         if names_checked and token.text[0].isupper():
             # A statement's names are checked by the verifier, against the whole source.
-            names_seen.append(token)
             found = _occurrences(token.word, basis)
             if found:
                 problems += _polarity(said, i, found) + _actor(said, i, found, names)
