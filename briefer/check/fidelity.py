@@ -594,6 +594,10 @@ _REPORTING = frozenset(
     predict caution contend conclude find show indicate according comment""".split()
 )
 _SAYING = frozenset("say tell state".split())
+#: A speaker's aside before the news, which a statement leaves out on purpose (``compose``).
+_ASIDE_WORDS = frozenset(
+    "i we you all think know saw seen heard as probably just would are aware may be".split()
+)
 _ATTRIBUTION_TAIL = frozenset(
     """to in a an the on at by with of statement interview briefing press conference reporters
     release spokesman spokeswoman spokesperson official officials late earlier later today
@@ -641,6 +645,8 @@ def speaker_problems(text: str, cited: Sequence[str]) -> list[Problem]:
             kept = sum(1 for t in rest if t.word in said_words)
             named = any(t.word in said_words for t in speaker)
             first = any(t.word in ("i", "we") for t in toks[start:end])
+            if first and not speaker and all(t.word in _ASIDE_WORDS for t in toks[start:end]):
+                continue  # a briefer's aside ("I think you all saw —"), not whose claim it is
             if rest and kept >= max(2, len(rest) // 2) and not named and (speaker or first):
                 who = " ".join(t.text for t in toks[start:end])
                 return [Problem("speaker", f"drops who says it (“{who}”)")]
