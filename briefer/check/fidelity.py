@@ -596,7 +596,8 @@ _REPORTING = frozenset(
 _SAYING = frozenset("say tell state".split())
 #: A speaker's aside before the news, which a statement leaves out on purpose (``compose``).
 _ASIDE_WORDS = frozenset(
-    "i we you all think know saw seen heard as probably just would are aware may be".split()
+    """i we you all think know saw seen heard as probably just would will also are aware may be
+    note say add point out that""".split()
 )
 _ATTRIBUTION_TAIL = frozenset(
     """to in a an the on at by with of statement interview briefing press conference reporters
