@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -756,6 +757,7 @@ def headline(
     )
     pool = [(s.id, s.text) for s in trusted]
 
+    @cache  # the bottom line is judged to refuse it and again for its basis
     def judged(line: str, *, title: bool) -> tuple[list[int], list[str]]:
         # Title and bottom line may rest on the text's own headline too (id 0 here: it is no
         # numbered sentence; the verifier reads the sources' titles beside the cited sentences).
