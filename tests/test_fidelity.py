@@ -9,6 +9,7 @@ the checks per class: detection may rise, never fall.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -20,8 +21,9 @@ from briefer.brief import compose
 from briefer.brief.compose import Filed
 from briefer.check import fidelity
 from briefer.check.verify import check_statement, wording
-from briefer.models import Basis, Brief, BriefMeta, Ref, Source, VerificationSummary
+from briefer.models import SECTIONS, Basis, Brief, BriefMeta, Ref, Source, VerificationSummary
 from briefer.render.render import headline_checks
+from briefer.text.cues import DocumentCues
 from briefer.text.sentences import Sentence, split_sentences
 
 CASES = Path(__file__).parent / "data" / "fidelity_cases.jsonl"
@@ -194,6 +196,105 @@ def test_he_or_she_is_named_from_the_sentence_before() -> None:
     )
     institution = split_sentences("The State Department said on Monday that talks will resume.")
     assert compose.resolve("He added that talks will resume.", institution[0]) is None
+
+
+def test_an_answer_is_no_statement_without_its_question() -> None:
+    for line in (
+        "Kirby: No, I'm not able to confirm any specifics coming out of the talks.",
+        "Yes, the ministry will publish the list on Friday.",
+        "Well, we have been clear about that from the start.",
+    ):
+        assert any(p.kind == "reference" for p in fidelity.form_problems(line)), line
+    assert not fidelity.form_problems("No agreement was reached at the talks in Doha.")
+
+
+def test_references_that_point_outside_the_statement() -> None:
+    found = {
+        "The decision has stranded around 45,000 Afghans.": ["The decision"],
+        "While about 80,000 of these Afghans have since been relocated, 40,000 remain.": [
+            "these Afghans"
+        ],
+        "The targeted population encompasses over 2.5 million people.": ["The targeted population"],
+        "Another with the group, a photographer, was wounded.": ["Another"],
+        "We were looking forward to a discussion with them about alternatives.": ["them"],
+        # named, or pointing to nothing outside
+        "The United States condemns the attack.": [],
+        "The two leaders discussed trade.": [],
+        "This week, the talks resumed in Geneva.": [],
+        "Participants are vetted, and those receiving support are trained.": [],
+        "Ministers told reporters that they would meet again.": [],
+        "“The general feeling is panic,” said a resident of Kyiv.": [],
+    }
+    for text, refs in found.items():
+        assert fidelity.references(text) == refs, text
+    shown = fidelity.word_keys("Trump's decision to halt refugee flights")
+    assert not fidelity.unshown("The decision has stranded around 45,000 Afghans.", shown)
+    assert fidelity.unshown("The decision has stranded around 45,000 Afghans.", frozenset())
+
+
+_CONTEXT = split_sentences(
+    "The health ministry closed every school in the province on Monday.\n"
+    "The decision has kept 40,000 pupils at home, officials said.\n"
+    "Aid groups delivered 300 tonnes of food to the border camps on Tuesday.\n"
+    "Most of these shipments were the first since March, the UN said.\n"
+    "Rain flooded two roads near the port of Kismayo.\n"
+)
+
+
+def test_a_statement_follows_what_it_points_to_or_is_left_out() -> None:
+    picks = [compose.Pick(s, compose.statement(s)) for s in _CONTEXT]
+    labels = {1: "background", 2: "ground_situation", 3: "ground_situation"}
+    labels |= {4: "ground_situation", 5: "outlook"}
+    before = {b.id: a.id for a, b in itertools.pairwise(_CONTEXT)}
+    moves, lost = compose.in_context(picks, labels, before, "Schools shut in the province")
+    # "The decision" follows the sentence it means, in that one's section; so do "these
+    # shipments", already in it.
+    assert moves == {2: "background", 4: "ground_situation"} and not lost
+    without = [p for p in picks if p.sentence.id not in (1, 3)]
+    moves, lost = compose.in_context(without, labels, before, "Schools shut in the province")
+    assert lost == {2, 4} and not moves
+    # A title that names the decision shows what "The decision" means.
+    moves, lost = compose.in_context(without, labels, before, "A decision to shut schools")
+    assert lost == {4}
+
+
+def test_the_brief_shows_what_its_statements_point_to() -> None:
+    for sections in (
+        {2: "ground_situation", 3: "ground_situation", 4: "outlook", 5: "outlook"},
+        {1: "background", 2: "ground_situation", 4: "outlook", 5: "outlook"},
+    ):
+        filed = Filed(title="Schools shut", bottom_line="Rain flooded roads.", sections=sections)
+        _, notes, _ = compose.compose(filed, _CONTEXT, 200)
+        seen = fidelity.word_keys("Schools shut Rain flooded roads.")
+        for previous, note in itertools.pairwise([None, *notes]):
+            if fidelity.unshown(note.text, seen):
+                assert previous is not None and previous.sentence == note.sentence - 1
+                assert previous.section == note.section
+            seen |= fidelity.word_keys(note.text)
+        assert 5 in [n.sentence for n in notes]
+
+
+def test_each_line_of_one_speakers_statement_says_whose_it_is() -> None:
+    sentences = split_sentences(
+        "Tunisia has experienced an alarming erosion of democratic norms over the past year.\n"
+        "The United States will continue to support the Tunisian people.\n"
+    )
+    filed = Filed(
+        title="Tunisia's referendum",
+        bottom_line="The United States will continue to support the Tunisian people.",
+        sections={1: "background", 2: "us_position"},
+    )
+    doc = DocumentCues(us_voice=True, speaker="Blinken")
+    content, _, _ = compose.compose(filed, sentences, 200, doc=doc, voices={1: "Blinken"})
+    assert [s.text for name, _ in SECTIONS for s in content.section(name)] == [
+        "Blinken: Tunisia has experienced an alarming erosion of democratic norms over the past"
+        " year."
+    ]
+    # A news report's sentences are not its byline's views.
+    content, _, _ = compose.compose(filed, sentences, 200, doc=DocumentCues(speaker="Gray"))
+    assert next(s.text for name, _ in SECTIONS for s in content.section(name)).startswith(
+        "Tunisia has"
+    )
 
 
 # --- the verification line tells what was checked ----------------------------------------------

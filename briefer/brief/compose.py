@@ -262,6 +262,7 @@ def select(
     same: Callable[[int, int], bool] | None = None,
     asked: set[int] | frozenset[int] = frozenset(),
     news_only: bool = False,
+    exclude: set[int] | frozenset[int] = frozenset(),
 ) -> list[Pick]:
     """The sentences the brief keeps, in text order, each with its text as printed: whole,
     or a shorter form ending where its main clause ends (``shorten``) that the verifier supports
@@ -273,7 +274,8 @@ def select(
     every source gets its best candidate), its place in its own source (``positions``) and
     which sentences state one fact (``same``, by sentence id), and ``news_only``: past the
     seeds, a candidate must name someone or something, or give a number, that the bottom line
-    and the statements chosen before it do not (sources on one story restate each other)."""
+    and the statements chosen before it do not (sources on one story restate each other).
+    ``exclude``: sentences the brief cannot show (``in_context``)."""
     labels = filed.sections if labels is None else labels
     # Printed statements come voiced ("Kirby: We …") where the text names a speaker; a
     # first-person line still without one says nobody knows who speaks it.
@@ -286,6 +288,7 @@ def select(
         and not about_output(s)
         and not non_answer(s.text)
         and s.id not in asked
+        and s.id not in exclude
         and not _said_by(bottom_line, statement(s))
     ]
     clean = [s for s in candidates if not is_suspect(s)]
@@ -661,6 +664,36 @@ def resolve(text: str, earlier: Sentence) -> str | None:
     return name + text[match.end(1) :]
 
 
+#: How often the brief is chosen again without the statements whose references it cannot show.
+CONTEXT_ROUNDS = 3
+
+
+def in_context(
+    picks: list[Pick], labels: dict[int, str], before: dict[int, int], shown: str
+) -> tuple[dict[int, str], set[int]]:
+    """Where each statement's references (``fidelity.references``: "these Afghans", "The
+    decision has …", "them") are shown before it: in ``shown`` (title and bottom line) or an
+    earlier statement, read in section order, naming the same word; or in the sentence just
+    before it in the text (``before``), when the brief keeps that one, which it then follows in
+    its section. Returns those moves (sentence id → section) and the ids of statements whose
+    references point to nothing the brief shows."""
+    chosen = {p.sentence.id for p in picks}
+    rank = {name: k for k, (name, _) in enumerate(SECTIONS)}
+    seen = fidelity.word_keys(shown)
+    moves: dict[int, str] = {}
+    lost: set[int] = set()
+    for pick in sorted(picks, key=lambda p: rank.get(labels.get(p.sentence.id, ""), len(rank))):
+        sid = pick.sentence.id
+        if fidelity.unshown(pick.text, seen):
+            earlier = before.get(sid)
+            if earlier is not None and earlier in chosen and earlier not in lost:
+                moves[sid] = moves.get(earlier, labels[earlier])
+            else:
+                lost.add(sid)
+        seen |= fidelity.word_keys(pick.text)
+    return moves, lost
+
+
 def statement(sentence: Sentence) -> str:
     """The sentence as a statement: list marks, a dateline and a leading connective
     ("Meanwhile,") dropped."""
@@ -880,15 +913,38 @@ def compose(
 
     before = {b.id: a for a, b in pairwise(sentences)}
     resolved: dict[int, int] = {}
+    # One speaker's statement (a President's, a Secretary's): each line is their view, and
+    # outside the US position, where the section names the speaker, the line says whose.
+    one_voice = bool(doc and doc.us_voice and doc.speaker and not asked)
 
     def printed(s: Sentence) -> str:
-        text = voiced(statement(s), voices.get(s.id))
+        always = one_voice and labels.get(s.id) != "us_position"
+        text = voiced(statement(s), voices.get(s.id), always=always)
         if (earlier := before.get(s.id)) is not None and (named := resolve(text, earlier)):
             resolved[s.id] = earlier.id
             return named
         return text
 
-    chosen = select(filed, sentences, budget, bottom_line, labels, text=printed, asked=asked)
+    excluded: set[int] = set()
+    for _ in range(CONTEXT_ROUNDS):
+        chosen = select(
+            filed,
+            sentences,
+            budget,
+            bottom_line,
+            labels,
+            text=printed,
+            asked=asked,
+            exclude=excluded,
+        )
+        moves, lost = in_context(
+            chosen, labels, {k: a.id for k, a in before.items()}, f"{title} {bottom_line}"
+        )
+        if not lost:
+            break
+        excluded |= lost
+    chosen = [p for p in chosen if p.sentence.id not in lost]
+    labels = {**labels, **moves}
     filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
     notes = [
         Note(

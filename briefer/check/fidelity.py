@@ -28,7 +28,8 @@ words and their dictionary forms (lemminflect's English lexicon, no model):
 Limits, measured on ``tests/data/fidelity_cases.jsonl`` (README, "Verification"): an antonym or
 another verb in the same place ("approved" for "rejected") is caught as a word the sources lack,
 not as a flipped polarity; an actor is judged only where the cited sentence names one before or
-after the same word; a definite reference ("the meeting") is not resolved.
+after the same word; a definite reference within a sentence ("closing the gaps") is not resolved,
+only those ``references`` finds.
 """
 
 from __future__ import annotations
@@ -785,6 +786,8 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
                 "reference", f"opens on “{first.text}”, which points to nothing in the statement"
             )
         )
+    if answers(bare_text):
+        problems.append(Problem("reference", "answers a question the statement does not give"))
     # "The President emphasized that … our national security": the speaker is named.
     reported = any(lemmas(t.word) & _REPORTING for t in words if t.text.islower())
     if first.word not in _POINTERS and (pronoun := _unnamed_person(words)):
@@ -792,6 +795,122 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
     if not voiced and not reported and speaks_first_person(bare_text):
         problems.append(Problem("speaker", "speaks in the first person with no speaker named"))
     return problems
+
+
+# --- what a statement needs from the statements around it ---------------------------------------
+
+_DEMONSTRATIVES = frozenset("this these those".split())
+_PLURAL_PRONOUNS = frozenset("they them their".split())
+# "Yes, …", "No, I'm not able to confirm …": an answer to a question the statement does not give.
+_ANSWER = re.compile(
+    r"^(?:yes|no|yeah|nope|sure|correct|right|exactly|absolutely|well)\b\s*[,.—–-]", re.I
+)
+
+
+def references(text: str) -> list[str]:
+    """The phrases of a statement that point to something said before it, outside the statement:
+    a noun after "this", "these" or "those" ("80,000 of these Afghans", "this initiative"), an
+    opening "The …" with no more than a word or two before its verb ("The decision has stranded
+    …"), an opening "Another" of no noun, a "they", "them" or "their" with nothing before it
+    that it can mean. The brief keeps
+    such a statement only where what it points to is shown before it (``compose``)."""
+    bare_text = unvoiced(text).strip()
+    words = [t for t in tokens(bare_text) if t.word]
+    found: list[str] = []
+    for k, t in enumerate(words[1:], start=1):
+        after = words[k + 1] if k + 1 < len(words) else None
+        if (
+            t.word in _DEMONSTRATIVES
+            and after is not None
+            and after.text.isalpha()
+            and after.clause == t.clause
+            and after.word not in STOPWORDS
+            and after.word not in _TIME_NOUNS
+            and not finite(after.text)
+            and not after.word.endswith("ing")  # "those receiving U.S. support"
+            and (after.text.islower() or t.word != "this")  # "this Administration"
+            # "after his victory, he wrote, “This victory …”": named in the statement itself
+            and not any(keys(after.word) & keys(u.word) for u in words[:k])
+        ):
+            found.append(f"{t.text} {after.text}")
+    opening = [t for t in tokens(_CONNECTIVE.sub("", bare_text)) if t.word]
+    if len(opening) >= 3 and opening[0].word == "the" and bare_text[:1] not in "\"“‘'":
+        j = 1
+        while (
+            j < min(len(opening) - 1, 4) and opening[j].text.isalpha() and opening[j].text.islower()
+        ):
+            # "The targeted population encompasses …": a participle before the noun
+            if opening[j].word in _ADVERBS or (
+                finite(opening[j].text) and not (j == 1 and _before_noun(opening[j:]))
+            ):
+                break
+            j += 1
+        verb = opening[j]
+        if (
+            # "The decision has …", "The targeted population …", not "The health ministry …"
+            (j == 2 or (j == 3 and _modifier(opening[1].text)))
+            and not any(_is_number(t) for t in opening[1:j])  # "The two leaders", as named
+            and verb.clause == opening[0].clause
+            and verb.text.islower()
+            and (finite(verb.text) or verb.word in _ADVERBS)
+        ):
+            found.append(" ".join(t.text for t in opening[:j]))
+    if len(opening) >= 2 and opening[0].word in ("another", "others") and (
+        opening[1].word in STOPWORDS or opening[1].clause != opening[0].clause
+    ):
+        found.append(opening[0].text)  # "Another with the group, …": another of whom?
+    for k, t in enumerate(words[1:], start=1):
+        if t.word in _PLURAL_PRONOUNS:
+            earlier = words[:k]
+            if not any(
+                (u.text[0].isupper() and not u.initial and u.word != "i")
+                or (u.text.islower() and u.word.endswith("s") and len(u.word) > 3)
+                for u in earlier
+            ):
+                found.append(t.text)
+            break
+    return found
+
+
+_ADVERBS = frozenset("also then later now still recently".split())
+
+
+def _modifier(word: str) -> bool:
+    """An adjective or a participle (the lexicon gives "targeted" as VBD only), not a noun."""
+    return _only_adjective(word) or bool(_verb_forms(word.lower()) & {"VBD", "VBN", "VBG"})
+
+
+def _before_noun(toks: Sequence[Token]) -> bool:
+    """ "targeted population encompasses": a word, then a noun, then a verb."""
+    return (
+        len(toks) >= 3
+        and toks[1].text.isalpha()
+        and toks[1].text.islower()
+        and not finite(toks[1].text)
+        and (finite(toks[2].text) or toks[2].word in _ADVERBS)
+    )
+
+
+def word_keys(text: str) -> frozenset[str]:
+    """The keys (``keys``) of every word of ``text``: what a reader has been shown."""
+    return frozenset().union(*(keys(t.word) for t in tokens(text) if t.word))
+
+
+def unshown(text: str, shown: frozenset[str]) -> list[str]:
+    """The statement's references (``references``) that name nothing in ``shown`` (the keys of
+    what the reader has read before it). "They", "them", "their" and "these …" name nothing by a
+    word: "80,000 of these Afghans" means the Afghans of the sentence before, not any Afghans."""
+    return [
+        ref
+        for ref in references(text)
+        if ref.split()[0].lower() in _PLURAL_PRONOUNS | _DEMONSTRATIVES
+        or not keys(ref.split()[-1]) & shown
+    ]
+
+
+def answers(text: str) -> bool:
+    """Whether a statement opens as an answer ("No, I'm not able to confirm …")."""
+    return bool(_ANSWER.match(_CONNECTIVE.sub("", unvoiced(text).strip())))
 
 
 # --- citing a title or bottom line ---------------------------------------------------------------

@@ -9,6 +9,8 @@ what a careful reading finds, none a substitute for it:
   line, statements);
 - statements without a finite verb (a heading or label printed as a statement);
 - statements opening on a pronoun or "this …" that points to nothing in them;
+- statements whose reference ("these Afghans", "The decision has …") names nothing the reader
+  has read before them, nor follows the sentence before it in the text;
 - statements without a speaker: first person with nobody named, or a claim whose cited sentence
   says who made it;
 - titles and bottom lines of the model's that failed the checks and were replaced.
@@ -30,6 +32,9 @@ class Proxies(BaseModel):
     no_finite_verb: int = Field(default=0, description="statements that are no clause")
     unresolved_openings: int = Field(
         default=0, description="statements opening on a pronoun that points to nothing"
+    )
+    unshown_references: int = Field(
+        default=0, description="statements pointing to something the brief does not show"
     )
     no_speaker: int = Field(
         default=0, description="first-person or attributed statements printed without a speaker"
@@ -76,8 +81,18 @@ def proxies(brief: Brief) -> Proxies:
             if problem.kind == "words":
                 counts.headline_words_absent += problem.text.count("“")
             counts.negation_mismatches += problem.kind == "negation"
+    seen = fidelity.word_keys(f"{brief.title} {brief.bottom_line}")
     for name, _ in SECTIONS:
+        previous = None
         for statement in brief.section(name):
+            follows = previous is not None and (
+                previous.source == statement.source and min(statement.cites) - 1 in previous.cites
+            )
+            counts.unshown_references += bool(
+                not follows and fidelity.unshown(statement.text, seen)
+            )
+            seen |= fidelity.word_keys(statement.text)
+            previous = statement
             cited = [
                 t for i in statement.cites if (t := _sentences(brief, statement.source).get(i, ""))
             ]

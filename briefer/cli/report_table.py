@@ -224,6 +224,7 @@ _PROXY_COLUMNS = (
     ("negation_mismatches", "negation mismatches"),
     ("no_finite_verb", "statements without a finite verb"),
     ("unresolved_openings", "statements opening on an unresolved pronoun"),
+    ("unshown_references", "statements pointing to what the brief does not show"),
     ("no_speaker", "statements without their speaker"),
     ("replaced", "model titles / bottom lines replaced"),
 )

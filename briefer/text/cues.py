@@ -332,14 +332,16 @@ def asked(sentences: Sequence[Sentence]) -> set[int]:
 _DEONTIC = re.compile(r"\b(?:must|should|ought\s+to|needs?\s+to)\b")
 
 
-def voiced(text: str, speaker: str | None) -> str:
+def voiced(text: str, speaker: str | None, *, always: bool = False) -> str:
     """A first-person statement, or one saying what must or should be, with its speaker named
     ("Biden: I call on …", "Biden: The RSF must stop …"), so a reader of the brief can tell who
-    speaks; unchanged when it already names them or is neither (quotations of others aside)."""
+    speaks; unchanged when it already names them or is neither (quotations of others aside).
+    ``always``: every line is voiced, as each line of one speaker's statement is their view
+    ("Georgian citizens have a right to …" is Biden's, not the brief's)."""
     if not speaker or speaker.casefold() in text.casefold():
         return text
     own = _QUOTE_SPAN.sub(" ", text)
-    if not speaks_first_person(text) and not _DEONTIC.search(own):
+    if not always and not speaks_first_person(text) and not _DEONTIC.search(own):
         return text
     return f"{speaker}: {text}"
 
