@@ -45,6 +45,7 @@ _QUOTED = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
 
 class ItemReport(BaseModel):
     file: str
+    kind: str = Field(default="", description="the text's kind (``kind_of``)")
     error: str | None = None
     words_in: int = 0
     words_out: int = 0
@@ -101,6 +102,18 @@ class GroupingReport(BaseModel):
     seconds: float
 
 
+class KindSummary(BaseModel):
+    """The means of one kind of text: a rule that helps news and hurts reports shows here."""
+
+    texts: int
+    mean_strict_recall: float
+    mean_lead_strict_recall: float
+    placement: float | None = None
+    empty_sections: int = 0
+    present_sections: int = 0
+    filled_absent: int = 0
+
+
 class Summary(BaseModel):
     texts: int
     failed: int
@@ -130,6 +143,7 @@ class Summary(BaseModel):
     calls: int
     seconds: float
     mean_seconds: float
+    by_kind: dict[str, KindSummary] = Field(default_factory=dict)
 
 
 class EvalReport(BaseModel):
@@ -159,6 +173,21 @@ def load_keyfacts(corpus: Path) -> dict[str, list[KeyFact]]:
 class SectionLabels(BaseModel):
     facts: list[list[str]]
     present: list[str]
+    kind: str | None = None
+
+
+_KIND_PREFIX = re.compile(r"^([A-Za-z]+)\d")
+#: The kind of a text whose name has no letter prefix and whose labels give none.
+OTHER_KIND = "other"
+
+
+def kind_of(file: str, labels: SectionLabels | None = None) -> str:
+    """A text's kind: its labels' ``kind``, else its file name's letter prefix ("c01_…" → "c"),
+    else ``OTHER_KIND``."""
+    if labels is not None and labels.kind:
+        return labels.kind
+    match = _KIND_PREFIX.match(file)
+    return match.group(1).lower() if match else OTHER_KIND
 
 
 def load_sections(corpus: Path) -> dict[str, SectionLabels]:
@@ -254,14 +283,37 @@ def lead_recall(source: str, facts: list[KeyFact], limit: int, *, strict: bool =
     return recall(facts, lead_n(source, limit), strict=strict)
 
 
+def _placement(items: list[ItemReport]) -> float | None:
+    labelled = [i for i in items if i.placed is not None]
+    recalled = sum(i.strict_recalled for i in labelled)
+    return round(sum(i.placed or 0 for i in labelled) / recalled, 4) if recalled else None
+
+
+def by_kind(items: list[ItemReport]) -> dict[str, KindSummary]:
+    """Means per kind of text (``kind_of``), in name order."""
+    kinds: dict[str, list[ItemReport]] = {}
+    for item in items:
+        kinds.setdefault(item.kind or kind_of(item.file), []).append(item)
+    return {
+        kind: KindSummary(
+            texts=len(group),
+            mean_strict_recall=round(sum(i.strict_recall for i in group) / len(group), 4),
+            mean_lead_strict_recall=round(sum(i.lead_strict_recall for i in group) / len(group), 4),
+            placement=_placement(group),
+            empty_sections=sum(len(i.empty_sections) for i in group),
+            present_sections=sum(len(i.present) for i in group),
+            filled_absent=sum(len(i.filled_absent) for i in group),
+        )
+        for kind, group in sorted(kinds.items())
+    }
+
+
 def summarise(items: list[ItemReport]) -> Summary:
     n = len(items) or 1
     mean_recall = sum(i.recall for i in items) / n
     mean_lead = sum(i.lead_recall for i in items) / n
     seconds = sum(i.seconds for i in items)
     statements = sum(sum(i.statements.values()) for i in items)
-    labelled = [i for i in items if i.placed is not None]
-    strict_recalled = sum(i.strict_recalled for i in labelled)
     words_out = sum(i.words_out for i in items)
     return Summary(
         words_out=words_out,
@@ -270,9 +322,7 @@ def summarise(items: list[ItemReport]) -> Summary:
         else 0.0,
         mean_strict_recall=round(sum(i.strict_recall for i in items) / n, 4),
         mean_lead_strict_recall=round(sum(i.lead_strict_recall for i in items) / n, 4),
-        placement=round(sum(i.placed or 0 for i in labelled) / strict_recalled, 4)
-        if strict_recalled
-        else None,
+        placement=_placement(items),
         empty_sections=sum(len(i.empty_sections) for i in items),
         present_sections=sum(len(i.present) for i in items),
         filled_absent=sum(len(i.filled_absent) for i in items),
@@ -294,6 +344,7 @@ def summarise(items: list[ItemReport]) -> Summary:
         calls=sum(i.calls for i in items),
         seconds=round(seconds, 1),
         mean_seconds=round(seconds / n, 1),
+        by_kind=by_kind(items),
     )
 
 
@@ -354,6 +405,7 @@ def _run_item(
     labels = sections.get(key)
     item = ItemReport(
         file=key,
+        kind=kind_of(key, labels),
         words_in=len(source.split()),
         facts=len(known),
         lead_recall=lead_recall(source, known, limit),

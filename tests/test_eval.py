@@ -10,7 +10,17 @@ import pytest
 
 from briefer import load_settings
 from briefer.check.scoring import KeyFact, fact_recalled, recall, scored_text
-from briefer.evaluate import EvalReport, absent_numbers, absent_quotes, score_brief
+from briefer.evaluate import (
+    OTHER_KIND,
+    EvalReport,
+    ItemReport,
+    SectionLabels,
+    absent_numbers,
+    absent_quotes,
+    by_kind,
+    kind_of,
+    score_brief,
+)
 from briefer.models import Brief, BriefMeta, Source
 
 from .conftest import filed_answer
@@ -189,6 +199,9 @@ def test_eval_command_report_cache_and_compare(
     )
     assert "| a.txt | 0 | 0 | 0 | 0 | 0 | 0 |" in markdown.stdout
     assert len(server.chat_requests) == 2  # cached
+    # means per kind: neither name has a letter prefix
+    assert "| **all** | **2** | **1.000** | **1.000** | **+0.000** | **67%** |" in markdown.stdout
+    assert "| other | 2 | 1.000 |" in markdown.stdout
 
     # A rerun is answered from the cache: no request reaches the server.
     result = run_cli("eval", str(corpus), "--out", "r2.json", "--compare", "r1.json")
@@ -209,6 +222,22 @@ def test_eval_command_report_cache_and_compare(
     assert failed.items[0].error and failed.items[0].recall == 0.0
     assert failed.summary.failed == 1
     assert "-1.000" in result.stdout  # recall delta of a.txt
+
+
+def test_kind_of_a_text_and_means_per_kind() -> None:
+    assert kind_of("c01_crs_insight_haiti.txt") == "c"
+    assert kind_of("w3_wikinews.txt") == "w"
+    assert kind_of("00_seed.txt") == OTHER_KIND
+    assert kind_of("00_seed.txt", SectionLabels(facts=[], present=[], kind="news")) == "news"
+    items = [
+        ItemReport(file="c01.txt", kind="c", strict_recall=0.5, lead_strict_recall=0.25),
+        ItemReport(file="c02.txt", kind="c", strict_recall=1.0, lead_strict_recall=0.75),
+        ItemReport(file="w01.txt", kind="w", strict_recall=0.5, lead_strict_recall=0.5),
+    ]
+    kinds = by_kind(items)
+    assert list(kinds) == ["c", "w"]
+    assert kinds["c"].texts == 2 and kinds["c"].mean_strict_recall == 0.75
+    assert kinds["c"].mean_lead_strict_recall == 0.5 and kinds["w"].texts == 1
 
 
 def test_eval_needs_keyfacts(run_cli, tmp_path: Path) -> None:

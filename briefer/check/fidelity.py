@@ -855,8 +855,10 @@ def references(text: str) -> list[str]:
             and (finite(verb.text) or verb.word in _ADVERBS)
         ):
             found.append(" ".join(t.text for t in opening[:j]))
-    if len(opening) >= 2 and opening[0].word in ("another", "others") and (
-        opening[1].word in STOPWORDS or opening[1].clause != opening[0].clause
+    if (
+        len(opening) >= 2
+        and opening[0].word in ("another", "others")
+        and (opening[1].word in STOPWORDS or opening[1].clause != opening[0].clause)
     ):
         found.append(opening[0].text)  # "Another with the group, …": another of whom?
     for k, t in enumerate(words[1:], start=1):

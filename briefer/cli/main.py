@@ -416,7 +416,13 @@ def eval_command(
     numbers and quotes absent from the source, statements, words, tokens, calls and seconds.
     Runs at temperature 0 with a fixed seed; model answers are cached, so a rerun is free.
     """
-    from briefer.cli.report_table import comparison_table, report_markdown, report_table, verdict
+    from briefer.cli.report_table import (
+        comparison_table,
+        kinds_table,
+        report_markdown,
+        report_table,
+        verdict,
+    )
     from briefer.evaluate import evaluate, evaluate_stories, load_report
     from briefer.model.answer_cache import AnswerCache
     from briefer.model.model_store import cache_dir
@@ -452,6 +458,7 @@ def eval_command(
         click.echo(report_markdown(report))
     else:
         console.print(report_table(report))
+        console.print(kinds_table(report))
         console.print(verdict(report), soft_wrap=True)
     if old is not None:
         console.print(comparison_table(report, old))

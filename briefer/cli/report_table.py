@@ -136,7 +136,8 @@ def verdict(report: EvalReport) -> str:
     if s.placement is not None:
         failed += (
             f" Recalled facts placed in an accepted section: {s.placement:.0%};"
-            f" empty sections with material: {s.empty_sections} of {s.present_sections}."
+            f" empty sections with material: {s.empty_sections} of {s.present_sections};"
+            f" sections without material filled: {s.filled_absent}."
         )
     ours, lead = s.mean_strict_recall, s.mean_lead_strict_recall
     if abs(ours - lead) < 0.0005:
@@ -216,7 +217,81 @@ def report_markdown(report: EvalReport) -> str:
         f"| {s.prompt_tokens} / {s.completion_tokens} | {s.calls} | {s.mean_seconds:.1f} a text |"
         + (f" {_all_cited(report)} |" if multi else "")
     )
-    return "\n".join(lines) + "\n\n" + verdict(report) + "\n\n" + fidelity_table(report) + "\n"
+    return (
+        "\n".join(lines)
+        + "\n\n"
+        + kinds_markdown(report)
+        + "\n\n"
+        + verdict(report)
+        + "\n\n"
+        + fidelity_table(report)
+        + "\n"
+    )
+
+
+_KIND_COLUMNS = (
+    "kind",
+    "texts",
+    "strict recall",
+    "lead-N strict",
+    "above lead-N",
+    "placed",
+    "empty sections",
+    "absent sections filled",
+)
+
+
+def _kind_cells(report: EvalReport) -> list[list[str]]:
+    rows = []
+    groups = [*report.summary.by_kind.items(), ("all", None)]
+    for kind, k in groups:
+        if k is None:
+            s = report.summary
+            texts, strict, lead = s.texts, s.mean_strict_recall, s.mean_lead_strict_recall
+            placement, empty, present, filled = (
+                s.placement,
+                s.empty_sections,
+                s.present_sections,
+                s.filled_absent,
+            )
+        else:
+            texts, strict, lead = k.texts, k.mean_strict_recall, k.mean_lead_strict_recall
+            placement, empty, present = k.placement, k.empty_sections, k.present_sections
+            filled = k.filled_absent
+        rows.append(
+            [
+                kind,
+                str(texts),
+                f"{strict:.3f}",
+                f"{lead:.3f}",
+                f"{strict - lead:+.3f}",
+                "" if placement is None else f"{placement:.0%}",
+                f"{empty}/{present}" if present else "",
+                str(filled) if present else "",
+            ]
+        )
+    return rows
+
+
+def kinds_table(report: EvalReport) -> Table:
+    """Means per kind of text (``evaluate.kind_of``) and in all."""
+    table = Table(title="by kind of text")
+    for column in _KIND_COLUMNS:
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    rows = _kind_cells(report)
+    for row in rows[:-1]:
+        table.add_row(*row)
+    table.add_section()
+    table.add_row(*[f"[b]{c}[/]" for c in rows[-1]])
+    return table
+
+
+def kinds_markdown(report: EvalReport) -> str:
+    rows = _kind_cells(report)
+    lines = ["| " + " | ".join(_KIND_COLUMNS) + " |", "|---|" + "---|" * (len(_KIND_COLUMNS) - 1)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[:-1]]
+    lines.append("| " + " | ".join(f"**{c}**" for c in rows[-1]) + " |")
+    return "\n".join(lines)
 
 
 _PROXY_COLUMNS = (
