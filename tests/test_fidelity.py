@@ -192,8 +192,19 @@ def test_he_or_she_is_named_from_the_sentence_before() -> None:
         "She highlighted that Rubio has spoken with both leaders.\n"
     )
     assert compose.resolve(compose.statement(after), before) == (
-        "Leavitt highlighted that Rubio has spoken with both leaders."
+        "Karoline Leavitt highlighted that Rubio has spoken with both leaders."
     )
+    # A run of sentences on one person: each "He" is named from the run's first sentence.
+    run = split_sentences(
+        "Foreign Minister Wang Yi met the envoy in Beijing on Monday.\n"
+        "He also raised the sanctions.\n"
+        "He noted that China will work with all parties.\n"
+    )
+    filed = Filed(title="t", bottom_line="b", sections={s.id: "ground_situation" for s in run})
+    _, notes, _ = compose.compose(filed, run, 200)
+    assert [n.text for n in notes if n.sentence == 3] == [
+        "Wang Yi noted that China will work with all parties."
+    ]
     institution = split_sentences("The State Department said on Monday that talks will resume.")
     assert compose.resolve("He added that talks will resume.", institution[0]) is None
 

@@ -642,7 +642,7 @@ _INSTITUTIONS = frozenset(
 def resolve(text: str, earlier: Sentence) -> str | None:
     """A statement opening on "He" or "She" with its person named instead, when the sentence
     before it opens on that person ("Karoline Leavitt affirmed …" / "She highlighted …" →
-    "Leavitt highlighted …"); None when it does not, or the statement opens otherwise."""
+    "Karoline Leavitt highlighted …"); None when it does not, or the statement opens otherwise."""
     match = _PERSONAL.match(text)
     if match is None:
         return None
@@ -661,9 +661,15 @@ def resolve(text: str, earlier: Sentence) -> str | None:
     name = run[-1].rstrip(".") if run else ""
     if len(name) < 2 or name.lower() in _INSTITUTIONS or name.lower() in fidelity.STOPWORDS:
         return None
+    # The last two words of the run: "Karoline Leavitt", "Wang Yi" (whose surname comes first),
+    # "Mr. Sullivan", "Secretary Rubio".
+    if len(run) >= 2:
+        name = f"{run[-2]} {name}"
     return name + text[match.end(1) :]
 
 
+#: How many sentences back a run of "He …" sentences is followed to the person it names.
+PRONOUN_RUN = 3
 #: How often the brief is chosen again without the statements whose references it cannot show.
 CONTEXT_ROUNDS = 3
 
@@ -920,9 +926,19 @@ def compose(
     def printed(s: Sentence) -> str:
         always = one_voice and labels.get(s.id) != "us_position"
         text = voiced(statement(s), voices.get(s.id), always=always)
-        if (earlier := before.get(s.id)) is not None and (named := resolve(text, earlier)):
-            resolved[s.id] = earlier.id
-            return named
+        # "Sullivan conveyed …" / "He also expressed …" / "He noted …": a run of sentences
+        # on one person names them once; each "He" is named from the run's first sentence.
+        earlier = before.get(s.id)
+        for _ in range(PRONOUN_RUN):
+            if earlier is None:
+                break
+            if named := resolve(text, earlier):
+                resolved[s.id] = earlier.id
+                return named
+            same = _PERSONAL.match(statement(earlier))
+            if same is None or same.group(1) != text.split(" ", 1)[0]:
+                break
+            earlier = before.get(earlier.id)
         return text
 
     excluded: set[int] = set()
