@@ -678,25 +678,29 @@ def in_context(
     picks: list[Pick], labels: dict[int, str], before: dict[int, int], shown: str
 ) -> tuple[dict[int, str], set[int]]:
     """Where each statement's references (``fidelity.references``: "these Afghans", "The
-    decision has …", "them") are shown before it: in ``shown`` (title and bottom line) or an
-    earlier statement, read in section order, naming the same word; or in the sentence just
-    before it in the text (``before``), when the brief keeps that one, which it then follows in
-    its section. Returns those moves (sentence id → section) and the ids of statements whose
-    references point to nothing the brief shows."""
+    decision has …", "them") are shown: in ``shown`` (title and bottom line) or the statement
+    just before it in its section, naming the same word (a reader keeps that much in mind); or
+    in the sentence just before it in the text (``before``), when the brief keeps that one,
+    which it then follows in its section. Returns those moves (sentence id → section) and the
+    ids of statements whose references point to nothing the brief shows."""
     chosen = {p.sentence.id for p in picks}
-    rank = {name: k for k, (name, _) in enumerate(SECTIONS)}
-    seen = fidelity.word_keys(shown)
+    headline = fidelity.word_keys(shown)
+    last: dict[str, Pick] = {}  # the latest statement of each section, in text order
     moves: dict[int, str] = {}
     lost: set[int] = set()
-    for pick in sorted(picks, key=lambda p: rank.get(labels.get(p.sentence.id, ""), len(rank))):
+    for pick in picks:  # text order
         sid = pick.sentence.id
+        section = labels.get(sid, "other")
+        previous = last.get(section)
+        seen = headline | (fidelity.word_keys(previous.text) if previous else frozenset())
         if fidelity.unshown(pick.text, seen):
             earlier = before.get(sid)
             if earlier is not None and earlier in chosen and earlier not in lost:
-                moves[sid] = moves.get(earlier, labels[earlier])
+                section = moves[sid] = moves.get(earlier, labels[earlier])
             else:
                 lost.add(sid)
-        seen |= fidelity.word_keys(pick.text)
+                continue
+        last[section] = pick
     return moves, lost
 
 

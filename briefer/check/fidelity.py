@@ -699,6 +699,8 @@ _EXPLETIVE = re.compile(
 _SPEAKER = re.compile(r"^[^\W\d_][\w’'.-]*(?:\s[^\W\d_][\w’'.-]*){0,7}:\s")
 
 
+# A last part after a colon of one or two words: "…: Nothing."
+_COLON_TAIL = re.compile(r":\s+((?:[\w’'-]+\s*){1,2})[.!]?[”\"’']?\s*$")
 _NOTE = re.compile(r"^\W*(?:Notes?|Sources?|Table\s+\d+|Figure\s+\d+)\b[.:]", re.IGNORECASE)
 
 
@@ -771,6 +773,11 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
         problems.append(
             Problem("fragment", f"ends on “{words[-2].text} {last.text}”: cut before its noun")
         )
+    if (tail := _COLON_TAIL.search(bare_text)) and not any(
+        finite(t.text) for t in tokens(tail.group(1))
+    ):
+        # "I will go back to what I said at the very top: Nothing." — cut before its clause.
+        problems.append(Problem("fragment", f"ends on “{tail.group(1).strip()}”, no clause"))
     if _INTRODUCES.search(bare_text.rstrip(".:")):
         problems.append(Problem("fragment", "introduces a list that it does not give"))
     opening = tokens(_CONNECTIVE.sub("", bare_text))
@@ -855,6 +862,27 @@ def references(text: str) -> list[str]:
             and (finite(verb.text) or verb.word in _ADVERBS)
         ):
             found.append(" ".join(t.text for t in opening[:j]))
+    for k, t in enumerate(words[:-2]):
+        noun, verb = words[k + 1], words[k + 2]
+        # "Now that that delegation may not be happening", "about that decision": "that" after
+        # "that" or a preposition, before a singular noun and its verb, is a determiner ("said
+        # that funding would" is not).
+        if (
+            t.word == "that"
+            and k > 0
+            and words[k - 1].word in _BEFORE_DETERMINER
+            and noun.word not in _IDIOMS
+            and noun.text.isalpha()
+            and noun.text.islower()
+            and noun.clause == t.clause == verb.clause
+            and noun.word not in STOPWORDS
+            and noun.word not in _TIME_NOUNS
+            and not finite(noun.text)
+            and _singular_noun(noun.word)
+            and verb.text.islower()
+            and (finite(verb.text) or verb.word in _ADVERBS)
+        ):
+            found.append(f"{t.text} {noun.text}")
     if (
         len(opening) >= 2
         and opening[0].word in ("another", "others")
@@ -875,6 +903,18 @@ def references(text: str) -> list[str]:
 
 
 _ADVERBS = frozenset("also then later now still recently".split())
+
+
+_BEFORE_DETERMINER = frozenset("that of about for with to on at from by in into over".split())
+# "in that case", "to that end": no reference.
+_IDIOMS = frozenset("case end regard respect point matter sense way extent".split())
+
+
+def _singular_noun(word: str) -> bool:
+    """A noun in the singular: the lexicon gives it as a noun lemma of itself."""
+    get_lemmas, _ = _lexicon()
+    found = get_lemmas(word)  # type: ignore[operator]
+    return word in found.get("NOUN", ()) and "ADJ" not in found
 
 
 def _modifier(word: str) -> bool:

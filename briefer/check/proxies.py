@@ -9,8 +9,8 @@ what a careful reading finds, none a substitute for it:
   line, statements);
 - statements without a finite verb (a heading or label printed as a statement);
 - statements opening on a pronoun or "this …" that points to nothing in them;
-- statements whose reference ("these Afghans", "The decision has …") names nothing the reader
-  has read before them, nor follows the sentence before it in the text;
+- statements whose reference ("these Afghans", "The decision has …") names nothing in the title,
+  the bottom line or the statement before, nor follows the sentence before it in the text;
 - statements without a speaker: first person with nobody named, or a claim whose cited sentence
   says who made it;
 - titles and bottom lines of the model's that failed the checks and were replaced.
@@ -81,17 +81,18 @@ def proxies(brief: Brief) -> Proxies:
             if problem.kind == "words":
                 counts.headline_words_absent += problem.text.count("“")
             counts.negation_mismatches += problem.kind == "negation"
-    seen = fidelity.word_keys(f"{brief.title} {brief.bottom_line}")
+    headline = fidelity.word_keys(f"{brief.title} {brief.bottom_line}")
     for name, _ in SECTIONS:
         previous = None
         for statement in brief.section(name):
+            # shown: the title, the bottom line, the statement before (``compose.in_context``)
             follows = previous is not None and (
                 previous.source == statement.source and min(statement.cites) - 1 in previous.cites
             )
+            seen = headline | (fidelity.word_keys(previous.text) if previous else frozenset())
             counts.unshown_references += bool(
                 not follows and fidelity.unshown(statement.text, seen)
             )
-            seen |= fidelity.word_keys(statement.text)
             previous = statement
             cited = [
                 t for i in statement.cites if (t := _sentences(brief, statement.source).get(i, ""))

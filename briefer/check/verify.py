@@ -465,7 +465,16 @@ def check_statement(
     if cited:
         cited_tokens = [t for s in cited for t in _tokenise(s.text)]
         if not _attributed(tokens):
-            verbs = _reporting_words(cited_tokens)
+            # Only a sentence whose claim the statement keeps gives it an attribution to keep:
+            # not the sentence cited for who "He" is ("La Russa believes …" / "He did not
+            # elaborate …" → "La Russa did not elaborate …").
+            claimed = {t.word for t in tokens if t.word and t.word not in fidelity.STOPWORDS}
+            verbs = set()
+            for s in cited:
+                own = _tokenise(s.text)
+                kept = claimed & {t.word for t in own if t.word and t.text[:1].islower()}
+                if len(cited) == 1 or len(kept) >= 2:
+                    verbs |= _reporting_words(own)
             if verbs:
                 problems.append(f"drops the attribution of the cited sentence ({sorted(verbs)[0]})")
         flips = _negation_problems(tokens, cited_tokens) + _swap_problems(tokens, cited_tokens)
