@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer.brief import compose
-from briefer.cli.main import cli
+from briefer.cli.main import main as cli
 from briefer.evaluate import EvalReport, by_kind
 from briefer.text import cues
 
@@ -121,7 +121,7 @@ def row(name: str, report: EvalReport, base: EvalReport | None) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def main() -> int:
+def run_all() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--family", action="append", help="only these families")
@@ -143,4 +143,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_all())

@@ -739,6 +739,27 @@ def _unnamed_person(words: Sequence[Token]) -> str | None:
     return None
 
 
+# Words the lexicon also lists as verbs but that here are prepositions ("over", "up").
+_PREPOSITIONS = frozenset(
+    "over up down out off about above across after along around before behind below beneath "
+    "beside between beyond by down during for from in inside into like near of off on onto "
+    "outside past since through throughout till to toward towards under until upon with "
+    "within without".split()
+)
+
+
+def _verb_here(words: Sequence[Token], k: int) -> bool:
+    """Whether ``words[k]`` is a finite verb where it stands: not a name, not a preposition,
+    not a noun after an article or possessive ("the course", "our state")."""
+    t = words[k]
+    return (
+        finite(t.text)
+        and not (t.text[0].isupper() and not t.initial)
+        and t.word not in _PREPOSITIONS
+        and not (k > 0 and words[k - 1].word in _DETERMINERS)
+    )
+
+
 def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
     """Whether ``text`` stands alone as a statement (the module's docstring); a statement that
     is one of its ``cited`` lines, a heading, is a heading."""
@@ -756,7 +777,7 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
     problems: list[Problem] = []
     if not words:
         return [Problem("fragment", "no words")]
-    if not any(finite(t.text) for t in words if not (t.text[0].isupper() and not t.initial)):
+    if not any(_verb_here(words, k) for k in range(len(words))):
         problems.append(Problem("fragment", "no finite verb: a heading or label, not a statement"))
     ending = bare_text.rstrip("”\"’')]").rstrip()
     last = words[-1]
