@@ -243,6 +243,47 @@ def test_references_that_point_outside_the_statement() -> None:
     assert fidelity.unshown("The decision has stranded around 45,000 Afghans.", frozenset())
 
 
+def test_more_references_and_fragments() -> None:
+    # "that" as a determiner, after "that" or a preposition; not as "said that …"
+    assert fidelity.references("Now that that delegation may not be happening, we will see.") == [
+        "that delegation"
+    ]
+    assert fidelity.references("Officials said that funding would run out in May.") == []
+    # a "the …" of the sentence before: "the city" after a sentence on the city of Misrata
+    before = fidelity.word_keys("Shelling hit the besieged city of Misrata on Tuesday.")
+    line = "A photographer died from wounds he suffered in an attack in the city."
+    assert fidelity.references(line, before) == ["the city"]
+    assert fidelity.references(line) == []
+    assert fidelity.references("The mayor of the city that hosts the talks resigned.", before) == []
+    # shown by the title or bottom line, not by another city in the statement before
+    shown = fidelity.word_keys("Aid reached the capital city of Tripoli.")
+    assert fidelity.unshown(line, shown, before)
+    assert not fidelity.unshown(line, shown, before, headline=fidelity.word_keys("Misrata city"))
+    # no clause: a colon's one word, a preposition or a noun taken for a verb
+    for fragment in (
+        "Kirby: I will go back to what I said at the very top: Nothing.",
+        "Three meetings over the course of the next 24 hours with the Secretary of State.",
+    ):
+        assert any(p.kind == "fragment" for p in fidelity.form_problems(fragment)), fragment
+    assert not fidelity.form_problems("The vote was close: 12 members voted against it.")
+
+
+def test_an_antecedent_cited_for_a_name_gives_no_attribution_to_keep() -> None:
+    cited = _sentences(
+        "However, La Russa believes that not all the arms the rebels have were taken"
+        " from the army.",
+        "He did not elaborate on the final statement.",
+    )
+    whole = " ".join(s.text for s in cited)
+    named = check_statement("La Russa did not elaborate on the final statement.", cited, whole)
+    assert named.status == "supported", named.problems
+    # the claim of the attributed sentence, without its speaker, is still flagged
+    dropped = check_statement(
+        "Not all the arms the rebels have were taken from the army.", cited[:1], whole
+    )
+    assert dropped.status != "supported"
+
+
 _CONTEXT = split_sentences(
     "The health ministry closed every school in the province on Monday.\n"
     "The decision has kept 40,000 pupils at home, officials said.\n"

@@ -675,7 +675,11 @@ CONTEXT_ROUNDS = 3
 
 
 def in_context(
-    picks: list[Pick], labels: dict[int, str], before: dict[int, int], shown: str
+    picks: list[Pick],
+    labels: dict[int, str],
+    before: dict[int, int],
+    shown: str,
+    sentences: list[Sentence] | None = None,
 ) -> tuple[dict[int, str], set[int]]:
     """Where each statement's references (``fidelity.references``: "these Afghans", "The
     decision has …", "them") are shown: in ``shown`` (title and bottom line) or the statement
@@ -685,6 +689,7 @@ def in_context(
     ids of statements whose references point to nothing the brief shows."""
     chosen = {p.sentence.id for p in picks}
     headline = fidelity.word_keys(shown)
+    before_sentence = {b.id: a for a, b in pairwise(sentences or [])}
     last: dict[str, Pick] = {}  # the latest statement of each section, in text order
     moves: dict[int, str] = {}
     lost: set[int] = set()
@@ -693,7 +698,13 @@ def in_context(
         section = labels.get(sid, "other")
         previous = last.get(section)
         seen = headline | (fidelity.word_keys(previous.text) if previous else frozenset())
-        if fidelity.unshown(pick.text, seen):
+        earlier_sentence = before_sentence.get(sid)
+        if fidelity.unshown(
+            pick.text,
+            seen,
+            fidelity.word_keys(earlier_sentence.text) if earlier_sentence else frozenset(),
+            headline=headline,
+        ):
             earlier = before.get(sid)
             if earlier is not None and earlier in chosen and earlier not in lost:
                 section = moves[sid] = moves.get(earlier, labels[earlier])
@@ -958,7 +969,11 @@ def compose(
             exclude=excluded,
         )
         moves, lost = in_context(
-            chosen, labels, {k: a.id for k, a in before.items()}, f"{title} {bottom_line}"
+            chosen,
+            labels,
+            {k: a.id for k, a in before.items()},
+            f"{title} {bottom_line}",
+            sentences,
         )
         if not lost:
             break

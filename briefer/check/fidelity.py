@@ -28,8 +28,8 @@ words and their dictionary forms (lemminflect's English lexicon, no model):
 Limits, measured on ``tests/data/fidelity_cases.jsonl`` (README, "Verification"): an antonym or
 another verb in the same place ("approved" for "rejected") is caught as a word the sources lack,
 not as a flipped polarity; an actor is judged only where the cited sentence names one before or
-after the same word; a definite reference within a sentence ("closing the gaps") is not resolved,
-only those ``references`` finds.
+after the same word; a definite reference whose antecedent shares no word with it ("closing the
+gaps") is not resolved, only those ``references`` finds.
 """
 
 from __future__ import annotations
@@ -835,12 +835,14 @@ _ANSWER = re.compile(
 )
 
 
-def references(text: str) -> list[str]:
+def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
     """The phrases of a statement that point to something said before it, outside the statement:
     a noun after "this", "these" or "those" ("80,000 of these Afghans", "this initiative"), an
     opening "The …" with no more than a word or two before its verb ("The decision has stranded
     …"), an opening "Another" of no noun, a "they", "them" or "their" with nothing before it
-    that it can mean. The brief keeps
+    that it can mean, and a "the …" within the sentence whose noun the sentence before it in the
+    text names (``previous``: the keys of its words) with nothing after it that says which
+    ("… in an RPG attack in the city" after "… the besieged city of Misrata"). The brief keeps
     such a statement only where what it points to is shown before it (``compose``)."""
     bare_text = unvoiced(text).strip()
     words = [t for t in tokens(bare_text) if t.word]
@@ -904,6 +906,24 @@ def references(text: str) -> list[str]:
             and (finite(verb.text) or verb.word in _ADVERBS)
         ):
             found.append(f"{t.text} {noun.text}")
+    for k, t in enumerate(words[1:-1], start=1):
+        noun = words[k + 1]
+        after = words[k + 2] if k + 2 < len(words) else None
+        if (
+            previous
+            and t.word == "the"
+            and noun.text.isalpha()
+            and noun.text.islower()
+            and noun.word not in STOPWORDS
+            and noun.word not in _TIME_NOUNS
+            and not finite(noun.text)
+            and _noun(noun.word)
+            and (after is None or after.clause != noun.clause or after.word not in _SPECIFIERS)
+            and not (after is not None and after.clause == noun.clause and _noun(after.word))
+            and keys(noun.word) & previous
+            and not any(keys(noun.word) & keys(u.word) for u in words[:k])
+        ):
+            found.append(f"{t.text} {noun.text}")
     if (
         len(opening) >= 2
         and opening[0].word in ("another", "others")
@@ -929,6 +949,16 @@ _ADVERBS = frozenset("also then later now still recently".split())
 _BEFORE_DETERMINER = frozenset("that of about for with to on at from by in into over".split())
 # "in that case", "to that end": no reference.
 _IDIOMS = frozenset("case end regard respect point matter sense way extent".split())
+
+
+# "the talks of …", "the city that …": what follows says which.
+_SPECIFIERS = frozenset("of that which who whose where when".split())
+
+
+def _noun(word: str) -> bool:
+    get_lemmas, _ = _lexicon()
+    found = get_lemmas(word)  # type: ignore[operator]
+    return "NOUN" in found and "ADJ" not in found
 
 
 def _singular_noun(word: str) -> bool:
@@ -959,15 +989,22 @@ def word_keys(text: str) -> frozenset[str]:
     return frozenset().union(*(keys(t.word) for t in tokens(text) if t.word))
 
 
-def unshown(text: str, shown: frozenset[str]) -> list[str]:
+def unshown(
+    text: str,
+    shown: frozenset[str],
+    previous: frozenset[str] = frozenset(),
+    *,
+    headline: frozenset[str] = frozenset(),
+) -> list[str]:
     """The statement's references (``references``) that name nothing in ``shown`` (the keys of
     what the reader has read before it). "They", "them", "their" and "these …" name nothing by a
     word: "80,000 of these Afghans" means the Afghans of the sentence before, not any Afghans."""
+    own = references(text)
     return [
         ref
-        for ref in references(text)
+        for ref in references(text, previous)
         if ref.split()[0].lower() in _PLURAL_PRONOUNS | _DEMONSTRATIVES
-        or not keys(ref.split()[-1]) & shown
+        or not keys(ref.split()[-1]) & (shown if ref in own else headline)
     ]
 
 
