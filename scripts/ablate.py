@@ -15,10 +15,11 @@ same corpus; a family that changes what the model is asked (none here) would nee
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,8 @@ class _NeverPattern:
 
 def run(corpus: Path, out: Path) -> EvalReport:
     try:
-        cli.main(["eval", str(corpus), "--out", str(out), "-q"], standalone_mode=False)
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            cli.main(["eval", str(corpus), "--out", str(out), "-q"], standalone_mode=False)
     except SystemExit as exit_:
         if exit_.code not in (0, None):
             raise

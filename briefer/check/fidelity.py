@@ -472,6 +472,7 @@ def meaning_problems(
         if not title or not token.text[0].isupper() or token.word not in names:
             problems += _modality(said, i, found)
         problems += _actor(said, i, found, names)
+    problems += _possessors(said, basis, names)
     problems += speaker_problems(text, cited)
     if title and said and said[-1].word in _NEEDS_MORE:
         problems.append(Problem("fragment", f"ends on “{said[-1].text}”: cut before what it needs"))
@@ -479,6 +480,51 @@ def meaning_problems(
         listed = ", ".join(f"“{w}”" for w in absent)
         problems.append(Problem("words", f"words not in the cited sentences: {listed}"))
     return _unique(problems)
+
+
+_POSSESSIVES = frozenset("its their his her".split())
+
+
+def _possessors(
+    said: Sequence[Token], basis: Sequence[Sequence[Token]], names: set[str]
+) -> list[Problem]:
+    """A name's possession the cited sentences do not give it: "China's Strategic Stability"
+    where the stability is in a clause of Trump's and Xi's, "Ukraine's assault" for Russia's:
+    every cited occurrence of the possessed noun stands in a clause that does not name the
+    possessor."""
+    problems = []
+    for k, t in enumerate(said):
+        if not t.text.endswith(("'s", "’s")) or t.word not in names:
+            continue
+        phrase = []
+        for u in said[k + 1 : k + 4]:
+            if u.clause != t.clause or not content(u) or u.word in names or finite(u.text):
+                break
+            phrase.append(u)
+        if not phrase:
+            continue
+        head = phrase[-1]
+        found = _occurrences(head.word, basis)
+        if not found:
+            continue  # a word the sources lack: the words check reports it
+        owners = [
+            {u.word for u in toks if u.clause == toks[j].clause and u.word in names}
+            # "Pakistan did not respond, and its military declined": "its" is a name before
+            | (
+                {u.word for u in toks[:j] if u.word in names}
+                if any(u.word in _POSSESSIVES for u in toks[max(0, j - 3) : j])
+                else set()
+            )
+            for toks, j in found
+        ]
+        if not any(_same_name(t.word, owner) for group in owners for owner in group):
+            problems.append(
+                Problem(
+                    "actor",
+                    f"gives “{head.word}” to “{t.word}”; the cited sentences do not",
+                )
+            )
+    return problems
 
 
 def _polarity(
