@@ -46,6 +46,14 @@ def test_checks_and_rendering_never_import_the_model() -> None:
     assert _reaching(_modules("check"), "briefer.morning") == []
 
 
+def test_the_text_stage_never_reaches_the_later_stages() -> None:
+    # Shared wording (function words, months, reporting verbs, word forms) lives in
+    # text/words.py, below both the brief and the checks.
+    text = _modules("text")
+    for later in ("briefer.check", "briefer.brief", "briefer.model", "briefer.render"):
+        assert _reaching(text, later) == []
+
+
 def test_models_import_nothing_of_ours_and_only_the_cli_imports_the_cli() -> None:
     assert _imports(PACKAGE / "models.py") == set()
     outside = {k: v for k, v in _modules().items() if not k.startswith("cli/")}

@@ -73,6 +73,7 @@ from briefer.text.sentences import (
     split_sentences,
     without_speaker,
 )
+from briefer.text.words import STOPWORDS, finite
 
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
 TITLE_MAX_WORDS = 16
@@ -653,13 +654,13 @@ def resolve(text: str, earlier: Sentence) -> str | None:
         if (bare_word[:1].isupper() and bare_word.isalpha()) or bare_word.endswith("."):
             run.append(bare_word)
             continue
-        if word.islower() and fidelity.finite(bare_word) and run:
+        if word.islower() and finite(bare_word) and run:
             break
         run = []
     else:
         return None
     name = run[-1].rstrip(".") if run else ""
-    if len(name) < 2 or name.lower() in _INSTITUTIONS or name.lower() in fidelity.STOPWORDS:
+    if len(name) < 2 or name.lower() in _INSTITUTIONS or name.lower() in STOPWORDS:
         return None
     # The last two words of the run: "Karoline Leavitt", "Wang Yi" (whose surname comes first),
     # "Mr. Sullivan", "Secretary Rubio".

@@ -39,111 +39,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from briefer.check.grounding import bare, fold, known, number_values
+from briefer.check.grounding import known, number_values
 from briefer.text.cues import speaks_first_person, unvoiced
+from briefer.text.words import (
+    REPORTING,
+    STOPWORDS,
+    bare,
+    finite,
+    fold,
+    keys,
+    lemmas,
+    lexicon,
+    only_adjective,
+    same_word,
+    verb_forms,
+)
 
 # --- words ---------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W_](?:[\w’'-]*[^\W_])?|[,;:()\[\]—–]|\s[-]\s|[.!?]")
 _BOUNDARY = frozenset(",;:()[]—–-")
-
-#: Function words: a line may add or drop them freely; they carry no claim of their own.
-STOPWORDS = frozenset(
-    """a an the and or but nor so yet for of to in on at by from with without into onto over
-    under about above below between among against amid amidst across through throughout during
-    before after since until till upon within via per than then as if whether because while
-    although though unless that this these those there here where when which who whom whose what
-    why how it its it's itself he him his she her hers they them their theirs we us our ours i me
-    my mine you your yours one ones be is are was were been being am have has had having do does
-    did done doing will would shall should can could may might must also just only very more most
-    much many some any each every all both either neither other another such own same too not no
-    never now new up down out off again further once still even already s ’s 's""".split()
-)
-
-#: Endings that make a word of the same family ("condemn" + "ation", "elect" + "ion"): a
-#: derivation, not a synonym. The shorter word must have at least ``_MIN_ROOT`` letters.
-_DERIVATIONS = (
-    "ation", "ations", "ition", "ion", "ions", "tion", "ment", "ments", "al", "ial", "ive", "er",
-    "ers", "or", "ors", "ing", "ed", "s", "es", "ity", "ic", "ist", "ists", "ism", "ure", "ance",
-    "ence", "ant", "ent", "ly", "ship",
-)  # fmt: skip
-_MIN_ROOT = 5
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> tuple[object, object]:
-    # Imported on first use: loading the lexicon takes ~0.6 s, which a brief that is only
-    # rendered never needs.
-    from lemminflect import getAllInflections, getAllLemmas
-
-    return getAllLemmas, getAllInflections
-
-
-@lru_cache(maxsize=1 << 16)
-def lemmas(word: str) -> frozenset[str]:
-    """The word (lower case, no possessive) and every dictionary form it may be of."""
-    plain = fold(bare(word))
-    get_lemmas, _ = _lexicon()
-    found = {plain}
-    for forms in get_lemmas(plain).values():  # type: ignore[operator]
-        found.update(f.lower() for f in forms)
-    return frozenset(found)
-
-
-@lru_cache(maxsize=1 << 16)
-def keys(word: str) -> frozenset[str]:
-    """The word's lemmas and their roots without a derivational ending: two words are one word
-    in another form when their keys meet."""
-    found = set(lemmas(word))
-    for lemma in list(found):
-        for ending in _DERIVATIONS:
-            root = lemma.removesuffix(ending)
-            if root != lemma and len(root) >= _MIN_ROOT:
-                found.add(root)
-        if lemma.endswith("e") and len(lemma) > _MIN_ROOT:
-            found.add(lemma[:-1])
-    return frozenset(found)
-
-
-def same_word(a: str, b: str) -> bool:
-    """Whether two words are one word in another form (see the module's docstring)."""
-    return bool(keys(a) & keys(b))
-
-
-@lru_cache(maxsize=1 << 16)
-def _verb_forms(word: str) -> frozenset[str]:
-    """Penn tags the word may carry as a verb (VBD, VBZ, VBN, ...): from the lexicon."""
-    get_lemmas, get_inflections = _lexicon()
-    plain = word.lower()
-    tags: set[str] = set()
-    for upos in ("VERB", "AUX"):
-        for lemma in get_lemmas(plain, upos=upos).get(upos, ()):  # type: ignore[operator]
-            for tag, forms in get_inflections(lemma, upos=upos).items():  # type: ignore[operator]
-                if plain in forms:
-                    tags.add(tag)
-    return frozenset(tags)
-
-
-_MODALS = frozenset("will would shall should can could may might must".split())
-_FINITE_AUX = frozenset(
-    "is are was were am has have had does do did 's ’s isn't aren't wasn't weren't hasn't "
-    "haven't hadn't doesn't don't didn't won't wouldn't can't couldn't shouldn't mustn't".split()
-)
-
-
-def finite(word: str) -> bool:
-    """Whether the word can be a finite verb: a modal, an auxiliary, a past or present form."""
-    plain = word.lower().replace("’", "'")
-    return (
-        plain in _MODALS or plain in _FINITE_AUX or bool(_verb_forms(plain) & {"VBD", "VBZ", "VBP"})
-    )
-
-
-def _only_adjective(word: str) -> bool:
-    get_lemmas, _ = _lexicon()
-    found = get_lemmas(word.lower())  # type: ignore[operator]
-    return bool(found) and set(found) <= {"ADJ"}
-
 
 # --- tokens in clauses ---------------------------------------------------------------------------
 
@@ -295,7 +210,7 @@ def modality(toks: Sequence[Token], i: int, *, claim: bool = False) -> str | Non
             # "to" opens a plan only after a word of planning or a form of "be" ("agreed to
             # send", "is to visit") or a headline's subject ("Biden to visit"); after a noun it
             # gives a purpose ("a waiver to allow"), which is no modality.
-            if not _verb_forms(toks[i].word):
+            if not verb_forms(toks[i].word):
                 return None
             if j == 0 or claim:
                 # In the line checked, any "to" before a verb states no deed ("… Legislation to
@@ -439,11 +354,11 @@ def meaning_problems(
                 (toks, j)
                 for toks in basis
                 for j, t in enumerate(toks)
-                if lemmas(t.word) & _REPORTING
+                if lemmas(t.word) & REPORTING
             ]
             silent = any(negated(toks, j) for toks, j in reports)  # "declined to comment"
             if not silent and (
-                lemmas(token.word) & _SAYING or (lemmas(token.word) & _REPORTING and reports)
+                lemmas(token.word) & _SAYING or (lemmas(token.word) & REPORTING and reports)
             ):
                 continue
             if token.word in _UNITS:  # "$5 million" = "5 million dollars": checked as a number
@@ -460,7 +375,7 @@ def meaning_problems(
             continue
         # A predicate (verb or adjective) the sources only ask about or suppose; a noun may
         # still be what an answer refers to ("… seen the counter-proposal? … not seen it").
-        predicate = bool(_verb_forms(token.word)) or _only_adjective(token.word)
+        predicate = bool(verb_forms(token.word)) or only_adjective(token.word)
         if predicate and _asserted(said, i) and not any(_asserted(t, j) for t, j in found):
             problems.append(
                 Problem(
@@ -572,7 +487,7 @@ def _opens_subject(token: Token) -> bool:
 def _modality(
     said: Sequence[Token], i: int, found: list[tuple[Sequence[Token], int]]
 ) -> list[Problem]:
-    if not _verb_forms(said[i].word):
+    if not verb_forms(said[i].word):
         return []
     word = said[i].word
     in_cited = [modality(toks, j) for toks, j in found]
@@ -602,10 +517,10 @@ def _actor(
     occurrence, though the cited sentences name it elsewhere ("Pakistan launches strikes" for
     "India launched strikes … in Pakistan"; "Russia warned US" for "we did warn Russia")."""
     token = said[i]
-    if token.word in names or not _verb_forms(token.word) or lemmas(token.word) & _SYMMETRIC:
+    if token.word in names or not verb_forms(token.word) or lemmas(token.word) & _SYMMETRIC:
         return []
     earlier = [t for t in said[:i] if t.clause == token.clause]
-    if any(t.word not in names and content(t) and _verb_forms(t.word) for t in earlier):
+    if any(t.word not in names and content(t) and verb_forms(t.word) for t in earlier):
         return []  # not the clause's first verb
     subject = {t.word for t in earlier if t.word in names}
     if not subject:
@@ -632,14 +547,6 @@ def _actor(
     return [Problem("actor", f"makes “{actor}” the one who does “{token.word}”{given}")]
 
 
-#: Verbs that attribute what follows to someone (lemmas): a line that keeps the claim must keep
-#: who made it.
-_REPORTING = frozenset(
-    """say tell state claim allege report announce assert accuse insist deny warn note add confirm
-    affirm emphasize emphasise describe urge argue maintain believe acknowledge admit suggest
-    assess estimate think fear worry expect hope express stress underscore reiterate read write
-    predict caution contend conclude find show indicate according comment""".split()
-)
 _SAYING = frozenset("say tell state".split())
 #: A speaker's aside before the news, which a statement leaves out on purpose (``compose``).
 _ASIDE_WORDS = frozenset(
@@ -665,7 +572,7 @@ def _attributions(toks: Sequence[Token]) -> list[tuple[int, int]]:
     last_clause = toks[-1].clause if toks else 0
     tail = [k for k, t in enumerate(toks) if t.clause == last_clause]
     for k, t in enumerate(toks):
-        if not (lemmas(t.word) & _REPORTING) or (t.text[0].isupper() and not t.initial):
+        if not (lemmas(t.word) & REPORTING) or (t.text[0].isupper() and not t.initial):
             continue  # "the United States" reports nothing
         if t.clause == last_clause and k > 0 and len(tail) <= _TRAILING_WORDS and tail[0] > 0:
             # ", Kirby said.", ", said X", ", according to the UN", ", he told reporters":
@@ -682,14 +589,14 @@ def speaker_problems(text: str, cited: Sequence[str]) -> list[Problem]:
     """The cited sentence attributes its claim ("…, Kirby said"; "According to the UN, …"; "We
     believe that …") and the line keeps the claim but says nobody said it."""
     said = tokens(unvoiced(text))
-    if _SPEAKER.match(text) or any(lemmas(t.word) & _REPORTING for t in said):
+    if _SPEAKER.match(text) or any(lemmas(t.word) & REPORTING for t in said):
         return []
     said_words = {t.word for t in said}
     for sentence in cited:
         toks = tokens(sentence)
         for start, end in _attributions(toks):
             rest = [t for k, t in enumerate(toks) if not start <= k < end and content(t)]
-            speaker = [t for t in toks[start:end] if content(t) and not lemmas(t.word) & _REPORTING]
+            speaker = [t for t in toks[start:end] if content(t) and not lemmas(t.word) & REPORTING]
             kept = sum(1 for t in rest if t.word in said_words)
             named = any(t.word in said_words for t in speaker)
             first = any(t.word in ("i", "we") for t in toks[start:end])
@@ -835,7 +742,7 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
         len(words) >= 2
         and words[-2].word in _DETERMINERS
         and last.text.islower()
-        and _only_adjective(last.text)
+        and only_adjective(last.text)
     ):
         problems.append(
             Problem("fragment", f"ends on “{words[-2].text} {last.text}”: cut before its noun")
@@ -863,7 +770,7 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
     if answers(bare_text):
         problems.append(Problem("reference", "answers a question the statement does not give"))
     # "The President emphasized that … our national security": the speaker is named.
-    reported = any(lemmas(t.word) & _REPORTING for t in words if t.text.islower())
+    reported = any(lemmas(t.word) & REPORTING for t in words if t.text.islower())
     if first.word not in _POINTERS and (pronoun := _unnamed_person(words)):
         problems.append(Problem("reference", f"“{pronoun}” points to nobody the statement names"))
     if not voiced and not reported and speaks_first_person(bare_text):
@@ -1002,21 +909,21 @@ _SPECIFIERS = frozenset("of that which who whose where when".split())
 
 
 def _noun(word: str) -> bool:
-    get_lemmas, _ = _lexicon()
+    get_lemmas, _ = lexicon()
     found = get_lemmas(word)  # type: ignore[operator]
     return "NOUN" in found and "ADJ" not in found
 
 
 def _singular_noun(word: str) -> bool:
     """A noun in the singular: the lexicon gives it as a noun lemma of itself."""
-    get_lemmas, _ = _lexicon()
+    get_lemmas, _ = lexicon()
     found = get_lemmas(word)  # type: ignore[operator]
     return word in found.get("NOUN", ()) and "ADJ" not in found
 
 
 def _modifier(word: str) -> bool:
     """An adjective or a participle (the lexicon gives "targeted" as VBD only), not a noun."""
-    return _only_adjective(word) or bool(_verb_forms(word.lower()) & {"VBD", "VBN", "VBG"})
+    return only_adjective(word) or bool(verb_forms(word.lower()) & {"VBD", "VBN", "VBG"})
 
 
 def _before_noun(toks: Sequence[Token]) -> bool:

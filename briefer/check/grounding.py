@@ -22,182 +22,35 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from text_to_num import alpha2digit  # type: ignore[import-untyped]
 
+from briefer.text.words import (
+    APOSTROPHES,
+    NUMBER_WORDS,
+    UNIT_NUMBERS,
+    bare,
+    bare_lower,
+    fold,
+    is_name,
+    stem,
+)
+
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # A word starts with a letter of any script; apostrophes and hyphens stay inside it.
 _WORD = re.compile(r"[^\W\d_][\w'’ʼ-]*")
-_COMMON_CAPITALISED = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "his",
-        "her",
-        "their",
-        "our",
-        "and",
-        "but",
-        "or",
-        "so",
-        "yet",
-        "if",
-        "while",
-        "when",
-        "after",
-        "before",
-        "during",
-        "since",
-        "as",
-        "at",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "of",
-        "on",
-        "to",
-        "with",
-        "without",
-        "both",
-        "either",
-        "neither",
-        "each",
-        "all",
-        "some",
-        "many",
-        "most",
-        "more",
-        "meanwhile",
-        "however",
-        "also",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "where",
-        "why",
-        "how",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        # More words that often start a sentence, and little else capitalised: a statement that
-        # starts with one of them does not name anyone ("New tariffs…", "Despite…").
-        "new",
-        "despite",
-        "although",
-        "though",
-        "because",
-        "until",
-        "unless",
-        "once",
-        "following",
-        "amid",
-        "among",
-        "against",
-        "under",
-        "over",
-        "about",
-        "across",
-        "through",
-        "within",
-        "earlier",
-        "later",
-        "last",
-        "next",
-        "now",
-        "then",
-        "today",
-        "yesterday",
-        "tomorrow",
-        "still",
-        "instead",
-        "thus",
-        "therefore",
-        "nevertheless",
-        "nonetheless",
-        "separately",
-        "such",
-        "several",
-        "few",
-        "other",
-        "another",
-        "only",
-        "even",
-        "not",
-        "no",
-        "nor",
-        "every",
-        "any",
-        "according",
-    ]
-)
-# A possessive, or a contraction ("We’ve", "I’m", "They’ll"): the word before it is what counts.
-_POSSESSIVE = re.compile(r"['’ʼ](s|ve|re|ll|d|m)?$")
-
-
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
-
-
-def _bare(word: str) -> str:
-    """Lower case without a possessive ending: "Rubio’s" → "rubio", "US" → "us"."""
-    return _POSSESSIVE.sub("", word.lower().translate(_APOSTROPHES))
-
-
-def fold(word: str) -> str:
-    """``word`` without accents, for comparing names: "lópez" → "lopez", "çelik" → "celik"."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def numbers(text: str) -> set[str]:
     return {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
 
 
-def is_name(word: str) -> bool:
-    """A capitalised word that is not a common word starting a sentence ("The", "However") nor a
-    spelled number ("Twelve", checked as a number)."""
-    lower = _bare(word)
-    if not word[:1].isupper() or lower in _COMMON_CAPITALISED:
-        return False
-    return not all(part in _NUMBER_WORDS for part in lower.split("-"))
-
-
 def names(text: str) -> set[str]:
     """Capitalised words (lower-cased, possessive dropped), except common words that start
     sentences."""
-    return {_bare(word) for word in _WORD.findall(text) if is_name(word)}
-
-
-def name_of(word: str) -> str:
-    """A capitalised word as ``names`` gives it: "Zelenskyy’s" → "zelenskyy", "Ömer" → "ömer"."""
-    return _bare(word)
-
-
-def bare(word: str) -> str:
-    """A word as ``bare_words`` holds it: lower case, no possessive ending, no accents."""
-    return fold(_bare(word))
+    return {bare_lower(word) for word in _WORD.findall(text) if is_name(word)}
 
 
 _CONNECTORS = frozenset(["of", "for", "and", "the", "on", "de", "al"])
@@ -260,7 +113,7 @@ def known(name: str, words: set[str]) -> bool:
     """Whether a name from ``names`` occurs among ``words`` (from ``bare_words``): whole, as a
     variant (``same_name``), or, if hyphenated, each of its parts ("Al-Sharaa" when the text has
     "al-Sharaa", "Russia-Ukraine" when it has "Russian" and "Ukrainian")."""
-    name = fold(name).translate(_APOSTROPHES)
+    name = fold(name).translate(APOSTROPHES)
     if name in words or any(same_name(name, w) for w in words if w[:3] == name[:3]):
         return True
     parts = [p for p in name.split("-") if p]
@@ -289,13 +142,12 @@ _FREE_WORDS = frozenset(
     which while would could should will have been being were what when also than then them they
     other some such only just more most very much many both each well including""".split()
 )
-_SUFFIXES = ("ations", "ation", "ions", "ion", "ing", "ed", "es", "e", "s", "ly")
 
 
 def _stems(word: str) -> set[str]:
-    """``word`` and what is left without a common ending ("delegated", "delegation" →
-    "delegat"), so a summary's other form of a source word is found."""
-    return {word} | {word[: -len(end)] for end in _SUFFIXES if word.endswith(end)}
+    """``word`` and its stem ("delegated", "delegation" → "deleg"), so a summary's other form
+    of a source word is found."""
+    return {word, stem(word)}
 
 
 def unsourced_words(text: str, source: str) -> list[str]:
@@ -319,7 +171,7 @@ def title_unsupported(title: str, source: str) -> list[str]:
     problems = sorted(numbers(title) - numbers(source))
     tokens = _WORD.findall(title)
     problems += [t for t in tokens if len(t) >= 3 and t.isupper() and fold(t.lower()) not in words]
-    longer = [fold(_bare(t)) for t in tokens if len(t) >= 4]
+    longer = [fold(bare_lower(t)) for t in tokens if len(t) >= 4]
     absent = [t for t in longer if t not in words and t.removesuffix("s") not in words]
     if longer and len(absent) * 2 > len(longer):
         problems += absent
@@ -348,14 +200,6 @@ _DIGIT_SCALE = re.compile(
     r"(?:(?P<cur>[$£€¥₹]|US\$)\s?)?(?P<num>\d+(?:\.\d+)?|\.\d+)[\s-]?"
     r"(?P<scale>thousand|million|billion|trillion|bn|mn|tn|m|k|b)\b",
     re.IGNORECASE,
-)
-_UNIT_NUMBERS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TEN_NUMBERS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_NUMBER_WORDS = frozenset(
-    [*_UNIT_NUMBERS, *_TEN_NUMBERS, "hundred", "thousand", "million", "billion", "trillion"]
 )
 _DENOMINATORS = {
     "half": 2,
@@ -406,7 +250,7 @@ def _fraction(match: re.Match[str], found: set[str]) -> str:
     if match.group("one"):
         numerator, word = 1, match.group("d1") or match.group("d2")
     else:
-        numerator, word = _UNIT_NUMBERS.index(match.group("n").lower()), match.group("d3")
+        numerator, word = UNIT_NUMBERS.index(match.group("n").lower()), match.group("d3")
     denominator = _DENOMINATORS[word.lower().removesuffix("s")]
     per_cent = Decimal(100 * numerator) / denominator
     # An exact per cent is the value ("three-quarters" = "75%"); else the fraction, "2/3".
@@ -421,7 +265,7 @@ def _split_compound(match: re.Match[str]) -> str:
     parts = match.group(0).split("-")
     out = parts[0]
     for before, part in itertools.pairwise(parts):
-        joined = before.lower() in _NUMBER_WORDS and part.lower() in _NUMBER_WORDS
+        joined = before.lower() in NUMBER_WORDS and part.lower() in NUMBER_WORDS
         out += ("-" if joined else " ") + part
     return out
 

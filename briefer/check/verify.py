@@ -67,7 +67,7 @@ from typing import NamedTuple
 from pydantic import BaseModel
 
 from briefer.check import fidelity, grounding
-from briefer.check.grounding import bare, bare_words, fold, is_name, known, name_of, same_name
+from briefer.check.grounding import bare_words, known, same_name
 from briefer.check.scoring import normalise
 from briefer.errors import ConfigError
 from briefer.models import (
@@ -82,6 +82,8 @@ from briefer.models import (
 )
 from briefer.text.cues import unvoiced
 from briefer.text.sentences import Sentence, split_sentences
+from briefer.text.words import MONTHS, STOPWORDS, bare, fold, is_name, name_of
+from briefer.text.words import stem as word_stem
 
 # Double quotes, and single curly quotes (‘…’) whose closing mark is not an apostrophe
 # ("‘Pakistan’s strikes’"). Straight single quotes are too often apostrophes to count.
@@ -125,15 +127,6 @@ def _tokenise(text: str) -> list[_Token]:
 
 def _name(token: _Token) -> bool:
     return bool(token.word) and not token.text[0].isdigit() and is_name(token.text)
-
-
-def _stem(word: str) -> str:
-    """A crude stem, so "attended" = "attend" and "casualties" = "casualty"; no dictionary."""
-    for suffix in ("ing", "ed", "es", "s", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    return word[:6]
 
 
 # --- attribution ---------------------------------------------------------------------------------
@@ -273,14 +266,16 @@ def _scopes(tokens: list[_Token]) -> list[tuple[str, str]]:
                 break
             if later.word and later.word not in _FILLER and not later.text[0].isdigit():
                 if later.word not in _NEGATORS:
-                    found.append((token.text.lower(), _stem(later.word)))
+                    found.append((token.text.lower(), word_stem(later.word)))
                 break
     return found
 
 
 def _polarity(tokens: list[_Token], stem: str) -> list[bool]:
     """For every occurrence of ``stem``: is it negated?"""
-    return [_negated(tokens, i) for i, t in enumerate(tokens) if t.word and _stem(t.word) == stem]
+    return [
+        _negated(tokens, i) for i, t in enumerate(tokens) if t.word and word_stem(t.word) == stem
+    ]
 
 
 def _negation_problems(statement: list[_Token], cited: list[_Token]) -> list[str]:
@@ -300,7 +295,7 @@ def _negation_problems(statement: list[_Token], cited: list[_Token]) -> list[str
 
 # Verbs whose two sides may trade places without changing the meaning.
 _SYMMETRIC = frozenset(
-    _stem(w)
+    word_stem(w)
     for w in "met meet meets meeting talks talked talk spoke speak speaks negotiated "
     "negotiate clashed clash fought fight border borders bordering versus vs".split()
 )
@@ -331,7 +326,7 @@ def _roles(tokens: list[_Token]) -> dict[str, set[tuple[str, str]]]:
             pair = (before.word, clause[after].word)
             if any(t.word == "by" for t in clause[i + 1 : after]):
                 pair = (pair[1], pair[0])
-            roles.setdefault(_stem(token.word), set()).add(pair)
+            roles.setdefault(word_stem(token.word), set()).add(pair)
     return roles
 
 
@@ -373,10 +368,7 @@ def quotes(text: str) -> list[str]:
     return [q.strip() for q in found if q.strip()]
 
 
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
+_MONTHS = frozenset(MONTHS)
 
 
 class _Facts(NamedTuple):
@@ -468,7 +460,7 @@ def check_statement(
             # Only a sentence whose claim the statement keeps gives it an attribution to keep:
             # not the sentence cited for who "He" is ("La Russa believes …" / "He did not
             # elaborate …" → "La Russa did not elaborate …").
-            claimed = {t.word for t in tokens if t.word and t.word not in fidelity.STOPWORDS}
+            claimed = {t.word for t in tokens if t.word and t.word not in STOPWORDS}
             verbs = set()
             for s in cited:
                 own = _tokenise(s.text)

@@ -10,6 +10,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from briefer.text import words
+from briefer.text.words import MONTH_NAMES
+from briefer.text.words import MONTHS as ALL_MONTHS
+
 # English function words and the filler of official prose. Document frequency within the batch
 # does the rest; this list only keeps a batch of two or three texts from matching on "the".
 STOPWORDS = frozenset(
@@ -42,13 +46,7 @@ _TRANSLATE = str.maketrans(
     }
 )
 
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        "january february march april may june july august september october november "
-        "december".split()
-    )
-}
+MONTHS = {name: number for name, number in ALL_MONTHS.items() if name in MONTH_NAMES}
 _MONTH_RE = "|".join(m.capitalize() for m in MONTHS)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
@@ -80,24 +78,8 @@ def normalize(text: str) -> str:
     return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
 
 
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light suffix stripper: plural, possessive and the commonest derivations fold together
-    ("designating", "designated", "designation" → "design"), names and short words stay whole."""
-    w = word.lower().removesuffix("'s").strip("'-")
-    if w.startswith("al-"):
-        w = w[3:]
-    if len(w) <= 4:
-        return w
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s", "ly"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-            if suffix == "s" and w.endswith(("ss", "us", "is")):
-                break
-            w = w[: -len(suffix)]
-            if suffix == "ies":
-                w += "y"
-            break
-    return w
+# One stemmer for grouping, kept where the text stage keeps its words (``words.suffix_stem``).
+stem = words.suffix_stem
 
 
 def tokens(text: str) -> tuple[list[str], list[str | None]]:

@@ -38,6 +38,7 @@ from briefer.models import (
 )
 from briefer.text.cues import DocumentCues, document_cues, speakers, voiced
 from briefer.text.sentences import Sentence
+from briefer.text.words import MONTH_NAMES
 
 #: Cosine at or above which two sentences of different sources state one fact.
 SAME_FACT = 0.55
@@ -314,10 +315,7 @@ _QUANTITY = re.compile(
 )
 _SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 # Words after a number that say when, not how many ("27 April"), or that are no unit at all.
-_NOT_UNITS = frozenset(
-    """january february march april may june july august september october november december
-    and or to percent per a an am pm p.m a.m""".split()
-)
+_NOT_UNITS = frozenset(MONTH_NAMES) | frozenset("and or to percent per a an am pm p.m a.m".split())
 
 
 def _quantities(text: str) -> dict[str, tuple[float, str]]:

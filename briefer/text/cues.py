@@ -40,8 +40,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from briefer.check.grounding import is_name
 from briefer.text.sentences import Sentence, without_speaker
+from briefer.text.words import is_name
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(

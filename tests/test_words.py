@@ -1,0 +1,27 @@
+"""The text stage's words: one home for function words, months, reporting verbs and word forms."""
+
+from __future__ import annotations
+
+from briefer.text import words
+
+
+def test_stems_fold_a_words_family_together() -> None:
+    assert words.stem("designation") == words.stem("designated") == words.stem("designating")
+    assert words.stem("casualties") == words.stem("casualty")
+    assert words.stem("Rubio’s") == words.stem("rubio")
+    assert words.stem("attacked") != words.stem("attached")
+
+
+def test_grouping_stems_keep_names_and_short_words_whole() -> None:
+    assert words.suffix_stem("al-Sharaa") == "sharaa"
+    assert words.suffix_stem("news") == "news"
+    assert words.suffix_stem("designations") == words.suffix_stem("designation") == "design"
+
+
+def test_months_names_and_reporting_verbs() -> None:
+    assert words.MONTHS["sept"] == words.MONTHS["september"] == 9
+    assert words.MONTH_NAMES[0] == "january" and len(words.MONTH_NAMES) == 12
+    assert {"say", "warn", "deny"} <= words.REPORTING
+    assert words.is_name("Erdoğan") and not words.is_name("However") and not words.is_name("Twelve")
+    assert words.finite("signed") and not words.finite("signature")
+    assert words.same_word("condemnation", "condemned")
