@@ -82,7 +82,15 @@ from briefer.models import (
 )
 from briefer.text.cues import unvoiced
 from briefer.text.sentences import Sentence, split_sentences
-from briefer.text.words import MONTHS, STOPWORDS, bare, fold, is_name, name_of
+from briefer.text.words import (
+    MONTHS,
+    SPEECH,
+    STOPWORDS,
+    bare,
+    fold,
+    is_name,
+    name_of,
+)
 from briefer.text.words import stem as word_stem
 
 # Double quotes, and single curly quotes (‘…’) whose closing mark is not an apostrophe
@@ -131,13 +139,6 @@ def _name(token: _Token) -> bool:
 
 # --- attribution ---------------------------------------------------------------------------------
 
-_REPORTING = frozenset(
-    "said says saying say told tells stated states stating claimed claims claiming alleged "
-    "alleges allegedly reported reports reportedly according announced announces asserted "
-    "accused insisted denied denies warned warns noted notes added confirmed confirms affirmed "
-    "highlighted emphasised emphasized described called calls urged argued maintained believes "
-    "believed acknowledged admitted".split()
-)
 # In a statement these also keep a claim a claim: "Pakistan's claim that…", "allegedly", "the
 # poll found".
 _ATTRIBUTION_NOUNS = frozenset(
@@ -158,7 +159,7 @@ def _reporting(tokens: list[_Token], i: int) -> bool:
     """Whether token ``i`` reports speech, by the written rules in the module's docstring."""
     token = tokens[i]
     word = token.word
-    if word not in _REPORTING or (token.text[0].isupper() and not token.initial):
+    if word not in SPEECH or (token.text[0].isupper() and not token.initial):
         return False
     before = tokens[i - 1] if i else None
     after = tokens[i + 1] if i + 1 < len(tokens) else None

@@ -203,8 +203,17 @@ MONTHS = {
 
 # --- reporting verbs -----------------------------------------------------------------------------
 
-#: Verbs that attribute what follows to someone (lemmas): a line that keeps the claim must keep
-#: who made it.
+#: Words that report speech as written ("said", "warns", "according", "allegedly"): the
+#: verifier's attribution check, which reads the written form ("the call" is no report).
+SPEECH = frozenset(
+    "said says saying say told tells stated states stating claimed claims claiming alleged "
+    "alleges allegedly reported reports reportedly according announced announces asserted "
+    "accused insisted denied denies warned warns noted notes added confirmed confirms affirmed "
+    "highlighted emphasised emphasized described called calls urged argued maintained believes "
+    "believed acknowledged admitted".split()
+)
+#: Verbs that attribute what follows to someone (lemmas), speech and judgement alike: a line
+#: that keeps the claim must keep who made it (the fidelity checks).
 REPORTING = frozenset(
     """say tell state claim allege report announce assert accuse insist deny warn note add confirm
     affirm emphasize emphasise describe urge argue maintain believe acknowledge admit suggest
