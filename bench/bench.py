@@ -4,7 +4,7 @@ Overhead is everything except waiting for the model (sentence splitting, plannin
 counting, composing, verifying, rendering Markdown/JSON/PDF, writing) as a share of the total.
 Model answers are never cached here: every brief calls the model.
 
-    .venv/bin/python bench/bench.py ../shared/eval/dev            # embedded model
+    .venv/bin/python bench/bench.py eval/sample                    # embedded model
     .venv/bin/python bench/bench.py CORPUS --base-url URL --model M  # any endpoint
 """
 

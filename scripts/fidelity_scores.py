@@ -4,7 +4,7 @@ Reads tests/data/fidelity_cases.jsonl (titles, bottom lines and statements drawn
 texts, each with the source sentences it rests on and a class: negation_flipped,
 action_not_in_source, actor_swapped, modality_dropped, speaker_lost, fragment, or faithful) and
 prints, per class, how many cases the checks flag (a defect) or pass (faithful) as labelled, as a
-Markdown table for the README. ``--misses`` lists the cases where they disagree.
+Markdown table for docs/grounding.md. ``--misses`` lists the cases where they disagree.
 
     .venv/bin/python scripts/fidelity_scores.py [--misses] [CASES.jsonl]
 """

@@ -2,7 +2,7 @@
 
 Reads tests/data/verify_cases.jsonl (hand-written statements, the sentences they cite, and the
 label a human gives them) and prints the accuracy per kind and overall as a Markdown table for
-the README. ``--misses`` also lists every case where the verifier and the label disagree.
+docs/grounding.md. ``--misses`` also lists every case where the verifier and the label disagree.
 
     .venv/bin/python scripts/verify_scores.py [--misses] [CASES.jsonl]
 """

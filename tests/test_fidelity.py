@@ -45,7 +45,7 @@ def _scores_module() -> Any:
 
 
 #: Measured (``.venv/bin/python scripts/fidelity_scores.py``): defects caught, faithful lines
-#: passed. Rises are welcome; a fall fails the test. The misses are the README's limits.
+#: passed. Rises are welcome; a fall fails the test. The misses are the limits in docs/grounding.md.
 FLOORS = {
     "negation_flipped": 34 / 35,
     "action_not_in_source": 34 / 34,

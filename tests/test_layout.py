@@ -1,5 +1,6 @@
-"""The package's folders keep their promises (README, Layout): checks and rendering never reach
-the model, the data models import nothing of briefer's, nothing outside the CLI imports it."""
+"""The package's folders keep their promises (docs/development.md, Layout): checks and rendering
+never reach the model, the data models import nothing of briefer's, nothing outside the CLI
+imports it."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ words and their dictionary forms (lemminflect's English lexicon, no model):
   a pronoun or "this …" that points outside it ("He seeks to …", "This test …"), and speaks in
   the first person only with its speaker named ("Kirby: We abstained …").
 
-Limits, measured on ``tests/data/fidelity_cases.jsonl`` (README, "Verification"): an antonym or
+Limits, measured on ``tests/data/fidelity_cases.jsonl`` (docs/grounding.md): an antonym or
 another verb in the same place ("approved" for "rejected") is caught as a word the sources lack,
 not as a flipped polarity; an actor is judged only where the cited sentence names one before or
 after the same word; a definite reference whose antecedent shares no word with it ("closing the

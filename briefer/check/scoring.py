@@ -1,8 +1,9 @@
 """Brief quality measures that need no model: key-fact recall at a length limit, lead-N baseline.
 
-Key-fact rule (``eval/dev/README.md`` format): a fact is recalled when at least half of its anchors
-(rounded up) occur, case-insensitively, in the brief's first ``word_limit`` content words — title,
-bottom line and statements in reading order, without headings, markers or the Sources part.
+Key-fact rule (format: ``eval/sample/README.md``): a fact is recalled when at least half of its
+anchors (rounded up) occur, case-insensitively, in the brief's first ``word_limit`` content
+words — title, bottom line and statements in reading order, without headings, markers or the
+Sources part.
 
 The **strict** rule (the one that counts) needs every anchor of a fact with one or two, and all
 but one of a fact with three or more: half the anchors let a fact count on one generic anchor
