@@ -268,36 +268,6 @@ def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
     assert [p.sentence.id for p in plain] == [3]
 
 
-def test_a_scheduling_note_in_the_opening_remarks_gets_no_opening_prior() -> None:
-    # The opening's prior is for the message of the day; the logistics announced after
-    # "I do have a quick scheduling note" compete on their facts like any later line.
-    text = (
-        "MR. KIRBY: Our vote today does not represent a shift in our policy on the hostages. "
-        "Now, I do have a quick scheduling note. Vice President Harris will welcome President "
-        "Arevalo of Guatemala to the White House today.\n\n"
-        "Q Will the Israeli delegation still come to Washington this week?\n\n"
-        "MR. KIRBY: We were looking forward to discussing alternatives to a ground offensive in "
-        "Rafah with them.\n\n"
-        "Q And next week?\n\n"
-        "MR. KIRBY: Secretary Blinken will travel to Cairo on Thursday."
-    )
-    everything = split_sentences(text)
-    sentences = [s for s in everything if is_content(s)]
-    questions = asked(everything)
-    note = next(s.id for s in sentences if "Harris" in s.text)
-    rafah = next(s.id for s in sentences if "Rafah" in s.text)
-    positions = compose._aside_positions(sentences, sentences, questions)
-    assert positions is not None
-    place = dict(zip((s.id for s in sentences), positions, strict=True))
-    # The note counts as the last line; the answers after the questions keep their places.
-    assert place[note] == 1.0 and place[rafah] < 1.0
-    assert min(place.values()) == place[sentences[0].id] == 0.0
-    # Without a note, places run in order as before.
-    others = [s for s in sentences if "scheduling" not in s.text]
-    plain = compose._aside_positions(others, others, questions)
-    assert plain is None
-
-
 def test_a_sentence_whose_main_clause_the_bottom_line_says_is_not_repeated() -> None:
     sentences = split_sentences(
         "Meanwhile, the two countries have reached a new migration arrangement under which "

@@ -428,6 +428,10 @@ def test_a_contraction_is_not_a_name() -> None:
         ("The US will not comment on the talks until Friday, a spokesperson said.", False),
         ("No deal was reached by Iran and the US on Monday.", False),
         ("Nothing has changed about our policy.", False),
+        ("No connection to the election, the ministry said.", False),
+        ("Thanks to these deployments, the navy shot down most of the missiles.", False),
+        ("Thank you to everyone for coming today.", True),
+        ("No, no.", True),
     ],
 )
 def test_non_answer(text: str, expected: bool) -> None:

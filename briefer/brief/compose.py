@@ -329,12 +329,7 @@ def select(
     ]
     named = [found(unvoiced(t)) for _, t in forms]
     places: list[float] | None
-    if positions:
-        places = [positions[s.id] for s, _ in forms]
-    elif transcript:
-        places = _aside_positions([s for s, _ in forms], sentences, asked)
-    else:
-        places = None
+    places = [positions[s.id] for s, _ in forms] if positions else None
     order = choose(
         list(range(len(forms))),
         [t for _, t in forms],
@@ -368,23 +363,6 @@ def select(
             picked[sentence.id] = text(sentence)
             used += word_count(text(sentence))
     return [Pick(sentence=s, text=picked[s.id]) for s in sentences if s.id in picked]
-
-
-_ASIDE_NOTE = re.compile(r"\b(?:scheduling|programming|housekeeping)\s+note\b", re.IGNORECASE)
-
-
-def _aside_positions(
-    candidates: list[Sentence], sentences: list[Sentence], asked: set[int] | frozenset[int]
-) -> list[float] | None:
-    """Each candidate's place in a transcript, 0 first to 1 last, but a scheduling note in the
-    opening remarks ("Now, I do have a quick scheduling note. …") counts as last: the opening's
-    prior is for the message of the day, not for the logistics after it."""
-    start = next((s.id for s in sentences if _ASIDE_NOTE.search(s.text)), None)
-    if start is None or not candidates:
-        return None
-    end = min((q for q in asked if q > start), default=start)
-    last = max(1, len(candidates) - 1)
-    return [1.0 if start <= s.id < end else i / last for i, s in enumerate(candidates)]
 
 
 #: The position prior in a briefing transcript, where the opening remarks carry the message of

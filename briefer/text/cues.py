@@ -535,9 +535,13 @@ _NON_ANSWER = re.compile(
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
+# Courtesy, or a bare "No."/"Yes." — not "No connection to Ukraine." (a fact) nor "Thanks to
+# these deployments, we helped Israel …" (a cause).
 _ONLY_COURTESY = re.compile(
-    r"^\W*(?:(?:thanks?|thank\s+you|okay|ok|sure|yeah|yes|no|nothing|right|great|good)\b"
-    r"(?:[\s,]+[\w’'.]+){0,3}[.!]?$|(?:and\s+)?(?:thanks|thank\s+you)\s+(?:for|to)\b)",
+    r"^\W*(?:(?:thanks?|thank\s+you|okay|ok|sure|yeah|right|great|good)\b"
+    r"(?:[\s,]+[\w’'.]+){0,3}[.!]?$"
+    r"|(?:yes|no|nothing)(?:[\s,]+(?:yes|no|sir|ma[’']am|thanks))*[.!]?$"
+    r"|(?:and\s+)?(?:thanks\s+for|thank\s+you\s+(?:for|to))\b)",
     re.IGNORECASE,
 )
 # "Kirby: …": the speaker a statement is voiced with.
