@@ -7,9 +7,12 @@ Sentences that are sent to the model but flagged suspect (chosen last) or about 
 output (never a statement) are counted too.
 
     .venv/bin/python scripts/filter_scores.py [FILE.jsonl ...]
+    .venv/bin/python scripts/filter_scores.py --texts DIR [DIR ...]
 
 With no files, every ``*.jsonl`` of the corpus, per file and in all. Exits 1 when a line is
-misjudged, so CI can run it.
+misjudged, so CI can run it. ``--texts``: every sentence of every ``*.txt`` in the folders is
+ordinary (a corpus of real texts with no injection): how many the filters withhold, drop as
+procedural, rank last or keep from the statements, per folder.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefer.text.sentences import Sentence, injection_signals, is_content, looks_like_instruction
+from briefer.text.sentences import (
+    Sentence,
+    injection_signals,
+    is_content,
+    looks_like_instruction,
+    split_sentences,
+)
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "filter_corpus"
 
@@ -80,7 +89,46 @@ def score(path: Path) -> Tally:
     return tally
 
 
+def texts(folders: list[Path]) -> int:
+    """Every sentence of real texts is ordinary: what the filters take from them."""
+    print(
+        f"{'folder':<28} {'texts':>5} {'sentences':>9} {'withheld':>8} {'dropped':>7} "
+        f"{'suspect':>7} {'output':>6}"
+    )
+    for folder in folders:
+        counts = Tally()
+        files = sorted(folder.glob("*.txt"))
+        total = 0
+        for path in files:
+            for sentence in split_sentences(path.read_text(encoding="utf-8")):
+                total += 1
+                where = f"{path.name}:{sentence.id} {sentence.text[:100]}"
+                if looks_like_instruction(sentence):
+                    counts.fp += 1
+                    counts.wrong.append(f"withheld     {where}")
+                    continue
+                signals = injection_signals(sentence.text)
+                counts.suspect += signals.suspect
+                counts.about_output += signals.about_output
+                if not is_content(sentence):
+                    counts.dropped += 1
+        print(
+            f"{folder.name:<28} {len(files):>5} {total:>9} {counts.fp:>8} {counts.dropped:>7} "
+            f"{counts.suspect:>7} {counts.about_output:>6}"
+        )
+        for line in counts.wrong:
+            print("  " + line)
+    print(
+        "\nwithheld: taken as an instruction (each one is a loss: the texts hold none); dropped:"
+        "\nprocedural lines kept from the model (headings, bylines, transcript courtesy); suspect:"
+        "\nranked last; output: never a statement (it speaks of a brief's title or summary)."
+    )
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--texts"]:
+        return texts([Path(a) for a in argv[1:]])
     paths = [Path(a) for a in argv] or sorted(CORPUS.glob("*.jsonl"))
     print(
         f"{'file':<22} {'inj':>4} {'ord':>4}  {'precision':>9} {'recall':>6}  "
