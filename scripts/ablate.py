@@ -79,9 +79,6 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     "filter: about the brief's output": lambda: patched(compose, about_output=_never),
     "filter: a briefer's non-answer": lambda: patched(compose, non_answer=_never),
     "filter: repeats the bottom line": lambda: patched(compose, _said_by=_never),
-    "transcript: asides ranked by position": lambda: patched(
-        compose, _aside_positions=lambda *a, **k: None
-    ),
 }
 
 
