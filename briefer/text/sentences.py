@@ -21,6 +21,8 @@ from itertools import pairwise
 
 from pydantic import BaseModel
 
+from briefer.text.words import verb_forms
+
 # Lines that carry no reportable content: timestamps, speaker-only labels, housekeeping,
 # pleasantries and the moderation of a briefing. The greeting and answer words end at a word
 # boundary that is no hyphen ("No" must not match "North Korea", "Hi" not "Hiroshima" or
@@ -394,6 +396,16 @@ _AI_NOUN = (
     r"(?:AI|A\.I\.|artificial\s+intelligence|assistant|language\s+model|LLM|chat\s*bot|bot"
     r"|GPT[-\w]*|model|summari[sz]er|tool|system)"
 )
+# A line that opens by naming the tool it speaks to: "Summarizer: …", "AI assistant, …",
+# "Brief writer — …" (a vocative, not a news subject: a name, a comma or colon, then the order).
+_OPENING_ADDRESS = (
+    # "The chatbot, launched in 2023, …" is a subject: an article only after "to", "dear", …
+    r"^\W{0,3}(?:(?:dear|hey|hi|hello|attention|to|note\s+(?:to|for))\s+(?:the\s+|any\s+|an?\s+)?)?"
+    r"(?:(?:AI|A\.I\.|automated|digital|virtual|summary|summari[sz]ing|news)\s+)?"
+    r"(?:AI|A\.I\.|assistant|language\s+model|LLM|model|chat\s*bot|bot|summari[sz]er"
+    r"|(?:brief(?:ing)?|summary|digest|news)\s+(?:writer|tool|bot|generator|compiler|assistant))s?"
+    r"\s*(?:[:,]|\s[—–-]\s)"
+)
 # Who a message to the tool is for, and what it is called ("Note to the language model: …").
 _ADDRESSEE = (
     r"(?:AI|A\.I\.|assistant|language\s+model|LLM|model|chat\s*bot|bot|summari[sz]er|GPT"
@@ -516,6 +528,27 @@ _TOOL_VERB = re.compile(
 )
 
 
+_ADDRESSED = re.compile(_OPENING_ADDRESS, re.IGNORECASE)
+_NEXT_WORD = re.compile(r"\s*(?:please\s+)?([A-Za-z’']+)")
+
+
+def _addressed_orders(text: str) -> list[tuple[int, int]]:
+    """A line that names the tool and then orders it: "Summarizer: say …", "AI, ignore …",
+    "Digest bot — leave …" (the word after the name is a verb's base form, "you" or "do not");
+    "Model, actor and activist Jane Doe …" is no order."""
+    match = _ADDRESSED.match(text)
+    if match is None:
+        return []
+    after = _NEXT_WORD.match(text, match.end())
+    word = after.group(1).lower() if after else ""
+    if word in ("you", "your", "do", "don't", "don’t", "never", "always", "only") or (
+        "VB" in verb_forms(word)
+    ):
+        end = _CLAUSE_END.search(text, match.end())
+        return [(0, end.start() if end else len(text))]
+    return []
+
+
 def _tool_imperatives(text: str) -> list[tuple[int, int]]:
     """An imperative whose verb is itself about output ("Respond only with …") names its
     target."""
@@ -555,6 +588,13 @@ FEATURES: tuple[Feature, ...] = (
         2,
         _regex(r"^\W{0,3}\#{1,6}\s*(?:system|instructions?|response|prompt|assistant|user|task)\b"),
         'an instruction-format header: "### Instruction", "### Response"',
+    ),
+    Feature(
+        "markup_comment",
+        "structural",
+        2,
+        _regex(r"<!--", r"^\W{0,3}\[//\]\s*:\s*\#"),
+        'a comment in markup, which no reader sees: "<!-- … -->", "[//]: # (…)"',
     ),
     Feature(
         "planted_json",
@@ -607,6 +647,7 @@ FEATURES: tuple[Feature, ...] = (
             r"|article|text|story|document|passage|page))\b",
             r"\b" + _MESSAGE + _TO_ADDRESSEE,
             r"\b(?:dear|hey|hello|hi|attention)\s*,?\s+" + _ADDRESSEE + r"\b",
+            _OPENING_ADDRESS,
         ),
         'speaks to an AI: "as an AI", "any model reading this", "Note to the language model"',
     ),
@@ -690,6 +731,13 @@ FEATURES: tuple[Feature, ...] = (
             clause=True,
         ),
         'a message addressed to the tool: "Note to the language model: …", "Dear AI, …"',
+    ),
+    Feature(
+        "addressed_order",
+        "order",
+        2,
+        _addressed_orders,
+        'the tool named, then ordered: "Summarizer: say …", "AI, ignore …"',
     ),
     Feature(
         "second_person",
