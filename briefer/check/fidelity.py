@@ -952,10 +952,12 @@ def unshown(
     """The statement's references (``references``) that name nothing in ``shown`` (the keys of
     what the reader has read before it). "They", "them", "their" and "these …" name nothing by a
     word: "80,000 of these Afghans" means the Afghans of the sentence before, not any Afghans."""
-    own = references(text)
+    found = references(text, previous)
+    # Only a "the …" of the sentence before needs ``previous``: without it, the same list.
+    own = references(text) if previous else found
     return [
         ref
-        for ref in references(text, previous)
+        for ref in found
         if ref.split()[0].lower() in _PLURAL_PRONOUNS | _DEMONSTRATIVES
         or not keys(ref.split()[-1]) & (shown if ref in own else headline)
     ]
