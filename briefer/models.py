@@ -190,17 +190,32 @@ class VerificationSummary(BaseModel):
     withheld_sentences: int = Field(
         default=0, description="article sentences that read as instructions to an AI, not sent"
     )
+    unjudged: list[str] = Field(
+        default_factory=list,
+        description="statements that pass the checks but hold what they cannot judge: "
+        "'[46] a reference, “the gaps”', '[42] a judgement, “will need”'",
+    )
+
+    def passing(self) -> int:
+        """Statements that pass every check and hold nothing the checks cannot judge."""
+        return max(self.supported - len(self.unjudged), 0)
 
     def line(self) -> str:
-        """The summary's first part: counts only, never a word the checks cannot back."""
+        """The summary's first part: counts only, never a word the checks cannot back. A
+        statement the checks cannot judge (``unjudged``) is not counted as passing: it is named."""
         forms = (
             f" ({self.verbatim} verbatim, {self.shortened} shortened, {self.paraphrased} "
             "paraphrased)"
         )
+        share = self.passing() / self.statements if self.statements else 1.0
         parts = [
             f"{self.statements} statements{forms if self.statements else ''}",
-            f"{self.supported_share:.0%} pass every check",
+            f"{share:.0%} pass every check",
         ]
+        if self.unjudged:
+            parts.append(
+                f"{len(self.unjudged)} the checks cannot judge ({'; '.join(self.unjudged)})"
+            )
         if self.partial:
             parts.append(f"{self.partial} partly supported")
         parts.append(f"{self.partial + self.unsupported} flagged")

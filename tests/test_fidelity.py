@@ -20,7 +20,7 @@ import pytest
 from briefer.brief import compose
 from briefer.brief.compose import Filed
 from briefer.check import fidelity
-from briefer.check.verify import check_statement, wording
+from briefer.check.verify import check_statement, verify_brief, wording
 from briefer.models import SECTIONS, Basis, Brief, BriefMeta, Ref, Source, VerificationSummary
 from briefer.render.render import headline_checks
 from briefer.text.cues import DocumentCues
@@ -408,3 +408,107 @@ def test_the_summary_says_how_each_line_was_checked() -> None:
     assert "supported" not in line.split(".")[0]
     assert "Title: the source's own headline, in place of the model's" in line
     assert "Bottom line: the source's words [2]; passes every check" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a gaggle, a wire report, a statement, and lines written for the test
+        ("I would point you back to what Blinken said, that we're closing the gaps.", ["the gaps"]),
+        (
+            "Critics argued that the policy exposed asylum seekers to unsafe conditions.",
+            ["the policy"],
+        ),
+        ("Two more bodies were found near the bridge on Sunday.", ["the bridge"]),
+        # what follows says which, or it needs nothing before it
+        ("The talks in Doha resumed on Monday.", []),
+        ("Rescuers searched the funds held in Treasury accounts.", []),
+        ("The health ministry said 40 people died.", []),
+        ("Outlets around the world rely on the grants of the agency.", ["the agency"]),
+        # in a quotation: its speaker's, and the statement names the speaker
+        ('"Panic is the only way to describe the situation," Lucas said.', []),
+        # named earlier in the statement itself
+        ("A new policy was announced; critics said the policy fails migrants.", []),
+    ],
+)
+def test_a_the_reference_that_nothing_in_the_statement_resolves(
+    text: str, found: list[str]
+) -> None:
+    assert fidelity.open_references(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # a CRS report, a fact sheet, wire news, a line written for the test
+        ("If realized, his vision could mark a dramatic change of direction.", "could"),
+        (
+            "To maintain the recovery, Dissanayake will need strong relations with creditors.",
+            "will need",
+        ),
+        ("Allowing attachment of these funds would directly jeopardize U.S. objectives.", "would"),
+        ("Now the balance of casualties is probably in Ukraine's favor.", "probably"),
+        (
+            "The SLPP garnered more support than its candidate, suggesting it remains a force.",
+            ("suggesting"),
+        ),
+        # whose view it is, the statement says
+        ("Kirby: We could not support it.", None),
+        ("The ministers could agree on nothing, Rubio said.", None),
+        ("Kenya announced it would consider leading a force in Haiti.", None),
+        ("The US has made it clear that Trump himself may step in.", None),
+        ('"It could take years," the envoy said.', None),
+        # no judgement
+        ("Sounds of machine guns could be heard throughout the island.", None),
+        ("In May 2025, the Administration designated the gang coalition.", None),
+    ],
+)
+def test_a_judgement_in_the_texts_own_voice_is_found(text: str, word: str | None) -> None:
+    assert fidelity.own_judgement(text) == word
+
+
+def test_the_summary_names_what_the_checks_cannot_judge_and_does_not_count_it() -> None:
+    sentences = _sentences(
+        "There were active conversations in Doha.",
+        "We are closing the gaps, Blinken said.",
+        "The deal could collapse within days.",
+        "Israel sent a delegation to Doha on Monday.",
+    )
+    text = " ".join(s.text for s in sentences)
+    brief = Brief(
+        title="Talks in Doha go on",
+        bottom_line="There were active conversations in Doha.",
+        title_basis=Basis(cites=[Ref(source=1, sentence=1)], form="paraphrase"),
+        bottom_line_basis=Basis(cites=[Ref(source=1, sentence=1)], form="verbatim"),
+        background=[{"text": "We are closing the gaps, Blinken said.", "cites": [2]}],
+        us_position=[],
+        ground_situation=[
+            {"text": "Israel sent a delegation to Doha on Monday.", "cites": [4]},
+            {"text": "The deal could collapse within days.", "cites": [3]},
+        ],
+        outlook=[],
+        sources=[Source(title="Talks in Doha go on")],
+        meta=BriefMeta(model="m", endpoint="e", prompt_version="p"),
+    )
+    checked = verify_brief(brief, sentences, text)
+    summary = checked.verification
+    assert summary is not None and summary.supported == 3
+    both = "[3] a reference, “The deal” and a judgement, “could”"
+    assert summary.unjudged == ["[2] a reference, “the gaps”", both]
+    assert summary.line().startswith(
+        "3 statements (3 verbatim, 0 shortened, 0 paraphrased), 33% pass every check, "
+        f"2 the checks cannot judge ([2] a reference, “the gaps”; {both})"
+    )
+    # the statement right after the sentence it follows in the text reads as the text does
+    follows = Brief.model_validate(
+        {
+            **brief.model_dump(),
+            "background": [],
+            "ground_situation": [
+                {"text": "There were active conversations in Doha.", "cites": [1]},
+                {"text": "We are closing the gaps, Blinken said.", "cites": [2]},
+            ],
+        }
+    )
+    again = verify_brief(follows, sentences, text)
+    assert again.verification is not None and again.verification.unjudged == []

@@ -94,6 +94,7 @@ def sample_brief() -> Brief:
             shortened=1,
             paraphrased=1,
             title="supported",
+            unjudged=["[3] a judgement, “could”"],
         ),
         meta=BriefMeta(
             model="m",
@@ -155,7 +156,10 @@ def test_html_is_autoescaped() -> None:
     assert 'href="https://example.com/story?id=1&amp;x=2"' in html
     assert '<span class="cite"> [9,10]</span>' in html
     assert "⚠ partly supported: number 3 is not in the cited sentences" in html
-    assert "5 statements (3 verbatim, 1 shortened, 1 paraphrased), 80% pass every check" in html
+    assert (
+        "5 statements (3 verbatim, 1 shortened, 1 paraphrased), 60% pass every check, "
+        "1 the checks cannot judge ([3] a judgement, “could”)"
+    ) in html
     assert "Title: a paraphrase of [2]; passes every check" in html
     javascript = sample_brief().model_copy(
         update={"sources": [Source(title="x", url="javascript:alert(1)")]}

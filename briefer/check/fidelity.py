@@ -42,6 +42,7 @@ from functools import lru_cache
 from briefer.check.grounding import known, number_values
 from briefer.text.cues import speaks_first_person, unvoiced
 from briefer.text.words import (
+    MONTH_NAMES,
     REPORTING,
     STOPWORDS,
     bare,
@@ -966,6 +967,95 @@ def unshown(
 def answers(text: str) -> bool:
     """Whether a statement opens as an answer ("No, I'm not able to confirm …")."""
     return bool(_ANSWER.match(_CONNECTIVE.sub("", unvoiced(text).strip())))
+
+
+# --- what the checks cannot judge ---------------------------------------------------------------
+
+# "the world", "behind the scenes": a "the …" that needs nothing said before it.
+_UNIQUE = frozenset("world public press past future moment scenes".split())
+
+
+def open_references(text: str) -> list[str]:
+    """A statement's "the …" of a common noun that nothing in it says which ("we're closing the
+    gaps", "in the city"): the reader must know from what came before, which the checks cannot
+    judge when the brief shows no word of it. A noun followed by what says which ("the talks
+    in Doha", "the funds held …", "the health ministry") is no such reference, nor is one in a
+    quotation, whose speaker the statement names."""
+    words = [t for t in tokens(_QUOTED.sub(" ", unvoiced(text))) if t.word]
+    found: list[str] = []
+    for k, t in enumerate(words[:-1]):
+        noun = words[k + 1]
+        after = words[k + 2] if k + 2 < len(words) else None
+        same = after is not None and after.clause == noun.clause
+        if (
+            t.word == "the"
+            and noun.text.isalpha()
+            and noun.text.islower()
+            and noun.word not in STOPWORDS | _TIME_NOUNS | _UNIQUE
+            and _noun(noun.word)
+            and not (
+                same
+                and after is not None
+                and (
+                    after.word in _SPECIFIERS
+                    or (after.word in _PREPOSITIONS and not _when(words[k + 3 : k + 4]))
+                    or _noun(after.word)
+                    or bool(verb_forms(after.word) & {"VBN", "VBG"})
+                )
+            )
+            and not any(keys(noun.word) & keys(u.word) for u in words[:k])
+        ):
+            found.append(f"{t.text} {noun.text}")
+    return found
+
+
+_WHEN_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday".split() + MONTH_NAMES
+)
+
+
+def _when(words: Sequence[Token]) -> bool:
+    """ "on Sunday", "in May", "in 2024": a time after the preposition says when, not which."""
+    return bool(words) and (
+        words[0].word in _WHEN_WORDS | _TIME_NOUNS or _is_number(words[0])
+    )
+
+
+# Words by which a text judges or weighs ("could mark a dramatic change", "will need strong
+# relations", "suggesting the party remains …"): a view, which the checks cannot tell from fact.
+_JUDGING = re.compile(
+    r"\b(?:could|might|may|would|should|must|will\s+need|(?:un)?likely|appears?\s+to|seems?"
+    r"|suggest(?:s|ing)|probably|possibly|perhaps|arguably)\b(?!\s+(?:be\s+)?(?:heard|seen)\b)"
+)
+_MADE_CLEAR = re.compile(r"\bma(?:de|ke|kes|king)\s+(?:it\s+)?clear\b")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def own_judgement(text: str) -> str | None:
+    """The word by which a statement judges or weighs in the text's own voice, if any: none when
+    it names who speaks ("Kirby: …"), says who holds the view ("…, Kirby said", "Rubio
+    suggested that …") or reports what someone said would happen ("announced it would …")."""
+    plain = unvoiced(text)
+    if plain != text:
+        return None
+    own = _QUOTED.sub(" ", plain)
+    match = _JUDGING.search(own)
+    if match is None:
+        return None
+    # "The US has made it clear that … Trump himself may …": the US's view, not the text's.
+    if _MADE_CLEAR.search(own[: match.start()]):
+        return None
+    toks = [t for t in tokens(plain) if t.word]
+    # "To maintain …, X will need …": an infinitive of purpose says nobody holds the view.
+    if any(toks[start].word != "to" for start, _ in _attributions(toks)):
+        return None
+    before = [t for t in tokens(own[: match.start()]) if t.word]
+    if any(
+        lemmas(t.word) & REPORTING and (i == 0 or before[i - 1].word != "to")
+        for i, t in enumerate(before)
+    ):
+        return None
+    return match.group(0)
 
 
 # --- citing a title or bottom line ---------------------------------------------------------------

@@ -13,14 +13,16 @@ what a careful reading finds, none a substitute for it:
   the bottom line or the statement before, nor follows the sentence before it in the text;
 - statements without a speaker: first person with nobody named, or a claim whose cited sentence
   says who made it;
-- titles and bottom lines of the model's that failed the checks and were replaced.
+- titles and bottom lines of the model's that failed the checks and were replaced;
+- statements the checks cannot judge (a "the …" nothing shown says which, a judgement in the
+  text's own voice), which the verification line names instead of counting as passing.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from briefer.check import fidelity
+from briefer.check import fidelity, verify
 from briefer.models import SECTIONS, Basis, Brief
 
 
@@ -40,6 +42,9 @@ class Proxies(BaseModel):
         default=0, description="first-person or attributed statements printed without a speaker"
     )
     replaced: int = Field(default=0, description="model titles and bottom lines replaced")
+    unjudged: int = Field(
+        default=0, description="statements the checks cannot judge, named in the verification line"
+    )
 
     def __add__(self, other: Proxies) -> Proxies:
         return Proxies(
@@ -81,6 +86,7 @@ def proxies(brief: Brief) -> Proxies:
             if problem.kind == "words":
                 counts.headline_words_absent += problem.text.count("“")
             counts.negation_mismatches += problem.kind == "negation"
+    counts.unjudged = len(verify.unjudged(brief, multi_source=len(brief.sources) > 1))
     headline = fidelity.word_keys(f"{brief.title} {brief.bottom_line}")
     for name, _ in SECTIONS:
         previous = None

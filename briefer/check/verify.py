@@ -89,6 +89,7 @@ from briefer.text.words import (
     bare,
     fold,
     is_name,
+    keys,
     name_of,
 )
 from briefer.text.words import stem as word_stem
@@ -583,8 +584,41 @@ def verify_against(brief: Brief, sources: list[SourceText]) -> Brief:
         bottom_line=bottom.status,
         bottom_line_problems=bottom.problems,
         withheld_sentences=brief.verification.withheld_sentences if brief.verification else 0,
+        unjudged=unjudged(brief.model_copy(update=sections), multi_source=len(sources) > 1),
     )
     return brief.model_copy(update={**sections, "verification": summary})
+
+
+def unjudged(brief: Brief, *, multi_source: bool = False) -> list[str]:
+    """The statements that pass the checks but hold what they cannot judge, each named with
+    why: a "the …" whose noun nothing the brief shows before it names, unless the statement
+    follows the sentence before it in the text (``fidelity.open_references``), and a judgement
+    in the text's own voice (``fidelity.own_judgement``)."""
+    found: list[str] = []
+    shown = fidelity.word_keys(f"{brief.title} {brief.bottom_line}")
+    for name, _ in SECTIONS:
+        previous: Statement | None = None
+        for statement in brief.section(name):
+            follows = (
+                previous is not None
+                and previous.source == statement.source
+                and bool(statement.cites)
+                and min(statement.cites) - 1 in previous.cites
+            )
+            why = [
+                f"a reference, “{ref}”"
+                for ref in ([] if follows else fidelity.open_references(statement.text))
+                if not keys(ref.split()[-1]) & shown
+            ][:1]
+            if judging := fidelity.own_judgement(statement.text):
+                why.append(f"a judgement, “{judging}”")
+            if why and statement.status == "supported":
+                ids = ",".join(str(i) for i in statement.cites)
+                label = f"[{statement.source}:{ids}]" if multi_source else f"[{ids}]"
+                found.append(f"{label} {' and '.join(why)}")
+            shown |= fidelity.word_keys(statement.text)
+            previous = statement
+    return found
 
 
 def _checked_line(

@@ -302,6 +302,7 @@ _PROXY_COLUMNS = (
     ("unshown_references", "statements pointing to what the brief does not show"),
     ("no_speaker", "statements without their speaker"),
     ("replaced", "model titles / bottom lines replaced"),
+    ("unjudged", "statements the checks cannot judge (named)"),
 )
 
 

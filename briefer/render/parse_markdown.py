@@ -40,6 +40,7 @@ _CITED = re.compile(r"^- \[(?P<cites>[^\]]+)\] (?P<text>.*)$")
 _SUMMARY = re.compile(
     r"^(?P<statements>\d+) statements(?: \((?P<verbatim>\d+) verbatim, (?P<shortened>\d+) "
     r"shortened, (?P<paraphrased>\d+) paraphrased\))?, \d+% pass every check"
+    r"(?:, \d+ the checks cannot judge \((?P<unjudged>.*?)\))?"
     r"(?:, (?P<partial>\d+) partly supported)?, "
     r"(?P<flagged>\d+) flagged, (?P<dropped>\d+) dropped"
     r"(?:, (?P<withheld>\d+) instruction-like sentences withheld)?\. "
@@ -246,6 +247,7 @@ def _verification(lines: _Lines, origin: str) -> tuple[dict[str, Any], list[dict
         if match["problems"]
         else [],
         "withheld_sentences": int(match["withheld"] or 0),
+        "unjudged": md_unescape(match["unjudged"]).split("; ") if match["unjudged"] else [],
     }
     dropped: list[dict[str, Any]] = []
     rest = items[1:]
