@@ -427,6 +427,9 @@ def test_the_summary_says_how_each_line_was_checked() -> None:
         ("Outlets around the world rely on the grants of the agency.", ["the agency"]),
         # in a quotation: its speaker's, and the statement names the speaker
         ('"Panic is the only way to describe the situation," Lucas said.', []),
+        ("We share the concerns expressed by many Tunisians.", []),
+        ("Congress has focused on the challenges and risks that China poses.", []),
+        ('A fact sheet added the phrase "on the basis of fairness," absent from PRC readouts.', []),
         # named earlier in the statement itself
         ("A new policy was announced; critics said the policy fails migrants.", []),
     ],
@@ -458,6 +461,9 @@ def test_a_the_reference_that_nothing_in_the_statement_resolves(
         ("Kenya announced it would consider leading a force in Haiti.", None),
         ("The US has made it clear that Trump himself may step in.", None),
         ('"It could take years," the envoy said.', None),
+        # no judgement: a power or a rule, a kind of thing
+        ("OFAC may impose civil penalties for sanctions violations.", None),
+        ("The Order supersedes any prior Orders that might block or regulate them.", None),
         # no judgement
         ("Sounds of machine guns could be heard throughout the island.", None),
         ("In May 2025, the Administration designated the gang coalition.", None),

@@ -979,34 +979,51 @@ def open_references(text: str) -> list[str]:
     """A statement's "the …" of a common noun that nothing in it says which ("we're closing the
     gaps", "in the city"): the reader must know from what came before, which the checks cannot
     judge when the brief shows no word of it. A noun followed by what says which ("the talks
-    in Doha", "the funds held …", "the health ministry") is no such reference, nor is one in a
-    quotation, whose speaker the statement names."""
-    words = [t for t in tokens(_QUOTED.sub(" ", unvoiced(text))) if t.word]
+    in Doha", "the concerns expressed by …", "the challenges and risks that China poses", "the
+    phrase “…”", "the health ministry") is no such reference, nor is one in a quotation, whose
+    speaker the statement names."""
+    words = [t for t in tokens(_QUOTED.sub(f" {_QUOTE_MARK} ", unvoiced(text))) if t.word]
     found: list[str] = []
     for k, t in enumerate(words[:-1]):
         noun = words[k + 1]
-        after = words[k + 2] if k + 2 < len(words) else None
-        same = after is not None and after.clause == noun.clause
         if (
             t.word == "the"
             and noun.text.isalpha()
             and noun.text.islower()
             and noun.word not in STOPWORDS | _TIME_NOUNS | _UNIQUE
             and _noun(noun.word)
-            and not (
-                same
-                and after is not None
-                and (
-                    after.word in _SPECIFIERS
-                    or (after.word in _PREPOSITIONS and not _when(words[k + 3 : k + 4]))
-                    or _noun(after.word)
-                    or bool(verb_forms(after.word) & {"VBN", "VBG"})
-                )
-            )
+            and not _says_which(words, k + 2)
             and not any(keys(noun.word) & keys(u.word) for u in words[:k])
         ):
             found.append(f"{t.text} {noun.text}")
     return found
+
+
+_QUOTE_MARK = "quotedwords"
+
+
+def _says_which(words: Sequence[Token], k: int) -> bool:
+    """Whether the words from ``k`` on, in the noun's clause, say which thing the noun before
+    them is: a quotation, "of"/"that"/"who" …, a preposition not of time, a second noun, a
+    participle before its phrase ("expressed by", "held in"), or "and" another noun that one of
+    these follows."""
+    if k >= len(words) or words[k].clause != words[k - 1].clause:
+        return False
+    after = words[k]
+    following = words[k + 1 : k + 2]
+    if after.word in ("and", "or") and following and _noun(following[0].word):
+        return _says_which(words, k + 2)
+    return (
+        after.word == _QUOTE_MARK
+        or after.word in _SPECIFIERS
+        or (after.word in _PREPOSITIONS and not _when(following))
+        or _noun(after.word)
+        or bool(
+            verb_forms(after.word) & {"VBN", "VBD", "VBG"}
+            and following
+            and following[0].word in _PREPOSITIONS
+        )
+    )
 
 
 _WHEN_WORDS = frozenset(
@@ -1016,15 +1033,16 @@ _WHEN_WORDS = frozenset(
 
 def _when(words: Sequence[Token]) -> bool:
     """ "on Sunday", "in May", "in 2024": a time after the preposition says when, not which."""
-    return bool(words) and (
-        words[0].word in _WHEN_WORDS | _TIME_NOUNS or _is_number(words[0])
-    )
+    return bool(words) and (words[0].word in _WHEN_WORDS | _TIME_NOUNS or _is_number(words[0]))
 
 
 # Words by which a text judges or weighs ("could mark a dramatic change", "will need strong
 # relations", "suggesting the party remains …"): a view, which the checks cannot tell from fact.
+# Not "may", "must", "should": they also grant or require ("OFAC may impose civil penalties"). Not
+# a modal of a relative clause, which tells what kind of thing ("prior Orders that might block …").
 _JUDGING = re.compile(
-    r"\b(?:could|might|may|would|should|must|will\s+need|(?:un)?likely|appears?\s+to|seems?"
+    r"(?<!\bthat\s)(?<!\bwhich\s)(?<!\bwho\s)"
+    r"\b(?:could|might|would|will\s+need|(?:un)?likely|appears?\s+to|seems?"
     r"|suggest(?:s|ing)|probably|possibly|perhaps|arguably)\b(?!\s+(?:be\s+)?(?:heard|seen)\b)"
 )
 _MADE_CLEAR = re.compile(r"\bma(?:de|ke|kes|king)\s+(?:it\s+)?clear\b")
