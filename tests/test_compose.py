@@ -288,3 +288,25 @@ def test_a_sentence_whose_main_clause_the_bottom_line_says_is_not_repeated() -> 
     picked = compose.select(filed, sentences, 100, bottom_line)
     assert [p.sentence.id for p in picked] == [2]
     assert [p.sentence.id for p in compose.select(filed, sentences, 100)] == [1, 2]
+
+
+def test_a_sentence_is_cut_only_to_fit() -> None:
+    # a readout's line and a wire report's, both with a clause a cut would lose
+    sentences = split_sentences(
+        "Mr. Sullivan noted recent decisions by NATO to bolster the NATO Kosovo Force presence "
+        "in northern Kosovo, and underscored the readiness of the United States to work with "
+        "its Allies to ensure the force remained resourced. Foreign Minister Ishaq Dar issued "
+        "the warning during a television interview aired Saturday, noting that the U.S. has "
+        "promised to relocate the Afghan contractors."
+    )
+    filed = compose.Filed(
+        title="", bottom_line="", sections={s.id: "us_position" for s in sentences}
+    )
+    whole = [compose.statement(s) for s in sentences]
+    roomy = compose.select(filed, sentences, 200)
+    assert [p.text for p in roomy] == whole
+    # where the words left do not allow the whole sentences, their shorter forms stand in
+    tight = compose.select(filed, sentences, 30)
+    assert tight and all(
+        p.text != w and w.startswith(p.text[:-1]) for p, w in zip(tight, whole, strict=False)
+    )

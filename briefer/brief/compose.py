@@ -358,6 +358,18 @@ def select(
     )
     picked = {forms[i][0].id: forms[i][1] for i in order}
     used = sum(word_count(t) for t in picked.values())
+    # A sentence is cut only to fit: where the words left allow, the whole sentence stands in
+    # for its shorter form, in the ranking's order ("… and underscored the readiness of the
+    # United States to work with our Allies …" is a fact the cut loses).
+    wholes = {s.id: t for s, t in forms if t == text(s)}
+    for i in order:
+        sid = forms[i][0].id
+        full = wholes.get(sid)
+        if full is not None and picked[sid] != full:
+            extra = word_count(full) - word_count(picked[sid])
+            if used + extra <= budget:
+                picked[sid] = full
+                used += extra
     for sentence in candidates:
         if is_suspect(sentence) and used + word_count(text(sentence)) <= budget:
             picked[sentence.id] = text(sentence)
