@@ -227,6 +227,9 @@ def test_references_that_point_outside_the_statement() -> None:
         ],
         "The targeted population encompasses over 2.5 million people.": ["The targeted population"],
         "Another with the group, a photographer, was wounded.": ["Another"],
+        # a noun the lexicon also gives as a verb, then its verb
+        "The compacts give the United States access to three Pacific Islands.": ["The compacts"],
+        "The attacks killed 20 people in the north.": ["The attacks"],
         "We were looking forward to a discussion with them about alternatives.": ["them"],
         # named, or pointing to nothing outside
         "The United States condemns the attack.": [],
@@ -451,6 +454,7 @@ def test_a_the_reference_that_nothing_in_the_statement_resolves(
         ),
         ("Allowing attachment of these funds would directly jeopardize U.S. objectives.", "would"),
         ("Now the balance of casualties is probably in Ukraine's favor.", "probably"),
+        ("Some U.S. and PRC policies appear intended to foster stability.", "appear intended"),
         (
             "The SLPP garnered more support than its candidate, suggesting it remains a force.",
             ("suggesting"),
@@ -466,6 +470,7 @@ def test_a_the_reference_that_nothing_in_the_statement_resolves(
         ("The Order supersedes any prior Orders that might block or regulate them.", None),
         # no judgement
         ("Sounds of machine guns could be heard throughout the island.", None),
+        ("He appeared in court on Monday.", None),
         ("In May 2025, the Administration designated the gang coalition.", None),
     ],
 )

@@ -824,8 +824,11 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             j < min(len(opening) - 1, 4) and opening[j].text.isalpha() and opening[j].text.islower()
         ):
             # "The targeted population encompasses …": a participle before the noun
+            # "The compacts give …": a word right after "The" that a verb follows is the noun,
+            # though the lexicon gives it as a verb too.
             if opening[j].word in _ADVERBS or (
-                finite(opening[j].text) and not (j == 1 and _before_noun(opening[j:]))
+                finite(opening[j].text)
+                and not (j == 1 and (_before_noun(opening[j:]) or _noun_then_verb(opening[j:])))
             ):
                 break
             j += 1
@@ -927,6 +930,18 @@ def _modifier(word: str) -> bool:
     return only_adjective(word) or bool(verb_forms(word.lower()) & {"VBD", "VBN", "VBG"})
 
 
+def _noun_then_verb(toks: Sequence[Token]) -> bool:
+    """ "compacts give", "attacks killed": a noun (that is also a verb form), then its verb."""
+    return (
+        len(toks) >= 2
+        and _noun(toks[0].word)
+        and toks[1].text.isalpha()
+        and toks[1].text.islower()
+        and toks[1].clause == toks[0].clause
+        and finite(toks[1].text)
+    )
+
+
 def _before_noun(toks: Sequence[Token]) -> bool:
     """ "targeted population encompasses": a word, then a noun, then a verb."""
     return (
@@ -1017,7 +1032,8 @@ def _says_which(words: Sequence[Token], k: int) -> bool:
         after.word == _QUOTE_MARK
         or after.word in _SPECIFIERS
         or (after.word in _PREPOSITIONS and not _when(following))
-        or _noun(after.word)
+        # "the health ministry", "the government forces", not "the compacts give"
+        or (_noun(after.word) and (not finite(after.text) or after.word.endswith("s")))
         or bool(
             verb_forms(after.word) & {"VBN", "VBD", "VBG"}
             and following
@@ -1042,7 +1058,7 @@ def _when(words: Sequence[Token]) -> bool:
 # a modal of a relative clause, which tells what kind of thing ("prior Orders that might block …").
 _JUDGING = re.compile(
     r"(?<!\bthat\s)(?<!\bwhich\s)(?<!\bwho\s)"
-    r"\b(?:could|might|would|will\s+need|(?:un)?likely|appears?\s+to|seems?"
+    r"\b(?:could|might|would|will\s+need|(?:un)?likely|appears?\s+(?:to|\w+ed)\b|seems?"
     r"|suggest(?:s|ing)|probably|possibly|perhaps|arguably)\b(?!\s+(?:be\s+)?(?:heard|seen)\b)"
 )
 _MADE_CLEAR = re.compile(r"\bma(?:de|ke|kes|king)\s+(?:it\s+)?clear\b")
