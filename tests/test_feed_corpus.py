@@ -45,11 +45,15 @@ def test_every_feed_feedparser_reads_gives_its_entries() -> None:
     well_formed = read = 0
     slow: list[str] = []
     for path in FILES:
-        direct = feedparser.parse(io.BytesIO(path.read_bytes()))
         result, seconds = _read(path)
         if seconds > 1.0:
             slow.append(f"{path.name}: {seconds:.2f} s")
         name = str(path.relative_to(CORPUS))
+        try:
+            direct = feedparser.parse(io.BytesIO(path.read_bytes()))
+        except Exception:  # feedparser 6.0.11 fails on one file: briefer says so in one line
+            assert isinstance(result, InputNotTextError) and "\n" not in result.message, name
+            continue
         cdf = root_element(path.read_bytes()) == "channel"
         if not direct.bozo and direct.version:
             well_formed += 1
