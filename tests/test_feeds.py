@@ -167,6 +167,23 @@ def test_an_empty_feed_with_a_flaw_is_an_empty_feed_with_a_warning_in_words() ->
     )
 
 
+@pytest.mark.parametrize("encoding", ["u.6", "shift_jis", "utf-16"])
+def test_a_flaw_in_a_feed_declaring_an_odd_encoding_is_said_in_words(encoding: str) -> None:
+    # The line of a flaw is found by parsing the file once more: an encoding that parser
+    # cannot decode leaves the line out, never raises. (Declared UTF-16 on ASCII bytes,
+    # feedparser decodes it as UTF-16 and reads no feed.)
+    data = f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
+    data += "<title>A&nbsp;B</title></channel></rss>"
+    try:
+        feed = parse_feed(data.encode(), origin="f")
+    except InputNotTextError as err:
+        assert encoding == "utf-16"
+        assert err.message.startswith("f: the feed is not well-formed XML")
+        assert "\n" not in err.message and "<unknown>" not in err.message
+    else:
+        assert feed.entries == [] and feed.warning and "undefined entity" in feed.warning
+
+
 def test_a_feed_with_nothing_recovered_is_an_error_a_user_can_act_on() -> None:
     with pytest.raises(InputNotTextError) as caught:
         parse_feed(b"<?xml version='1.0'?>\n<rss>\n<chan", origin="cut.xml")

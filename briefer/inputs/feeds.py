@@ -298,6 +298,8 @@ def _error_at(data: bytes, message: str) -> tuple[int, str] | None:
         lines = data.split(b"\n", err.lineno)
         text = lines[err.lineno - 1] if len(lines) >= err.lineno else b""
         return err.lineno, text[err.offset :].decode("utf-8", errors="replace")
+    except (LookupError, ValueError):  # an encoding Python's codecs lack, or a multi-byte one
+        return None
     return None
 
 
@@ -350,6 +352,8 @@ def parse_feed(
     read_past = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
     broken = flaw is not None and not isinstance(flaw, read_past)
     if not parsed.get("version") and not parsed.entries:
+        if root in FEED_ROOTS:  # a feed by its root, but feedparser read none of it
+            raise InputNotTextError(f"{origin}: {problem or 'no feed in it'}; {ASK_PUBLISHER}")
         raise _not_a_feed(origin, root)
     if broken and not parsed.entries and not parsed.get("feed"):
         raise InputNotTextError(f"{origin}: {problem}; {ASK_PUBLISHER}")
