@@ -31,7 +31,7 @@ def _encoded(encoding: str, bom: bytes = b"") -> bytes:
     return bom + DECLARED.format(encoding).encode(encoding)
 
 
-# Each is a well-formed feed that the old prefilter pattern refused.
+# Well-formed feeds; the old prefilter pattern refused all but the last (plain comments).
 PROLOGS = {
     "utf-8 bom": b"\xef\xbb\xbf" + DECLARED.format("utf-8").encode(),
     "utf-16 le bom": _encoded("utf-16-le", b"\xff\xfe"),
