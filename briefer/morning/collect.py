@@ -6,7 +6,8 @@ A source is one of:
 - a feed file (``.xml``, ``.rss``, ``.atom``, or any file whose root element is a feed);
 - a URL list: a text file whose every line (blank lines and ``#`` comments aside) is a URL;
 - a folder: its ``.txt``, ``.md``, ``.markdown``, ``.html`` and ``.htm`` files (not
-  ``README*``, ``LICENSE*`` or hidden files; not subfolders), each an article;
+  ``README*``, ``LICENSE*`` or hidden files; not subfolders), each an article, and its feed
+  files (``.xml``, ``.rss``, ``.atom``), each a feed;
 - any other file: one article.
 
 Dates: a feed entry's published (else updated) time; a page's date from its HTML metadata; a
@@ -157,14 +158,17 @@ class Collector:
             p
             for p in folder.iterdir()
             if p.is_file()
-            and p.suffix.lower() in ARTICLE_SUFFIXES
+            and p.suffix.lower() in ARTICLE_SUFFIXES + FEED_SUFFIXES
             and not p.name.startswith(".")
             and not _NOT_ARTICLES.match(p.name)
         )
         for path in files:
             ref = str(Path(spec) / path.name)
             try:
-                self._file(spec, path, ref)
+                if path.suffix.lower() in FEED_SUFFIXES:
+                    self._feed(spec, read_feed_file(path), ref)
+                else:
+                    self._file(spec, path, ref)
             except BrieferError as err:
                 self.out.not_included.append(NotIncluded.of(ref, err.message))
 
@@ -177,7 +181,9 @@ class Collector:
             published = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         self._add(spec, ref, article, published)
 
-    def _feed(self, spec: str, feed: Feed) -> None:
+    def _feed(self, spec: str, feed: Feed, ref: str | None = None) -> None:
+        if feed.warning and not feed.entries:  # a flawed feed read as empty is not silent
+            self.out.not_included.append(NotIncluded.of(ref or spec, feed.warning))
         self._pages(spec, feed.entries)
 
     def _pages(self, spec: str, entries: list[FeedEntry]) -> None:
