@@ -184,6 +184,27 @@ def test_us_names_are_those_given_a_us_title() -> None:
     assert us_names(text) == {"Leavitt", "Bruce", "Rubio"}
 
 
+def test_a_title_naming_a_us_official_makes_his_lines_the_us_position() -> None:
+    # a readout's title names the official with a possessive; the text names him by office
+    for title, text, line in (
+        (
+            "Readout of National Security Advisor Jake Sullivan’s Call with Prime Minister Kurti",
+            "Assistant to the President for National Security Affairs Jake Sullivan spoke today "
+            "with Prime Minister Kurti. Mr. Sullivan conveyed condolences for the officer slain.",
+            "Mr. Sullivan conveyed condolences for the officer slain.",
+        ),
+        (
+            "Readout of Secretary of State Antony Blinken’s Meeting with Foreign Minister Wang",
+            "The Secretary met Foreign Minister Wang Yi today. Blinken raised the detention of "
+            "three American citizens.",
+            "Blinken raised the detention of three American citizens.",
+        ),
+    ):
+        doc = document_cues(title, text)
+        assert line in text
+        assert fuse("ground_situation", line, doc) == "us_position"
+
+
 @pytest.mark.parametrize(
     ("label", "text", "doc", "expected"),
     [

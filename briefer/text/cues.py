@@ -205,8 +205,9 @@ _TITLE_WORDS = (
 _NAMED = re.compile(
     rf"(?:[ ]+{_TITLE_WORDS})*[ ]+"
     r"(?P<name>[A-Z][a-z]+(?:[ ][A-Z]\.)?(?:[ ][A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})"
-    # in running text, not a title line in title case: a lower-case word or a stop follows
-    r"(?=[,.;:)]|[ ]+[a-z(“\"])"
+    # in running text, not a title line in title case: a lower-case word, a stop or a
+    # possessive follows ("National Security Advisor Jake Sullivan’s Call with …")
+    r"(?=[,.;:)]|[’']s\b|[ ]+[a-z(“\"])"
 )
 _NOT_NAMES = re.compile(
     rf"^(?:{_TITLE_WORDS}|Department|House|States|Council|Office|Agency|Command|Corps|Army"
@@ -281,7 +282,7 @@ def document_cues(title: str, text: str, date: str | None = None) -> DocumentCue
         us_voice=bool(_US_VOICE.search(head)) or _us_officer_speaks(title, first_line, text),
         latest_year=max(years, default=None),
         speaker=author(title) or author(first_line) or byline(text),
-        us_names=us_names(text),
+        us_names=us_names(f"{title}\n{text}"),
         triggers=triggers(first_line),
     )
 
