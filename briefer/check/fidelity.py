@@ -714,6 +714,10 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
     )
 
 
+# A statement that is one quotation and nothing more.
+_WHOLE_QUOTE = re.compile(r"^[“\"][^“”\"]+[”\"][.!]?$|^[“\"][^“”\"]+[.!][”\"]$")
+
+
 def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
     """Whether ``text`` stands alone as a statement (the module's docstring); a statement that
     is one of its ``cited`` lines, a heading, is a heading."""
@@ -726,6 +730,9 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
         return [Problem("fragment", "a heading or label, not a statement")]
     if bare_text.endswith("?"):
         return [Problem("fragment", "a question, not a statement")]
+    if not voiced and _WHOLE_QUOTE.match(bare_text):
+        # ""The military has taken control over most of the island."": whose words?
+        return [Problem("speaker", "a quotation that does not say whose it is")]
     toks = tokens(bare_text)
     words = [t for t in toks if t.word]
     problems: list[Problem] = []
@@ -781,7 +788,8 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
 
 # --- what a statement needs from the statements around it ---------------------------------------
 
-_DEMONSTRATIVES = frozenset("this these those".split())
+_DEMONSTRATIVES = frozenset("this these those such".split())
+_SUCH_HERE = frozenset("other any no first only".split())
 _PLURAL_PRONOUNS = frozenset("they them their".split())
 # "Yes, …", "No, I'm not able to confirm …": an answer to a question the statement does not give.
 _ANSWER = re.compile(
@@ -810,7 +818,11 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             and after.clause == t.clause
             and after.word not in STOPWORDS
             and after.word not in _TIME_NOUNS
-            and not finite(after.text)
+            # "these measures", "such munitions": a noun, though also a verb form ("this
+            # means" is none)
+            and (not finite(after.text) or (t.word != "this" and _noun(after.word)))
+            # "al-Qaeda and other such organizations", "the first such request": named here
+            and not (t.word == "such" and words[k - 1].word in _SUCH_HERE)
             and not after.word.endswith("ing")  # "those receiving U.S. support"
             and (after.text.islower() or t.word != "this")  # "this Administration"
             # "after his victory, he wrote, “This victory …”": named in the statement itself
@@ -1059,7 +1071,7 @@ def _when(words: Sequence[Token]) -> bool:
 _JUDGING = re.compile(
     r"(?<!\bthat\s)(?<!\bwhich\s)(?<!\bwho\s)"
     r"\b(?:could|might|would|will\s+need|(?:un)?likely|appears?\s+(?:to|\w+ed)\b|seems?"
-    r"|suggest(?:s|ing)|probably|possibly|perhaps|arguably)\b(?!\s+(?:be\s+)?(?:heard|seen)\b)"
+    r"|probably|possibly|perhaps|arguably)\b(?!\s+(?:be\s+)?(?:heard|seen)\b)"
 )
 _MADE_CLEAR = re.compile(r"\bma(?:de|ke|kes|king)\s+(?:it\s+)?clear\b")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
