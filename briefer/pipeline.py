@@ -34,13 +34,9 @@ from briefer.render.render import Renderer
 from briefer.stories import merge
 from briefer.stories.merge import Story
 from briefer.text.cues import asked, document_cues, speakers
-from briefer.text.sentences import (
-    Sentence,
-    back_matter,
-    is_content,
-    looks_like_instruction,
-    split_sentences,
-)
+from briefer.text.instructions import looks_like_instruction
+from briefer.text.line_filters import back_matter, is_content
+from briefer.text.sentences import Sentence, split_sentences
 
 PROMPT_FILES = (
     "system.j2",

@@ -12,7 +12,8 @@ from briefer.check.grounding import names, numbers, title_unsupported, unsupport
 from briefer.model.grammar import schema_to_gbnf
 from briefer.models import BriefContent
 from briefer.text.cues import asked, voiced
-from briefer.text.sentences import Sentence, is_content, split_sentences
+from briefer.text.line_filters import is_content
+from briefer.text.sentences import Sentence, split_sentences
 
 from .conftest import SEED, SEED_LABELS, filed_answer
 

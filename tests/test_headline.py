@@ -8,7 +8,8 @@ from briefer.brief import compose
 from briefer.brief.compose import Filed
 from briefer.inputs.sources import article_from_text
 from briefer.models import word_count
-from briefer.text.sentences import Sentence, is_content, is_header, split_sentences
+from briefer.text.line_filters import is_content, is_header
+from briefer.text.sentences import Sentence, split_sentences
 
 
 @pytest.mark.parametrize(

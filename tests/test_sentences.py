@@ -11,17 +11,15 @@ from typing import Any
 import pytest
 
 from briefer.brief import compose
-from briefer.text.sentences import (
-    Sentence,
+from briefer.text.instructions import (
     about_output,
-    back_matter,
     injection_signals,
-    is_content,
     is_suspect,
     looks_like_instruction,
-    paragraphs,
-    split_sentences,
 )
+from briefer.text.line_filters import back_matter, is_content
+from briefer.text.sentences import Sentence, split_sentences
+from briefer.text.unwrap import paragraphs
 
 from .conftest import SEED, filed_answer
 from .scripted_server import ScriptedServer

@@ -66,13 +66,9 @@ from briefer.text.cues import (
     vocatives,
     voiced,
 )
-from briefer.text.sentences import (
-    Sentence,
-    about_output,
-    is_suspect,
-    split_sentences,
-    without_speaker,
-)
+from briefer.text.instructions import about_output, is_suspect
+from briefer.text.line_filters import without_speaker
+from briefer.text.sentences import Sentence, split_sentences
 from briefer.text.words import STOPWORDS, finite
 
 LABELS: tuple[str, ...] = (*(name for name, _ in SECTIONS), "other")
