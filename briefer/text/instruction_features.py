@@ -88,6 +88,7 @@ _LEADING_CLAUSE = re.compile(
 # ('"You are a liar," Trump said'; British style: 'Stop', he said).
 _CLAUSE_END = re.compile(r"[.;:!?]|,[\"”’']|(?<=\S)[\"”’'],")
 
+
 @dataclass(frozen=True)
 class Feature:
     """One named signal: ``kind`` is structural, target or order; ``weight`` 1 (weak) or 2."""

@@ -151,6 +151,7 @@ _ASIDE_STARTS = frozenset(
     "here what how why which who".split()
 )
 
+
 def without_speaker(text: str) -> str:
     """A transcript line without its speaker label ("MR. KIRBY: …", "Q …")."""
     return _SPEAKER.sub("", text.strip(), count=1)

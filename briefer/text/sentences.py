@@ -68,6 +68,7 @@ def _split_paragraph(paragraph: str) -> list[str]:
             out.append(piece)
     return out
 
+
 # A sentence that introduces a quotation ("…, Guo Jiakun said in a press briefing,") and the
 # quotation after it, on its next line or in its next piece, are one sentence: apart, the first
 # is a fragment and the second has lost its speaker.
