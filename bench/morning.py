@@ -46,7 +46,8 @@ from briefer.models import (  # noqa: E402
     Usage,
     VerificationSummary,
 )
-from briefer.text.sentences import is_content, split_sentences  # noqa: E402
+from briefer.text.line_filters import is_content  # noqa: E402
+from briefer.text.sentences import split_sentences  # noqa: E402
 
 MORNING_DEV = ROOT.parent / "shared" / "eval" / "morning-dev"
 DEV = ROOT.parent / "shared" / "eval" / "dev"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from briefer import __version__
-from briefer.brief import compose
+from briefer.brief import compose, headline, model_answer, selection
 from briefer.brief.budget import word_limit
 from briefer.brief.planning import Call, Plan, make_plan, make_story_plan
 from briefer.brief.prompting import PromptSet
@@ -34,13 +34,9 @@ from briefer.render.render import Renderer
 from briefer.stories import merge
 from briefer.stories.merge import Story
 from briefer.text.cues import asked, document_cues, speakers
-from briefer.text.sentences import (
-    Sentence,
-    back_matter,
-    is_content,
-    looks_like_instruction,
-    split_sentences,
-)
+from briefer.text.instructions import looks_like_instruction
+from briefer.text.line_filters import back_matter, is_content
+from briefer.text.sentences import Sentence, split_sentences
 
 PROMPT_FILES = (
     "system.j2",
@@ -174,8 +170,8 @@ class Briefer:
             self._check_budget(call.prompt_tokens, call.expected_tokens, "the next call")
             filed = self.model.structured(
                 call.messages,
-                compose.schema(sentences, bounded=self.model.use_grammar),
-                lambda answer: compose.parse(answer, sentences),
+                model_answer.schema(sentences, bounded=self.model.use_grammar),
+                lambda answer: model_answer.parse(answer, sentences),
                 name="FiledSentences",
                 max_tokens=max(self.settings.max_output_tokens, call.max_tokens),
                 usage=usage,
@@ -355,7 +351,7 @@ class Briefer:
         *,
         sources: int = 1,
         questions: frozenset[int] = frozenset(),
-    ) -> compose.Filed:
+    ) -> model_answer.Filed:
         """File each part's sentences (concurrently where allowed), then write the headline
         from the sentences chosen for the brief (a transcript's ``questions`` are not among
         them: a reporter's premise is not the news)."""
@@ -367,7 +363,7 @@ class Briefer:
         lock = threading.Lock()
         committed = [0, 0]
 
-        def file_part(index: int, call: Call) -> tuple[compose.Filed, Usage]:
+        def file_part(index: int, call: Call) -> tuple[model_answer.Filed, Usage]:
             own = Usage()
             if progress and workers == 1:
                 progress(f"reading part {index} of {len(parts)}…")
@@ -382,8 +378,8 @@ class Briefer:
             try:
                 filed = self.model.structured(
                     call.messages,
-                    compose.schema(call.sentences, headline=False),
-                    lambda answer: compose.parse(answer, call.sentences, headline=False),
+                    model_answer.schema(call.sentences, headline=False),
+                    lambda answer: model_answer.parse(answer, call.sentences, headline=False),
                     name="FiledPart",
                     max_tokens=call.max_tokens,
                     usage=own,
@@ -403,11 +399,11 @@ class Briefer:
                 # A sentence split across parts keeps its first filing that is not "other".
                 if sections.get(sid, "other") == "other":
                     sections[sid] = label
-        merged = compose.Filed(title="", bottom_line="", sections=sections)
+        merged = model_answer.Filed(title="", bottom_line="", sections=sections)
         chosen = [
             p.sentence
-            for p in compose.select(
-                merged, plan.sentences, limit - compose.HEADLINE_WORDS, asked=questions
+            for p in selection.select(
+                merged, plan.sentences, limit - headline.HEADLINE_WORDS, asked=questions
             )
         ]
         messages = self.prompts.headline_messages(
@@ -417,20 +413,20 @@ class Briefer:
             progress("writing the headline…")
         self._check_budget(
             usage.prompt_tokens + plan.calls[-1].prompt_tokens,
-            usage.completion_tokens + compose.EXPECTED_HEADLINE_TOKENS,
+            usage.completion_tokens + model_answer.EXPECTED_HEADLINE_TOKENS,
             "the headline call",
         )
         title, bottom_line = self.model.structured(
             messages,
             # The schema of a filing with no sentences is exactly title + bottom line.
-            compose.schema([], bounded=self.model.use_grammar),
-            compose.parse_headline,
+            model_answer.schema([], bounded=self.model.use_grammar),
+            model_answer.parse_headline,
             name="Headline",
-            max_tokens=compose.HEADLINE_TOKENS,
+            max_tokens=model_answer.HEADLINE_TOKENS,
             usage=usage,
             reask=lambda problem: self.prompts.reask_message(problem, limit),
         )
-        return compose.Filed(title=title, bottom_line=bottom_line, sections=sections)
+        return model_answer.Filed(title=title, bottom_line=bottom_line, sections=sections)
 
     def render(self, brief: Brief, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
         """Every requested format, complete in memory (so a failure writes nothing)."""

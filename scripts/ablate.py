@@ -23,21 +23,23 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
-from briefer.brief import compose
+from briefer.brief import headline, ranking, section_labels, selection, shorten
 from briefer.cli.main import main as cli
 from briefer.evaluate import EvalReport, by_kind
 from briefer.text import cues
 
 
 @contextmanager
-def patched(target: Any, **values: Any) -> Iterator[None]:
-    saved = {name: getattr(target, name) for name in values}
-    for name, value in values.items():
-        setattr(target, name, value)
+def patched(*targets: Any, **values: Any) -> Iterator[None]:
+    """Each name of ``values`` replaced in every module of ``targets`` (each module that looks
+    the rule up by that name)."""
+    saved = [(target, name, getattr(target, name)) for target in targets for name in values]
+    for target, name, _ in saved:
+        setattr(target, name, values[name])
     try:
         yield
     finally:
-        for name, value in saved.items():
+        for target, name, value in saved:
             setattr(target, name, value)
 
 
@@ -56,7 +58,9 @@ def _all_informative(choose: Callable[..., Any]) -> Callable[..., Any]:
 #: Family → the patches that switch it off. Each names rules in the code; what is left is the
 #: model's own answer (sections), whole sentences (cuts), a plain coverage ranking (priors).
 FAMILIES: dict[str, Callable[[], Any]] = {
-    "section cues (all of fuse)": lambda: patched(compose, fuse=lambda label, *a, **k: label),
+    "section cues (all of fuse)": lambda: patched(
+        section_labels, fuse=lambda label, *a, **k: label
+    ),
     "cue: retold event → background": lambda: patched(cues, _retells=_never),
     "cue: earlier time → background": lambda: patched(cues, earlier=_never),
     "cue: US subject → US position": lambda: patched(
@@ -65,20 +69,24 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     "cue: future → outlook": lambda: patched(cues, future=_never),
     "cue: state now → ground": lambda: patched(cues, _NOW=_NeverPattern()),
     "empty Background/Outlook filled by cues": lambda: patched(
-        compose, future=_never, earlier=_never
+        section_labels, future=_never, earlier=_never
     ),
-    "short forms (shorten)": lambda: patched(compose, shorter_forms=lambda *a, **k: []),
-    "prior: names and numbers (weight)": lambda: patched(compose, weight=lambda *a, **k: 1.0),
+    "short forms (shorten)": lambda: patched(
+        selection, headline, shorten, shorter_forms=lambda *a, **k: []
+    ),
+    "prior: names and numbers (weight)": lambda: patched(selection, weight=lambda *a, **k: 1.0),
     "prior: position in the text": lambda: patched(
-        compose, POSITION_WEIGHT=0.0, TRANSCRIPT_POSITION_WEIGHT=0.0
+        selection, POSITION_WEIGHT=0.0, TRANSCRIPT_POSITION_WEIGHT=0.0
     ),
     "gate: a statement must name or count something": lambda: patched(
-        compose, choose=_all_informative(compose.choose)
+        selection, choose=_all_informative(ranking.choose)
     ),
-    "filter: suspect sentences last": lambda: patched(compose, is_suspect=_never),
-    "filter: about the brief's output": lambda: patched(compose, about_output=_never),
-    "filter: a briefer's non-answer": lambda: patched(compose, non_answer=_never),
-    "filter: repeats the bottom line": lambda: patched(compose, _said_by=_never),
+    "filter: suspect sentences last": lambda: patched(selection, headline, is_suspect=_never),
+    "filter: about the brief's output": lambda: patched(
+        section_labels, selection, headline, about_output=_never
+    ),
+    "filter: a briefer's non-answer": lambda: patched(selection, headline, non_answer=_never),
+    "filter: repeats the bottom line": lambda: patched(selection, _said_by=_never),
 }
 
 

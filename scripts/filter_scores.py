@@ -22,13 +22,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefer.text.sentences import (
-    Sentence,
-    injection_signals,
-    is_content,
-    looks_like_instruction,
-    split_sentences,
-)
+from briefer.text.instructions import injection_signals, looks_like_instruction
+from briefer.text.line_filters import is_content
+from briefer.text.sentences import Sentence, split_sentences
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "filter_corpus"
 

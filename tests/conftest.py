@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from briefer.brief.compose import key
+from briefer.brief.model_answer import key
 from briefer.cli.main import main
-from briefer.text.sentences import is_content, split_sentences
+from briefer.text.line_filters import is_content
+from briefer.text.sentences import split_sentences
 
 from .scripted_server import ScriptedServer
 

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from briefer.models import Brief
 from briefer.text.cues import us_actor
-from briefer.text.sentences import is_content, split_sentences
+from briefer.text.line_filters import is_content
+from briefer.text.sentences import split_sentences
 
 from .conftest import SEED, SEED_BOTTOM_LINE, SEED_TITLE, filed_answer
 from .scripted_server import ScriptedServer

@@ -7,12 +7,13 @@ import re
 
 import pytest
 
-from briefer.brief import compose
+from briefer.brief import compose, fact_density, headline, model_answer, selection, statements
 from briefer.check.grounding import names, numbers, title_unsupported, unsupported_terms
 from briefer.model.grammar import schema_to_gbnf
-from briefer.models import BriefContent
+from briefer.models import BriefContent, word_count
 from briefer.text.cues import asked, voiced
-from briefer.text.sentences import Sentence, is_content, split_sentences
+from briefer.text.line_filters import is_content
+from briefer.text.sentences import Sentence, split_sentences
 
 from .conftest import SEED, SEED_LABELS, filed_answer
 
@@ -45,7 +46,7 @@ def test_procedural_lines_are_not_content() -> None:
 
 
 def test_grammar_is_compact_and_ordered() -> None:
-    grammar = schema_to_gbnf(compose.schema(SENTENCES[:2]))
+    grammar = schema_to_gbnf(model_answer.schema(SENTENCES[:2]))
     assert 'ws ::= " "?' in grammar  # at most one space: no padding runs
     root = next(line for line in grammar.splitlines() if line.startswith("root-"))
     assert root.index('"\\"title\\""') < root.index('"\\"bottom_line\\""') < root.index("S1 The")
@@ -53,7 +54,7 @@ def test_grammar_is_compact_and_ordered() -> None:
 
 
 def test_parse_and_compose_the_seed() -> None:
-    filed = compose.parse(json.dumps(filed_answer()), SENTENCES)
+    filed = model_answer.parse(json.dumps(filed_answer()), SENTENCES)
     assert filed.sections == SEED_LABELS
     content, notes, left_out = compose.compose(filed, SENTENCES, 260)
     assert content.content_words() <= 260
@@ -76,23 +77,25 @@ def test_parse_and_compose_the_seed() -> None:
 
 def test_parse_rejects_unusable_answers() -> None:
     with pytest.raises(ValueError, match="not valid JSON"):
-        compose.parse("{nope", SENTENCES)
+        model_answer.parse("{nope", SENTENCES)
     with pytest.raises(ValueError, match="bottom_line missing"):
-        compose.parse(json.dumps({"title": "T", "bottom_line": " "}), SENTENCES)
+        model_answer.parse(json.dumps({"title": "T", "bottom_line": " "}), SENTENCES)
     with pytest.raises(ValueError, match="no sentence was filed"):
-        compose.parse(json.dumps({"title": "T", "bottom_line": "B", "S99 x": "outlook"}), SENTENCES)
+        model_answer.parse(
+            json.dumps({"title": "T", "bottom_line": "B", "S99 x": "outlook"}), SENTENCES
+        )
 
 
 def test_bottom_line_repeating_a_sentence_frees_its_words() -> None:
     lead = SENTENCES[0].text
-    filed = compose.parse(json.dumps(filed_answer(bottom_line=lead)), SENTENCES)
+    filed = model_answer.parse(json.dumps(filed_answer(bottom_line=lead)), SENTENCES)
     content, notes, _ = compose.compose(filed, SENTENCES, 260)
     assert 1 not in {n.sentence for n in notes}
     assert content.bottom_line == lead
 
 
 def test_invented_bottom_line_falls_back_to_the_lead() -> None:
-    filed = compose.parse(
+    filed = model_answer.parse(
         json.dumps(filed_answer(bottom_line="Vladimir Putin said 4,000 troops moved.")), SENTENCES
     )
     content, _, _ = compose.compose(filed, SENTENCES, 260)
@@ -118,10 +121,10 @@ def test_long_title_is_cut() -> None:
     words = long_title.split()
     assert len(words) == 30
     assert title_unsupported(long_title, " ".join(s.text for s in SENTENCES)) == []  # kept
-    filed = compose.parse(json.dumps(filed_answer(title=long_title)), SENTENCES)
+    filed = model_answer.parse(json.dumps(filed_answer(title=long_title)), SENTENCES)
     content, _, _ = compose.compose(filed, SENTENCES, 260)
-    assert content.title == " ".join(words[: compose.TITLE_MAX_WORDS])
-    assert len(content.title.split()) == compose.TITLE_MAX_WORDS == 16
+    assert content.title == " ".join(words[: headline.TITLE_MAX_WORDS])
+    assert len(content.title.split()) == headline.TITLE_MAX_WORDS == 16
     assert isinstance(content, BriefContent) and not re.search(r"\s{2}", content.title)
 
 
@@ -137,7 +140,7 @@ def test_transcript_housekeeping_is_not_content() -> None:
     kept = [s.text for s in split_sentences("\n".join(lines)) if is_content(s)]
     assert kept == [lines[-1]]
     (sentence,) = [s for s in split_sentences(lines[-1])]
-    assert compose.statement(sentence).startswith("We abstained on the resolution")
+    assert statements.statement(sentence).startswith("We abstained on the resolution")
 
 
 @pytest.mark.parametrize(
@@ -175,7 +178,7 @@ def test_transcript_housekeeping_is_not_content() -> None:
 )
 def test_a_statement_drops_leading_connectives_and_fillers(text: str, expected: str) -> None:
     (sentence,) = split_sentences(text)
-    assert compose.statement(sentence) == expected
+    assert statements.statement(sentence) == expected
 
 
 def test_speaker_names_count_against_the_word_limit() -> None:
@@ -187,8 +190,8 @@ def test_speaker_names_count_against_the_word_limit() -> None:
     )
     sentences = split_sentences(text)
     answer = {"title": "Aid to Gaza", "bottom_line": "Trucks of aid will be sent to Gaza."}
-    answer |= {compose.key(s): "us_position" for s in sentences}
-    filed = compose.parse(json.dumps(answer), sentences)
+    answer |= {model_answer.key(s): "us_position" for s in sentences}
+    filed = model_answer.parse(json.dumps(answer), sentences)
     voices = {s.id: "National Security Communications Adviser John Kirby" for s in sentences}
     for limit in (60, 97, 150):
         content, notes, _ = compose.compose(filed, sentences, limit, voices=voices)
@@ -199,14 +202,19 @@ def test_speaker_names_count_against_the_word_limit() -> None:
 def test_no_casualties_is_a_number_in_the_fact_density() -> None:
     # Zero is a count: the fact a reader of a strike looks for, with no digit in it.
     assert (
-        compose.density(
+        fact_density.density(
             "None of his family members were hurt, and there were no civilian casualties."
         )
         > 0
     )
-    assert compose.density("There were no deaths among the crew, officials said on the day.") > 0
+    assert (
+        fact_density.density("There were no deaths among the crew, officials said on the day.") > 0
+    )
     # A bare mention says no more than an unstated number.
-    assert compose.density("In turn, the other side reported civilian casualties and damage.") == 0
+    assert (
+        fact_density.density("In turn, the other side reported civilian casualties and damage.")
+        == 0
+    )
 
 
 def test_a_long_statement_must_carry_more_to_win_its_place() -> None:
@@ -214,12 +222,12 @@ def test_a_long_statement_must_carry_more_to_win_its_place() -> None:
     # place names does not outrank two short sentences with facts of their own.
     names = "Panama, El Salvador, Guatemala, Mexico, Honduras, Nicaragua and Costa Rica"
     long = f"The envoy said {names} " + "agreed to talk more about it " * 10 + "."
-    assert compose.word_count(long) > compose.LONG_STATEMENT
-    assert compose.weight(long) == pytest.approx(
-        compose.density(long) * compose.LONG_STATEMENT / compose.word_count(long)
+    assert word_count(long) > fact_density.LONG_STATEMENT
+    assert fact_density.weight(long) == pytest.approx(
+        fact_density.density(long) * fact_density.LONG_STATEMENT / word_count(long)
     )
     short = "Guatemala will accept 40% more deportation flights from the United States."
-    assert compose.weight(short) == compose.density(short)
+    assert fact_density.weight(short) == fact_density.density(short)
 
 
 def test_a_common_word_capitalised_by_its_place_is_no_name() -> None:
@@ -229,10 +237,10 @@ def test_a_common_word_capitalised_by_its_place_is_no_name() -> None:
         "MR. KIRBY: We are watching ISIS very closely. Watching them very, very close. "
         "China also has a responsibility as a member of the P5."
     )
-    found = compose.names_in(sentences)
+    found = fact_density.names_in(sentences)
     assert found("Watching them very, very close.") == set()
-    assert compose.density("Watching them very, very close.", found) == 0
-    assert compose.density("Watching them very, very close.") > 0  # without the text: a name
+    assert fact_density.density("Watching them very, very close.", found) == 0
+    assert fact_density.density("Watching them very, very close.") > 0  # without the text: a name
     # A name that starts a line stays one, and so does one followed by more of a name.
     assert found("China also has a responsibility as a member of the P5.") == {"china", "p5"}
     assert "watching" not in found("We are watching ISIS very closely.")
@@ -249,22 +257,22 @@ def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
     )
     everything = split_sentences(text)
     sentences = [s for s in everything if is_content(s)]
-    filed = compose.Filed(
+    filed = model_answer.Filed(
         title="", bottom_line="", sections={s.id: "us_position" for s in sentences}
     )
     voices = {s.id: "Kirby" for s in sentences}
 
     def printed(s: Sentence) -> str:
-        return voiced(compose.statement(s), voices[s.id])
+        return voiced(statements.statement(s), voices[s.id])
 
     questions = asked(everything)
     assert questions == {2}
-    picked = compose.select(filed, sentences, 18, text=printed, asked=questions)
+    picked = selection.select(filed, sentences, 18, text=printed, asked=questions)
     assert [p.text for p in picked] == [
         "Kirby: Our vote today does not represent a shift in our policy on the hostages."
     ]
     # The same lines, not a transcript (no questions): names per word decide.
-    plain = compose.select(filed, sentences, 18, text=printed)
+    plain = selection.select(filed, sentences, 18, text=printed)
     assert [p.sentence.id for p in plain] == [3]
 
 
@@ -275,7 +283,7 @@ def test_a_sentence_whose_main_clause_the_bottom_line_says_is_not_repeated() -> 
         "both Guatemalan nationals and individuals of other nationalities. Rubio will travel to "
         "Santo Domingo on Thursday to meet President Luis Abinader."
     )
-    filed = compose.Filed(
+    filed = model_answer.Filed(
         title="", bottom_line="", sections={s.id: "ground_situation" for s in sentences}
     )
     bottom_line = (
@@ -284,10 +292,10 @@ def test_a_sentence_whose_main_clause_the_bottom_line_says_is_not_repeated() -> 
     )
     # The whole sentence says more than the bottom line (its "including …" tail), not its
     # main clause: it is not a statement in any form.
-    assert compose._overlap(compose.statement(sentences[0]), bottom_line) < 0.7
-    picked = compose.select(filed, sentences, 100, bottom_line)
+    assert selection._overlap(statements.statement(sentences[0]), bottom_line) < 0.7
+    picked = selection.select(filed, sentences, 100, bottom_line)
     assert [p.sentence.id for p in picked] == [2]
-    assert [p.sentence.id for p in compose.select(filed, sentences, 100)] == [1, 2]
+    assert [p.sentence.id for p in selection.select(filed, sentences, 100)] == [1, 2]
 
 
 def test_a_sentence_is_cut_only_to_fit() -> None:
@@ -299,14 +307,14 @@ def test_a_sentence_is_cut_only_to_fit() -> None:
         "the warning during a television interview aired Saturday, noting that the U.S. has "
         "promised to relocate the Afghan contractors."
     )
-    filed = compose.Filed(
+    filed = model_answer.Filed(
         title="", bottom_line="", sections={s.id: "us_position" for s in sentences}
     )
-    whole = [compose.statement(s) for s in sentences]
-    roomy = compose.select(filed, sentences, 200)
+    whole = [statements.statement(s) for s in sentences]
+    roomy = selection.select(filed, sentences, 200)
     assert [p.text for p in roomy] == whole
     # where the words left do not allow the whole sentences, their shorter forms stand in
-    tight = compose.select(filed, sentences, 30)
+    tight = selection.select(filed, sentences, 30)
     assert tight and all(
         p.text != w and w.startswith(p.text[:-1]) for p, w in zip(tight, whole, strict=False)
     )

@@ -1,7 +1,7 @@
 """Fidelity: titles, bottom lines and statements say only what their cited sentences say.
 
 Each defect class an analyst found in held-out briefs has a test here through the pipeline's
-own functions (``compose.headline``, ``compose.select``, the verifier), and the case corpus
+own functions (``headline.headline``, ``selection.select``, the verifier), and the case corpus
 ``tests/data/fidelity_cases.jsonl`` (288 cases drawn from the 27 dev texts, every kind) measures
 the checks per class: detection may rise, never fall.
 """
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from briefer.brief import compose
-from briefer.brief.compose import Filed
+from briefer.brief import compose, headline, selection, statements
+from briefer.brief.model_answer import Filed
 from briefer.check import fidelity
 from briefer.check.verify import check_statement, verify_brief, wording
 from briefer.models import SECTIONS, Basis, Brief, BriefMeta, Ref, Source, VerificationSummary
@@ -103,7 +103,7 @@ SOURCE = split_sentences(
     ],
 )
 def test_a_false_title_gives_way_to_the_texts_own_headline(title: str, why: str) -> None:
-    top = compose.headline(
+    top = headline.headline(
         _filed(title, SOURCE[1].text), SOURCE, own_title="Talks stall as strikes go on"
     )
     assert top.title == "Talks stall as strikes go on"
@@ -112,7 +112,7 @@ def test_a_false_title_gives_way_to_the_texts_own_headline(title: str, why: str)
 
 
 def test_a_faithful_title_stands_and_cites_its_sentences() -> None:
-    top = compose.headline(
+    top = headline.headline(
         _filed("President Has Not Seen the Counter-Proposal", SOURCE[1].text), SOURCE
     )
     assert top.title == "President Has Not Seen the Counter-Proposal"
@@ -129,12 +129,12 @@ def test_a_faithful_title_stands_and_cites_its_sentences() -> None:
     ],
 )
 def test_a_false_bottom_line_gives_way_to_a_sentence_of_the_text(bottom_line: str) -> None:
-    top = compose.headline(_filed("Talks", bottom_line), SOURCE)
+    top = headline.headline(_filed("Talks", bottom_line), SOURCE)
     assert top.bottom_line != bottom_line
     assert top.bottom_line_basis.form in ("verbatim", "shortened")
     assert top.bottom_line_basis.replaced
     cited = {ref.sentence for ref in top.bottom_line_basis.cites}
-    assert any(s.id in cited and compose.statement(s) in top.bottom_line for s in SOURCE)
+    assert any(s.id in cited and statements.statement(s) in top.bottom_line for s in SOURCE)
 
 
 def test_a_fragment_is_never_a_statement() -> None:
@@ -147,7 +147,7 @@ def test_a_fragment_is_never_a_statement() -> None:
     filed = Filed(
         title="t", bottom_line="b", sections={s.id: "ground_situation" for s in sentences}
     )
-    picked = [p.text for p in compose.select(filed, sentences, 200)]
+    picked = [p.text for p in selection.select(filed, sentences, 200)]
     assert "Strait of Hormuz" not in " ".join(picked)  # a list heading
     assert not any(t.startswith("He ") for t in picked)  # "he" points to nobody here
     assert all(not t.endswith("the fragile.") for t in picked)  # a cut before the noun
@@ -191,7 +191,7 @@ def test_he_or_she_is_named_from_the_sentence_before() -> None:
         "White House Press Secretary Karoline Leavitt affirmed that the US is engaged.\n"
         "She highlighted that Rubio has spoken with both leaders.\n"
     )
-    assert compose.resolve(compose.statement(after), before) == (
+    assert statements.resolve(statements.statement(after), before) == (
         "Karoline Leavitt highlighted that Rubio has spoken with both leaders."
     )
     # A run of sentences on one person: each "He" is named from the run's first sentence.
@@ -206,7 +206,7 @@ def test_he_or_she_is_named_from_the_sentence_before() -> None:
         "Wang Yi noted that China will work with all parties."
     ]
     institution = split_sentences("The State Department said on Monday that talks will resume.")
-    assert compose.resolve("He added that talks will resume.", institution[0]) is None
+    assert statements.resolve("He added that talks will resume.", institution[0]) is None
 
 
 def test_a_quotation_alone_says_whose_it_is() -> None:
@@ -325,19 +325,19 @@ _CONTEXT = split_sentences(
 
 
 def test_a_statement_follows_what_it_points_to_or_is_left_out() -> None:
-    picks = [compose.Pick(s, compose.statement(s)) for s in _CONTEXT]
+    picks = [statements.Pick(s, statements.statement(s)) for s in _CONTEXT]
     labels = {1: "background", 2: "ground_situation", 3: "ground_situation"}
     labels |= {4: "ground_situation", 5: "outlook"}
     before = {b.id: a.id for a, b in itertools.pairwise(_CONTEXT)}
-    moves, lost = compose.in_context(picks, labels, before, "Schools shut in the province")
+    moves, lost = selection.in_context(picks, labels, before, "Schools shut in the province")
     # "The decision" follows the sentence it means, in that one's section; so do "these
     # shipments", already in it.
     assert moves == {2: "background", 4: "ground_situation"} and not lost
     without = [p for p in picks if p.sentence.id not in (1, 3)]
-    moves, lost = compose.in_context(without, labels, before, "Schools shut in the province")
+    moves, lost = selection.in_context(without, labels, before, "Schools shut in the province")
     assert lost == {2, 4} and not moves
     # A title that names the decision shows what "The decision" means.
-    moves, lost = compose.in_context(without, labels, before, "A decision to shut schools")
+    moves, lost = selection.in_context(without, labels, before, "A decision to shut schools")
     assert lost == {4}
 
 

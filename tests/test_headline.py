@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.brief import compose
-from briefer.brief.compose import Filed
+from briefer.brief import headline, model_answer, statements
+from briefer.brief.model_answer import Filed
 from briefer.inputs.sources import article_from_text
 from briefer.models import word_count
-from briefer.text.sentences import Sentence, is_content, is_header, split_sentences
+from briefer.text.line_filters import is_content, is_header
+from briefer.text.sentences import Sentence, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -87,7 +88,7 @@ SENTENCES = split_sentences(
 
 
 def test_bottom_line_cut_by_the_length_cap_loses_the_fragment() -> None:
-    _, bottom, *_ = compose.headline(
+    _, bottom, *_ = headline.headline(
         _filed(
             "El Fasher has been under siege by the Rapid Support Forces. The Sudanese people "
             "have endured a war with"
@@ -98,14 +99,14 @@ def test_bottom_line_cut_by_the_length_cap_loses_the_fragment() -> None:
 
 
 def test_a_single_cut_sentence_falls_back_to_a_whole_lead_sentence() -> None:
-    _, bottom, *_ = compose.headline(
+    _, bottom, *_ = headline.headline(
         _filed("The Sudanese people have endured a senseless war with"), SENTENCES
     )
     assert bottom.endswith(".") and bottom.startswith("For over 17 long months")
 
 
 def test_bottom_line_is_never_the_title_line() -> None:
-    _, bottom, *_ = compose.headline(
+    _, bottom, *_ = headline.headline(
         _filed("Statement from President Joe Biden on Sudan"), SENTENCES
     )
     assert bottom != "Statement from President Joe Biden on Sudan"
@@ -114,13 +115,13 @@ def test_bottom_line_is_never_the_title_line() -> None:
 
 def test_bottom_line_over_the_limit_is_not_cut() -> None:
     long = "The Sudanese people " + "have endured a senseless war " * 12 + "in Sudan."
-    _, bottom, *_ = compose.headline(_filed(long), SENTENCES)
-    assert bottom.endswith(".") and len(bottom.split()) <= compose.BOTTOM_LINE_MAX_WORDS
+    _, bottom, *_ = headline.headline(_filed(long), SENTENCES)
+    assert bottom.endswith(".") and len(bottom.split()) <= headline.BOTTOM_LINE_MAX_WORDS
 
 
 def _at_cap(text: str) -> str:
     """``text`` cut at the grammar's cap and closed with a full stop, as the model does."""
-    return text[: compose.BOTTOM_LINE_MAX_CHARS - 1].rstrip() + "."
+    return text[: model_answer.BOTTOM_LINE_MAX_CHARS - 1].rstrip() + "."
 
 
 def test_a_sentence_closed_at_the_length_cap_is_cut_back_to_its_main_clause() -> None:
@@ -133,8 +134,8 @@ def test_a_sentence_closed_at_the_length_cap_is_cut_back_to_its_main_clause() ->
         "individuals of other nationalities who crossed through the country in recent months."
     )
     capped = _at_cap(source)
-    assert len(capped) >= compose.BOTTOM_LINE_MAX_CHARS - 3
-    _, bottom, *_ = compose.headline(_filed(capped), split_sentences(source))
+    assert len(capped) >= model_answer.BOTTOM_LINE_MAX_CHARS - 3
+    _, bottom, *_ = headline.headline(_filed(capped), split_sentences(source))
     assert bottom.endswith("40% more deportation flights from the United States.")
 
 
@@ -153,8 +154,8 @@ def test_a_bottom_line_a_few_words_over_the_limit_keeps_its_main_clause() -> Non
         "steward of its nuclear arsenal and to continue working toward the ultimate goal of a "
         "world without nuclear weapons and a review conference."
     )
-    assert len(model.split()) > compose.BOTTOM_LINE_MAX_WORDS
-    _, bottom, *_ = compose.headline(_filed(model), split_sentences(source))
+    assert len(model.split()) > headline.BOTTOM_LINE_MAX_WORDS
+    _, bottom, *_ = headline.headline(_filed(model), split_sentences(source))
     assert bottom == (
         "The US is ready to expeditiously negotiate a new arms control framework to replace New "
         "START when it expires in 2026."
@@ -164,7 +165,7 @@ def test_a_bottom_line_a_few_words_over_the_limit_keeps_its_main_clause() -> Non
 def test_two_sentences_at_the_cap_keep_the_first() -> None:
     first = "El Fasher has been under siege by the Rapid Support Forces."
     capped = _at_cap(first + " " + "The Sudanese people have endured a senseless war " * 8)
-    _, bottom, *_ = compose.headline(_filed(capped), SENTENCES)
+    _, bottom, *_ = headline.headline(_filed(capped), SENTENCES)
     assert bottom == first
 
 
@@ -173,11 +174,11 @@ def test_a_title_cut_at_its_cap_ends_at_a_pause_not_mid_word() -> None:
         "US Press Gaggle: Defense Minister Gallant to Meet with Secretary Blinken, "
         "Secretary Austin, and National Sec."
     )
-    assert len(title) >= compose.TITLE_MAX_CHARS - 3
-    assert compose._uncut_title(title) == (
+    assert len(title) >= model_answer.TITLE_MAX_CHARS - 3
+    assert headline._uncut_title(title) == (
         "US Press Gaggle: Defense Minister Gallant to Meet with Secretary Blinken, Secretary Austin"
     )
-    assert compose._uncut_title("Sudan’s War Enters Its 18th Month") == (
+    assert headline._uncut_title("Sudan’s War Enters Its 18th Month") == (
         "Sudan’s War Enters Its 18th Month"
     )
 
@@ -188,7 +189,7 @@ def test_a_first_person_line_is_not_the_lead() -> None:
         "questions. The United States abstained on the Security Council resolution on Gaza "
         "this morning."
     )
-    assert compose._lead(sentences).text == (
+    assert headline._lead(sentences).text == (
         "The United States abstained on the Security Council resolution on Gaza this morning."
     )
 
@@ -204,7 +205,7 @@ def test_a_briefers_opening_line_with_a_fact_leads_voiced() -> None:
     )
     moderator = {sentences[0].id}
     voices: dict[int, str | None] = {s.id: "Kirby" for s in sentences[1:]}
-    assert compose._lead(sentences, asked=moderator, voices=voices).text == (
+    assert headline._lead(sentences, asked=moderator, voices=voices).text == (
         "Kirby: Today we abstained on a U.N. Security Council resolution calling for a "
         "ceasefire in Gaza."
     )
@@ -214,7 +215,7 @@ def test_a_dateline_is_not_part_of_the_statement() -> None:
     sentence = split_sentences(
         "STATE DEPARTMENT — U.S. Secretary of State Marco Rubio is in the Dominican Republic."
     )[0]
-    assert compose.statement(sentence) == (
+    assert statements.statement(sentence) == (
         "U.S. Secretary of State Marco Rubio is in the Dominican Republic."
     )
 
@@ -223,11 +224,11 @@ def test_a_name_from_the_title_line_supports_the_bottom_line() -> None:
     # "President Biden" is only in the title line ("Statement from President Joe Biden on
     # Sudan"), which is no statement; the bottom line may still name him.
     bottom_line = "President Biden says the Sudanese people have endured a senseless war."
-    _, bottom, *_ = compose.headline(
+    _, bottom, *_ = headline.headline(
         _filed(bottom_line), SENTENCES[1:], context="Statement from President Joe Biden on Sudan"
     )
     assert bottom == bottom_line
-    _, without, *_ = compose.headline(_filed(bottom_line), SENTENCES[1:])
+    _, without, *_ = headline.headline(_filed(bottom_line), SENTENCES[1:])
     assert without != bottom_line
 
 
@@ -237,11 +238,11 @@ def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() 
         "The Sudanese war highlights the challenges faced by aid agencies and the potential "
         "for further regional instability."
     )
-    _, bottom, *_ = compose.headline(_filed(claims), SENTENCES[1:])
+    _, bottom, *_ = headline.headline(_filed(claims), SENTENCES[1:])
     assert bottom == SENTENCES[1].text
     # A paraphrase with a word or two of its own stands.
     paraphrase = "The Sudanese people have endured 17 months of a senseless war."
-    assert compose.headline(_filed(paraphrase), SENTENCES[1:])[1] == paraphrase
+    assert headline.headline(_filed(paraphrase), SENTENCES[1:])[1] == paraphrase
 
 
 def test_a_bottom_line_whose_tail_claims_more_keeps_its_main_clause() -> None:
@@ -250,23 +251,23 @@ def test_a_bottom_line_whose_tail_claims_more_keeps_its_main_clause() -> None:
         "The city of El Fasher has been under siege by the Rapid Support Forces for months, "
         "which is a critical step in their fight for regional dominance."
     )
-    _, bottom, *_ = compose.headline(_filed(claims), SENTENCES[1:])
+    _, bottom, *_ = headline.headline(_filed(claims), SENTENCES[1:])
     assert bottom == (
         "The city of El Fasher has been under siege by the Rapid Support Forces for months."
     )
 
 
 def test_a_bottom_line_pointing_back_does_not_stand_alone() -> None:
-    _, bottom, *_ = compose.headline(_filed("That is how the siege began."), SENTENCES[1:])
+    _, bottom, *_ = headline.headline(_filed("That is how the siege began."), SENTENCES[1:])
     assert bottom == SENTENCES[1].text
 
 
 def test_a_bottom_line_about_the_text_gives_way_to_the_lead() -> None:
     about = "The article discusses a series of meetings between US officials in Sudan."
-    _, bottom, *_ = compose.headline(_filed(about), SENTENCES[1:])
+    _, bottom, *_ = headline.headline(_filed(about), SENTENCES[1:])
     assert bottom == SENTENCES[1].text
-    assert compose._ABOUT_THE_TEXT.match("This press briefing highlights the talks.")
-    assert not compose._ABOUT_THE_TEXT.match("The report of the UN panel was published.")
+    assert headline._ABOUT_THE_TEXT.match("This press briefing highlights the talks.")
+    assert not headline._ABOUT_THE_TEXT.match("The report of the UN panel was published.")
 
 
 def test_the_lead_is_not_a_sentence_pointing_back() -> None:
@@ -274,15 +275,15 @@ def test_the_lead_is_not_a_sentence_pointing_back() -> None:
         "That’s how the hostage deal is structured, and the resolution acknowledges the talks. "
         "The United States abstained on the Security Council resolution on Gaza this morning."
     )
-    assert compose._lead(sentences).text.startswith("The United States abstained")
+    assert headline._lead(sentences).text.startswith("The United States abstained")
 
 
 def test_a_short_page_gets_a_short_bottom_line() -> None:
     # A fifth of the page, from 25 to 50 words: a 46-word bottom line on a 150-word page left
     # room for three statements.
-    assert compose.bottom_line_words(150) == 30
-    assert compose.bottom_line_words(100) == compose.BOTTOM_LINE_MIN_WORDS
-    assert compose.bottom_line_words(450) == compose.BOTTOM_LINE_MAX_WORDS
+    assert headline.bottom_line_words(150) == 30
+    assert headline.bottom_line_words(100) == headline.BOTTOM_LINE_MIN_WORDS
+    assert headline.bottom_line_words(450) == headline.BOTTOM_LINE_MAX_WORDS
     source = (
         "Today, a commercial vessel carrying Ukrainian grain safely departed the Black Sea for "
         "the first time since the start of Russia’s full-scale invasion in February. It brings "
@@ -298,15 +299,15 @@ def test_a_short_page_gets_a_short_bottom_line() -> None:
         "insecurity around the world."
     )
     sentences = split_sentences(source)
-    _, long, *_ = compose.headline(_filed(model), sentences)
+    _, long, *_ = headline.headline(_filed(model), sentences)
     assert long == model
-    _, short, *_ = compose.headline(_filed(model), sentences, max_words=30)
+    _, short, *_ = headline.headline(_filed(model), sentences, max_words=30)
     # The model's main clause, cut before its participle gloss ("…, bringing hope of …").
     assert short == model.split(", bringing")[0] + "."
     assert word_count(short) <= 30
     # With no place to cut within the cap, the lead sentence stands in.
     uncut = model.replace(", bringing hope of bringing", " to bring")
-    _, short, *_ = compose.headline(_filed(uncut), sentences, max_words=30)
+    _, short, *_ = headline.headline(_filed(uncut), sentences, max_words=30)
     assert short == sentences[0].text
 
 
@@ -319,14 +320,14 @@ def test_a_bottom_line_cut_by_the_cap_ends_at_a_participle() -> None:
         "14024, targeting some of Russia's most important defense-related research and "
         "development institutions, semiconductor producers, and advanced computing and电子."
     )
-    assert compose._main_clause(cut, 50) == cut.split(", targeting")[0] + "."
+    assert headline._main_clause(cut, 50) == cut.split(", targeting")[0] + "."
     # An adjective that opens a list's next item is no place to end ("…, ongoing talks").
     listed = (
         "The two leaders reviewed the issues discussed at the Woodside Summit, including "
         "counternarcotics cooperation, ongoing military-to-military communication, talks on AI "
         "and the climate, and people-to-people exchanges between the two countries' students."
     )
-    assert compose._main_clause(listed, 25) == listed.split(", including")[0] + "."
+    assert headline._main_clause(listed, 25) == listed.split(", including")[0] + "."
 
 
 def test_a_main_clause_stands_alone() -> None:
@@ -335,10 +336,10 @@ def test_a_main_clause_stands_alone() -> None:
         "withdrawal of U.S. forces, the United States would continue to protect our country and "
         "act against terrorist threats emanating from Afghanistan."
     )
-    assert compose._main_clause(sentence, 25) == ""
+    assert headline._main_clause(sentence, 25) == ""
     formula = (
         "By the authority vested in me as President by the Constitution and the laws of the "
         "United States of America, including section 621 of the Foreign Assistance Act of 1961, "
         "I hereby delegate to the Secretary of State the authority to direct the drawdown."
     )
-    assert compose._main_clause(formula, 25) == ""
+    assert headline._main_clause(formula, 25) == ""

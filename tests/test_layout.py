@@ -1,6 +1,6 @@
 """The package's folders keep their promises (docs/development.md, Layout): checks and rendering
 never reach the model, the data models import nothing of briefer's, nothing outside the CLI
-imports it."""
+imports it, and the text and brief stages keep one job a module."""
 
 from __future__ import annotations
 
@@ -74,3 +74,24 @@ def test_only_llm_speaks_openai() -> None:
         )
     ]
     assert users == ["model/llm.py"]
+
+
+#: The most lines a module of the text and brief stages may have: one job a module, found by its
+#: name (text/sentences.py and brief/compose.py held four jobs each in 900-1,000 lines).
+MAX_STAGE_MODULE_LINES = 600
+
+
+def test_text_and_brief_modules_keep_to_one_job() -> None:
+    long = [
+        f"{p.relative_to(PACKAGE)}: {n} lines"
+        for folder in ("text", "brief")
+        for p in (PACKAGE / folder).glob("*.py")
+        if (n := len(p.read_text().splitlines())) > MAX_STAGE_MODULE_LINES
+    ]
+    assert long == []
+
+
+def test_compose_runs_the_brief_stage_and_nothing_below_it_imports_it() -> None:
+    # compose.py calls section_labels, headline, selection …; none of them calls back.
+    brief = {k: v for k, v in _modules("brief").items() if k != "brief/compose.py"}
+    assert _reaching(brief, "briefer.brief.compose") == []

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from briefer.brief import compose
+from briefer.brief import model_answer
 from briefer.check.verify import verify_sources
 from briefer.inputs.sources import load
 from briefer.models import SECTIONS, Article, Brief, Ref
@@ -200,7 +200,7 @@ def test_an_earlier_report_taken_up_by_a_later_one_becomes_background() -> None:
         ("2025-05-01", "Troops from India massed near the Rawalkot crossing on Thursday."),
         ("2025-05-03", "Troops from India withdrew from the Rawalkot crossing on Saturday."),
     )
-    filed = compose.Filed(
+    filed = model_answer.Filed(
         title="T", bottom_line="B", sections={1: "ground_situation", 2: "ground_situation"}
     )
     labels = merge.story_sections(filed, story, merge.Relations(story))
@@ -251,7 +251,7 @@ def test_a_fact_in_two_wordings_is_stated_in_the_denser_one_citing_both() -> Non
     story = _story(("2025-08-01", memo), ("2025-08-01", statement))
     relations = merge.Relations(story)
     assert relations.is_same(1, 2)  # worded apart (cosine well under 0.25), five facts shared
-    filed = compose.Filed(
+    filed = model_answer.Filed(
         title="Drawdown for Ukraine",
         bottom_line="The Secretary of State authorized a drawdown for Ukraine.",
         sections={1: "us_position", 2: "us_position"},

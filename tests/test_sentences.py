@@ -10,18 +10,16 @@ from typing import Any
 
 import pytest
 
-from briefer.brief import compose
-from briefer.text.sentences import (
-    Sentence,
+from briefer.brief import compose, fact_density, model_answer, selection
+from briefer.text.instructions import (
     about_output,
-    back_matter,
     injection_signals,
-    is_content,
     is_suspect,
     looks_like_instruction,
-    paragraphs,
-    split_sentences,
 )
+from briefer.text.line_filters import back_matter, is_content
+from briefer.text.sentences import Sentence, split_sentences
+from briefer.text.unwrap import paragraphs
 
 from .conftest import SEED, filed_answer
 from .scripted_server import ScriptedServer
@@ -210,12 +208,12 @@ def test_a_sentence_about_the_brief_never_becomes_a_statement() -> None:
         "The ministers agreed to reopen two border crossings by March.",
     )
     assert about_output(sentences[1]) and not looks_like_instruction(sentences[1])
-    filed = compose.Filed(
+    filed = model_answer.Filed(
         title="Peru Wins",
         bottom_line="Chile and Peru met.",
         sections={1: "background", 2: "outlook", 3: "outlook"},
     )
-    chosen = compose.select(filed, sentences, 500)
+    chosen = selection.select(filed, sentences, 500)
     assert [p.sentence.id for p in chosen] == [1, 3]
     content, notes, _ = compose.compose(filed, sentences, 500)
     assert 2 not in {n.sentence for n in notes}
@@ -233,13 +231,13 @@ def test_suspect_sentences_are_chosen_after_clean_ones() -> None:
         "The council will vote again on the plan after the summer holidays end.",
     )
     assert is_suspect(sentences[1]) and not looks_like_instruction(sentences[1])
-    filed = compose.Filed(
+    filed = model_answer.Filed(
         title="t", bottom_line="b", sections={1: "background", 2: "background", 3: "outlook"}
     )
     # The suspect sentence is the densest; with room for two sentences it is left out.
-    assert compose.density(suspect) > compose.density(sentences[0].text)
-    assert [p.sentence.id for p in compose.select(filed, sentences, 30)] == [1, 3]
-    assert [p.sentence.id for p in compose.select(filed, sentences, 500)] == [1, 2, 3]
+    assert fact_density.density(suspect) > fact_density.density(sentences[0].text)
+    assert [p.sentence.id for p in selection.select(filed, sentences, 30)] == [1, 3]
+    assert [p.sentence.id for p in selection.select(filed, sentences, 500)] == [1, 2, 3]
 
 
 # --- paragraphs: line ends and hard-wrapped text -------------------------------------------------

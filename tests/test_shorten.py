@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefer.brief import compose
+from briefer.brief import model_answer, selection
 from briefer.brief.shorten import shorter_forms
 from briefer.check.verify import check_statement
 from briefer.text.sentences import split_sentences
@@ -109,16 +109,16 @@ def test_a_tight_budget_takes_the_main_clause_and_room_for_another_fact() -> Non
         "need for calm and expressing the hope that tensions would ease soon enough.",
         "India expelled two Pakistani diplomats from New Delhi on Wednesday.",
     )
-    filed = compose.Filed(
+    filed = model_answer.Filed(
         title="t", bottom_line="b", sections={1: "us_position", 2: "ground_situation"}
     )
     # 24 words: the whole first sentence (26) does not fit beside the second (10); its main
     # clause (11) does.
-    picks = compose.select(filed, sentences, 24)
+    picks = selection.select(filed, sentences, 24)
     assert [p.sentence.id for p in picks] == [1, 2]
     assert picks[0].text == ("Rubio spoke with Pakistani Prime Minister Shehbaz Sharif on Tuesday.")
     # With room, a sentence is printed whole when its whole form ranks higher.
-    roomy = compose.select(filed, sentences, 500)
+    roomy = selection.select(filed, sentences, 500)
     assert all(p.text.rstrip(".") in " ".join(s.text for s in sentences) for p in roomy)
 
 
@@ -132,9 +132,9 @@ def test_a_cut_that_drops_the_attribution_is_not_offered() -> None:
     sentences = sentences_of(text)
     # The verifier would call the head partly supported: it drops "the United Nations said".
     assert check_statement(head, sentences, text).status == "partial"
-    filed = compose.Filed(title="t", bottom_line="b", sections={1: "ground_situation"})
-    assert compose.select(filed, sentences, 15) == []
-    assert [p.text for p in compose.select(filed, sentences, 50)] == [text]
+    filed = model_answer.Filed(title="t", bottom_line="b", sections={1: "ground_situation"})
+    assert selection.select(filed, sentences, 15) == []
+    assert [p.text for p in selection.select(filed, sentences, 50)] == [text]
 
 
 def test_no_cut_after_a_word_that_needs_more() -> None:
@@ -154,10 +154,10 @@ def test_a_cut_never_drops_a_number() -> None:
         "makes up 70% of the Marshall Islands’ total GDP."
     )
     assert shorter_forms(text)  # the cut exists, at ", as"
-    filed = compose.Filed(title="t", bottom_line="b", sections={1: "background"})
+    filed = model_answer.Filed(title="t", bottom_line="b", sections={1: "background"})
     # Where only the head would fit, nothing is taken rather than the fact without its 70%.
-    assert compose.select(filed, sentences_of(text), 30) == []
-    assert [p.text for p in compose.select(filed, sentences_of(text), 50)] == [text]
+    assert selection.select(filed, sentences_of(text), 30) == []
+    assert [p.text for p in selection.select(filed, sentences_of(text), 50)] == [text]
 
 
 def test_a_relative_clause_closed_by_the_main_verb_leaves_a_head_that_stands() -> None:

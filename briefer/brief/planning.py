@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from briefer.brief import compose
+from briefer.brief import model_answer
 from briefer.brief.prompting import PromptSet, StoryPart
 from briefer.errors import InputTooLongError
 from briefer.models import Article
@@ -69,16 +69,21 @@ def make_plan(
     plan = Plan(window=window, limit=limit, sentences=sentences)
     whole = prompts.file_messages(article, sentences)
     whole_tokens = count(whole)
-    answer = compose.max_tokens(sentences)
+    answer = model_answer.max_tokens(sentences)
     if whole_tokens + answer <= usable:
         plan.calls.append(
             Call(
-                "whole", whole, sentences, whole_tokens, answer, compose.expected_tokens(sentences)
+                "whole",
+                whole,
+                sentences,
+                whole_tokens,
+                answer,
+                model_answer.expected_tokens(sentences),
             )
         )
         return plan
 
-    overhead = count(prompts.part_messages([], 1, 1)) + compose.max_tokens([], headline=False)
+    overhead = count(prompts.part_messages([], 1, 1)) + model_answer.max_tokens([], headline=False)
     budget = usable - overhead
 
     if budget < 100:
@@ -93,7 +98,12 @@ def make_plan(
     estimate = count(prompts.headline_messages(article, [])) + int(limit * 1.6)
     plan.calls.append(
         Call(
-            "headline", [], [], estimate, compose.HEADLINE_TOKENS, compose.EXPECTED_HEADLINE_TOKENS
+            "headline",
+            [],
+            [],
+            estimate,
+            model_answer.HEADLINE_TOKENS,
+            model_answer.EXPECTED_HEADLINE_TOKENS,
         )
     )
     return plan
@@ -114,7 +124,7 @@ def make_story_plan(
     total = len(sources)
     for number, (article, sentences) in enumerate(sources, start=1):
         header = StoryPart(article, number, total)
-        overhead = count(prompts.part_messages([], 1, 1, header)) + compose.max_tokens(
+        overhead = count(prompts.part_messages([], 1, 1, header)) + model_answer.max_tokens(
             [], headline=False
         )
         budget = usable - overhead
@@ -137,8 +147,8 @@ def make_story_plan(
             [],
             [],
             estimate + int(limit * 1.6),
-            compose.HEADLINE_TOKENS,
-            compose.EXPECTED_HEADLINE_TOKENS,
+            model_answer.HEADLINE_TOKENS,
+            model_answer.EXPECTED_HEADLINE_TOKENS,
         )
     )
     return plan
@@ -161,7 +171,10 @@ def _part_calls(
     def cost(sentence: Sentence) -> int:
         # Its line in the prompt, with a tenth more for tokenizers other than the estimate's,
         # plus the tokens of its entry in the answer.
-        return int(line_tokens(f"[S{sentence.id}] {sentence.text}\n") * 1.1) + compose.ENTRY_TOKENS
+        return (
+            int(line_tokens(f"[S{sentence.id}] {sentence.text}\n") * 1.1)
+            + model_answer.ENTRY_TOKENS
+        )
 
     parts = chunk_sentences(sentences, cost, budget)
     calls = [_part_call(p, prompts, count, usable, source) for p in parts]
@@ -195,9 +208,9 @@ def _part_call(
 ) -> Call | None:
     messages = prompts.part_messages(part, 1, 1, source)
     tokens = count(messages)
-    answer = compose.max_tokens(part, headline=False)
+    answer = model_answer.max_tokens(part, headline=False)
     if tokens + answer > usable:
         return None
     return Call(
-        "part", messages, part, tokens, answer, compose.expected_tokens(part, headline=False)
+        "part", messages, part, tokens, answer, model_answer.expected_tokens(part, headline=False)
     )

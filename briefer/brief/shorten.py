@@ -10,6 +10,10 @@ ranking (facts per word): a tail full of names and numbers keeps the sentence wh
 
 Not cut: inside a quotation (an unbalanced quote would misquote), before ``MIN_HEAD`` words (the
 head would not stand alone: "The attack, which …"), or when the tail is a few words only.
+
+Two cutters, two jobs: ``shorter_forms`` offers the ranking every shorter form of a statement;
+``main_clause`` fits a sentence into a word limit (a bottom line or lead over its cap), where
+any clause break will do, a participle or "according to" after a comma included.
 """
 
 from __future__ import annotations
@@ -122,3 +126,31 @@ def shorter_forms(text: str) -> list[str]:
         # the quoted words stay exactly the source's: "…as possible”."
         forms.append(head.rstrip(".!?") + quote + ".")
     return forms
+
+
+# Where a long sentence's main clause ends and a dependent one begins: cut there, the main
+# clause is a whole sentence ("…drawdown of $550 million, in order to …" → "…$550 million.").
+_CLAUSE_BREAK = re.compile(
+    r"(?:,\s+(?:in\s+order\s+to|which|who|bringing|including|while|as|after|following|"
+    r"according\s+to|amid|and\s+(?:the|he|she|they|it|we|to)"
+    # Any participle after a comma ("…pursuant to E.O. 14024, targeting …"): a bottom line the
+    # length cap cut ends better there than nowhere (the lead then stands in). Not a word that
+    # only looks like one, nor an adjective opening a list's next item ("…, ongoing talks").
+    r"|(?!(?:some|no|any|every)thing\b|(?:on|up|out)\w+ing\b|(?:existing|remaining|growing"
+    r"|increasing|emerging|leading|continuing|rising|pressing|lasting)\b)[a-z]{3,}ing)\b"
+    r"|;\s|\s[—–]\s)"
+)
+
+
+def main_clause(sentence: str, max_words: int, min_words: int) -> str:
+    """The longest head of ``sentence`` within ``max_words`` that ends at a clause break (here
+    or where ``shorter_forms`` cuts), stands alone and holds at least ``min_words``; else ''."""
+    heads = [form for form in shorter_forms(sentence) if word_count(form) <= max_words]
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        head = sentence[: match.start()].rstrip(" ,;")
+        if word_count(head) > max_words:
+            break
+        if stands_alone(head) and not inside_quote(head):
+            heads.append(head + ".")
+    fit = [h for h in heads if word_count(h) >= min_words]
+    return max(fit, key=word_count, default="")

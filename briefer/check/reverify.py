@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from briefer.check.verify import SourceText, verify_against, verify_sources
 from briefer.models import Article, Brief, Source
-from briefer.text.sentences import Sentence, looks_like_instruction, split_sentences
+from briefer.text.instructions import looks_like_instruction
+from briefer.text.sentences import Sentence, split_sentences
 
 #: How problems name the whole source when only the stored sentences stand in for it.
 STORED = "the stored sentences"

@@ -21,7 +21,9 @@ import httpx
 from briefer.errors import InputEmptyError, InputNotFoundError, InputNotTextError
 from briefer.inputs.fetch import ARTICLE_TYPES, FetchedPage, FetchPolicy, fetch
 from briefer.models import Article
-from briefer.text.sentences import Sentence, is_header, looks_like_instruction, without_speaker
+from briefer.text.instructions import looks_like_instruction
+from briefer.text.line_filters import is_header, without_speaker
+from briefer.text.sentences import Sentence
 
 MAX_BYTES = 20 * 1024 * 1024
 MIN_HTML_WORDS = 20

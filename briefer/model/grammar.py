@@ -41,7 +41,7 @@ class _Builder:
             return name
         kind = schema.get("type")
         if kind == "string" and "maxLength" in schema:
-            # A hard bound: the model must close the string by then (see compose for the cut).
+            # A hard bound: the model must close the string by then (headline.py mends a cut).
             name = self._name(hint)
             self.rules[name] = f'"\\"" char{{0,{int(schema["maxLength"])}}} "\\""'
             return name

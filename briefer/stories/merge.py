@@ -23,7 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from briefer.brief import compose
+from briefer.brief import (
+    fact_density,
+    headline,
+    model_answer,
+    section_labels,
+    selection,
+    statements,
+)
 from briefer.brief.ranking import cosine, tfidf
 from briefer.check.grounding import names, numbers
 from briefer.models import (
@@ -126,7 +133,7 @@ class Relations:
 
     def __init__(self, story: Story) -> None:
         self.story = story
-        texts = [compose.statement(s) for s in story.sentences]
+        texts = [statements.statement(s) for s in story.sentences]
         vectors = tfidf(texts)
         self.related: dict[int, set[int]] = {s.id: set() for s in story.sentences}
         #: One fact in both: cited together.
@@ -158,20 +165,20 @@ class Relations:
         return b in self.same[a] or b in self.rival[a]
 
 
-def story_sections(filed: compose.Filed, story: Story, relations: Relations) -> dict[int, str]:
+def story_sections(filed: model_answer.Filed, story: Story, relations: Relations) -> dict[int, str]:
     """Each sentence's section: the model's label corrected by its own source's wording cues,
     then an earlier source's ground situation or outlook that a later source takes up again
     filed as background."""
     labels: dict[int, str] = {}
     for source in story.sources:
         own = {sid for sid, ref in story.refs.items() if ref.source == source.number}
-        part = compose.Filed(
+        part = model_answer.Filed(
             title=filed.title,
             bottom_line=filed.bottom_line,
             sections={sid: label for sid, label in filed.sections.items() if sid in own},
         )
         sentences = [s for s in story.sentences if s.id in own]
-        labels.update(compose.sections_of(part, sentences, source.doc))
+        labels.update(section_labels.sections_of(part, sentences, source.doc))
     dates = [_date_key(s.article.date) for s in story.sources]
     for sid, label in labels.items():
         if label not in ("ground_situation", "outlook"):
@@ -205,7 +212,7 @@ def _weaker_wordings(story: Story, relations: Relations) -> set[int]:
     """Sentences that another source's sentence states in fewer words for what they say (higher
     fact density): the brief chooses among the better wordings and cites these beside them (a
     press statement's 40 words over a memorandum's 80 for one "$550 million drawdown")."""
-    density = {s.id: compose.density(compose.statement(s)) for s in story.sentences}
+    density = {s.id: fact_density.density(statements.statement(s)) for s in story.sentences}
     return {
         sid
         for sid, others in relations.same.items()
@@ -224,18 +231,18 @@ def _positions(story: Story) -> dict[int, float]:
 
 
 def compose_story(
-    filed: compose.Filed, story: Story, limit: int
+    filed: model_answer.Filed, story: Story, limit: int
 ) -> tuple[BriefContent, list[Sentence], int, Relations]:
     """The story's brief within ``limit`` words, the sentences it cites (story-wide ids), how
     many filed candidates were left out, and the relations found between sources."""
     relations = Relations(story)
     newest = _newest_first(story)
-    top = compose.headline(
+    top = headline.headline(
         filed,
         story.sentences,
         newest,
         context=" ".join(s.article.title or "" for s in story.sources),
-        max_words=compose.bottom_line_words(limit),
+        max_words=headline.bottom_line_words(limit),
         own_title=story.sources[story.refs[newest[0].id].source - 1].article.title
         if newest
         else None,
@@ -251,10 +258,10 @@ def compose_story(
                 voices[sid] = local.get(ref.sentence)
 
     def printed(s: Sentence) -> str:
-        return voiced(compose.statement(s), voices.get(s.id))
+        return voiced(statements.statement(s), voices.get(s.id))
 
     weaker = _weaker_wordings(story, relations)
-    chosen = compose.select(
+    chosen = selection.select(
         filed,
         story.sentences,
         budget,

@@ -40,7 +40,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from briefer.text.sentences import Sentence, without_speaker
+from briefer.text.line_filters import without_speaker
+from briefer.text.sentences import Sentence
 from briefer.text.words import is_name
 
 # US institutions and office holders, by title: names change, titles do not.

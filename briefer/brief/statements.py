@@ -1,0 +1,98 @@
+"""A source sentence as the brief prints it (``statement``): its speaker label, a wire dateline,
+a fact sheet's run-in heading and a leading connective or filler dropped; and a statement that
+opens on "He" or "She" named from the sentence before (``resolve``). ``Pick`` pairs a sentence
+with its statement as printed."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from briefer.models import clean_line
+from briefer.text.line_filters import without_speaker
+from briefer.text.sentences import Sentence
+from briefer.text.words import STOPWORDS, finite
+
+# Connectives and a speaker's fillers ("You know, …", "And so …") carry no fact and tie the
+# sentence to one the brief may not keep.
+_LEADING_CONNECTIVE = re.compile(
+    r"^(?:(?:meanwhile|however|additionally|moreover|furthermore|in\s+addition|in\s+turn|also"
+    r"|you\s+know|look|well|now|again|I\s+mean|listen|okay|ok|yeah|and\s+so|so|and|but),\s+"
+    r"|(?:and|but|so)\s+(?!(?:far|much|many|long|that|to|on)\b)"
+    r"|yet,?\s+(?!(?:again|another|more|still|to|so|far|is|was|are|were)\b)"
+    # A briefer's asides: "As you know, …", "I would just note that …", "I think you all saw — …"
+    # ("As I said" stays: the verifier reads its "said" as the sentence's attribution).
+    r"|as\s+(?:I|you|we)\s+(?:saw|know|heard),\s+"
+    r"|I\s+(?:would\s+|will\s+|just\s+|also\s+)*(?:note|say|add|point\s+out)\s+that\s+"
+    r"|I\s+think\s+you\s+(?:all\s+)?(?:probably\s+)?(?:are\s+aware|saw|know|heard|have\s+seen)"
+    r"(?:\s+that)?\s*(?:[—–-]\s*)?(?=\w))+",
+    re.IGNORECASE,
+)
+
+
+class Pick(NamedTuple):
+    """A sentence the brief keeps and its statement as printed."""
+
+    sentence: Sentence
+    text: str
+
+
+# A wire dateline in front of the first sentence: "WASHINGTON —", "STATE DEPARTMENT —",
+# "ISLAMABAD (Reuters) -".
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+){0,3}(?:,\s[A-Z][a-z]+)?(?:\s\([A-Za-z ]+\))?"
+    r"\s[—–-]{1,2}\s+"
+)
+
+
+# A fact sheet's run-in heading in capitals: "ADVANCING U.S. NATIONAL SECURITY AND FOREIGN
+# POLICY: President Trump is …" (a short one is taken as a speaker label already).
+_RUN_IN_HEADING = re.compile(r"^(?:[A-Z][A-Z.,'’&-]*\s+){2,11}[A-Z][A-Z.'’&-]*:\s+(?=[A-Z])")
+
+
+#: A statement that opens on "He" or "She" (and goes on in lower case).
+PERSONAL_PRONOUN = re.compile(r"^(He|She)\s+(?=[a-z])")
+# The last word of a subject that is an institution, not a person "he" or "she" could be.
+_INSTITUTIONS = frozenset(
+    """house department ministry office council government administration committee agency army
+    forces police party union nations states republic kingdom court congress senate treasury
+    bank fund group front movement organization organisation""".split()
+)
+
+
+def resolve(text: str, earlier: Sentence) -> str | None:
+    """A statement opening on "He" or "She" with its person named instead, when the sentence
+    before it opens on that person ("Karoline Leavitt affirmed …" / "She highlighted …" →
+    "Karoline Leavitt highlighted …"); None when it does not, or the statement opens otherwise."""
+    match = PERSONAL_PRONOUN.match(text)
+    if match is None:
+        return None
+    words = statement(earlier).split()
+    run: list[str] = []
+    for word in words:
+        bare_word = word.strip(",;:“”\"'()")
+        if (bare_word[:1].isupper() and bare_word.isalpha()) or bare_word.endswith("."):
+            run.append(bare_word)
+            continue
+        if word.islower() and finite(bare_word) and run:
+            break
+        run = []
+    else:
+        return None
+    name = run[-1].rstrip(".") if run else ""
+    if len(name) < 2 or name.lower() in _INSTITUTIONS or name.lower() in STOPWORDS:
+        return None
+    # The last two words of the run: "Karoline Leavitt", "Wang Yi" (whose surname comes first),
+    # "Mr. Sullivan", "Secretary Rubio".
+    if len(run) >= 2:
+        name = f"{run[-2]} {name}"
+    return name + text[match.end(1) :]
+
+
+def statement(sentence: Sentence) -> str:
+    """The sentence as a statement: list marks, a dateline and a leading connective
+    ("Meanwhile,") dropped."""
+    text = _DATELINE.sub("", without_speaker(clean_line(sentence.text)))
+    text = _RUN_IN_HEADING.sub("", text)
+    text = _LEADING_CONNECTIVE.sub("", text).strip()
+    return text[:1].upper() + text[1:]
