@@ -91,7 +91,7 @@ def proxies(brief: Brief) -> Proxies:
     for name, _ in SECTIONS:
         previous = None
         for statement in brief.section(name):
-            # shown: the title, the bottom line, the statement before (``compose.in_context``)
+            # shown: the title, the bottom line, the statement before (``selection.in_context``)
             follows = previous is not None and (
                 previous.source == statement.source and min(statement.cites) - 1 in previous.cites
             )
