@@ -192,7 +192,8 @@ def test_caps_apply_before_any_page_is_fetched(
     accounted(result)
     assert run.notes == [
         f"9900 entries of {feed} over the per-feed cap of 100 were left for the next run",
-        "97 entries over the per-run cap of 3 page fetches (max_fetches) were left for the next run",
+        "97 entries over the per-run cap of 3 page fetches (max_fetches) were left for the "
+        "next run",
     ]
     left = [m for m in result.digest.not_included if m.reason.startswith("left for the next run")]
     assert len(left) == 9997
@@ -281,14 +282,20 @@ def test_a_run_that_briefed_nothing_it_tried_fails_and_keeps_the_window(
     accounted(later)
 
 
+@pytest.mark.parametrize("since", [None, "24h"])  # since the last run, or a fixed window
 def test_a_failed_entry_is_retried_past_the_window_then_given_up(
-    model: ScriptedServer, pages: Pages, tmp_path: Path
+    model: ScriptedServer, pages: Pages, tmp_path: Path, since: str | None
 ) -> None:
     good = ("Dockers strike", "https://x.example/port", NOW - timedelta(hours=1), PORT)
     broken = ("Gone", pages.url(9), NOW - timedelta(hours=2), None)  # a 404
     feed = write_feed(tmp_path / "f.xml", [good, broken])
     profile = Profile(
-        name="retry", sources=[str(feed)], out_dir=tmp_path / "out", formats=["json"], fetch_delay=0
+        name="retry",
+        sources=[str(feed)],
+        out_dir=tmp_path / "out",
+        formats=["json"],
+        fetch_delay=0,
+        since=since,
     )
     for day in range(MAX_TRIES):
         result = run_morning(settings_for(model), profile, now=NOW + day * DAY)

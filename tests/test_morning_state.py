@@ -117,5 +117,5 @@ def test_a_failure_to_record_a_good_run_is_one_line(
     (tmp_path / "in" / "port.txt").write_text(PORT)
     profile = Profile(sources=[str(tmp_path / "in")], out_dir=tmp_path / "out", formats=["md"])
     monkeypatch.setattr(morning_state.State, "end_run", _full_disk)
-    with pytest.raises(ConfigError, match="could not be recorded .* disk is full"):
+    with pytest.raises(ConfigError, match=r"could not be recorded .* disk is full"):
         run_morning(settings_for(server), profile, now=NOW)

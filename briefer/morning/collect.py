@@ -414,6 +414,9 @@ class Collector:
         if day := self.seen(keys, digest):
             self._skip(ref, f"already briefed (digest of {day})", key)
             return
+        if why := self.given_up(key or f"text:{digest}"):
+            self._skip(ref, why)
+            return
         entry = Entry(
             source=spec,
             ref=ref,

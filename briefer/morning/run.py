@@ -136,7 +136,12 @@ class _Run:
         self.briefer = Briefer(settings)
         self.started = time.monotonic()
         window = profile.window()
-        start = now - window if window else state.window_start(profile.name, self.day)
+        if window:
+            # A fixed window, too, reaches back to the entries still to be tried.
+            oldest = state.oldest_pending(profile.name)
+            start: datetime | None = min(now - window, oldest) if oldest else now - window
+        else:
+            start = state.window_start(profile.name, self.day)
         self.stats = RunStats(
             profile=profile.name,
             date=self.day,
@@ -294,6 +299,7 @@ class _Run:
             status = "ok"
             if deliver and self.profile.delivery is not None:
                 self._deliver(result, mail_again)
+                errors += [f"mail refused: {who}" for who in result.refused]
             return result
         except DeliveryError as err:
             errors.append(str(err))

@@ -285,13 +285,20 @@ class State:
         if not row:
             return None
         start = datetime.fromisoformat(row[0])
-        for (published,) in self.db.execute(
-            "SELECT published FROM pending WHERE profile = ? AND tries < ? "
-            "AND published IS NOT NULL",
-            (profile, MAX_TRIES),
-        ):
-            start = min(start, datetime.fromisoformat(published))
-        return start
+        oldest = self.oldest_pending(profile)
+        return min(start, oldest) if oldest else start
+
+    def oldest_pending(self, profile: str) -> datetime | None:
+        """When the oldest dated entry still to be tried (failed or left over) was published."""
+        dates = [
+            datetime.fromisoformat(published)
+            for (published,) in self.db.execute(
+                "SELECT published FROM pending WHERE profile = ? AND tries < ? "
+                "AND published IS NOT NULL",
+                (profile, MAX_TRIES),
+            )
+        ]
+        return min(dates) if dates else None
 
     def runs(self, profile: str) -> list[dict[str, object]]:
         rows = self.db.execute(
