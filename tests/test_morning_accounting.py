@@ -13,6 +13,7 @@ from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -326,3 +327,16 @@ def test_a_failed_item_is_briefed_by_the_next_run(model: ScriptedServer, tmp_pat
     assert [item.sources for item in later.digest.items] == [["https://x.example/harvest"]]
     assert statuses() == ["ok", "ok"]
     accounted(later)
+
+
+def test_cli_exits_non_zero_when_nothing_it_tried_was_briefed(
+    server: ScriptedServer, run_cli: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "port.txt").write_text(PORT)
+    server.auto = False  # every call answered with an error
+    out = str(tmp_path / "out")
+    result = run_cli("morning", "--source", str(tmp_path / "in"), "-o", out, "--retries", "0")
+    assert result.exit_code == 14, result.output
+    assert "no item could be briefed: all 1 failed" in result.stderr
+    assert statuses() == ["failed"]
