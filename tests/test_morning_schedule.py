@@ -280,7 +280,7 @@ def test_sigterm_stops_a_scheduled_run_at_once(tmp_path: Path) -> None:
         httpd.shutdown()
         httpd.server_close()
     assert proc.returncode == 128 + signal.SIGTERM, stderr
-    assert "stopped; a run in progress was recorded as interrupted" in stderr
+    assert "stopped; the run in progress was recorded as interrupted" in stderr
     assert not list(out.rglob("morning-brief.md"))  # nothing half-written
     rows = sqlite3.connect(default_state_path()).execute("SELECT status FROM runs").fetchall()
     assert rows == [("interrupted",)]

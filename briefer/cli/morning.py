@@ -19,6 +19,7 @@ from briefer.errors import BrieferError, ConfigError, DeliveryError, InternalErr
 from briefer.morning.profile import Profile, check_name, load_profile, parse_duration
 from briefer.morning.run import MorningResult, PlannedItem, run_morning
 from briefer.morning.schedule import configure_logging, install_timer, parse_at, serve
+from briefer.render.digest import NOT_INCLUDED_SHOWN
 from briefer.render.output import parse_formats
 
 
@@ -171,8 +172,14 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
     for path in result.paths:
         click.echo(str(path))
     reporter.done(summary(result))
-    for miss in result.digest.not_included:
+    missing = result.digest.not_included
+    for miss in missing[:NOT_INCLUDED_SHOWN]:
         reporter.done(f"  not included: {miss.source} — {miss.reason}")
+    if len(missing) > NOT_INCLUDED_SHOWN:
+        reporter.done(
+            f"  … and {len(missing) - NOT_INCLUDED_SHOWN} more not included "
+            "(all listed in morning-brief.json)"
+        )
     for note in result.digest.run.notes:
         reporter.done(f"  {note}")
     if result.mailed_before:
@@ -218,18 +225,33 @@ def _serve(
     and Ctrl-C stop at once: a run in progress is recorded as interrupted (its finished items
     kept), nothing half-written, and the process exits without waiting for requests in flight."""
     configure_logging(quiet)
+    running = False
 
     def started(when: datetime) -> None:
         click.echo(f"briefer: next morning brief at {when:%Y-%m-%d %H:%M %Z}", err=True)
 
+    def run() -> str:
+        nonlocal running
+        running = True
+        try:
+            text = summary(once())
+        except (KeyboardInterrupt, SystemExit):
+            raise  # stopped while running: said so below
+        except BaseException:
+            running = False
+            raise
+        running = False
+        return text
+
     try:
-        serve(lambda: summary(once()), at, label=f"morning {label}", run_now=run_now,
-              started=started)  # fmt: skip
+        serve(run, at, label=f"morning {label}", run_now=run_now, started=started)
     except (KeyboardInterrupt, SystemExit) as exc:
         code = 130 if isinstance(exc, KeyboardInterrupt) else exc.code
         click.echo(
-            "briefer: stopped; a run in progress was recorded as interrupted (finished items are "
-            "kept for the next run, nothing was half-written)",
+            "briefer: stopped; the run in progress was recorded as interrupted (finished items "
+            "are kept for the next run, nothing was half-written)"
+            if running
+            else "briefer: stopped (no run was in progress)",
             err=True,
         )
         sys.stderr.flush()
