@@ -404,10 +404,15 @@ class RunStats(BaseModel):
     )
     sources_read: int = Field(default=0, description="configured sources that could be read")
     sources: int = Field(default=0, description="configured sources")
-    entries: int = Field(default=0, description="entries collected from the sources")
+    entries: int = Field(
+        default=0, description="entries read: each is in the digest or under not_included"
+    )
     entries_new: int = Field(default=0, description="entries neither briefed before nor copies")
     items: int = 0
     reused_briefs: int = Field(default=0, description="items whose brief was already stored")
+    notes: list[str] = Field(
+        default_factory=list, description="what a cap left out, e.g. entries over max_entries"
+    )
 
 
 class Digest(BaseModel):

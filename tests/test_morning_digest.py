@@ -252,3 +252,31 @@ def test_every_anchor_is_unique_across_the_items(
     finally:
         weasyprint_log.removeHandler(caplog.handler)
     assert not [r for r in caplog.records if "defined twice" in r.getMessage()]
+
+
+def test_the_numbers_say_what_was_read_and_when_a_cap_bit(digest: Digest) -> None:
+    # A first run over a big feed: hundreds of entries left for the next run, one line each in
+    # the JSON; the Markdown and PDF print the first lines and a count of the rest.
+    left = [
+        NotIncluded(source=f"https://example.org/e{n}", reason="left for the next run: over …")
+        for n in range(250)
+    ]
+    note = "248 entries over the per-run cap of 2 entries (max_entries) were left for the next run"
+    big = digest.model_copy(
+        update={
+            "not_included": digest.not_included + left,
+            "run": digest.run.model_copy(update={"entries": 257, "notes": [note]}),
+        }
+    )
+    shown = render_digest.NOT_INCLUDED_SHOWN
+    markdown = render_digest.markdown(big, Renderer())
+    assert "Entries read: 257 · Items: 4 · Not included: 252" in markdown
+    escaped = note.replace("_", "\\_")  # as Markdown needs it
+    assert f"\n- {escaped}\n" in markdown
+    assert markdown.count("left for the next run: over …") == shown - 2
+    assert f"… and {252 - shown} more (all listed in morning-brief.json)" in markdown
+    data = render_digest.pdf(big, Renderer(), handling="SECRET//TEST").data
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+    assert "Entries read: 257" in pages[0] and "Not included: 252" in pages[0]
+    assert "248 entries over the per-run cap" in pages[0]
+    assert f"and {252 - shown} more" in pages[-1]

@@ -174,3 +174,113 @@ def test_install_timer_refuses_an_unknown_profile(tmp_path: Path) -> None:
     )
     assert result.exit_code == 7
     assert "no profile 'europe'" in result.stderr and "asia" in result.stderr
+
+
+def test_the_crontab_line_works_on_a_fresh_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+    import subprocess
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    done = schedule.install_timer("asia", "06:30", systemd=False)
+    logs = home / ".local" / "state" / "briefer"
+    assert logs.is_dir()  # made at install time
+    assert done.crontab is not None
+    # The line makes it too (a cleaned-up account): run it with the command replaced by echo.
+    logs.rmdir()
+    command = shlex.join([*schedule.briefer_command(), "morning", "--profile", "asia", "--quiet"])
+    fields = done.crontab.split(" ", 5)
+    assert fields[:5] == ["30", "6", "*", "*", "*"] and command in fields[5]
+    shell = fields[5].replace(command, "echo ran")
+    env = {"HOME": str(home), "PATH": "/bin:/usr/bin"}
+    subprocess.run(["sh", "-c", shell], check=True, env=env)
+    assert (logs / "morning-asia.log").read_text() == "ran\n"
+
+
+_SERVE = """
+import sys
+from pathlib import Path
+from briefer.cli.morning import _serve
+from briefer.config import load_settings
+from briefer.model.local_server import exit_on_signals
+from briefer.morning.profile import Profile
+from briefer.morning.run import run_morning
+
+exit_on_signals()
+base_url, folder, out = sys.argv[1:4]
+settings = load_settings({"base_url": base_url, "timeout": 120, "max_retries": 0})
+profile = Profile(name="sig", sources=[folder], out_dir=Path(out), formats=["md"])
+_serve(lambda: run_morning(settings, profile), "06:30", "sig", False, run_now=True)
+"""
+
+
+def test_sigterm_stops_a_scheduled_run_at_once(tmp_path: Path) -> None:
+    import json
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from briefer.morning.state import default_state_path
+
+    from .feed_server import PORT
+    from .scripted_server import MODEL
+
+    asked = threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # the model list, as an OpenAI-compatible server has it
+            body = json.dumps({"object": "list", "data": [{"id": MODEL, "object": "model"}]})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def do_POST(self) -> None:  # a model that takes its time
+            asked.set()
+            time.sleep(60)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "port.txt").write_text(PORT)
+    out = tmp_path / "out"
+    root = Path(__file__).resolve().parents[1]
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SERVE, url, str(tmp_path / "in"), str(out)],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        if not asked.wait(60):
+            proc.kill()
+            raise AssertionError(f"the run never asked the model: {proc.communicate()[1]}")
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        stderr = proc.communicate(timeout=10)[1]
+        assert time.monotonic() - sent < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        httpd.shutdown()
+        httpd.server_close()
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert "stopped; the run in progress was recorded as interrupted" in stderr
+    assert not list(out.rglob("morning-brief.md"))  # nothing half-written
+    rows = sqlite3.connect(default_state_path()).execute("SELECT status FROM runs").fetchall()
+    assert rows == [("interrupted",)]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +18,8 @@ from briefer.config import Settings, load_settings
 from briefer.errors import BrieferError, ConfigError, DeliveryError, InternalError
 from briefer.morning.profile import Profile, check_name, load_profile, parse_duration
 from briefer.morning.run import MorningResult, PlannedItem, run_morning
-from briefer.morning.schedule import (
-    configure_logging,
-    install_timer,
-    make_scheduler,
-    next_run,
-    parse_at,
-)
+from briefer.morning.schedule import configure_logging, install_timer, parse_at, serve
+from briefer.render.digest import NOT_INCLUDED_SHOWN
 from briefer.render.output import parse_formats
 
 
@@ -103,6 +101,9 @@ def _settings(profile: Profile, flags: dict[str, Any], config_file: Path | None)
 @click.option("--concurrency", type=click.IntRange(min=1), help="items briefed at once (remote)")
 @click.option("--dry-run", is_flag=True, help="print items, calls, tokens and cost; spend nothing")
 @click.option("--no-mail", is_flag=True, help="do not mail the digest, even if configured")
+@click.option(
+    "--mail-again", is_flag=True, help="mail the day's digest even if it was mailed already"
+)
 @click.option("-q", "--quiet", is_flag=True, help="no progress or summary on stderr")
 @click.option("--debug", is_flag=True, help="show the traceback of an unexpected error")
 @endpoint_options
@@ -122,6 +123,7 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
         return
     quiet, debug = options.pop("quiet"), options.pop("debug")
     at, dry_run, no_mail = options.pop("at"), options.pop("dry_run"), options.pop("no_mail")
+    mail_again = options.pop("mail_again")
     reporter = Reporter(quiet, debug=debug)
     config_file = options.pop("config_file")
     flags = {
@@ -138,7 +140,12 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
         profile = _profile(dict(morning_options), config_file)
         settings = _settings(profile, flags, config_file)
         return run_morning(
-            settings, profile, dry_run=dry_run, deliver=not no_mail, progress=reporter.progress
+            settings,
+            profile,
+            dry_run=dry_run,
+            deliver=not no_mail,
+            progress=reporter.progress,
+            mail_again=mail_again,
         )
 
     try:
@@ -165,8 +172,28 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
     for path in result.paths:
         click.echo(str(path))
     reporter.done(summary(result))
-    for miss in result.digest.not_included:
+    missing = result.digest.not_included
+    for miss in missing[:NOT_INCLUDED_SHOWN]:
         reporter.done(f"  not included: {miss.source} — {miss.reason}")
+    if len(missing) > NOT_INCLUDED_SHOWN:
+        reporter.done(
+            f"  … and {len(missing) - NOT_INCLUDED_SHOWN} more not included "
+            "(all listed in morning-brief.json)"
+        )
+    for note in result.digest.run.notes:
+        reporter.done(f"  {note}")
+    if result.mailed_before:
+        reporter.done(
+            f"  not mailed: the digest of {result.digest.run.date} was mailed at "
+            f"{result.mailed_before} UTC (--mail-again to send it again)"
+        )
+    if result.refused:
+        # Always shown, --quiet too: someone did not get the digest.
+        click.echo(
+            f"briefer: warning: the mail server refused {len(result.refused)} recipient(s): "
+            + "; ".join(result.refused),
+            err=True,
+        )
     if result.failed_sources:
         reporter.error(
             BrieferError(
@@ -191,12 +218,47 @@ def summary(result: MorningResult) -> str:
     )
 
 
-def _serve(once: Callable[[], MorningResult], at: str, label: str, quiet: bool) -> None:
-    """Stay running; a run every day at ``at`` (local time). Ctrl-C stops."""
+def _serve(
+    once: Callable[[], MorningResult], at: str, label: str, quiet: bool, *, run_now: bool = False
+) -> None:
+    """Stay running; a run every day at ``at`` (local time), in this thread. SIGTERM, SIGHUP
+    and Ctrl-C stop at once: a run in progress is recorded as interrupted (its finished items
+    kept), nothing half-written, and the process exits without waiting for requests in flight."""
     configure_logging(quiet)
-    scheduler = make_scheduler(lambda: summary(once()), at, label=f"morning {label}")
-    click.echo(f"briefer: next morning brief at {next_run(scheduler):%Y-%m-%d %H:%M %Z}", err=True)
-    scheduler.start()  # blocks; each run is logged
+    running = False
+
+    def started(when: datetime) -> None:
+        click.echo(f"briefer: next morning brief at {when:%Y-%m-%d %H:%M %Z}", err=True)
+
+    def run() -> str:
+        nonlocal running
+        running = True
+        try:
+            text = summary(once())
+        except (KeyboardInterrupt, SystemExit):
+            raise  # stopped while running: said so below
+        except BaseException:
+            running = False
+            raise
+        running = False
+        return text
+
+    try:
+        serve(run, at, label=f"morning {label}", run_now=run_now, started=started)
+    except (KeyboardInterrupt, SystemExit) as exc:
+        code = 130 if isinstance(exc, KeyboardInterrupt) else exc.code
+        click.echo(
+            "briefer: stopped; the run in progress was recorded as interrupted (finished items "
+            "are kept for the next run, nothing was half-written)"
+            if running
+            else "briefer: stopped (no run was in progress)",
+            err=True,
+        )
+        sys.stderr.flush()
+        sys.stdout.flush()
+        logging.shutdown()
+        # Worker threads may be waiting on a model or a page: do not wait for them.
+        os._exit(code if isinstance(code, int) else 1)
 
 
 def _print_plan(result: MorningResult) -> None:

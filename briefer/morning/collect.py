@@ -15,8 +15,9 @@ file's front-matter ``date``, else the file's modification time (a folder of sav
 dated by when each was saved).
 
 Every source and every entry is read on its own: a failure is a ``NotIncluded`` line with the
-reason, and the rest go on. Entries already in an earlier digest, and entries published before
-the window, are skipped before their page is fetched.
+reason, and the rest go on. Entries already in an earlier digest, entries published before the
+window and entries over a cap (``limits``) are listed as such before their page is fetched:
+nothing read is left out in silence.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from briefer.inputs.fetch import FetchPolicy
 from briefer.inputs.sources import article_from_text, fetch_url, read_file, slug
 from briefer.models import Article, NotIncluded
 from briefer.morning.dedupe import canonical_url, text_hash
+from briefer.morning.limits import HostPacer, Limits, host_of
 from briefer.stories.similarity import day_number
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -66,19 +68,40 @@ class Entry(BaseModel):
     published: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An entry read but neither in the digest nor settled: a failure (retried next run) or
+    one a cap left for the next run. The window of the next run reaches back to it."""
+
+    key: str
+    ref: str
+    source: str
+    published: datetime | None
+    reason: str
+    kind: str  # "failed" | "left"
+
+
 @dataclass
 class Collected:
     entries: list[Entry] = field(default_factory=list)
     not_included: list[NotIncluded] = field(default_factory=list)
     sources_read: int = 0
-    skipped_seen: int = 0
-    skipped_old: int = 0
+    #: Every entry read (feed entries, pages, files): each is in ``entries`` or, with its
+    #: reason, in ``not_included``.
+    entries_read: int = 0
+    pending: list[Pending] = field(default_factory=list)
+    #: What the caps did, one line each, for the digest's numbers.
+    notes: list[str] = field(default_factory=list)
+    #: Keys of entries read and settled (listed for good, or collected): no longer pending.
+    settled: set[str] = field(default_factory=set)
 
 
-#: Whether an entry (its keys and text hash) was in an earlier day's digest.
-Seen = Callable[[list[str], str], bool]
+#: The date of the earlier digest an entry (its keys and text hash) was in, else None.
+Seen = Callable[[list[str], str], str | None]
 #: The article stored for an entry key, if any (pages are not fetched twice).
 Known = Callable[[str], Article | None]
+#: Why an entry key is given up (failed too often), else None.
+GivenUp = Callable[[str], str | None]
 
 
 def _is_url(spec: str) -> bool:
@@ -101,8 +124,35 @@ def _reason(err: BaseException) -> str:
     return InternalError.wrapping("entry", err).message
 
 
+@dataclass
+class _Listed:
+    """A feed entry that passed the window, seen and duplicate checks: to be made an article."""
+
+    spec: str
+    entry: FeedEntry
+    ref: str
+    key: str | None
+    stored: Article | None = None
+
+    @property
+    def needs_page(self) -> bool:
+        return self.stored is None and not _has_text(self.entry) and bool(self.entry.link)
+
+
+def _has_text(entry: FeedEntry) -> bool:
+    return len(entry.text.split()) >= MIN_CONTENT_WORDS or bool(entry.text and not entry.link)
+
+
+def _newest_first(listed: list[_Listed]) -> list[_Listed]:
+    """Newest first; undated entries count as published now (as ranking has it), in feed order."""
+    return sorted(
+        listed, key=lambda x: -(x.entry.published.timestamp() if x.entry.published else 1e12)
+    )
+
+
 class Collector:
-    """Reads sources under one fetch policy, skipping what ``seen`` says was briefed."""
+    """Reads sources under one fetch policy, skipping what ``seen`` says was briefed, within
+    ``limits`` (caps applied before any page is fetched)."""
 
     def __init__(
         self,
@@ -111,14 +161,21 @@ class Collector:
         since: datetime | None = None,
         seen: Seen | None = None,
         known: Known | None = None,
+        given_up: GivenUp | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.policy = policy
         self.since = since
-        self.seen = seen or (lambda keys, digest: False)
+        self.seen = seen or (lambda keys, digest: None)
         self.known = known or (lambda key: None)
+        self.given_up = given_up or (lambda key: None)
+        self.limits = limits or Limits()
+        self.pacer = HostPacer(self.limits.fetch_delay)
         self.out = Collected()
         #: Canonical links of this run's entries → the link as first seen.
         self.links: dict[str, str] = {}
+        #: Feed entries that passed the checks, in source and feed order, fetched at the end.
+        self.listed: list[_Listed] = []
 
     def collect(self, sources: list[str]) -> Collected:
         for spec in sources:
@@ -129,16 +186,41 @@ class Collector:
                 self.out.not_included.append(NotIncluded.of(spec, err.message))
             except Exception as exc:  # a bug costs this source only
                 self.out.not_included.append(NotIncluded.of(spec, _reason(exc)))
+        self._fetch_listed()
         return self.out
+
+    # -- what is left out, and why ----------------------------------------------------------
+
+    def _skip(self, ref: str, reason: str, key: str | None = None) -> None:
+        self.out.not_included.append(NotIncluded.of(ref, reason))
+        if key:
+            self.out.settled.add(key)
+
+    def _old(self, published: datetime) -> str:
+        assert self.since is not None
+        return (
+            f"published {published:%Y-%m-%d %H:%M} UTC, before the window "
+            f"(since {self.since.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+        )
+
+    def _leave(self, item: _Listed, reason: str) -> None:
+        """A cap leaves the entry for the next run (its window reaches back to it)."""
+        self.out.not_included.append(NotIncluded.of(item.ref, f"left for the next run: {reason}"))
+        if item.key:
+            self.out.pending.append(
+                Pending(item.key, item.ref, item.spec, item.entry.published, reason, "left")
+            )
 
     # -- sources ----------------------------------------------------------------------------
 
     def _source(self, spec: str) -> None:
         if _is_url(spec):
+            self.pacer.wait(spec)
             found = fetch_source(spec, self.policy)
             if isinstance(found, Feed):
                 self._feed(spec, found)
             else:
+                self.out.entries_read += 1
                 self._add(spec, found.url or spec, found, parse_date(found.date))
             return
         path = Path(spec).expanduser()
@@ -149,8 +231,9 @@ class Collector:
         elif path.suffix.lower() in FEED_SUFFIXES or _starts_like_feed(path):
             self._feed(spec, read_feed_file(path))
         elif (urls := _url_list(path)) is not None:
-            self._pages(spec, [FeedEntry(link=url) for url in urls])
+            self._list(spec, [FeedEntry(link=url) for url in urls])
         else:
+            self.out.entries_read += 1
             self._file(spec, path, spec)
 
     def _folder(self, spec: str, folder: Path) -> None:
@@ -164,8 +247,11 @@ class Collector:
         )
         for path in files:
             ref = str(Path(spec) / path.name)
+            feed = path.suffix.lower() in FEED_SUFFIXES
+            # a feed file's entries are counted as they are read; an article file is one entry
+            self.out.entries_read += not feed
             try:
-                if path.suffix.lower() in FEED_SUFFIXES:
+                if feed:
                     self._feed(spec, read_feed_file(path), ref)
                 else:
                     self._file(spec, path, ref)
@@ -184,45 +270,118 @@ class Collector:
     def _feed(self, spec: str, feed: Feed, ref: str | None = None) -> None:
         if feed.warning and not feed.entries:  # a flawed feed read as empty is not silent
             self.out.not_included.append(NotIncluded.of(ref or spec, feed.warning))
-        self._pages(spec, feed.entries)
+        self._list(spec, feed.entries)
 
-    def _pages(self, spec: str, entries: list[FeedEntry]) -> None:
-        """Entries with their own text become articles at once; the others' pages are
-        fetched (``PAGE_WORKERS`` at a time, results in feed order)."""
-        wanted: list[FeedEntry] = []
+    def _list(self, spec: str, entries: list[FeedEntry]) -> None:
+        """A feed's (or URL list's) entries: those outside the window, briefed before, listed
+        twice or given up are listed as such; of the rest, the newest ``entries_per_feed`` are
+        kept for fetching, the others left for the next run."""
+        kept: list[_Listed] = []
         for entry in entries:
-            if self.since and entry.published and entry.published < self.since:
-                self.out.skipped_old += 1
-                continue
+            self.out.entries_read += 1
             link = canonical_url(entry.link) if entry.link else None
-            if link and self.seen([link], ""):
-                self.out.skipped_seen += 1
+            ref = entry.link or f"{spec}#{entry.id or entry.title or '?'}"
+            if link and (why := self.given_up(link)):
+                self._skip(ref, why)  # its pending row stays: it is not tried again
+                continue
+            if self.since and entry.published and entry.published < self.since:
+                self._skip(ref, self._old(entry.published), link)
+                continue
+            if link and (day := self.seen([link], "")):
+                self._skip(ref, f"already briefed (digest of {day})", link)
                 continue
             if link and link in self.links:  # listed twice (another feed, tracking params)
-                reason = f"the same article as {self.links[link]}"
-                self.out.not_included.append(NotIncluded.of(entry.link or link, reason))
+                self._skip(ref, f"the same article as {self.links[link]}")
                 continue
             if link:
                 self.links[link] = entry.link or link
-            wanted.append(entry)
-        # The state is read here, in this thread (SQLite connections stay in theirs).
-        stored = [self.known(canonical_url(e.link)) if e.link else None for e in wanted]
-        with ThreadPoolExecutor(max_workers=PAGE_WORKERS) as pool:
-            results = list(pool.map(self._entry_article, wanted, stored))
-        for entry, result in zip(wanted, results, strict=True):
-            ref = entry.link or f"{spec}#{entry.id or entry.title or '?'}"
-            if isinstance(result, Article):
-                key = canonical_url(entry.link) if entry.link else None
-                self._add(spec, ref, result, entry.published or parse_date(result.date), key)
-            else:
-                self.out.not_included.append(NotIncluded.of(ref, result))
+            kept.append(_Listed(spec, entry, ref, link))
+        cap = self.limits.entries_per_feed
+        if len(kept) > cap:
+            ordered = _newest_first(kept)
+            over = {id(x) for x in ordered[cap:]}
+            for item in ordered[cap:]:
+                self._leave(item, f"over the per-feed cap of {cap} entries (max_entries_per_feed)")
+            self.out.notes.append(
+                f"{len(over)} entries of {spec} over the per-feed cap of {cap} were left for the "
+                "next run"
+            )
+            kept = [x for x in kept if id(x) not in over]
+        self.listed += kept
 
-    def _entry_article(self, entry: FeedEntry, stored: Article | None) -> Article | str:
+    def _fetch_listed(self) -> None:
+        """The per-run caps (entries, page fetches, fetches per host), newest first, then the
+        pages fetched (``PAGE_WORKERS`` at a time, politely per host, results in feed order)."""
+        limits = self.limits
+        listed = self.listed
+        if len(listed) > limits.entries:
+            ordered = _newest_first(listed)
+            over = {id(x) for x in ordered[limits.entries :]}
+            for item in ordered[limits.entries :]:
+                self._leave(item, f"over the per-run cap of {limits.entries} entries (max_entries)")
+            self.out.notes.append(
+                f"{len(over)} entries over the per-run cap of {limits.entries} were left for the "
+                "next run"
+            )
+            listed = [x for x in listed if id(x) not in over]
+        # The state is read here, in this thread (SQLite connections stay in theirs).
+        for item in listed:
+            item.stored = self.known(item.key) if item.key else None
+        per_feed: dict[str, int] = {}
+        per_host: dict[str, int] = {}
+        total = 0
+        bitten: dict[str, int] = {}
+        wanted: list[_Listed] = []
+        for item in _newest_first(listed):
+            if item.needs_page:
+                assert item.entry.link is not None
+                host = host_of(item.entry.link)
+                cap = None
+                if total >= limits.fetches:
+                    cap = f"over the per-run cap of {limits.fetches} page fetches (max_fetches)"
+                elif per_feed.get(item.spec, 0) >= limits.fetches_per_feed:
+                    cap = (
+                        f"over the per-feed cap of {limits.fetches_per_feed} page fetches "
+                        "(max_fetches_per_feed)"
+                    )
+                elif per_host.get(host, 0) >= limits.fetches_per_host:
+                    cap = (
+                        f"over the cap of {limits.fetches_per_host} page fetches from {host} "
+                        "(max_fetches_per_host)"
+                    )
+                if cap is not None:
+                    self._leave(item, cap)
+                    bitten[cap] = bitten.get(cap, 0) + 1
+                    continue
+                total += 1
+                per_feed[item.spec] = per_feed.get(item.spec, 0) + 1
+                per_host[host] = per_host.get(host, 0) + 1
+            wanted.append(item)
+        for cap, count in bitten.items():
+            self.out.notes.append(f"{count} entries {cap} were left for the next run")
+        order = {id(x): n for n, x in enumerate(listed)}
+        wanted.sort(key=lambda x: order[id(x)])
+        with ThreadPoolExecutor(max_workers=PAGE_WORKERS) as pool:
+            results = list(pool.map(self._entry_article, wanted))
+        for item, result in zip(wanted, results, strict=True):
+            entry = item.entry
+            if isinstance(result, Article):
+                published = entry.published or parse_date(result.date)
+                self._add(item.spec, item.ref, result, published, item.key)
+            else:
+                self.out.not_included.append(NotIncluded.of(item.ref, result))
+                if item.key and entry.link:  # a page that failed is tried again next run
+                    self.out.pending.append(
+                        Pending(item.key, item.ref, item.spec, entry.published, result, "failed")
+                    )
+
+    def _entry_article(self, item: _Listed) -> Article | str:
         """The entry's article, or why there is none (one line)."""
+        entry = item.entry
         try:
             name = slug(entry.title or (entry.link or "entry").rstrip("/").rsplit("/", 1)[-1])
             date = entry.published.date().isoformat() if entry.published else None
-            if len(entry.text.split()) >= MIN_CONTENT_WORDS or (entry.text and not entry.link):
+            if _has_text(entry):
                 text = entry.text if not entry.title else f"{entry.title}\n\n{entry.text}"
                 article = article_from_text(text, id=name, origin=entry.link or name)
                 return article.model_copy(
@@ -230,7 +389,11 @@ class Collector:
                 )
             if not entry.link:
                 return "the entry has no text and no link"
-            article = stored or fetch_url(entry.link, policy=self.policy)
+            if item.stored is not None:
+                article = item.stored
+            else:
+                self.pacer.wait(entry.link)
+                article = fetch_url(entry.link, policy=self.policy)
             update = {
                 "title": article.title or entry.title,
                 "outlet": article.outlet or entry.outlet,
@@ -250,14 +413,17 @@ class Collector:
         published: datetime | None,
         key: str | None = None,
     ) -> None:
-        if self.since and published and published < self.since:
-            self.out.skipped_old += 1
-            return
         key = key or (canonical_url(article.url) if article.url else None)
+        if self.since and published and published < self.since:
+            self._skip(ref, self._old(published), key)
+            return
         digest = text_hash(article.text)
         keys = [key] if key else []
-        if self.seen(keys, digest):
-            self.out.skipped_seen += 1
+        if day := self.seen(keys, digest):
+            self._skip(ref, f"already briefed (digest of {day})", key)
+            return
+        if why := self.given_up(key or f"text:{digest}"):
+            self._skip(ref, why)
             return
         entry = Entry(
             source=spec,

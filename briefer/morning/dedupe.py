@@ -17,10 +17,39 @@ from briefer.check.grounding import numbers
 from briefer.models import Article
 from briefer.stories.similarity import Batch
 
-#: Query parameters that track the reader, not the page.
+#: Query parameters that only track the reader (campaign, click and mail-list ids), never the
+#: page: a documented list, matched whole. Short generic names (``ref``, ``cid``, ``id``,
+#: ``smid``, ``s_cid``, ``cmpid``, ``ocid``…) are kept: sites use them to pick the article
+#: (``article.php?cid=1041``), and dropping one merges different articles into one URL.
+TRACKING_PARAMETERS = (
+    "utm_*",  # Google Analytics campaign tags (utm_source, utm_medium, utm_campaign…)
+    "fbclid",  # Facebook click id
+    "gclid",  # Google Ads click id
+    "gbraid",
+    "wbraid",
+    "dclid",  # Google Display click id
+    "msclkid",  # Microsoft Ads click id
+    "yclid",  # Yandex click id
+    "twclid",  # X/Twitter click id
+    "ttclid",  # TikTok click id
+    "igshid",  # Instagram share id
+    "mc_cid",  # Mailchimp campaign and member ids
+    "mc_eid",
+    "_ga",  # Google Analytics cross-domain ids
+    "_gl",
+    "_hsenc",  # HubSpot
+    "_hsmi",
+    "mkt_tok",  # Marketo
+    "oly_anon_id",  # Omeda
+    "oly_enc_id",
+    "vero_id",  # Vero
+)
 _TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|ocid|"
-    r"_ga|_hsenc|_hsmi|mkt_tok|yclid|s_cid|smid|cid)$",
+    "^(?:"
+    + "|".join(
+        re.escape(p[:-1]) + r"\w+" if p.endswith("*") else re.escape(p) for p in TRACKING_PARAMETERS
+    )
+    + ")$",
     re.IGNORECASE,
 )
 #: Share of the shorter text's word 5-grams found in the longer one, from which the shorter is

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from briefer.errors import DeliveryError
+from briefer.errors import ConfigError, DeliveryError
 from briefer.morning.profile import Delivery
 
 
@@ -40,8 +40,26 @@ def _password(delivery: Delivery, environ: Mapping[str, str]) -> str | None:
     return delivery.password.get_secret_value() if delivery.password else None
 
 
-def send(delivery: Delivery, mail: EmailMessage, environ: Mapping[str, str] | None = None) -> None:
-    """Send ``mail``; any failure is one ``DeliveryError`` line (the password never in it)."""
+def check(delivery: Delivery) -> None:
+    """A password is never sent without TLS: ``security = "none"`` with a login is refused."""
+    if delivery.security == "none" and (
+        delivery.username or delivery.password or delivery.password_env
+    ):
+        raise ConfigError(
+            f'mail to {delivery.smtp_host}: security = "none" would send the SMTP password '
+            "in clear",
+            hint='use security = "starttls" or "ssl", or remove username and password for a '
+            "server that takes mail without a login",
+        )
+
+
+def send(
+    delivery: Delivery, mail: EmailMessage, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """Send ``mail``; returns the recipients the server refused (the others got it). Any
+    failure, all recipients refused included, is one ``DeliveryError`` line (the password
+    never in it)."""
+    check(delivery)
     env = os.environ if environ is None else environ
     password = _password(delivery, env)
     where = f"{delivery.smtp_host}:{delivery.port}"
@@ -59,7 +77,12 @@ def send(delivery: Delivery, mail: EmailMessage, environ: Mapping[str, str] | No
                 smtp.starttls(context=context)
             if delivery.username and password is not None:
                 smtp.login(delivery.username, password)
-            smtp.send_message(mail)
+            refused = smtp.send_message(mail)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryError(
+            f"mail not sent: {where} refused every recipient ({_refused(exc.recipients)})",
+            hint="check the addresses in delivery.to; the digest is written",
+        ) from exc
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"mail not sent: {where} rejected the login (SMTP {exc.smtp_code})",
@@ -76,3 +99,13 @@ def send(delivery: Delivery, mail: EmailMessage, environ: Mapping[str, str] | No
             f"mail not sent via {where}: {detail}",
             hint="the digest is written; check the delivery settings and the server",
         ) from exc
+    return [f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in sorted(refused.items())]
+
+
+def _text(message: bytes | str) -> str:
+    text = message.decode(errors="replace") if isinstance(message, bytes) else message
+    return " ".join(text.split())[:80]
+
+
+def _refused(recipients: Mapping[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{a}: {c} {_text(m)}" for a, (c, m) in sorted(recipients.items()))

@@ -64,8 +64,11 @@ def write(
     return paths
 
 
-def deliver(delivery: Delivery, digest: Digest, paths: Sequence[Path], briefer: Briefer) -> None:
-    """Mail the digest: the PDF attached (when written), the Markdown as the body."""
+def deliver(
+    delivery: Delivery, digest: Digest, paths: Sequence[Path], briefer: Briefer
+) -> list[str]:
+    """Mail the digest: the PDF attached (when written), the Markdown as the body. Returns the
+    recipients the server refused."""
     by_name = {p.name: p for p in paths}
     pdf_path = by_name.get(f"{DIGEST}.pdf")
     md_path = by_name.get(f"{DIGEST}.md")
@@ -86,4 +89,4 @@ def deliver(delivery: Delivery, digest: Digest, paths: Sequence[Path], briefer: 
         pdf=pdf_path.read_bytes() if pdf_path else None,
         filename=f"{DIGEST}-{digest.run.date}.pdf",
     )
-    send(delivery, mail)
+    return send(delivery, mail)

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from briefer.config import Settings, read_profiles
 from briefer.errors import ConfigError
+from briefer.morning import limits as caps
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNIT = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -99,6 +100,15 @@ class Profile(BaseModel):
     out_dir: Path | None = Field(default=None, description="[~/Documents/briefer/NAME]")
     formats: list[str] = Field(default_factory=lambda: ["md", "json", "pdf"])
     delivery: Delivery | None = None
+    # Bounded work (see briefer.morning.limits): caps applied before any page is fetched.
+    max_entries_per_feed: int = Field(default=caps.MAX_ENTRIES_PER_FEED, ge=1)
+    max_entries: int = Field(default=caps.MAX_ENTRIES, ge=1, description="entries a run keeps")
+    max_fetches_per_feed: int = Field(default=caps.MAX_FETCHES_PER_FEED, ge=0)
+    max_fetches: int = Field(default=caps.MAX_FETCHES, ge=0, description="pages a run fetches")
+    max_fetches_per_host: int = Field(default=caps.MAX_FETCHES_PER_HOST, ge=0)
+    fetch_delay: float = Field(
+        default=caps.FETCH_DELAY, ge=0, description="seconds between fetches from one host"
+    )
     #: Settings for this profile's runs (endpoint, budgets, handling…).
     settings: dict[str, Any] = Field(default_factory=dict)
 
@@ -108,6 +118,16 @@ class Profile(BaseModel):
         if value is not None:
             parse_duration(value)
         return value
+
+    def limits(self) -> caps.Limits:
+        return caps.Limits(
+            entries_per_feed=self.max_entries_per_feed,
+            entries=self.max_entries,
+            fetches_per_feed=self.max_fetches_per_feed,
+            fetches=self.max_fetches,
+            fetches_per_host=self.max_fetches_per_host,
+            fetch_delay=self.fetch_delay,
+        )
 
     def window(self) -> timedelta | None:
         return parse_duration(self.since) if self.since else None

@@ -13,6 +13,7 @@ A rerun with nothing new takes every brief from the state: 0 model calls, the sa
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,15 +21,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from briefer.config import Settings, redact_url
-from briefer.errors import BrieferError, BudgetError, DeliveryError
+from briefer.errors import BatchError, BrieferError, BudgetError, ConfigError, DeliveryError
 from briefer.inputs.fetch import FetchPolicy
 from briefer.model.answer_cache import AnswerCache
 from briefer.model.local_server import endpoint, uses_local_model
 from briefer.model.model_store import MODEL_SHA256
 from briefer.models import Brief, Digest, DigestItem, NotIncluded, RunStats, Usage
+from briefer.morning import deliver as mail
 from briefer.morning import output
 from briefer.morning.changes import what_changed
-from briefer.morning.collect import Collector, Entry
+from briefer.morning.collect import Collector, Entry, Pending
 from briefer.morning.dedupe import copies
 from briefer.morning.items import Item, brief_items, item_key
 from briefer.morning.profile import Profile
@@ -64,6 +66,10 @@ class MorningResult:
     #: Configured sources that could not be read at all (their entries are all missing).
     failed_sources: int = 0
     delivered: bool = False
+    #: Recipients the mail server refused (the others got the digest).
+    refused: list[str] = field(default_factory=list)
+    #: When the day's digest had already been mailed (so it was not mailed again).
+    mailed_before: str | None = None
 
 
 def _endpoint_id(settings: Settings) -> str:
@@ -82,18 +88,30 @@ def run_morning(
     state_path: Path | None = None,
     progress: Progress | None = None,
     on_item: Callable[[Item], None] | None = None,
+    mail_again: bool = False,
 ) -> MorningResult:
     """Make (or, ``dry_run``, plan) the digest of ``profile``'s sources for ``now``'s day.
 
     Raises ``RunLockedError`` when a run of the profile is in progress, ``DeliveryError`` when
-    the digest was written but not mailed, and the endpoint's errors that stop every item."""
+    the digest was written but not mailed, ``BatchError`` when every item it tried failed (the
+    digest is written, the run is recorded as failed and its entries are tried again), and the
+    endpoint's errors that stop every item. A day's digest is mailed once (``mail_again``:
+    again)."""
     now = (now or datetime.now()).astimezone()
     state = State(state_path)
     try:
+        run = _Run(settings, profile, state, now, progress, on_item)
         if dry_run:
-            return _Run(settings, profile, state, now, progress, on_item).plan()
+            return run.plan()
+        if deliver and profile.delivery is not None:
+            mail.check(profile.delivery)  # before any work: a setting that can never send
         with locked(state.path.parent, profile.name):
-            return _Run(settings, profile, state, now, progress, on_item).run(deliver)
+            return run.run(deliver, mail_again)
+    except sqlite3.Error as exc:  # the state failed under the run (full disk, damaged file)
+        raise ConfigError(
+            f"the morning state {state.path} failed: {exc}",
+            hint="check free space and the file; finished briefs are kept",
+        ) from exc
     finally:
         state.close()
 
@@ -118,7 +136,12 @@ class _Run:
         self.briefer = Briefer(settings)
         self.started = time.monotonic()
         window = profile.window()
-        start = now - window if window else state.window_start(profile.name, self.day)
+        if window:
+            # A fixed window, too, reaches back to the entries still to be tried.
+            oldest = state.oldest_pending(profile.name)
+            start: datetime | None = min(now - window, oldest) if oldest else now - window
+        else:
+            start = state.window_start(profile.name, self.day)
         self.stats = RunStats(
             profile=profile.name,
             date=self.day,
@@ -127,6 +150,17 @@ class _Run:
             cost_usd=0.0,  # no call made costs nothing, whatever the price (None: unknown)
         )
         self.not_included: list[NotIncluded] = []
+        #: Entries failed or left for the next run; keys settled this run.
+        self.pending: list[Pending] = []
+        self.settled: set[str] = set()
+        #: Every distinct entry read (near-identical copies too): stored, never fetched again.
+        self.read: list[Entry] = []
+        #: Key of each near-identical copy → key of the entry kept: briefed with it.
+        self.copy_of: dict[str, str] = {}
+        #: Items sent to the model this run, and how many of them were briefed.
+        self.tried = 0
+        self.briefed = 0
+        self.first_failure = ""
 
     # -- collect, dedupe, group, rank -------------------------------------------------------
 
@@ -138,10 +172,15 @@ class _Run:
             since=self.stats.window_start,
             seen=lambda keys, text: self.state.briefed_before(name, keys, text, day),
             known=lambda key: self.state.known_article(name, key),
+            given_up=lambda key: self.state.given_up(name, key),
+            limits=self.profile.limits(),
         ).collect(self.profile.sources)
         self.stats.sources_read = collected.sources_read
-        self.stats.entries = len(collected.entries) + collected.skipped_seen
+        self.stats.entries = collected.entries_read
+        self.stats.notes = list(collected.notes)
         self.not_included += collected.not_included
+        self.pending += collected.pending
+        self.settled |= collected.settled
         self.failed_sources = len(self.profile.sources) - collected.sources_read
         entries = self._unique(collected.entries)
         self.stats.entries_new = len(entries)
@@ -156,6 +195,10 @@ class _Run:
         for item in ranked[keep:]:
             reason = f"ranked below the {keep} items kept (max_items)"
             self.not_included += [NotIncluded.of(ref, reason) for ref in item.refs]
+        if len(ranked) > keep:
+            self.stats.notes.append(
+                f"{len(ranked) - keep} items ranked below the {keep} kept (max_items)"
+            )
         ranked = ranked[:keep]
         endpoint_id = _endpoint_id(self.settings)
         for item in ranked:
@@ -177,9 +220,11 @@ class _Run:
                 continue
             seen[entry.key] = seen[entry.text_hash] = entry
             unique.append(entry)
+        self.read = list(unique)
         dropped = copies([e.article for e in unique])
         for copy, kept in sorted(dropped.items()):
             original = unique[kept]
+            self.copy_of[unique[copy].key] = original.key
             title = original.article.title or original.ref
             self.not_included.append(
                 NotIncluded(
@@ -223,9 +268,10 @@ class _Run:
 
     # -- the run ----------------------------------------------------------------------------
 
-    def run(self, deliver: bool) -> MorningResult:
+    def run(self, deliver: bool, mail_again: bool = False) -> MorningResult:
         run_id = self.state.start_run(self.profile.name, self.day, self.now)
         status, errors = "failed", []
+        first: BaseException | None = None
         try:
             items = self._items()
             self._brief(items)
@@ -240,27 +286,65 @@ class _Run:
                 self.profile.output_dir() / self.day,
                 self.profile.formats,
             )
-            self._remember(items, done)
+            self._remember(done)
             result = MorningResult(digest, paths, failed_sources=self.failed_sources)
+            if self.tried and not self.briefed:
+                # Nothing it tried was briefed (endpoint failing, rate limits): not a success,
+                # and the window stays where it was; the entries are tried again next run.
+                raise BatchError(
+                    f"no item could be briefed: all {self.tried} failed (first: "
+                    f"{self.first_failure})",
+                    hint="the digest lists them under Not included; the next run tries them again",
+                )
             status = "ok"
             if deliver and self.profile.delivery is not None:
-                self.say("mailing the digest…")
-                output.deliver(self.profile.delivery, digest, paths, self.briefer)
-                result.delivered = True
+                self._deliver(result, mail_again)
+                errors += [f"mail refused: {who}" for who in result.refused]
             return result
         except DeliveryError as err:
             errors.append(str(err))
+            first = err
             raise
-        except (KeyboardInterrupt, SystemExit):  # Ctrl-C; SIGTERM/SIGHUP exit through here
+        except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C; SIGTERM/SIGHUP exit through here
             status = "interrupted"
+            first = exc
             raise
         except BrieferError as err:
             errors.append(str(err))
+            first = err
+            raise
+        except BaseException as exc:
+            first = exc
             raise
         finally:
             errors += [f"{n.source}: {n.reason}" for n in self.not_included]
             self.stats.seconds = round(time.monotonic() - self.started, 3)
-            self.state.end_run(run_id, status, self.stats, errors)
+            try:
+                self.state.end_run(run_id, status, self.stats, errors)
+            except (sqlite3.Error, OSError) as exc:
+                if first is None:  # the run went well: that its record failed is the news
+                    raise ConfigError(
+                        f"the run could not be recorded in the morning state {self.state.path}: "
+                        f"{exc}",
+                        hint="check free space; the digest is written",
+                    ) from exc
+                # Otherwise the first error is the one reported; this one is only noted.
+                first.add_note(f"and recording the run in the state failed: {exc}")
+
+    def _deliver(self, result: MorningResult, mail_again: bool) -> None:
+        """Mail the day's digest once: a rerun does not mail it again unless asked."""
+        delivery = self.profile.delivery
+        assert delivery is not None
+        when = self.state.mailed(self.profile.name, self.day)
+        if when and not mail_again:
+            result.mailed_before = when
+            self.say(f"the digest of {self.day} was mailed at {when} UTC; not mailed again")
+            return
+        self.say("mailing the digest…")
+        refused = output.deliver(delivery, result.digest, result.paths, self.briefer)
+        self.state.record_mail(self.profile.name, self.day, delivery.to, refused)
+        result.delivered = True
+        result.refused = refused
 
     def _brief(self, items: list[Item]) -> None:
         todo = self._within_budget([item for item in items if item.brief is None])
@@ -268,6 +352,7 @@ class _Run:
         if not todo:
             return
         self.say(f"briefing {len(todo)} items…")
+        self.tried += len(todo)
         local = uses_local_model(self.settings)
         with endpoint(self.settings, progress=self.say) as active:
             # Parallel items, each read one call at a time: at most `workers` calls in flight.
@@ -278,7 +363,10 @@ class _Run:
             def done(item: Item, result: Brief | BrieferError) -> None:
                 if isinstance(result, BrieferError):
                     self.not_included += [NotIncluded.of(ref, result.message) for ref in item.refs]
+                    self._pend(item, result.message, "failed")
+                    self.first_failure = self.first_failure or result.message
                     return
+                self.briefed += 1
                 item.brief = result
                 self.state.store_brief(item.key, result)
                 if self.on_item:
@@ -323,11 +411,16 @@ class _Run:
                 what = f"max_tokens {limit_tokens:,}" if over_tokens else f"max_cost ${limit_cost}"
                 reason = f"left out to stay within {what} (estimated before any call)"
                 self.not_included += [NotIncluded.of(ref, reason) for ref in item.refs]
+                self._pend(item, reason, "left")
                 continue
             kept.append(item)
             tokens += prompt + completion
             prompt_sum, completion_sum = prompt_sum + prompt, completion_sum + completion
         return kept
+
+    def _pend(self, item: Item, reason: str, kind: str) -> None:
+        self.pending += [Pending(e.key, e.ref, e.source, e.published, reason, kind)
+                         for e in item.entries]  # fmt: skip
 
     def _account(self, spent: Usage) -> None:
         self.stats.model_calls = spent.calls - spent.cached_calls
@@ -372,23 +465,32 @@ class _Run:
             run=self.stats,
         )
 
-    def _remember(self, items: list[Item], done: list[Item]) -> None:
-        """Entries of the digest are briefed (as of today); stories get today's brief."""
+    def _remember(self, done: list[Item]) -> None:
+        """Entries of the digest are briefed (as of today); every other entry read is stored
+        (its page is not fetched again); failed and left-over entries are pending (tried again
+        next run, up to ``MAX_TRIES``), the rest settled; stories get today's brief."""
         name = self.profile.name
         included = {e.key for item in done for e in item.entries}
-        read = [e for item in items for e in item.entries]
+        included |= {copy for copy, kept in self.copy_of.items() if kept in included}
         self.state.record_entries(
             name,
-            [(e.key, e.text_hash, e.source, e.article, e.published) for e in read
+            [(e.key, e.text_hash, e.source, e.article, e.published) for e in self.read
              if e.key not in included],
             None,
         )  # fmt: skip
         self.state.record_entries(
             name,
-            [(e.key, e.text_hash, e.source, e.article, e.published) for e in read
+            [(e.key, e.text_hash, e.source, e.article, e.published) for e in self.read
              if e.key in included],
             self.day,
         )  # fmt: skip
+        pending = {p.key: p for p in self.pending}
+        settled = (self.settled | {e.key for e in self.read}) - set(pending)
+        self.state.update_pending(
+            name,
+            [(p.key, p.ref, p.source, p.published, p.reason, p.kind) for p in pending.values()],
+            settled,
+        )
         for item in done:
             assert item.brief is not None
             self.state.record_story(

@@ -12,12 +12,15 @@ In-process (``briefer morning --at 06:30``): a cron trigger at that local time, 
   while the machine is suspended, so without a wake-up it would fire hours after resume.
 
 Every run is logged (logger ``briefer.morning``) with its outcome; one failed run does not stop
-the schedule.
+the schedule. ``serve`` runs each run in the main thread (the scheduler's thread only says when):
+SIGTERM and Ctrl-C, which Python delivers to the main thread, stop the run in progress at once,
+not only the waiting.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import re
 import shlex
 import shutil
@@ -72,8 +75,10 @@ def make_scheduler(
     label: str = "morning",
     scheduler: Any = None,
     timezone: Any = None,
+    log_runs: bool = True,
 ) -> Any:
-    """A scheduler (``BlockingScheduler`` unless one is given) with the daily job at ``at``."""
+    """A scheduler (``BlockingScheduler`` unless one is given) with the daily job at ``at``
+    (``log_runs``: wrapped by ``logged``)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
@@ -82,7 +87,7 @@ def make_scheduler(
         scheduler = BlockingScheduler(timezone=timezone) if timezone else BlockingScheduler()
     zone = timezone or scheduler.timezone
     scheduler.add_job(
-        logged(run, label),
+        logged(run, label) if log_runs else run,
         CronTrigger(hour=hour, minute=minute, timezone=zone),
         id=JOB_ID,
         name=f"{label} at {at}",
@@ -94,6 +99,46 @@ def make_scheduler(
         lambda: None, "interval", seconds=HEARTBEAT, id="heartbeat", name="wake-up check"
     )
     return scheduler
+
+
+def serve(
+    run: Callable[[], object],
+    at: str,
+    *,
+    label: str = "morning",
+    timezone: Any = None,
+    run_now: bool = False,
+    started: Callable[[datetime], None] | None = None,
+) -> None:
+    """Run ``run`` every day at ``at``, in this (the main) thread, until a signal or Ctrl-C
+    raises out of it; ``run_now``: once at once, too. ``started`` gets the next run's time."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    due: queue.Queue[None] = queue.Queue()
+    background = BackgroundScheduler(timezone=timezone) if timezone else BackgroundScheduler()
+    scheduler = make_scheduler(
+        lambda: due.put(None),
+        at,
+        label=label,
+        scheduler=background,
+        timezone=timezone,
+        log_runs=False,
+    )
+    job = logged(run, label)
+    scheduler.start()
+    try:
+        if started is not None:
+            started(next_run(scheduler))
+        if run_now:
+            job()
+        while True:
+            try:
+                due.get(timeout=1.0)  # a timeout: signal handlers run between waits
+            except queue.Empty:
+                continue
+            job()
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def next_run(scheduler: Any, now: datetime | None = None) -> datetime:
@@ -156,8 +201,21 @@ def install_timer(
         args += ["--config", str(config_file.resolve())]
     use_systemd = has_systemd() if systemd is None else systemd
     if not use_systemd:
-        log_path = Path(platformdirs.user_state_dir("briefer")) / f"morning-{profile}.log"
-        line = f"{minute} {hour} * * * {shlex.join(args)} >> {shlex.quote(str(log_path))} 2>&1"
+        log_dir = Path(platformdirs.user_state_dir("briefer"))
+        log_path = log_dir / f"morning-{profile}.log"
+        # The log's folder is made now and by the line itself (a fresh account has no
+        # ~/.local/state; without it the shell fails the redirection and briefer never runs).
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the log folder {log_dir}: {exc.strerror or exc}",
+                hint="check the permissions of your home folder",
+            ) from exc
+        line = (
+            f"{minute} {hour} * * * mkdir -p {shlex.quote(str(log_dir))} && "
+            f"{shlex.join(args)} >> {shlex.quote(str(log_path))} 2>&1"
+        )
         return TimerInstall(
             files=[], commands=["crontab -e   # and add the line above"], crontab=line
         )

@@ -9,6 +9,15 @@
 - ``stories`` / ``story_entries`` / ``story_briefs``: which entries make a story and its brief
   on each day, for "What changed since <date>".
 - ``runs``: start, end, status, counts, tokens, cost and errors of every run.
+- ``pending`` (schema 2): entries read but not settled: failed (a page, a brief) or left for the
+  next run by a cap. The next run's window reaches back to them; after ``MAX_TRIES`` runs they
+  are given up (listed as such, not tried again).
+- ``deliveries`` (schema 2): when each day's digest was mailed, to whom (mailed once).
+
+The schema has a version (``PRAGMA user_version``): a file of an older version is migrated in
+place (``MIGRATIONS``), the unversioned file of briefer before versions being version 1. A file
+that is not briefer's (another program's SQLite file, a damaged file, not SQLite at all) or of a
+newer version is a one-line ``ConfigError`` and is never written to.
 
 Each profile has its own entries and stories. ``RunLock`` keeps two runs of one profile apart.
 """
@@ -30,7 +39,14 @@ import platformdirs
 from briefer.errors import ConfigError, RunLockedError
 from briefer.models import Article, Brief, RunStats
 
-SCHEMA = """
+#: The schema this briefer writes; older files are migrated up to it.
+SCHEMA_VERSION = 2
+#: Runs in which an entry failed or was left over, after which it is given up.
+MAX_TRIES = 3
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+#: Version 1: the unversioned schema of the first releases (user_version 0).
+SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     profile TEXT NOT NULL,
@@ -81,6 +97,29 @@ CREATE TABLE IF NOT EXISTS story_briefs (
 );
 """
 
+#: Statements that take a file from version N - 1 to N (each run in one transaction).
+MIGRATIONS: dict[int, list[str]] = {
+    2: [
+        "CREATE TABLE pending (profile TEXT NOT NULL, key TEXT NOT NULL, ref TEXT NOT NULL, "
+        "source TEXT NOT NULL, published TEXT, kind TEXT NOT NULL, tries INTEGER NOT NULL, "
+        "reason TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (profile, key))",
+        "CREATE TABLE deliveries (profile TEXT NOT NULL, digest_date TEXT NOT NULL, "
+        "mailed TEXT NOT NULL, recipients TEXT NOT NULL, refused TEXT NOT NULL, "
+        "PRIMARY KEY (profile, digest_date))",
+    ],
+}
+
+#: The tables (and their columns) of a version-1 file: what an unversioned file must look like
+#: to be taken for briefer's.
+_V1_TABLES = {
+    "runs": {"id", "profile", "started", "ended", "status", "digest_date", "window_start"},
+    "entries": {"profile", "key", "text_hash", "source", "first_seen", "digest_date", "article"},
+    "briefs": {"item_key", "brief", "created"},
+    "stories": {"id", "profile", "title", "first_date", "last_date"},
+    "story_entries": {"story_id", "profile", "key"},
+    "story_briefs": {"story_id", "digest_date", "item_key"},
+}
+
 
 def data_dir() -> Path:
     """``$XDG_DATA_HOME/briefer`` (usually ``~/.local/share/briefer``)."""
@@ -106,23 +145,103 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _check_file(path: Path) -> None:
+    """A file there must be an SQLite file: anything else is refused before SQLite opens it."""
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the morning state {path}: {exc.strerror or exc}",
+            hint="check the file's permissions",
+        ) from exc
+    if head and head != _SQLITE_HEADER:
+        raise ConfigError(
+            f"{path} is not a briefer state file (not an SQLite database); it was left as it is",
+            hint="move it away, or point briefer at another state file",
+        )
+
+
+def _damaged(path: Path, exc: sqlite3.Error) -> ConfigError:
+    return ConfigError(
+        f"the morning state {path} cannot be used: {exc}; it was left as it is",
+        hint="restore it from a backup, or move it away to start a new state",
+    )
+
+
 class State:
     """The state file of all profiles. Use one ``State`` from one thread."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_state_path()
+        _check_file(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30)
-            # WAL: a second process (a dry run, another profile) reads while a run writes.
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"cannot open the morning state {self.path}: {exc}",
                 hint="check the folder's permissions and free space",
             ) from exc
+        try:
+            self._migrate()
+            # WAL: a second process (a dry run, another profile) reads while a run writes.
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        except ConfigError:
+            self.db.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise _damaged(self.path, exc) from exc
+
+    def _migrate(self) -> None:
+        """Bring the file to ``SCHEMA_VERSION``; refuse one that is not briefer's (unchanged)."""
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise ConfigError(
+                f"the morning state {self.path} was written by a newer briefer (schema "
+                f"{version}; this one reads up to {SCHEMA_VERSION}); it was left as it is",
+                hint="upgrade briefer, or move the file away to start a new state",
+            )
+        if version == 0:
+            tables = {
+                name: {row[1] for row in self.db.execute(f'PRAGMA table_info("{name}")')}
+                for (name,) in self.db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )
+            }
+            foreign = sorted(
+                name
+                for name, cols in tables.items()
+                if name not in _V1_TABLES or not _V1_TABLES[name] <= cols
+            )
+            if foreign:
+                raise ConfigError(
+                    f"{self.path} is not a briefer state file (table {foreign[0]!r} is not "
+                    "briefer's); it was left as it is",
+                    hint="move it away, or point briefer at another state file",
+                )
+            self._step(1, [SCHEMA_V1])  # a new file, or the unversioned schema: version 1
+            version = 1
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            self._step(target, MIGRATIONS[target])
+
+    def _step(self, version: int, statements: list[str]) -> None:
+        """One migration in one transaction: the file is at the old version or the new."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql in statements:
+                for statement in (s for s in sql.split(";") if s.strip()):
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
 
     def close(self) -> None:
         self.db.close()
@@ -155,13 +274,31 @@ class State:
 
     def window_start(self, profile: str, digest_date: str) -> datetime | None:
         """The start of the last successful run that wrote an earlier day's digest: a rerun
-        on the same day reads the same window, and so writes the same digest."""
+        on the same day reads the same window, and so writes the same digest. A failed run
+        never moves it, and it reaches back to the oldest pending entry (failed or left over,
+        not given up): the window never moves past an entry that is still to be tried."""
         row = self.db.execute(
             "SELECT started FROM runs WHERE profile = ? AND status = 'ok' AND digest_date < ? "
             "ORDER BY started DESC LIMIT 1",
             (profile, digest_date),
         ).fetchone()
-        return datetime.fromisoformat(row[0]) if row else None
+        if not row:
+            return None
+        start = datetime.fromisoformat(row[0])
+        oldest = self.oldest_pending(profile)
+        return min(start, oldest) if oldest else start
+
+    def oldest_pending(self, profile: str) -> datetime | None:
+        """When the oldest dated entry still to be tried (failed or left over) was published."""
+        dates = [
+            datetime.fromisoformat(published)
+            for (published,) in self.db.execute(
+                "SELECT published FROM pending WHERE profile = ? AND tries < ? "
+                "AND published IS NOT NULL",
+                (profile, MAX_TRIES),
+            )
+        ]
+        return min(dates) if dates else None
 
     def runs(self, profile: str) -> list[dict[str, object]]:
         rows = self.db.execute(
@@ -174,16 +311,19 @@ class State:
 
     # -- entries ----------------------------------------------------------------------------
 
-    def briefed_before(self, profile: str, keys: Iterable[str], text_hash: str, day: str) -> bool:
-        """Whether an entry (any of its keys, or its text) was in a digest before ``day``."""
+    def briefed_before(
+        self, profile: str, keys: Iterable[str], text_hash: str, day: str
+    ) -> str | None:
+        """The date of the first digest before ``day`` an entry (any of its keys, or its text)
+        was in, else None."""
         keys = list(keys)
         marks = ",".join("?" * len(keys))
         row = self.db.execute(
-            f"SELECT 1 FROM entries WHERE profile = ? AND digest_date < ? "
-            f"AND (key IN ({marks}) OR text_hash = ?) LIMIT 1",
+            f"SELECT min(digest_date) FROM entries WHERE profile = ? AND digest_date < ? "
+            f"AND (key IN ({marks}) OR text_hash = ?)",
             (profile, day, *keys, text_hash),
         ).fetchone()
-        return row is not None
+        return str(row[0]) if row and row[0] else None
 
     def known_article(self, profile: str, key: str) -> Article | None:
         """The article stored for an entry key (a page is not fetched twice)."""
@@ -221,6 +361,71 @@ class State:
                         article.model_dump_json(),
                     ),
                 )
+
+    # -- pending entries (failed, left over) -------------------------------------------------
+
+    def update_pending(
+        self,
+        profile: str,
+        pending: Iterable[tuple[str, str, str, datetime | None, str, str]],
+        settled: Iterable[str],
+    ) -> None:
+        """(key, ref, source, published, reason, kind) of entries failed or left over this
+        run (one more try each); ``settled`` keys (briefed, listed for good) are no longer
+        pending."""
+        now = _now()
+        with self.db:
+            self.db.executemany(
+                "DELETE FROM pending WHERE profile = ? AND key = ?",
+                [(profile, key) for key in settled],
+            )
+            for key, ref, source, published, reason, kind in pending:
+                when = published.astimezone(UTC).isoformat() if published else None
+                self.db.execute(
+                    "INSERT INTO pending (profile, key, ref, source, published, kind, tries, "
+                    "reason, updated) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
+                    "ON CONFLICT (profile, key) DO UPDATE SET tries = pending.tries + 1, "
+                    "reason = excluded.reason, kind = excluded.kind, updated = excluded.updated",
+                    (profile, key, ref, source, when, kind, reason, now),
+                )
+
+    def given_up(self, profile: str, key: str) -> str | None:
+        """Why an entry is no longer tried (it failed or was left over ``MAX_TRIES`` times)."""
+        row = self.db.execute(
+            "SELECT tries, reason FROM pending WHERE profile = ? AND key = ? AND tries >= ?",
+            (profile, key, MAX_TRIES),
+        ).fetchone()
+        if row is None:
+            return None
+        return f"given up after {row[0]} runs that could not brief it (last: {row[1]})"
+
+    def pending(self, profile: str) -> list[dict[str, object]]:
+        rows = self.db.execute(
+            "SELECT key, kind, tries, reason FROM pending WHERE profile = ? ORDER BY key",
+            (profile,),
+        ).fetchall()
+        return [dict(zip(("key", "kind", "tries", "reason"), r, strict=True)) for r in rows]
+
+    # -- deliveries -------------------------------------------------------------------------
+
+    def mailed(self, profile: str, digest_date: str) -> str | None:
+        """When the day's digest of ``profile`` was mailed (UTC, ISO), else None."""
+        row = self.db.execute(
+            "SELECT mailed FROM deliveries WHERE profile = ? AND digest_date = ?",
+            (profile, digest_date),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def record_mail(
+        self, profile: str, digest_date: str, recipients: Sequence[str], refused: Sequence[str]
+    ) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO deliveries (profile, digest_date, mailed, recipients, "
+                "refused) VALUES (?, ?, ?, ?, ?)",
+                (profile, digest_date, _now(), json.dumps(list(recipients)),
+                 json.dumps(list(refused))),
+            )  # fmt: skip
 
     # -- briefs -----------------------------------------------------------------------------
 

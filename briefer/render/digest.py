@@ -52,13 +52,21 @@ def window_text(digest: Digest) -> str:
     return f"since {long_date(start.date())}, {start:%H:%M}"
 
 
+#: "Not included" lines printed in the Markdown and PDF (the JSON has them all): a first run
+#: over a feed of thousands of entries leaves most of them for the next run, one line each.
+NOT_INCLUDED_SHOWN = 200
+
+
 def _context(digest: Digest) -> dict[str, Any]:
+    missing = digest.not_included
     return {
         "title": title(digest),
         "date": long_date(digest.run.date),
         "window": window_text(digest),
         "items": digest.items,
-        "not_included": digest.not_included,
+        "not_included": missing[:NOT_INCLUDED_SHOWN],
+        "not_included_total": len(missing),
+        "not_included_more": max(0, len(missing) - NOT_INCLUDED_SHOWN),
         "run": digest.run,
         "version": __version__,
         # The day, not the clock: a rerun with nothing new writes the same digest.
