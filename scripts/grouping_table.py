@@ -8,10 +8,12 @@
 
 Methods: words alone (``stories``, briefer's grouping before issue 24), meaning alone
 (``meaning``, WordLlama whole-text cosine), and the two combined (``combined``, the default).
-Batches: morning-dev (7 stories), tests/data/grouping-june and grouping-may, and the 27 dev
-texts, every one a story of its own. A batch's dates come from its README table or from each
-file's front matter. Each cell: gold stories grouped exactly right (n/N), pairwise precision
-and recall (precision 1.00 when nothing is linked, recall 1.00 when the gold links nothing).
+Batches: morning-dev (7 stories), tests/data/grouping-june and grouping-may, the 27 dev texts
+(every one a story of its own), and the dev texts each with a synthetic reprint (27 stories of
+two: what the reprint rule must keep together). A batch's dates come from its README table or
+from each file's front matter. Each cell: gold stories grouped exactly right (n/N), pairwise
+precision and recall (precision 1.00 when nothing is linked, recall 1.00 when the gold links
+nothing).
 
 ``--merge`` measures meaning where a story's sources are merged (``stories/merge.py``): over every
 gold story of the batches, the pairs of sentences from different sources that the merge rule
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +48,7 @@ METHODS = (
     ("meaning", "meaning alone"),
     ("combined", "combined (shipped)"),
 )
+OUTLETS = ("Northwire", "Capital Desk", "Gazette Online", "Metro Ledger", "World Brief")
 
 
 def corpus(folder: Path) -> list[Article]:
@@ -58,9 +62,38 @@ def corpus(folder: Path) -> list[Article]:
     return out
 
 
-def scores(folder: Path, articles: list[Article], method: str) -> PairScores:
-    predicted = [[Path(articles[i].origin).name for i in g] for g in group(articles, method=method)]
-    return pair_scores(gold_groups(folder), predicted)
+def reprint(article: Article, outlet: str) -> Article:
+    """A syndicated copy, as tests/test_grouping.py makes one: the outlet's title and dateline,
+    the opening with every third word dropped, the outlet's boilerplate, a day later."""
+    paragraphs = [p for p in article.text.split("\n") if p.strip()][1:]
+    opening = " ".join(w for k, w in enumerate(paragraphs[0].split()) if k % 3 != 2)
+    text = "\n\n".join(
+        [
+            f"{article.title} - {outlet}",
+            f"WASHINGTON ({outlet}) - {opening}",
+            *paragraphs[1:],
+            f"Copyright {outlet}. All rights reserved. Follow {outlet} for the latest news.",
+        ]
+    )
+    day = None
+    if article.date:
+        day = (date.fromisoformat(article.date[:10]) + timedelta(days=1)).isoformat()
+    return Article(
+        id=article.id + "-copy",
+        text=text,
+        title=f"{article.title} - {outlet}",
+        date=day,
+        origin=article.origin + "#copy",
+    )
+
+
+def key(article: Article) -> str:
+    return Path(article.origin).name
+
+
+def scores(gold: list[list[str]], articles: list[Article], method: str) -> PairScores:
+    predicted = [[key(articles[i]) for i in g] for g in group(articles, method=method)]
+    return pair_scores(gold, predicted)
 
 
 def cell(s: PairScores) -> str:
@@ -108,8 +141,8 @@ def merge_report(
         f"(median {same[len(same) // 2]:.2f})"
     )
     print(f"other pairs with meaning >= {at:.2f}: {len(others)}")
-    for by_meaning, tf, a, b in sorted(others, reverse=True):
-        print(f"\n- meaning {by_meaning:.2f}, TF-IDF {tf:.2f}\n  {a}\n  {b}")
+    for by_meaning, tf, first, second in sorted(others, reverse=True):
+        print(f"\n- meaning {by_meaning:.2f}, TF-IDF {tf:.2f}\n  {first}\n  {second}")
 
 
 def main() -> None:
@@ -131,18 +164,26 @@ def main() -> None:
     if args.merge:
         merge_report(batches, loaded, args.at)
         return
-    header = ["method", *(f"{name} ({len(loaded[name])} texts)" for name, _ in batches)]
+    golds = {name: gold_groups(folder) for name, folder in batches}
+    if "dev" in loaded:
+        # Every dev text and a reprint of it from another outlet: 27 stories of two texts.
+        copies = [reprint(a, OUTLETS[k % len(OUTLETS)]) for k, a in enumerate(loaded["dev"])]
+        loaded["dev + reprints"] = [*loaded["dev"], *copies]
+        golds["dev + reprints"] = [
+            [key(a), key(c)] for a, c in zip(loaded["dev"], copies, strict=True)
+        ]
+    header = ["method", *(f"{name} ({len(loaded[name])} texts)" for name in loaded)]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     seconds: dict[str, float] = {}
     for method, label in METHODS:
         row = [f"{label} `{method}`"]
         start = time.perf_counter()
-        for name, folder in batches:
-            row.append(cell(scores(folder, loaded[name], method)))
+        for name, articles in loaded.items():
+            row.append(cell(scores(golds[name], articles, method)))
         seconds[method] = time.perf_counter() - start
         print("| " + " | ".join(row) + " |")
-    total = sum(len(a) for a in loaded.values())
+    total = sum(len(a) for name, a in loaded.items() if name != "dev + reprints")
     print()
     print(
         f"Seconds for the {total} texts, all batches: "

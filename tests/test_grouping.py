@@ -364,3 +364,21 @@ def test_grouping_goes_on_by_words_when_meaning_is_unavailable(
         assert meaning.embed(["anything"]) is None
     assert "grouping by words alone" in caplog.text
     assert sum("meaning embeddings unavailable" in r.message for r in caplog.records) == 1
+
+
+def test_the_grouping_table_script_prints_every_method_for_every_batch(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parent.parent / "scripts" / "grouping_table.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--eval", str(tmp_path)],  # no shared corpora: June, May
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "| method | grouping-june (25 texts) | grouping-may (39 texts) |"
+    rows = {line.split("`")[1]: line for line in lines if line.startswith("| ") and "`" in line}
+    assert list(rows) == ["stories", "meaning", "combined"]
+    june = _folder_scores(JUNE, "combined")
+    cell = f"{june['exact']}/15 · P {june['precision']:.2f} · R {june['recall']:.2f}"
+    assert cell in rows["combined"]
