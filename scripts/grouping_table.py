@@ -8,7 +8,8 @@
 
 Methods: words alone (``stories``, briefer's grouping before issue 24), meaning alone
 (``meaning``, WordLlama whole-text cosine), and the two combined (``combined``, the default).
-Batches: morning-dev (7 stories), tests/data/grouping-june and grouping-may, the 27 dev texts
+Batches: morning-dev (7 stories), tests/data/grouping-june, grouping-may and grouping-april (built
+after the combined method's constants were fixed: held out), the 27 dev texts
 (every one a story of its own), and the dev texts each with a synthetic reprint (27 stories of
 two: what the reprint rule must keep together). A batch's dates come from its README table or
 from each file's front matter. Each cell: gold stories grouped exactly right (n/N), pairwise
@@ -156,6 +157,7 @@ def main() -> None:
         ("morning-dev", args.eval / "morning-dev"),
         ("grouping-june", ROOT / "tests" / "data" / "grouping-june"),
         ("grouping-may", ROOT / "tests" / "data" / "grouping-may"),
+        ("grouping-april, held out", ROOT / "tests" / "data" / "grouping-april"),
         ("dev", args.eval / "dev"),
         *((p.name, p) for p in args.corpus),
     ]
