@@ -3,7 +3,7 @@
 Offline, on the CPU and deterministic: pair scores from the batch's own statistics
 (``stories.similarity``) and from what the texts mean (``stories.meaning``), then
 average-linkage clustering stopped at a threshold calibrated per method (``stories.linkage``).
-``scripts/grouping_table.py`` measures the methods on four labelled batches and prints the table
+``scripts/grouping_table.py`` measures the methods on the labelled batches and prints the table
 of ``docs/morning.md`` ("Grouping"); ``bench/grouping.py`` prints margins and times 200 articles.
 """
 
