@@ -25,3 +25,36 @@ def test_months_names_and_reporting_verbs() -> None:
     assert words.is_name("Erdoğan") and not words.is_name("However") and not words.is_name("Twelve")
     assert words.finite("signed") and not words.finite("signature")
     assert words.same_word("condemnation", "condemned")
+
+
+def test_stems_are_right_when_threads_stem_at_once() -> None:
+    """A morning run briefs items in threads; one shared Snowball stemmer gave wrong stems and
+    IndexErrors there (its state is the word it is working on)."""
+    import itertools
+    import threading
+
+    import snowballstemmer
+
+    alone = snowballstemmer.stemmer("english")
+    vocab = [
+        "".join(p) + end
+        for p in itertools.product("abcdefghij", repeat=4)
+        for end in ("ational", "ing", "ness", "ies")
+    ]
+    expected = {w: alone.stemWord(w) for w in vocab}
+    wrong: list[str] = []
+
+    def work(k: int) -> None:
+        for w in vocab[k::8]:
+            try:
+                if words.stem(w) != expected[w]:
+                    wrong.append(w)
+            except IndexError as exc:
+                wrong.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []

@@ -1,9 +1,10 @@
 """Same-story grouping: which articles of a batch cover the same event.
 
 Offline, on the CPU and deterministic: pair scores from the batch's own statistics
-(``stories.similarity``), then average-linkage clustering stopped at a threshold calibrated per
-method (``stories.linkage``). ``bench/grouping.py`` measures every method on morning-dev and
-prints the numbers quoted here.
+(``stories.similarity``) and from what the texts mean (``stories.meaning``), then
+average-linkage clustering stopped at a threshold calibrated per method (``stories.linkage``).
+``scripts/grouping_table.py`` measures the methods on the labelled batches and prints the table
+of ``docs/morning.md`` ("Grouping"); ``bench/grouping.py`` prints margins and times 200 articles.
 """
 
 from __future__ import annotations
@@ -52,6 +53,34 @@ def _stories(b: Batch, i: int, j: int) -> float:
     return _keywords(b, i, j)
 
 
+def _meaning(b: Batch, i: int, j: int) -> float:
+    return b.meaning(i, j) * b.date_factor(i, j)
+
+
+# The combined score: salient words, plus MEANING_WEIGHT × how far the texts' meaning cosine
+# rises above MEANING_FLOOR. Meaning only adds: on the dev corpus the two pairs of different
+# stories that words merged (a Taiwan call readout and an overview of US-China relations;
+# Pakistan's threat to deport Afghans and Rubio on terrorist havens in Afghanistan) mean much
+# the same (0.69, 0.65) — same topic, other event — so meaning cannot part them; what parts them
+# is a higher bar for words alone (0.27; they score 0.238 and 0.208), and meaning lifts the
+# same-story pairs that words alone would then lose (June's sanctions-evasion fact sheet and the
+# two State releases on it: words 0.22, meaning 0.84). Scanned: weight 0.25-2, floor 0.4-0.8,
+# threshold 0.20-0.35 against morning-dev, June, May and dev (scripts/grouping_table.py);
+# weights 0.75-2 with floors 0.65-0.75 and thresholds 0.27-0.28 all give the same partitions
+# (every dev text alone, morning-dev exact, June as before, May 15 of 23); these are the middle.
+# On a week held out from that scan (tests/data/grouping-april) meaning cost one story: 16 of
+# 22 against 18 by words alone (docs/morning.md, "Grouping").
+MEANING_FLOOR = 0.70
+MEANING_WEIGHT = 1.0
+
+
+def _combined(b: Batch, i: int, j: int) -> float:
+    if b.shingle(i, j) >= DUPLICATE:
+        return b.date_factor(i, j)
+    bonus = MEANING_WEIGHT * max(0.0, b.meaning(i, j) - MEANING_FLOOR)
+    return _keywords(b, i, j) + bonus * b.date_factor(i, j)
+
+
 # Thresholds, from a scan of pairwise F1 over thresholds 0.10-0.40 in steps of 0.02 (margins as
 # `bench/grouping.py` prints them) on morning-dev and on a June 2022 White House/State batch of
 # 25 texts (7 stories, 8 single texts) taken from the same public archives as morning-dev:
@@ -61,6 +90,9 @@ def _stories(b: Batch, i: int, j: int) -> float:
 #   S3a-S3b).
 # - names 0.21 and tfidf 0.25: the best F1 on both sets (no threshold separates morning-dev).
 # - shingles 0.30 (DUPLICATE): synthetic reprints score ≥ 0.47, different texts ≤ 0.10.
+# - meaning 0.64: the best F1 on both sets (none separates morning-dev: its memorandum and the
+#   statement on the same drawdown mean 0.34 alike, two different stories 0.72).
+# - combined 0.27: see MEANING_FLOOR.
 METHODS: dict[str, Method] = {
     m.name: m
     for m in (
@@ -78,10 +110,17 @@ METHODS: dict[str, Method] = {
             _keywords,
         ),
         Method("shingles", "(c) word 5-gram Jaccard (reprints)", DUPLICATE, _shingles),
-        Method("stories", "keywords, and reprints always together (default)", 0.20, _stories),
+        Method("stories", "keywords, and reprints always together (words alone)", 0.20, _stories),
+        Method("meaning", "(d) WordLlama whole-text cosine (meaning alone)", 0.64, _meaning),
+        Method(
+            "combined",
+            "stories, plus meaning where it is close (default)",
+            0.27,
+            _combined,
+        ),
     )
 }
-DEFAULT_METHOD = "stories"
+DEFAULT_METHOD = "combined"
 
 
 class PairScore(BaseModel):
@@ -94,6 +133,7 @@ class PairScore(BaseModel):
     names: float
     keywords: float
     shingles: float
+    meaning: float
     date_factor: float
 
 
@@ -149,6 +189,7 @@ def pair_table(articles: Sequence[Article], *, method: str = DEFAULT_METHOD) -> 
             names=batch.names(i, j),
             keywords=batch.keywords(i, j),
             shingles=batch.shingle(i, j),
+            meaning=batch.meaning(i, j),
             date_factor=batch.date_factor(i, j),
         )
         for i in range(len(articles))

@@ -6,6 +6,9 @@ Department statements), and word 4-grams found in three or more texts are boiler
 ("For more information on today's action, please see…", "Antony J. Blinken, Secretary of
 State"). Reprints of one text (shingle Jaccard ≥ ``DUPLICATE``) count once in these frequencies,
 so that a wire story printed by five outlets does not make its own words look generic.
+
+Meaning (``Batch.meaning``) is the one statistic not taken from the batch: the cosine of two
+texts' WordLlama embeddings (``stories.meaning``), computed on first use only.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from functools import cached_property
 
 from briefer.models import Article
 from briefer.stories import features as F
+from briefer.stories import meaning as M
 
 # Shingle Jaccard of two reprints of one text. Measured: synthetic reprints (outlet title and
 # dateline, every fourth word of the opening dropped, half of them cut by 30 %, outlet
@@ -177,6 +181,7 @@ class Batch:
     computed on first use."""
 
     def __init__(self, articles: Sequence[Article]) -> None:
+        self._raw = [a.text for a in articles]
         self.texts = [_prepare(a) for a in articles]
         self.n = len(self.texts)
         self.jaccard = self._jaccard()
@@ -279,6 +284,14 @@ class Batch:
             weighted.append((words, sum(w for _, w in words)))
         return _coverage(weighted, [t.lead for t in self.texts])
 
+    # -- (d) meaning ------------------------------------------------------------------------
+
+    @cached_property
+    def _meaning(self) -> M.Vectors | None:
+        """Each text's unit embedding (the whole text, title line included), or None when the
+        model is unavailable (every meaning score is then 0)."""
+        return M.embed(self._raw)
+
     # -- scores -----------------------------------------------------------------------------
 
     def date_factor(self, i: int, j: int) -> float:
@@ -309,6 +322,13 @@ class Batch:
             return salient  # a text without a headline: its salient words alone
         heads = min(self._headlines[i].get(j, 0.0), self._headlines[j].get(i, 0.0))
         return (salient + heads) / 2
+
+    def meaning(self, i: int, j: int) -> float:
+        """(d) Cosine of the two texts' WordLlama embeddings: what they are about."""
+        vectors = self._meaning
+        if vectors is None:
+            return 0.0
+        return float(vectors[i] @ vectors[j])
 
     def shingle(self, i: int, j: int) -> float:
         """(c) Jaccard of word 5-gram sets: reprints of one text."""

@@ -6,6 +6,7 @@ stemmer). Every stage that compares words imports them from here."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -321,14 +322,19 @@ def only_adjective(word: str) -> bool:
     return bool(found) and set(found) <= {"ADJ"}
 
 
-_STEMMER = snowballstemmer.stemmer("english")
+# One Snowball stemmer per thread: a stemmer keeps the word it works on in its own fields, so
+# threads sharing one (a morning run briefs items at once) get wrong stems or an IndexError.
+_STEMMERS = threading.local()
 
 
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """The word's Snowball stem ("designation", "designated" → "design"; "casualties" →
     "casualti"), lower case, without a possessive ending."""
-    return str(_STEMMER.stemWord(bare_lower(word)))
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(bare_lower(word)))
 
 
 @lru_cache(maxsize=65536)
