@@ -4,6 +4,7 @@ entries retried until given up."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -340,3 +341,35 @@ def test_cli_exits_non_zero_when_nothing_it_tried_was_briefed(
     assert result.exit_code == 14, result.output
     assert "no item could be briefed: all 1 failed" in result.stderr
     assert statuses() == ["failed"]
+
+
+# -- feeds as the wild serves them --------------------------------------------------------------
+
+CORPUS = Path(__file__).parent / "data" / "feedparser" / "wellformed"
+
+
+@pytest.mark.parametrize("folder", ["rss", "atom10", "rdf"])
+def test_a_morning_over_feedparsers_well_formed_feeds_accounts_for_every_entry(
+    model: ScriptedServer, tmp_path: Path, folder: str
+) -> None:
+    # feedparser's own test feeds: every kind of element, encoding and date; their links point
+    # to hosts a test may not fetch, so pages are capped to none and left for the next run.
+    profile = Profile(
+        name="corpus",
+        sources=[str(CORPUS / folder)],
+        out_dir=tmp_path / "out",
+        formats=["json"],
+        max_items=2,
+        max_fetches=0,
+        fetch_delay=0,
+    )
+    # Where every item it tried failed (entries with no text), the run fails; the digest is
+    # still written.
+    with contextlib.suppress(BatchError):
+        run_morning(settings_for(model), profile, now=NOW)
+    written = tmp_path / "out" / NOW.date().isoformat() / "morning-brief.json"
+    digest = Digest.model_validate_json(written.read_text())
+    assert digest.run.entries > 0
+    accounted(digest)
+    assert all(miss.reason.strip() for miss in digest.not_included)
+    assert not any(note.startswith("1 entries") for note in digest.run.notes), digest.run.notes

@@ -320,8 +320,8 @@ class Collector:
             for item in ordered[limits.entries :]:
                 self._leave(item, f"over the per-run cap of {limits.entries} entries (max_entries)")
             self.out.notes.append(
-                f"{len(over)} entries over the per-run cap of {limits.entries} were left for the "
-                "next run"
+                f"{_entries(len(over))} over the per-run cap of {limits.entries} "
+                f"{'was' if len(over) == 1 else 'were'} left for the next run"
             )
             listed = [x for x in listed if id(x) not in over]
         # The state is read here, in this thread (SQLite connections stay in theirs).
@@ -358,7 +358,8 @@ class Collector:
                 per_host[host] = per_host.get(host, 0) + 1
             wanted.append(item)
         for cap, count in bitten.items():
-            self.out.notes.append(f"{count} entries {cap} were left for the next run")
+            were = "was" if count == 1 else "were"
+            self.out.notes.append(f"{_entries(count)} {cap} {were} left for the next run")
         order = {id(x): n for n, x in enumerate(listed)}
         wanted.sort(key=lambda x: order[id(x)])
         with ThreadPoolExecutor(max_workers=PAGE_WORKERS) as pool:
@@ -452,3 +453,7 @@ def _url_list(path: Path) -> list[str] | None:
         return None
     urls = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     return urls if urls and all(_URL.match(u) for u in urls) else None
+
+
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
