@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +37,7 @@ from briefer.check.grouping_scores import (  # noqa: E402
     gold_groups,
     pair_scores,
     readme_dates,
+    reprint,
 )
 from briefer.inputs.sources import load  # noqa: E402
 from briefer.models import Article  # noqa: E402
@@ -61,31 +61,6 @@ def corpus(folder: Path) -> list[Article]:
             article = article.model_copy(update={"date": dates[path.name]})
         out.append(article)
     return out
-
-
-def reprint(article: Article, outlet: str) -> Article:
-    """A syndicated copy, as tests/test_grouping.py makes one: the outlet's title and dateline,
-    the opening with every third word dropped, the outlet's boilerplate, a day later."""
-    paragraphs = [p for p in article.text.split("\n") if p.strip()][1:]
-    opening = " ".join(w for k, w in enumerate(paragraphs[0].split()) if k % 3 != 2)
-    text = "\n\n".join(
-        [
-            f"{article.title} - {outlet}",
-            f"WASHINGTON ({outlet}) - {opening}",
-            *paragraphs[1:],
-            f"Copyright {outlet}. All rights reserved. Follow {outlet} for the latest news.",
-        ]
-    )
-    day = None
-    if article.date:
-        day = (date.fromisoformat(article.date[:10]) + timedelta(days=1)).isoformat()
-    return Article(
-        id=article.id + "-copy",
-        text=text,
-        title=f"{article.title} - {outlet}",
-        date=day,
-        origin=article.origin + "#copy",
-    )
 
 
 def key(article: Article) -> str:

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from briefer.check.grouping_scores import PairScores, gold_groups, pair_scores, readme_dates
+from briefer.check.grouping_scores import (
+    PairScores,
+    gold_groups,
+    pair_scores,
+    readme_dates,
+    reprint,
+)
 from briefer.inputs.sources import load
 from briefer.models import Article
 from briefer.stories import meaning
@@ -51,29 +57,6 @@ def _names(articles: list[Article], groups: list[list[int]]) -> set[frozenset[st
     return {frozenset(Path(articles[i].origin).name for i in g) for g in groups}
 
 
-def _reprint(article: Article, outlet: str) -> Article:
-    """A syndicated copy: the outlet's title and dateline, a rewritten opening (every third word
-    dropped), the outlet's boilerplate at the end, published a day later."""
-    paragraphs = [p for p in article.text.split("\n") if p.strip()][1:]
-    opening = " ".join(w for k, w in enumerate(paragraphs[0].split()) if k % 3 != 2)
-    text = "\n\n".join(
-        [
-            f"{article.title} - {outlet}",
-            f"WASHINGTON ({outlet}) - {opening}",
-            *paragraphs[1:],
-            f"Copyright {outlet}. All rights reserved. Follow {outlet} for the latest news.",
-        ]
-    )
-    day = article.date[:-2] + f"{int(article.date[-2:]) + 1:02d}" if article.date else None
-    return Article(
-        id=article.id + "-copy",
-        text=text,
-        title=f"{article.title} - {outlet}",
-        date=day,
-        origin=article.origin + "#copy",
-    )
-
-
 @needs_corpus
 def test_morning_dev_is_grouped_into_its_seven_stories(morning: list[Article]) -> None:
     groups = group(morning)
@@ -88,7 +71,7 @@ def test_dev_texts_are_all_different_stories(dev: list[Article]) -> None:
 
 @needs_corpus
 def test_a_reprint_is_grouped_with_its_original(dev: list[Article]) -> None:
-    copy = _reprint(dev[3], "Northwire")
+    copy = reprint(dev[3], "Northwire")
     groups = group([*dev, copy])
     assert [3, len(dev)] in groups
     assert sum(len(g) == 1 for g in groups) == len(dev) - 1
@@ -130,7 +113,7 @@ def test_every_input_is_in_exactly_one_group_in_order(
 def test_shuffled_input_gives_the_same_partition(
     morning: list[Article], dev: list[Article]
 ) -> None:
-    batch = [*morning, *dev, _reprint(morning[0], "Capital Desk")]
+    batch = [*morning, *dev, reprint(morning[0], "Capital Desk")]
     expected = {frozenset(batch[i].origin for i in g) for g in group(batch)}
     for seed in (1, 2, 3):
         shuffled = list(batch)

@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Hashable, Iterable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypedDict
+
+from briefer.models import Article
 
 
 class PairScores(TypedDict):
@@ -84,3 +87,28 @@ def readme_dates(corpus: Path) -> dict[str, str]:
         if (row := _TABLE_ROW.match(line.strip())) and (found := _DATE.search(row.group(2))):
             dates[row.group(1)] = found.group(1)
     return dates
+
+
+def reprint(article: Article, outlet: str) -> Article:
+    """A syndicated copy of ``article`` for the grouping tests and tables: the outlet's title and
+    dateline, the opening with every third word dropped, the outlet's boilerplate, a day later."""
+    paragraphs = [p for p in article.text.split("\n") if p.strip()][1:]
+    opening = " ".join(w for k, w in enumerate(paragraphs[0].split()) if k % 3 != 2)
+    text = "\n\n".join(
+        [
+            f"{article.title} - {outlet}",
+            f"WASHINGTON ({outlet}) - {opening}",
+            *paragraphs[1:],
+            f"Copyright {outlet}. All rights reserved. Follow {outlet} for the latest news.",
+        ]
+    )
+    day = None
+    if article.date:
+        day = (date.fromisoformat(article.date[:10]) + timedelta(days=1)).isoformat()
+    return Article(
+        id=article.id + "-copy",
+        text=text,
+        title=f"{article.title} - {outlet}",
+        date=day,
+        origin=article.origin + "#copy",
+    )
