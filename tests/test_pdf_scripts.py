@@ -17,13 +17,18 @@ from functools import cache
 import pymupdf
 import pypdfium2
 import pytest
-from PIL import Image
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from briefer.models import Brief, Statement
+from briefer.render import glyphtext
+from briefer.render.fonts import cjk_subset
+from briefer.render.glyphtext import with_copies
 from briefer.render.pdf import render_pdf
 from briefer.render.render import Renderer
 from briefer.render.scripts import runs
+from briefer.resources import bundled_dir
 
 from .briefs import saved
 
@@ -168,3 +173,47 @@ def test_the_tags_give_each_quote_its_language() -> None:
     langs = _langs(root["/StructTreeRoot"], [])
     assert set(QUOTES) <= set(langs)
     assert "en" not in langs  # only runs in another language than the document's
+
+
+def test_the_text_layer_changes_nothing_drawn() -> None:
+    """Glyph copies and marked spans: the page looks as WeasyPrint draws it. A TJ array cut in
+    two moves a glyph by a rounding error (a few grey levels of anti-aliasing at the edge of
+    some Nastaliq glyphs); a lost kerning number moves it by a letter (thousands of pixels)."""
+    with glyphtext.weasyprint_text():
+        plain = render_pdf(quote_brief(), Renderer(), handling="UNCLASSIFIED").data
+    assert plain != pdf()
+    ours = pypdfium2.PdfDocument(pdf())[0].render(scale=2).to_pil().convert("L")
+    theirs = pypdfium2.PdfDocument(plain)[0].render(scale=2).to_pil().convert("L")
+    assert ours.size == theirs.size
+    grey = ImageChops.difference(ours, theirs).histogram()  # pixels by how much they differ
+    assert sum(grey[64:]) < 20 and sum(grey[128:]) == 0
+
+
+def test_a_glyph_copy_is_drawn_as_its_original() -> None:
+    """``with_copies`` appends glyphs to a TrueType program as they are: outline and advance."""
+    data = bundled_dir("templates") / "assets" / "fonts" / "NotoSansDevanagari-Regular.ttf"
+    original = TTFont(str(data))
+    count = len(original.getGlyphOrder())
+    ka = original.getGlyphID(original.getBestCmap()[ord("क")])
+    copied = with_copies(data.read_bytes(), {count + 2: ka})
+    assert copied is not None
+    font = TTFont(io.BytesIO(copied))
+    order = font.getGlyphOrder()
+    assert len(order) == count + 3
+    glyf = font["glyf"]
+    assert glyf[order[count + 2]].getCoordinates(glyf) == glyf[order[ka]].getCoordinates(glyf)
+    assert font["hmtx"][order[count + 2]] == original["hmtx"][original.getGlyphName(ka)]
+    assert glyf[order[count]].numberOfContours == 0  # the ids between are empty
+    cmap = {c: font.getGlyphID(n) for c, n in font.getBestCmap().items()}
+    assert cmap == {c: original.getGlyphID(n) for c, n in original.getBestCmap().items()}
+
+
+def test_the_chinese_font_has_each_glyph_under_its_own_cid() -> None:
+    """MuPDF reads the page's glyph ids as CIDs of the embedded CFF: they must be equal."""
+    data = cjk_subset("".join(sorted(set(QUOTES["zh"] + QUOTES["ja"]))))
+    assert data is not None
+    font = TTFont(io.BytesIO(data))
+    top = font["CFF "].cff.topDictIndex[0]
+    assert top.ROS == ("Adobe", "Identity", 0)
+    assert list(top.charset) == [".notdef"] + [f"cid{i:05d}" for i in range(1, len(top.charset))]
+    assert font.getBestCmap()[ord("和")] != ".notdef"

@@ -20,12 +20,13 @@ they look different nothing is installed and the PDF is WeasyPrint's own.
 
 from __future__ import annotations
 
-import copy
-import io
+import contextlib
+import functools
 import logging
 import re
+import struct
 import unicodedata
-from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 _log = logging.getLogger(__name__)
@@ -45,19 +46,25 @@ class GlyphText(dict[int, str]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.uses: deque[tuple[int, str]] = deque()
+        # Every use logged, in order: glyphs and their texts side by side (read in slices).
+        self.used: list[int] = []
+        self.texts: list[str] = []
+        self.read = 0  # how far the log has been read
         self.copies: dict[tuple[int, str], int] = {}  # (glyph, text) → the copy's id
         self.originals: dict[int, int] = {}  # copy's id → the glyph it copies
         self.inked: dict[int, bool] = {}  # glyph → whether it draws and takes room
         self.extents: Any = None
 
     def __contains__(self, glyph: object) -> bool:
-        return False
+        return not _watch[0] and super().__contains__(glyph)
 
     def __setitem__(self, glyph: int, text: str) -> None:
-        self.uses.append((glyph, text))
-        if not super().__contains__(glyph):
-            super().__setitem__(glyph, text)
+        if _watch[0]:
+            self.used.append(glyph)
+            self.texts.append(text)
+            if super().__contains__(glyph):
+                return
+        super().__setitem__(glyph, text)
 
     def has(self, glyph: int) -> bool:
         return super().__contains__(glyph)
@@ -65,12 +72,25 @@ class GlyphText(dict[int, str]):
     def remember(self, glyph: int, text: str) -> None:
         super().__setitem__(glyph, text)
 
-    def next_use(self, glyph: int) -> str | None:
-        """The text of the next logged use of ``glyph`` (uses of others before it are stale)."""
-        while self.uses:
-            logged, text = self.uses.popleft()
-            if logged == glyph:
-                return text
+    def next_uses(self, glyphs: tuple[int, ...]) -> list[str | None]:
+        """The texts of the next logged uses of ``glyphs``, in order (None for one not logged;
+        uses of others before it are stale)."""
+        start, end = self.read, self.read + len(glyphs)
+        if self.used[start:end] == list(glyphs):  # the usual case, compared in C
+            self.read = end
+            texts: list[str | None] = list(self.texts[start:end])
+        else:
+            texts = [self._next_use(glyph) for glyph in glyphs]
+        if self.read > 4096:  # forget what has been read
+            del self.used[: self.read], self.texts[: self.read]
+            self.read = 0
+        return texts
+
+    def _next_use(self, glyph: int) -> str | None:
+        for at in range(self.read, len(self.used)):
+            if self.used[at] == glyph:
+                self.read = at + 1
+                return self.texts[at]
         return None
 
 
@@ -96,6 +116,15 @@ def _copy_id(font: Any, glyph: int, text: str) -> int:
     return table.copies[key]
 
 
+_HEX = re.compile(r"<([0-9a-fA-F]*)>")
+# Scripts whose letters are shaped into glyphs other than one per character (and combining
+# marks): a line without them maps glyph to text one to one, and is drawn as WeasyPrint draws
+# it. Whether the line being drawn is watched (rendering is single-threaded; digest parts are
+# processes of their own).
+_SHAPED = re.compile("[\u0300-\u036f\u0590-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_watch = [False]
+
+
 class _Run:
     """One TJ array of a line, kept apart until the line is drawn: a cluster's glyphs may be
     written in several (a glyph raised or lowered is shown on its own)."""
@@ -103,15 +132,27 @@ class _Run:
     def __init__(self, font: Any, operand: str) -> None:
         table: GlyphText = font.to_unicode
         self.font = font
-        self.items: list[tuple[str, str | None]] = []  # kerning number, or glyph and its text
-        for match in _TOKEN.finditer(operand):
+        self.operand = operand
+        hexes = "".join(_HEX.findall(operand))
+        glyphs = struct.unpack(f">{len(hexes) // 4}H", bytes.fromhex(hexes))
+        self.texts = table.next_uses(glyphs)
+        # Every glyph shows text of its own, the text of its first use (which the log set):
+        # written as it is. Compared in C: the line of a Latin paragraph costs next to nothing.
+        self.plain = "" not in self.texts and self.texts == list(map(table.get, glyphs))
+
+    @functools.cached_property
+    def items(self) -> list[tuple[str, str | None]]:
+        """Kerning numbers, and glyphs (``<gid>``) with their texts, in order."""
+        out: list[tuple[str, str | None]] = []
+        texts = iter(self.texts)
+        for match in _TOKEN.finditer(self.operand):
             hexa, number = match.groups()
             if number is not None:
-                self.items.append((number, None))
+                out.append((number, None))
                 continue
             for start in range(0, len(hexa), 4):
-                glyph = int(hexa[start : start + 4], 16)
-                self.items.append((f"<{glyph:04x}>", table.next_use(glyph)))
+                out.append((f"<{hexa[start : start + 4].lower()}>", next(texts)))
+        return out
 
 
 def _glyph_texts(runs: list[_Run]) -> list[str | None]:
@@ -226,8 +267,8 @@ def _line_bytes(runs: list[_Run], show: Any) -> list[list[bytes]]:
             pieces[-1][1].append(token)
         ops: list[bytes] = []
         for silent, tokens in pieces:
-            if not any(token[0] == "<" for token in tokens):
-                continue
+            if not tokens:
+                continue  # a kerning number alone still moves the glyphs after it: kept
             if silent:
                 ops.append(b"/Span << /ActualText () >> BDC")
             ops.append(show("".join(tokens)))
@@ -235,6 +276,19 @@ def _line_bytes(runs: list[_Run], show: Any) -> list[list[bytes]]:
                 ops.append(b"EMC")
         out.append(ops)
     return out
+
+
+_switch = {"on": True}
+
+
+@contextlib.contextmanager
+def weasyprint_text() -> Iterator[None]:
+    """Fonts made meanwhile get WeasyPrint's own text layer (the bench and the tests compare)."""
+    _switch["on"] = False
+    try:
+        yield
+    finally:
+        _switch["on"] = True
 
 
 def install(weasyprint: Any) -> bool:
@@ -264,11 +318,12 @@ def install(weasyprint: Any) -> bool:
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         font_init(self, *args, **kwargs)
-        self.to_unicode = GlyphText()
+        if _switch["on"]:
+            self.to_unicode = GlyphText()
 
     def add_font(self: Any, pango_font: Any) -> Any:
         font, size = stream_add_font(self, pango_font)
-        if not getattr(font, "_briefer_shared", False):
+        if isinstance(font.to_unicode, GlyphText) and not getattr(font, "_briefer_shared", 0):
             # WeasyPrint makes a font per size of one font file, and writes one of them for
             # the file: they share one map (and widths), so copies and texts agree.
             for other in self._fonts.values():
@@ -299,7 +354,7 @@ def install(weasyprint: Any) -> bool:
         keep.update({g: "" for g in copies.values()})
         font_subset(self, keep, hinting)
         if copies:
-            extended = with_copies(self.file_content, copies, int(getattr(self, "index", 0)))
+            extended = with_copies(self.file_content, copies)
             if extended is None:
                 _log.debug("no glyph copies in %s", getattr(self, "family", "?"))
             else:
@@ -310,7 +365,7 @@ def install(weasyprint: Any) -> bool:
         font = None
         if isinstance(text, str) and current:
             font = next((f for f in self._fonts.values() if f.hash == current[0]), None)
-        if font is None or not isinstance(font.to_unicode, GlyphText):
+        if not _watch[0] or font is None or not isinstance(font.to_unicode, GlyphText):
             show_text(self, text)
             return
         run = _Run(font, text)
@@ -328,16 +383,24 @@ def install(weasyprint: Any) -> bool:
             show_text(stream, operand)
             return bytes(stream.stream.pop(size))
 
+        if all(run.plain for run in runs):
+            for place, run in zip(places, runs, strict=True):
+                stream.stream[place] = operator(run.operand)
+            return
         for place, ops in zip(places, _line_bytes(runs, operator), strict=True):
             stream.stream[place] = b"\n".join(ops)
 
-    def first_line(stream: Any, *args: Any, **kwargs: Any) -> Any:
+    def first_line(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _SHAPED.search(str(getattr(textbox, "text", ""))):
+            return draw_first_line(stream, textbox, *args, **kwargs)
         line: list[tuple[_Run, int]] = []
         outer = getattr(stream, "_briefer_line", None)
         stream._briefer_line = line
+        _watch[0] = True
         try:
-            return draw_first_line(stream, *args, **kwargs)
+            return draw_first_line(stream, textbox, *args, **kwargs)
         finally:
+            _watch[0] = False
             stream._briefer_line = outer
             if line:
                 _draw(stream, [run for run, _ in line], *(place for _, place in line))
@@ -354,35 +417,96 @@ def install(weasyprint: Any) -> bool:
     return True
 
 
-def with_copies(data: bytes, originals: dict[int, int], index: int = 0) -> bytes | None:
+def with_copies(data: bytes, originals: dict[int, int]) -> bytes | None:
     """A TrueType font program with glyph ``copy`` drawn as glyph ``originals[copy]`` (ids up to
-    the highest copy that are neither are empty); None where it has no ``glyf`` table."""
-    from fontTools.ttLib import TTFont
-    from fontTools.ttLib.tables._g_l_y_f import Glyph
+    the highest copy that are neither are empty); None where it is not TrueType (``glyf``).
 
-    font = TTFont(io.BytesIO(data), fontNumber=index, recalcTimestamp=False)
-    if "glyf" not in font:
+    Written at the level of the font's tables, not through fontTools (which took ~25 ms a font
+    to compile the glyphs again): glyphs are appended to ``glyf`` as they are (a composite's
+    parts keep their ids), ``loca`` and ``hmtx`` are written out long, and the tables that list
+    glyphs by name or per size (``post`` names, ``hdmx``, ``LTSH``, vertical metrics) are cut:
+    no PDF viewer reads them."""
+    try:
+        tables = _tables(data)
+        head, maxp, hhea = tables[b"head"], tables[b"maxp"], tables[b"hhea"]
+        glyf, loca, hmtx = tables[b"glyf"], tables[b"loca"], tables[b"hmtx"]
+    except (KeyError, struct.error, ValueError):
         return None
-    order = list(font.getGlyphOrder())
-    glyf, hmtx = font["glyf"], font["hmtx"]
-    first = len(order)
-    for new in range(first, max(originals) + 1):
-        name = f"copy{new}"
+    count = struct.unpack(">H", maxp[4:6])[0]
+    long_loca = struct.unpack(">h", head[50:52])[0] == 1
+    if long_loca:
+        offsets = list(struct.unpack(f">{count + 1}L", loca[: 4 * (count + 1)]))
+    else:
+        offsets = [2 * o for o in struct.unpack(f">{count + 1}H", loca[: 2 * (count + 1)])]
+    metrics_count = struct.unpack(">H", hhea[34:36])[0]
+    pairs = struct.unpack(f">{2 * metrics_count}H", hmtx[: 4 * metrics_count])
+    advances, bearings = list(pairs[0::2]), list(pairs[1::2])  # bearings as unsigned: copied
+    rest = count - metrics_count
+    advances += [advances[-1] if advances else 0] * rest
+    bearings += struct.unpack(f">{rest}H", hmtx[4 * metrics_count : 4 * metrics_count + 2 * rest])
+    body = bytearray(glyf[: offsets[-1]])
+    body += b"\0" * (-len(body) % 4)
+    total = max(count, max(originals) + 1)
+    for new in range(count, total):
         source = originals.get(new)
-        if source is not None and source < first:
-            glyf.glyphs[name] = copy.deepcopy(glyf[order[source]])
-            hmtx.metrics[name] = hmtx.metrics[order[source]]
+        if source is not None and source < count:
+            body += glyf[offsets[source] : offsets[source + 1]]
+            body += b"\0" * (-len(body) % 4)
+            advances.append(advances[source])
+            bearings.append(bearings[source])
         else:
-            glyf.glyphs[name] = Glyph()
-            hmtx.metrics[name] = (0, 0)
-        order.append(name)
-    font.setGlyphOrder(order)
-    glyf.glyphOrder = order
-    for tag in ("hdmx", "LTSH", "VDMX", "kern"):
-        if tag in font:
-            del font[tag]  # per-glyph tables no viewer of a PDF reads
-    if "post" in font:
-        font["post"].formatType = 3.0  # no glyph names to write
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+            advances.append(0)
+            bearings.append(0)
+        offsets.append(len(body))
+    tables[b"glyf"] = bytes(body)
+    tables[b"loca"] = struct.pack(f">{total + 1}L", *offsets)
+    flat = [value for pair in zip(advances, bearings, strict=True) for value in pair]
+    tables[b"hmtx"] = struct.pack(f">{2 * total}H", *flat[: 2 * total])
+    tables[b"head"] = head[:8] + b"\0\0\0\0" + head[12:50] + struct.pack(">h", 1) + head[52:]
+    tables[b"maxp"] = maxp[:4] + struct.pack(">H", total) + maxp[6:]
+    tables[b"hhea"] = hhea[:34] + struct.pack(">H", total) + hhea[36:]
+    if b"post" in tables:
+        tables[b"post"] = struct.pack(">L", 0x00030000) + tables[b"post"][4:32]
+    for tag in (b"hdmx", b"LTSH", b"VDMX", b"vhea", b"vmtx"):
+        tables.pop(tag, None)
+    return _sfnt(data[:4], tables)
+
+
+def _tables(data: bytes) -> dict[bytes, bytes]:
+    """The tables of an sfnt font (not a collection), by tag."""
+    count = struct.unpack(">H", data[4:6])[0]
+    tables = {}
+    for i in range(count):
+        tag, _, offset, length = struct.unpack(">4sLLL", data[12 + 16 * i : 28 + 16 * i])
+        tables[tag] = data[offset : offset + length]
+        if len(tables[tag]) != length:
+            raise ValueError(f"table {tag!r} cut short")
+    return tables
+
+
+def _checksum(table: bytes) -> int:
+    padded = table + b"\0" * (-len(table) % 4)
+    return int(sum(struct.unpack(f">{len(padded) // 4}L", padded)) & 0xFFFFFFFF)
+
+
+def _sfnt(version: bytes, tables: dict[bytes, bytes]) -> bytes:
+    """An sfnt font of ``tables``, with its checksums (the font's own in ``head`` too)."""
+    count = len(tables)
+    power = 1 << (count.bit_length() - 1)
+    shifts = (power * 16, power.bit_length() - 1, count * 16 - power * 16)
+    header = version + struct.pack(">HHHH", count, *shifts)
+    directory = b""
+    body = b""
+    head_at = -1
+    offset = len(header) + 16 * count
+    for tag in sorted(tables):
+        table = tables[tag]
+        if tag == b"head":
+            head_at = offset + len(body)
+        directory += struct.pack(">4sLLL", tag, _checksum(table), offset + len(body), len(table))
+        body += table + b"\0" * (-len(table) % 4)
+    font = bytearray(header + directory + body)
+    if head_at >= 0:
+        adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+        font[head_at + 8 : head_at + 12] = struct.pack(">L", adjustment)
+    return bytes(font)
