@@ -8,14 +8,18 @@ the text of a glyph's first use. Shaping breaks both halves of that:
   "खि" where the vowel sign before it is its own glyph. Every later use read as the first:
   "زندہ" came out as "نندہ". Here such a use gets a glyph id of its own — a copy of the glyph
   appended to the embedded font (TrueType) — whose ToUnicode entry is its own text;
-- one character (cluster) is drawn as several glyphs: the cluster's text goes on one of them,
-  the others map to nothing (``<>``). pypdf reads that as no text; MuPDF and pdfium read the
-  glyph id as a character code instead ("ɤखिलाफ": glyph 0x264 became U+0264). Each such glyph is
-  drawn inside a marked-content span whose ActualText is empty, which MuPDF honours.
+- one character (cluster) is drawn as several glyphs: WeasyPrint puts the cluster's text on one
+  of them and maps the others to nothing (``<>``). pypdf reads that as no text; MuPDF and pdfium
+  read the glyph id as a character code instead ("ɤखिलाफ": glyph 0x264 became U+0264). Here the
+  cluster's characters are dealt out over its glyphs in the order drawn; a glyph left with none
+  is drawn inside a marked-content span whose ActualText is empty, which MuPDF skips.
 
-``install()`` wraps WeasyPrint's text drawing (``Stream.show_text``, which receives the glyph ids
-of a run) and its font subsetting, both through their public shapes in WeasyPrint 68-70; where
-they look different nothing is installed and the PDF is WeasyPrint's own.
+Only lines with letters of shaped scripts are watched (``_SHAPED``); the others are drawn as
+WeasyPrint draws them. The page looks the same either way: the glyph ids change, not the glyphs.
+
+``install()`` wraps WeasyPrint's text drawing (``draw_first_line`` and ``Stream.show_text``,
+which receives the glyph ids of a run), its fonts' map and its font subsetting, as they are in
+WeasyPrint 68-70; where they look different nothing is installed and the PDF is WeasyPrint's own.
 """
 
 from __future__ import annotations
@@ -41,8 +45,8 @@ class GlyphText(dict[int, str]):
     """A font's ToUnicode map (glyph id → text, the first use's) that logs every use.
 
     WeasyPrint asks ``glyph in to_unicode`` before it works out a glyph's text, and sets it only
-    when absent: answering no each time makes it give the text of every glyph it draws, in the
-    order it writes them, which ``show_text`` then reads off ``uses``."""
+    when absent: answering no while a line is watched makes it give the text of every glyph it
+    draws, in the order it writes them, which ``show_text`` then reads off the log."""
 
     def __init__(self) -> None:
         super().__init__()
