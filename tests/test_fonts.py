@@ -22,6 +22,7 @@ ASSETS = [d / "assets" for d in search_path("templates")]
         ("Modi: “भारत ने 2025 में”", ["hi"]),
         ("Lavrov: «Мы не допустим»; Zelenskyy: «Слава Україні»", ["ru", "uk"]),
         ("台湾问题 and 東京です and 서울", ["zh", "ja", "ko"]),
+        ("Dhaka: “বাংলাদেশ”, Athens: «Ελλάδα», Jerusalem: “שלום”", ["bn", "el", "he"]),
         ("Plain English, Erdoğan’s 40 % (Ü).", []),
     ],
 )
@@ -73,6 +74,7 @@ def test_doctor_reports_each_script(monkeypatch: pytest.MonkeyPatch) -> None:
     assert list(checks) == [f"font: {f.script}" for f in FONTS]
     assert all(c.status == "ok" for c in checks.values()), checks
     assert "Noto Nastaliq Urdu (bundled)" in checks["font: Urdu (Nastaliq)"].detail
+    assert "Noto Sans Bengali (bundled)" in checks["font: Bengali"].detail
     monkeypatch.setattr(fonts, "cjk_collection", lambda: None)
     chinese = {c.name: c for c in doctor._fonts()}["font: Chinese"]
     assert chinese.status == "warn" and chinese.detail == "Noto Sans CJK SC missing"

@@ -1,10 +1,10 @@
 """The handout's fonts, one per script, where each comes from, and what each covers.
 
-DejaVu (Debian's fonts-dejavu-core) sets Latin and Cyrillic. The rest are Noto fonts under the
-SIL Open Font License (``templates/assets/fonts/OFL.txt``):
+DejaVu (Debian's fonts-dejavu-core) sets Latin, Cyrillic and Greek, and Hebrew (DejaVu Sans).
+The rest are Noto fonts under the SIL Open Font License (``templates/assets/fonts/OFL.txt``):
 
-- Noto Sans Devanagari, Noto Naskh Arabic and Noto Nastaliq Urdu are bundled in
-  ``templates/assets/fonts/`` (0.98 MB together, from Debian's fonts-noto-core 20201225);
+- Noto Sans Devanagari, Noto Sans Bengali, Noto Naskh Arabic and Noto Nastaliq Urdu are bundled
+  in ``templates/assets/fonts/`` (1.2 MB together, from Debian's fonts-noto-core 20201225);
 - Noto Sans CJK SC comes from the PyPI package ``noto-cjk-sans-otc`` (a 19.5 MB collection; too
   big to bundle), or else from Debian's fonts-noto-cjk. The whole collection embedded through
   WeasyPrint took 15-39 s a page to subset (fontTools keeps all 65,535 glyph slots), so each
@@ -65,6 +65,27 @@ FONTS: tuple[ScriptFont, ...] = (
         "Noto Sans Devanagari",
         "NotoSansDevanagari-Regular.ttf",
         "bundled",
+    ),
+    ScriptFont(
+        "Bengali",
+        "বাংলাদেশ শান্তি চায়",
+        "Noto Sans Bengali",
+        "NotoSansBengali-Regular.ttf",
+        "bundled",
+    ),
+    ScriptFont(
+        "Greek",
+        "Ελλάδα: «ειρήνη» και διάλογος",
+        "DejaVu Serif",
+        None,
+        "system: apt install fonts-dejavu-core",
+    ),
+    ScriptFont(
+        "Hebrew",
+        "שלום עכשיו",
+        "DejaVu Sans",
+        None,
+        "system: apt install fonts-dejavu-core",
     ),
     ScriptFont(
         "Arabic",
@@ -182,11 +203,37 @@ def cjk_subset(chars: str) -> bytes | None:
         subsetter.populate(text=chars)
         subsetter.subset(font)
         font.save(out)
+    return identity_cids(out.getvalue())
+
+
+def identity_cids(data: bytes) -> bytes:
+    """``data`` (a CID-keyed CFF font) with each glyph's CID equal to its glyph id.
+
+    The subsetter renumbers the glyphs but keeps their CIDs from the whole collection (和: glyph
+    4, CID 12144). WeasyPrint embeds the font as a CIDFontType0 and writes glyph ids in the page;
+    a viewer that follows the PDF standard (MuPDF) reads them as CIDs, looks each up in the
+    font's charset, finds none and draws nothing, while pdfium takes them as glyph ids. With
+    CID = glyph id both read the same glyph."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False) as font:
+        top = font["CFF "].cff.topDictIndex[0]
+        if not hasattr(top, "ROS"):
+            return data  # name-keyed: glyph ids are what a viewer reads
+        old = list(top.charset)
+        new = [".notdef"] + [f"cid{gid:05d}" for gid in range(1, len(old))]
+        by_name = top.CharStrings.charStrings
+        top.CharStrings.charStrings = {n: by_name[o] for o, n in zip(old, new, strict=True)}
+        top.charset = new
+        out = io.BytesIO()
+        font.save(out)
     return out.getvalue()
 
 
 def document_fonts(text: str) -> dict[str, bytes]:
     """Fonts made for one document, by their name under ``assets/fonts/``."""
-    chars = "".join(sorted({c for c in text if _is_cjk(c)}))
+    cjk = {c for c in text if _is_cjk(c)}
+    # The space between two Korean words is set in this font too: without it, a missing glyph.
+    chars = "".join(sorted(cjk | {" "})) if cjk else ""
     data = cjk_subset(chars)
     return {CJK_ASSET: data} if data else {}

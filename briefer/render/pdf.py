@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from briefer.errors import RenderError
 from briefer.models import Brief
-from briefer.render import subset
+from briefer.render import glyphtext, langtags, subset
 from briefer.render.fonts import document_fonts
 from briefer.render.render import HTML_TEMPLATE, PageSize, Renderer
 
@@ -39,6 +39,8 @@ def load_weasyprint() -> Any:
             "or use --format md,json",
         ) from exc
     subset.install(weasyprint)  # fonts cut in C, not in Python (render time)
+    glyphtext.install(weasyprint)  # text of shaped glyphs (Urdu, Hindi) for copy and search
+    langtags.install(weasyprint)  # each quote's language in the tags, for screen readers
     return weasyprint
 
 

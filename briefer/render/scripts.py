@@ -8,7 +8,8 @@ the same letters), right-to-left runs get ``dir="rtl"``, and a screen reader kno
 The language is read off the letters (documented guesses, no language model): Arabic script with
 a letter only Urdu uses (ٹ ڈ ڑ ں ھ ہ ے) is Urdu, with a Persian letter (پ چ ژ گ ک ی) and no Urdu
 one Persian, else Arabic; Cyrillic with і ї є ґ is Ukrainian, with ђ ћ џ љ њ ј Serbian, else
-Russian; Han with kana is Japanese, with Hangul Korean, else Chinese; Devanagari is Hindi.
+Russian; Han with kana is Japanese, with Hangul Korean, else Chinese; Devanagari is Hindi,
+Bengali script Bengali, Greek Greek, Hebrew Hebrew.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ SCRIPTS: tuple[Script, ...] = (
     ),
     Script("Hebrew", ((0x0590, 0x05FF), (0xFB1D, 0xFB4F)), rtl=True),
     Script("Devanagari", ((0x0900, 0x097F), (0xA8E0, 0xA8FF))),
+    Script("Bengali", ((0x0980, 0x09FF),)),
+    Script("Greek", ((0x0370, 0x03FF), (0x1F00, 0x1FFF))),
     Script("Cyrillic", ((0x0400, 0x052F), (0x2DE0, 0x2DFF), (0xA640, 0xA69F))),
     Script(
         "Han",
@@ -85,7 +88,7 @@ def language(script: Script, run: str) -> str:
         kana = any(0x3040 <= ord(c) <= 0x30FF for c in run)
         hangul = any(0xAC00 <= ord(c) <= 0xD7AF or 0x1100 <= ord(c) <= 0x11FF for c in run)
         return "ja" if kana else "ko" if hangul else "zh"
-    return {"Hebrew": "he", "Devanagari": "hi"}[script.name]
+    return {"Hebrew": "he", "Devanagari": "hi", "Bengali": "bn", "Greek": "el"}[script.name]
 
 
 def runs(text: str) -> list[tuple[str, Script | None]]:
