@@ -129,6 +129,8 @@ def test_an_out_of_range_date_makes_its_entry_undated_not_the_feed_lost() -> Non
         "<title>far future</title><updated>9999-12-31T23:59:59-12:00</updated>",
         "<title>year zero</title><updated>0001-01-01T00:00:00+01:00</updated>",
         "<title>fine</title><updated>2026-03-10T07:00:00Z</updated>",
+        # a placeholder date no zone west of UTC can hold (it held a morning's window there)
+        "<title>year one</title><updated>0001-01-01T12:00:00Z</updated>",
         # a broken published date, a usable updated one
         "<title>updated</title><published>9999-12-31T23:59:59-12:00</published>"
         "<updated>2026-03-09T07:00:00Z</updated>",
@@ -138,8 +140,21 @@ def test_an_out_of_range_date_makes_its_entry_undated_not_the_feed_lost() -> Non
         ("far future", None),
         ("year zero", None),
         ("fine", datetime(2026, 3, 10, 7, tzinfo=UTC)),
+        ("year one", None),
         ("updated", datetime(2026, 3, 9, 7, tzinfo=UTC)),
     ]
+
+
+def test_markup_pythons_html_parser_cannot_take_keeps_the_entry() -> None:
+    # found in review: "<![ x" in a CDATA section made HTMLParser assert, losing the feed
+    data = (
+        b'<rss version="2.0"><channel><title>c</title><item><title>Talks resume</title>'
+        b"<link>https://x.example/a</link>"
+        b"<description><![CDATA[<p>Talks &amp; trade</p><![ x]]></description></item>"
+        b"</channel></rss>"
+    )
+    (entry,) = parse_feed(data).entries
+    assert entry.title == "Talks resume" and entry.text.startswith("Talks & trade")
 
 
 def test_plain_text_keeps_its_angle_brackets_html_is_reduced_to_text() -> None:

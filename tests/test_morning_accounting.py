@@ -373,3 +373,77 @@ def test_a_morning_over_feedparsers_well_formed_feeds_accounts_for_every_entry(
     accounted(digest)
     assert all(miss.reason.strip() for miss in digest.not_included)
     assert not any(note.startswith("1 entries") for note in digest.run.notes), digest.run.notes
+
+
+# -- found in review: sources down for a run, entries gone from their feed ---------------------
+
+
+def test_a_source_down_for_one_run_keeps_the_window_for_its_entries(
+    model: ScriptedServer, tmp_path: Path
+) -> None:
+    a = write_feed(
+        tmp_path / "a.xml", [("Dockers strike", "https://x.example/port", NOW - DAY, PORT)]
+    )
+    b = write_feed(tmp_path / "b.xml", [("Talks", "https://y.example/talks", NOW - DAY, TALKS)])
+    profile = Profile(
+        name="down", sources=[str(a), str(b)], out_dir=tmp_path / "out", formats=["json"],
+        fetch_delay=0,
+    )  # fmt: skip
+    run_morning(settings_for(model), profile, now=NOW - DAY + timedelta(hours=1))
+    # Day 2: b cannot be read at all; a has a new entry.
+    b.rename(tmp_path / "b.saved")
+    write_feed(
+        a, [("Small harvest", "https://x.example/harvest", NOW - timedelta(hours=2), HARVEST)]
+    )
+    assert run_morning(settings_for(model), profile, now=NOW).failed_sources == 1
+    # Day 3: b is back, with an entry it published while it was down.
+    (tmp_path / "b.saved").rename(b)
+    write_feed(b, [("Geneva talks", "https://y.example/geneva", NOW - timedelta(hours=3), TALKS)])
+    third = run_morning(settings_for(model), profile, now=NOW + DAY)
+    briefed = {s for item in third.digest.items for s in item.sources}
+    assert any("y.example/geneva" in s for s in briefed), third.digest.not_included
+    accounted(third)
+    assert statuses() == ["ok", "partial", "ok"]
+
+
+def test_an_entry_gone_from_its_feed_is_given_up_and_frees_the_window(
+    model: ScriptedServer, pages: Pages, tmp_path: Path
+) -> None:
+    good = ("Dockers strike", "https://x.example/port", NOW - 10 * DAY, PORT)
+    broken = ("Gone", pages.url(9), NOW - 10 * DAY, None)  # a 404: pending
+    feed = write_feed(tmp_path / "f.xml", [good, broken])
+    profile = Profile(
+        name="pin", sources=[str(feed)], out_dir=tmp_path / "out", formats=["json"],
+        fetch_delay=0,
+    )  # fmt: skip
+    run_morning(settings_for(model), profile, now=NOW - 10 * DAY + timedelta(hours=1))
+    # The broken entry leaves the feed: it is never read again.
+    write_feed(feed, [("Small harvest", "https://x.example/harvest", NOW - DAY, HARVEST)])
+    starts = []
+    for day in range(MAX_TRIES + 1):
+        time.sleep(1.1)  # the state stamps its rows to the second
+        result = run_morning(settings_for(model), profile, now=NOW + day * DAY)
+        starts.append(result.digest.run.window_start)
+    assert starts[0] is not None and starts[0] <= NOW - 10 * DAY  # held back at first …
+    assert starts[-1] is not None and starts[-1] > NOW - 2 * DAY  # … then given up
+
+
+def test_a_bug_on_one_file_of_a_folder_costs_that_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefer.inputs.fetch import FetchPolicy
+    from briefer.morning import collect
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "port.txt").write_text(PORT)
+    (folder / "wire.xml").write_text("<rss version='2.0'><channel></channel></rss>")
+
+    def broken(path: Path) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(collect, "read_feed_file", broken)
+    out = collect.Collector(FetchPolicy()).collect([str(folder)])
+    assert len(out.entries) == 1  # the article file
+    (miss,) = out.not_included
+    assert miss.source.endswith("wire.xml") and "RuntimeError" in miss.reason

@@ -218,7 +218,18 @@ _serve(lambda: run_morning(settings, profile), "06:30", "sig", False, run_now=Tr
 """
 
 
-def test_sigterm_stops_a_scheduled_run_at_once(tmp_path: Path) -> None:
+_ONCE = """
+import sys
+from briefer.cli.main import main
+base_url, folder, out, model = sys.argv[1:5]
+sys.argv = ["briefer", "morning", "--source", folder, "-o", out, "-f", "md",
+            "--base-url", base_url, "--model", model, "--retries", "0"]
+main()
+"""
+
+
+@pytest.mark.parametrize("mode", ["--at", "one run"])
+def test_sigterm_stops_a_scheduled_run_at_once(tmp_path: Path, mode: str) -> None:
     import json
     import os
     import signal
@@ -259,8 +270,10 @@ def test_sigterm_stops_a_scheduled_run_at_once(tmp_path: Path) -> None:
     out = tmp_path / "out"
     root = Path(__file__).resolve().parents[1]
     url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    # cron and systemd start one run (and stop it with SIGTERM); --at stays running
+    script, extra = (_SERVE, []) if mode == "--at" else (_ONCE, [MODEL])
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SERVE, url, str(tmp_path / "in"), str(out)],
+        [sys.executable, "-c", script, url, str(tmp_path / "in"), str(out), *extra],
         env={**os.environ, "PYTHONPATH": str(root)},
         stderr=subprocess.PIPE,
         text=True,
@@ -280,7 +293,12 @@ def test_sigterm_stops_a_scheduled_run_at_once(tmp_path: Path) -> None:
         httpd.shutdown()
         httpd.server_close()
     assert proc.returncode == 128 + signal.SIGTERM, stderr
-    assert "stopped; the run in progress was recorded as interrupted" in stderr
+    said = (
+        "stopped; the run in progress was recorded as interrupted"
+        if mode == "--at"
+        else "interrupted; finished items are kept for the next run"
+    )
+    assert said in stderr, stderr
     assert not list(out.rglob("morning-brief.md"))  # nothing half-written
     rows = sqlite3.connect(default_state_path()).execute("SELECT status FROM runs").fetchall()
     assert rows == [("interrupted",)]

@@ -65,6 +65,29 @@ def test_another_programs_sqlite_file_is_refused(tmp_path: Path) -> None:
     _refused(path, "not a briefer state file", "'runs'", "left as it is")
 
 
+@pytest.mark.parametrize("version", [1, 2])
+def test_another_programs_versioned_sqlite_file_is_refused(tmp_path: Path, version: int) -> None:
+    # found in review: only an unversioned file's tables were looked at
+    path = tmp_path / "other.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        f"CREATE TABLE bookmarks (url TEXT); CREATE TABLE runs (x TEXT); "
+        f"PRAGMA user_version = {version};"
+    )
+    db.close()
+    _refused(path, "not a briefer state file")
+
+
+def test_a_migration_another_process_made_first_is_not_made_again(tmp_path: Path) -> None:
+    state = State(tmp_path / "s.sqlite3")  # migrated to the current version
+    try:
+        # what a second process does after reading the old version, before its transaction
+        state._step(SCHEMA_VERSION, morning_state.MIGRATIONS[SCHEMA_VERSION])
+    finally:
+        state.close()
+    State(tmp_path / "s.sqlite3").close()  # still opens
+
+
 def test_a_file_that_is_not_sqlite_is_refused_without_blaming_permissions(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite3"
     path.write_text("my shopping list\n" * 20)

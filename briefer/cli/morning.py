@@ -154,9 +154,18 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
             return
         with reporter.status("Morning brief:"):
             result = once()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit) as exc:
+        if isinstance(exc, SystemExit) and not exc.code:
+            raise
+        # Ctrl-C, or SIGTERM/SIGHUP from cron or systemd: the run is recorded as interrupted
+        # and the embedded server released (both inside the run); worker threads may still
+        # wait on a model or a page, and are not waited for.
+        code = 130 if isinstance(exc, KeyboardInterrupt) else exc.code
         click.echo("briefer: interrupted; finished items are kept for the next run", err=True)
-        sys.exit(130)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        logging.shutdown()
+        os._exit(code if isinstance(code, int) else 1)
     except DeliveryError as err:
         reporter.error(err)
         sys.exit(err.exit_code)

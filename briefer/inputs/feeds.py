@@ -18,6 +18,7 @@ article (``MIN_CONTENT_WORDS``); otherwise the entry's link is fetched as an art
 from __future__ import annotations
 
 import calendar
+import html
 import io
 import re
 import time
@@ -204,27 +205,43 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+_TAG = re.compile(r"<[^>]*>?")
+
+
 def html_text(fragment: str) -> str:
     """Plain text of an HTML fragment: paragraphs on their own lines, spaces collapsed."""
     parser = _Text()
-    parser.feed(fragment)
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    try:
+        parser.feed(fragment)
+        parser.close()
+        text = "".join(parser.parts)
+    except AssertionError:
+        # Python's HTMLParser asserts on some broken markup ("<![ x" in a CDATA section):
+        # the tags are dropped by pattern instead, and the entry is kept.
+        text = html.unescape(_TAG.sub(" ", fragment))
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
 def _when(entry: Any) -> datetime | None:
     """The entry's published (else updated, created) time; a date outside the years 1-9999
-    (``9999-12-31T23:59:59-12:00`` is in year 10000 in UTC) counts as no date."""
+    (``9999-12-31T23:59:59-12:00`` is in year 10000 in UTC), or before ``MIN_YEAR`` (a feed's
+    placeholder "0001-01-01", which no time zone west of UTC can hold), counts as no date."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if isinstance(value, time.struct_time):
             try:
                 # feedparser gives UTC struct_times; timegm reads them as UTC.
-                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+                when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
             except (ValueError, OverflowError, OSError):
                 continue
+            if when.year >= MIN_YEAR:
+                return when
     return None
+
+
+#: The earliest year an entry's date is taken for one.
+MIN_YEAR = 1900
 
 
 def _plain(detail: Any, value: str) -> str:

@@ -257,6 +257,8 @@ class Collector:
                     self._file(spec, path, ref)
             except BrieferError as err:
                 self.out.not_included.append(NotIncluded.of(ref, err.message))
+            except Exception as exc:  # a bug costs this file only, not the folder
+                self.out.not_included.append(NotIncluded.of(ref, _reason(exc)))
 
     def _file(self, spec: str, path: Path, ref: str) -> None:
         article = read_file(path)

@@ -145,7 +145,7 @@ class _Run:
         self.stats = RunStats(
             profile=profile.name,
             date=self.day,
-            window_start=start.astimezone(now.tzinfo) if start else None,
+            window_start=_local(start, now),
             sources=len(profile.sources),
             cost_usd=0.0,  # no call made costs nothing, whatever the price (None: unknown)
         )
@@ -296,7 +296,9 @@ class _Run:
                     f"{self.first_failure})",
                     hint="the digest lists them under Not included; the next run tries them again",
                 )
-            status = "ok"
+            # A source that could not be read at all keeps the window for its entries
+            # (``State.window_start``).
+            status = "partial" if self.failed_sources else "ok"
             if deliver and self.profile.delivery is not None:
                 self._deliver(result, mail_again)
                 errors += [f"mail refused: {who}" for who in result.refused]
@@ -497,3 +499,14 @@ class _Run:
                 name, item.story_id, item.brief.title, self.day, [e.key for e in item.entries],
                 item.key,
             )  # fmt: skip
+
+
+def _local(when: datetime | None, now: datetime) -> datetime | None:
+    """``when`` in ``now``'s zone, for the digest; as it is where that zone cannot hold it (an
+    entry dated 1 January of the year 1, west of UTC)."""
+    if when is None:
+        return None
+    try:
+        return when.astimezone(now.tzinfo)
+    except (OverflowError, ValueError):
+        return when

@@ -27,6 +27,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -121,6 +122,15 @@ _V1_TABLES = {
 }
 
 
+#: The tables the migrations add.
+_LATER_TABLES = frozenset(
+    re.findall(
+        r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)",
+        " ".join(sql for step in MIGRATIONS.values() for sql in step),
+    )
+)
+
+
 def data_dir() -> Path:
     """``$XDG_DATA_HOME/briefer`` (usually ``~/.local/share/briefer``)."""
     return Path(platformdirs.user_data_dir("briefer"))
@@ -206,25 +216,25 @@ class State:
                 f"{version}; this one reads up to {SCHEMA_VERSION}); it was left as it is",
                 hint="upgrade briefer, or move the file away to start a new state",
             )
-        if version == 0:
-            tables = {
-                name: {row[1] for row in self.db.execute(f'PRAGMA table_info("{name}")')}
-                for (name,) in self.db.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%'"
-                )
-            }
-            foreign = sorted(
-                name
-                for name, cols in tables.items()
-                if name not in _V1_TABLES or not _V1_TABLES[name] <= cols
+        tables = {
+            name: {row[1] for row in self.db.execute(f'PRAGMA table_info("{name}")')}
+            for (name,) in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
-            if foreign:
-                raise ConfigError(
-                    f"{self.path} is not a briefer state file (table {foreign[0]!r} is not "
-                    "briefer's); it was left as it is",
-                    hint="move it away, or point briefer at another state file",
-                )
+        }
+        # Whatever its version says, a file with a table briefer never made is another
+        # program's: it is refused before anything is written to it.
+        known = {**_V1_TABLES, **{name: set() for name in _LATER_TABLES}}
+        foreign = sorted(
+            name for name, cols in tables.items() if name not in known or not known[name] <= cols
+        )
+        if foreign or (version >= 1 and "runs" not in tables):
+            raise ConfigError(
+                f"{self.path} is not a briefer state file (table "
+                f"{(foreign or ['runs'])[0]!r} is not briefer's); it was left as it is",
+                hint="move it away, or point briefer at another state file",
+            )
+        if version == 0:
             self._step(1, [SCHEMA_V1])  # a new file, or the unversioned schema: version 1
             version = 1
         for target in range(version + 1, SCHEMA_VERSION + 1):
@@ -233,6 +243,10 @@ class State:
     def _step(self, version: int, statements: list[str]) -> None:
         """One migration in one transaction: the file is at the old version or the new."""
         self.db.execute("BEGIN IMMEDIATE")
+        # Another process may have migrated the file since its version was read.
+        if int(self.db.execute("PRAGMA user_version").fetchone()[0]) >= version:
+            self.db.rollback()
+            return
         try:
             for sql in statements:
                 for statement in (s for s in sql.split(";") if s.strip()):
@@ -276,15 +290,22 @@ class State:
         """The start of the last successful run that wrote an earlier day's digest: a rerun
         on the same day reads the same window, and so writes the same digest. A failed run
         never moves it, and it reaches back to the oldest pending entry (failed or left over,
-        not given up): the window never moves past an entry that is still to be tried."""
-        row = self.db.execute(
-            "SELECT started FROM runs WHERE profile = ? AND status = 'ok' AND digest_date < ? "
-            "ORDER BY started DESC LIMIT 1",
+        not given up): the window never moves past an entry that is still to be tried. A run
+        in which a source could not be read at all ('partial') moves it only as the
+        ``MAX_TRIES``-th such run in a row: that source's entries are looked for again until
+        then, and a source that stays down does not hold every other source's window back."""
+        rows = self.db.execute(
+            "SELECT started, status FROM runs WHERE profile = ? AND status IN ('ok', 'partial') "
+            "AND digest_date < ? ORDER BY started DESC",
             (profile, digest_date),
-        ).fetchone()
-        if not row:
+        ).fetchall()
+        start: datetime | None = None
+        for n, (started, status) in enumerate(rows, start=1):
+            if status == "ok" or n >= MAX_TRIES:
+                start = datetime.fromisoformat(rows[0][0] if status != "ok" else started)
+                break
+        if start is None:
             return None
-        start = datetime.fromisoformat(row[0])
         oldest = self.oldest_pending(profile)
         return min(start, oldest) if oldest else start
 
@@ -372,7 +393,7 @@ class State:
     ) -> None:
         """(key, ref, source, published, reason, kind) of entries failed or left over this
         run (one more try each); ``settled`` keys (briefed, listed for good) are no longer
-        pending."""
+        pending; the others, not read this run, one more try each."""
         now = _now()
         with self.db:
             self.db.executemany(
@@ -388,6 +409,14 @@ class State:
                     "reason = excluded.reason, kind = excluded.kind, updated = excluded.updated",
                     (profile, key, ref, source, when, kind, reason, now),
                 )
+            # An entry still to be tried that this run did not read (gone from its feed, its
+            # source down or removed) counts a try too: it is given up in time, and no longer
+            # holds the window back.
+            self.db.execute(
+                "UPDATE pending SET tries = tries + 1, updated = ? "
+                "WHERE profile = ? AND updated < ? AND tries < ?",
+                (now, profile, now, MAX_TRIES),
+            )
 
     def given_up(self, profile: str, key: str) -> str | None:
         """Why an entry is no longer tried (it failed or was left over ``MAX_TRIES`` times)."""
