@@ -139,6 +139,18 @@ class _Listed:
         return self.stored is None and not _has_text(self.entry) and bool(self.entry.link)
 
 
+def _text_key(entry: FeedEntry) -> str | None:
+    """The key of an entry with text and no link: its article's text hash (``Collector._add``
+    keys such an article so), so that a cap or a failure can leave it pending too."""
+    if entry.link or not _has_text(entry):
+        return None
+    text = entry.text if not entry.title else f"{entry.title}\n\n{entry.text}"
+    try:
+        return f"text:{text_hash(article_from_text(text, id='entry', origin='entry').text)}"
+    except BrieferError:
+        return None  # no article in it: it fails when made, with its reason
+
+
 def _has_text(entry: FeedEntry) -> bool:
     return len(entry.text.split()) >= MIN_CONTENT_WORDS or bool(entry.text and not entry.link)
 
@@ -297,7 +309,15 @@ class Collector:
                 continue
             if link:
                 self.links[link] = entry.link or link
-            kept.append(_Listed(spec, entry, ref, link))
+            key = link or _text_key(entry)
+            if key and not link:  # an entry with text and no link: known by its text
+                if day := self.seen([], key.removeprefix("text:")):
+                    self._skip(ref, f"already briefed (digest of {day})", key)
+                    continue
+                if why := self.given_up(key):
+                    self._skip(ref, why)
+                    continue
+            kept.append(_Listed(spec, entry, ref, key))
         cap = self.limits.entries_per_feed
         if len(kept) > cap:
             ordered = _newest_first(kept)
