@@ -26,7 +26,9 @@ def install(weasyprint: Any) -> bool:
     if getattr(add_tags, "_briefer", False):
         return True
 
-    def tag(pdf: Any, document: Any, pdf_version: Any, page_streams: Any) -> Any:
+    # WeasyPrint 69 added ``pdf_version`` before the page streams: they are the last argument.
+    def tag(pdf: Any, document: Any, *rest: Any) -> Any:
+        page_streams = rest[-1]
         main = getattr(getattr(document, "metadata", None), "lang", None)
         langs: dict[tuple[int, int], str] = {}
         for number, stream in enumerate(page_streams):
@@ -34,7 +36,7 @@ def install(weasyprint: Any) -> bool:
                 lang = (getattr(box, "style", None) or {}).get("lang")
                 if lang and lang != main and isinstance(kid, dict) and "mcid" in kid:
                     langs[number, kid["mcid"]] = str(lang)
-        result = add_tags(pdf, document, pdf_version, page_streams)
+        result = add_tags(pdf, document, *rest)
         if langs:
             pages = {bytes(ref): n for n, ref in enumerate(pdf.page_references)}
             for item in pdf.objects:
