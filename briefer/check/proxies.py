@@ -92,12 +92,9 @@ def proxies(brief: Brief) -> Proxies:
         previous = None
         for statement in brief.section(name):
             # shown: the title, the bottom line, the statement before (``selection.in_context``)
-            follows = previous is not None and (
-                previous.source == statement.source and min(statement.cites) - 1 in previous.cites
-            )
             seen = headline | (fidelity.word_keys(previous.text) if previous else frozenset())
             counts.unshown_references += bool(
-                not follows and fidelity.unshown(statement.text, seen)
+                not verify.follows(previous, statement) and fidelity.unshown(statement.text, seen)
             )
             previous = statement
             cited = [

@@ -589,6 +589,17 @@ def verify_against(brief: Brief, sources: list[SourceText]) -> Brief:
     return brief.model_copy(update={**sections, "verification": summary})
 
 
+def follows(previous: Statement | None, statement: Statement) -> bool:
+    """Whether ``statement`` comes right after the statement that cites the sentence before
+    its own in the same source: it reads as the text reads it."""
+    return (
+        previous is not None
+        and previous.source == statement.source
+        and bool(statement.cites)
+        and min(statement.cites) - 1 in previous.cites
+    )
+
+
 def unjudged(brief: Brief, *, multi_source: bool = False) -> list[str]:
     """The statements that pass the checks but hold what they cannot judge, each named with
     why: a "the …" whose noun nothing the brief shows before it names, unless the statement
@@ -599,15 +610,11 @@ def unjudged(brief: Brief, *, multi_source: bool = False) -> list[str]:
     for name, _ in SECTIONS:
         previous: Statement | None = None
         for statement in brief.section(name):
-            follows = (
-                previous is not None
-                and previous.source == statement.source
-                and bool(statement.cites)
-                and min(statement.cites) - 1 in previous.cites
-            )
             why = [
                 f"a reference, “{ref}”"
-                for ref in ([] if follows else fidelity.open_references(statement.text))
+                for ref in (
+                    [] if follows(previous, statement) else fidelity.open_references(statement.text)
+                )
                 if not keys(ref.split()[-1]) & shown
             ][:1]
             if judging := fidelity.own_judgement(statement.text):
