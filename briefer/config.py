@@ -3,7 +3,7 @@
 The config file lives at ``$XDG_CONFIG_HOME/briefer/config.toml``
 (``~/.config/briefer/config.toml``), or wherever ``BRIEFER_CONFIG`` / ``--config`` point. Example::
 
-    base_url = "http://127.0.0.1:8080/v1"
+    base_url = "http://127.0.0.1:8080/v1"   # or a list: a fleet of identical servers
     model = "qwen2.5-coder-1.5b-instruct"
     timeout = 300
     handling = "UNCLASSIFIED"
@@ -49,12 +49,25 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
+def _url_list(value: object) -> object:
+    """Several base URLs (a TOML list, repeated ``--base-url``) are kept as one comma list."""
+    if isinstance(value, list | tuple):
+        return ",".join(str(v).strip() for v in value if str(v).strip()) or None
+    return value
+
+
+def split_urls(value: str | None) -> list[str]:
+    """The base URLs of a ``base_url`` setting: one, or several separated by commas or spaces."""
+    return [u.rstrip("/") for u in re.split(r"[,\s]+", value or "") if u]
+
+
 class Settings(BaseModel):
     """Everything configurable. ``None`` for the endpoint means "not configured"."""
 
     model_config = ConfigDict(extra="forbid")
 
-    base_url: str | None = None
+    # One URL, or a fleet of identical servers: "http://a:8000/v1,http://b:8000/v1" or a list.
+    base_url: Annotated[str | None, BeforeValidator(_url_list)] = None
     # SecretStr: the key never shows in a repr, a log line or an error message.
     api_key: SecretStr | None = None
     model: str | None = None
@@ -91,7 +104,10 @@ class Settings(BaseModel):
         default=None, description="the endpoint's context in tokens, where known (checked first)"
     )
     concurrency: int | None = Field(
-        default=None, ge=1, description="parallel model calls for chunks [1 local, 4 remote]"
+        default=None,
+        ge=1,
+        description="model calls in flight per server, items and parts together "
+        "[1 local or --grammar, 4 remote]",
     )
     max_cost: float | None = Field(default=None, gt=0, description="USD a run may spend")
     max_tokens: int | None = Field(default=None, gt=0, description="tokens a run may use")

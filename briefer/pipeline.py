@@ -357,7 +357,8 @@ class Briefer:
         them: a reporter's premise is not the news)."""
         parts = [c for c in plan.calls if c.kind == "part"]
         limit = plan.limit
-        workers = self.settings.concurrency or (1 if self.model.use_grammar else 4)
+        # The model's fleet bounds the requests in flight, whatever else of the run is asking.
+        workers = self.model.slots
         # Tokens of finished parts plus the estimates of parts in flight: each part's budget
         # check sees every part before it, not only its own call.
         lock = threading.Lock()

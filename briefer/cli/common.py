@@ -22,12 +22,20 @@ EXIT_HELP = "\b\nExit codes:\n" + "\n".join(
 )
 
 
+def _joined(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> str | None:
+    """Repeated ``--base-url``: one comma list, as the setting takes it (None: not given)."""
+    return ",".join(value) or None
+
+
 def endpoint_options(func: F) -> F:
     """Options shared by every command that talks to a model."""
     options = [
         click.option(
             "--base-url",
-            help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 [env OPENAI_BASE_URL]",
+            multiple=True,
+            callback=_joined,
+            help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1; repeat it (or "
+            "give a comma list) for a fleet of identical servers [env OPENAI_BASE_URL]",
         ),
         click.option("--model", help="model name [env BRIEFER_MODEL]"),
         click.option("--api-key", help="API key [env OPENAI_API_KEY]"),

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from briefer import __version__
 from briefer.brief.planning import Plan
+from briefer.brief_many import Written, brief_and_write, unique_stem
 from briefer.cli.common import EXIT_HELP, Reporter, endpoint_options, settings_from
 from briefer.cli.morning import morning
 from briefer.config import load_settings
@@ -100,7 +101,7 @@ def main() -> None:
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1),
-    help="parallel calls for the parts of a long article [default: 1 local, 4 remote]",
+    help="model calls in flight per server, inputs and parts together [default: 1 local, 4 remote]",
 )
 @click.option(
     "--merge",
@@ -252,14 +253,32 @@ def _brief_all(
     max_words: int | None,
     reporter: Reporter,
 ) -> list[BrieferError]:
-    """Brief each input; a failed input is reported and the next one goes on."""
+    """Brief each input; a failed input is reported and the next one goes on. Against a
+    served model, as many at a time as its servers take (progress then shows no steps)."""
     failures: list[BrieferError] = []
+    if len(inputs) > 1 and briefer.model.slots > 1:
+
+        def done(spec: str, result: Written | BrieferError) -> None:
+            if isinstance(result, BrieferError):
+                reporter.error(result)
+                failures.append(result)
+                return
+            for path in result.paths:
+                click.echo(str(path))
+            _report_done(reporter, spec, result.brief, time.monotonic() - result.seconds)
+
+        try:
+            brief_and_write(briefer, inputs, out_dir, wanted, done, max_words=max_words)
+        except FATAL_FOR_BATCH as err:  # every other input would fail the same way
+            reporter.error(err)
+            failures.append(err)
+        return failures
     used: set[str] = set()
     for spec in inputs:
         started = time.monotonic()
         try:
             article = briefer.load(spec)
-            stem = _unique(article.id, used)
+            stem = unique_stem(article.id, used)
             with reporter.status(f"{spec} ({article.words} words):"):
                 result = briefer.brief(article, max_words=max_words, progress=reporter.progress)
                 paths = briefer.write(result, out_dir, stem, wanted)
@@ -699,15 +718,6 @@ def _dry_run(
         "unknown" if price is None else f"${price:.4f}",
     )
     Console(highlight=False).print(table)
-
-
-def _unique(stem: str, used: set[str]) -> str:
-    candidate, n = stem, 1
-    while candidate in used:
-        n += 1
-        candidate = f"{stem}-{n}"
-    used.add(candidate)
-    return candidate
 
 
 main.add_command(morning)

@@ -98,7 +98,11 @@ def _settings(profile: Profile, flags: dict[str, Any], config_file: Path | None)
 )
 @click.option("--max-cost", type=click.FloatRange(min=0, min_open=True), help="USD a run may spend")
 @click.option("--max-tokens", type=click.IntRange(min=1), help="tokens a run may use")
-@click.option("--concurrency", type=click.IntRange(min=1), help="items briefed at once (remote)")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="model calls in flight per server, items and parts together [default: 4 remote]",
+)
 @click.option("--dry-run", is_flag=True, help="print items, calls, tokens and cost; spend nothing")
 @click.option("--no-mail", is_flag=True, help="do not mail the digest, even if configured")
 @click.option(

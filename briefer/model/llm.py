@@ -3,8 +3,10 @@
 Structured output is asked for with ``response_format`` ``json_schema``; servers that reject it
 (llama-cpp-python answers HTTP 500) get ``json_object`` plus the schema instead, remembered for the
 rest of the run. An answer that is not valid JSON for the schema is quoted back once; a second
-failure is a clean ``ModelOutputError``. Retries with backoff on 429, 5xx and connection errors are
-the ``openai`` client's own (``max_retries``).
+failure is a clean ``ModelOutputError``. Every request goes through the model's ``Fleet``
+(fleet.py): one or several servers, a bounded and adaptive number of requests in flight, and the
+retries on 429, 5xx, timeouts and refused connections (``max_retries``; the ``openai`` client's
+own are off, as they would neither adapt nor move to another server).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import httpx
 import openai
 
 from briefer import errors
-from briefer.config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings, redact_url
+from briefer.config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings, redact_url, split_urls
 from briefer.model.answer_cache import AnswerCache, answer_key
+from briefer.model.fleet import Failure, Fleet, retry_after
 from briefer.model.grammar import schema_to_gbnf
 from briefer.models import Usage
 
@@ -36,14 +39,23 @@ class Endpoint:
     base_url: str
     api_key: str
     model: str | None
+    #: Every server of a fleet (``base_url`` is the first).
+    base_urls: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> str:
+        """What the answer cache knows the endpoint by: its URL, or a fleet's sorted URLs (the
+        same model on the same servers, in any order); ``endpoint_id`` overrides it."""
+        urls = self.base_urls or (self.base_url,)
+        return urls[0] if len(urls) == 1 else ",".join(sorted(urls))
 
 
 def resolve_endpoint(settings: Settings) -> Endpoint:
     """Which server to talk to, from settings alone (no network)."""
     key = settings.api_key.get_secret_value() if settings.api_key else None
-    if settings.base_url:
+    if urls := split_urls(settings.base_url):
         # Local servers (llama.cpp, vLLM, Ollama) ignore the key, but the client requires one.
-        return Endpoint(settings.base_url.rstrip("/"), key or "not-needed", settings.model)
+        return Endpoint(urls[0], key or "not-needed", settings.model, tuple(urls))
     if key:
         return Endpoint(OPENAI_BASE_URL, key, settings.model or OPENAI_DEFAULT_MODEL)
     raise errors.ConfigError(
@@ -87,6 +99,22 @@ def map_api_error(exc: openai.OpenAIError, endpoint: str) -> errors.BrieferError
     return errors.EndpointError(f"model request failed: {_short(exc)}")
 
 
+def classify(exc: Exception) -> Failure | None:
+    """What a failed request says of its server, for the fleet; None: not worth retrying."""
+    if isinstance(exc, openai.APITimeoutError):
+        return Failure("retry")  # slow, not gone
+    if isinstance(exc, openai.APIConnectionError):
+        return Failure("down")
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        wait = retry_after(exc.response.headers)
+        if status in (429, 503):
+            return Failure("busy", wait)
+        if status in (408, 409) or status >= 500:
+            return Failure("retry", wait)
+    return None
+
+
 def _short(exc: BaseException, limit: int = 160) -> str:
     text = " ".join(str(exc).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -113,14 +141,23 @@ class ChatModel:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         endpoint = resolve_endpoint(settings)
-        self.base_url = endpoint.base_url
+        urls = endpoint.base_urls or (endpoint.base_url,)
+        #: The endpoint's identity for the answer cache (one URL, or a fleet's sorted URLs).
+        self.base_url = endpoint.identity
         #: Where the endpoint is, without credentials: for messages, meta and reports.
-        self.display_url = redact_url(endpoint.base_url)
-        self.client = openai.OpenAI(
-            base_url=endpoint.base_url,
-            api_key=endpoint.api_key,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
+        self.display_url = ", ".join(redact_url(u) for u in urls)
+        # Retries are the fleet's: adaptive, Retry-After-aware, and to another server.
+        clients = [
+            openai.OpenAI(
+                base_url=url, api_key=endpoint.api_key, timeout=settings.timeout, max_retries=0
+            )
+            for url in urls
+        ]
+        self.client = clients[0]
+        self.fleet: Fleet[openai.OpenAI] = Fleet(
+            list(zip(urls, clients, strict=True)),
+            concurrency=settings.concurrency or (1 if settings.grammar else 4),
+            retries=settings.max_retries,
         )
         self._model = endpoint.model
         self.response_format = "json_schema"
@@ -134,7 +171,7 @@ class ChatModel:
         """The model name; asked of the server (``/v1/models``) when it serves exactly one."""
         if self._model is None:
             try:
-                names = [m.id for m in self.client.models.list()]
+                names = self.fleet.call(lambda c: [m.id for m in c.models.list()], classify)
             except openai.OpenAIError as exc:
                 raise map_api_error(exc, self.display_url) from exc
             if len(names) != 1:
@@ -153,8 +190,14 @@ class ChatModel:
             }
         return {"type": "json_object", "schema": schema}
 
+    @property
+    def slots(self) -> int:
+        """Most requests in flight at once (every server's concurrency): work beyond it waits."""
+        return self.fleet.slots
+
     def _create(
         self,
+        client: openai.OpenAI,
         messages: list[dict[str, str]],
         schema: dict[str, Any],
         name: str,
@@ -174,7 +217,7 @@ class ChatModel:
             kwargs["response_format"] = self._response_format(schema, name)
         if self.settings.seed is not None:
             kwargs["seed"] = self.settings.seed
-        return self.client.chat.completions.create(**kwargs)
+        return client.chat.completions.create(**kwargs)
 
     def count_tokens(self, messages: list[dict[str, str]]) -> int | None:
         """Exact prompt tokens from llama.cpp's ``/tokenize`` (plus chat-template overhead);
@@ -182,9 +225,11 @@ class ChatModel:
         if not self.use_grammar:
             return None
         text = "\n".join(m["content"] for m in messages)
+        # Any server of a fleet will do (the same model): the first not set aside.
+        url = next((s.url for s in self.fleet.servers if not s.down), self.fleet.servers[0].url)
         try:
             response = httpx.post(
-                f"{self.base_url.removesuffix('/v1')}/tokenize", json={"content": text}, timeout=30
+                f"{url.removesuffix('/v1')}/tokenize", json={"content": text}, timeout=30
             )
             response.raise_for_status()
             return len(response.json()["tokens"]) + 8 * len(messages)
@@ -245,11 +290,20 @@ class ChatModel:
         progress: Progress | None,
     ) -> tuple[str | None, str | None]:
         fallbacks_left = 2
+        self.model  # noqa: B018 -- asked of the server now, not inside the fleet's call below
         while True:
             try:
                 if progress is not None:
-                    return self._stream(messages, schema, name, max_tokens, usage, progress)
-                response = self._create(messages, schema, name, max_tokens)
+                    return self.fleet.call(
+                        lambda client: self._stream(
+                            client, messages, schema, name, max_tokens, usage, progress
+                        ),
+                        classify,
+                    )
+                response = self.fleet.call(
+                    lambda client: self._create(client, messages, schema, name, max_tokens),
+                    classify,
+                )
                 break
             except openai.APIConnectionError as exc:
                 raise map_api_error(exc, self.display_url) from exc
@@ -271,6 +325,7 @@ class ChatModel:
 
     def _stream(
         self,
+        client: openai.OpenAI,
         messages: list[dict[str, str]],
         schema: dict[str, Any],
         name: str,
@@ -280,6 +335,7 @@ class ChatModel:
     ) -> tuple[str | None, str | None]:
         """Streamed request, so progress can show tokens as they are generated."""
         stream = self._create(
+            client,
             messages,
             schema,
             name,

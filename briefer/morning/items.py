@@ -1,7 +1,8 @@
-"""A morning's items and how they are briefed: one at a time on the embedded model, a few at
-a time against a remote endpoint, backing off together when the endpoint says 429.
+"""A morning's items and how they are briefed: one at a time on the embedded model, as many at
+a time as the endpoint's servers take otherwise, backing off together when it keeps saying 429.
 
-The ``openai`` client already retries a 429 a few times for its one request; when it gives up
+The model's fleet (model/fleet.py) bounds the requests in flight over items and parts, lowers
+its limit on a 429 and retries a request a few times; when it gives up
 (``RateLimitError``), every worker waits (``Backoff``: 2 s, 4 s, 8 s … up to a minute, with
 jitter) and the item is asked again. Its calls that were answered before are in the answer
 cache, so only the rest are asked. Each finished item is handed to ``on_done`` at once (in the

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from briefer.config import Settings, redact_url
+from briefer.config import Settings, redact_url, split_urls
 from briefer.errors import BatchError, BrieferError, BudgetError, ConfigError, DeliveryError
 from briefer.inputs.fetch import FetchPolicy
 from briefer.model.answer_cache import AnswerCache
@@ -75,7 +75,10 @@ class MorningResult:
 def _endpoint_id(settings: Settings) -> str:
     if uses_local_model(settings):
         return f"embedded:{settings.local_model_path or MODEL_SHA256}"
-    return settings.endpoint_id or redact_url(settings.base_url or "openai")
+    urls = split_urls(settings.base_url)
+    if settings.endpoint_id or len(urls) < 2:
+        return settings.endpoint_id or redact_url(settings.base_url or "openai")
+    return ",".join(sorted(redact_url(u) for u in urls))  # a fleet, in any order
 
 
 def run_morning(
@@ -357,10 +360,11 @@ class _Run:
         self.tried += len(todo)
         local = uses_local_model(self.settings)
         with endpoint(self.settings, progress=self.say) as active:
-            # Parallel items, each read one call at a time: at most `workers` calls in flight.
-            briefer = Briefer(active.model_copy(update={"concurrency": 1}))
+            # Items and their parts concurrently: the model's fleet keeps the requests in flight
+            # within each server's limit (1 on the embedded model).
+            briefer = Briefer(active)
             briefer.model.cache = AnswerCache(data_dir() / "answers")
-            workers = 1 if local else (self.settings.concurrency or 4)
+            workers = 1 if local else briefer.model.slots
 
             def done(item: Item, result: Brief | BrieferError) -> None:
                 if isinstance(result, BrieferError):

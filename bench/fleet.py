@@ -1,0 +1,196 @@
+"""A served model fleet: 1,000 generated articles through briefer's pipeline against a fake server.
+
+    .venv/bin/python bench/fleet.py [--articles 1000] [--latency 0.2] [--slots 8]
+                                    [--servers 1] [--concurrency N] [--out DIR] [--profile FILE]
+
+The fake server (tests/fleet_server.py) runs in its own process(es): it answers every request
+from its schema after ``--latency`` seconds, ``--slots`` at a time (more wait in its queue, as
+vLLM's or llama.cpp's do). The articles (tests/fleet_server.synthetic_article: made-up places,
+people and numbers, 1 to 8 paragraphs, every tenth 25 to 40, read in parts at a 4,096-token
+context) are written to a folder first; then the timed part loads, briefs and writes each one's
+Markdown brief through ``briefer.brief_many.brief_and_write`` (what ``briefer brief A B C …``
+runs), with the client's concurrency at the server's slots.
+
+Printed: wall time against the ideal (requests × latency ÷ slots; target within 15 %), requests
+in flight over time (per second, and the share of time at each count), briefer's own CPU per
+article (this process's user + system time over the timed part; the server's is its own
+process's; target < 50 ms), and this process's peak RSS (target < 500 MB). PDF rendering is
+left out: it is the renderer's cost, the same however the model is served (bench/render.py
+measures it), and would dwarf the client's own work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from briefer.brief_many import Written, brief_and_write  # noqa: E402
+from briefer.config import load_settings  # noqa: E402
+from briefer.errors import BrieferError  # noqa: E402
+from briefer.pipeline import Briefer  # noqa: E402
+from tests.fleet_server import synthetic_article  # noqa: E402
+
+
+def start_server(latency: float, slots: int) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [
+            *(sys.executable, str(ROOT / "tests" / "fleet_server.py")),
+            *("--latency", str(latency), "--slots", str(slots)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def stats(base_url: str) -> dict[str, object]:
+    root = base_url.removesuffix("/v1")
+    with urllib.request.urlopen(f"{root}/stats", timeout=10) as response:
+        data: dict[str, object] = json.load(response)
+    return data
+
+
+def in_flight_series(timeline: list[list[float]], start: float, end: float) -> list[float]:
+    """Time-weighted mean requests in flight in each second from ``start`` to ``end``."""
+    seconds = max(1, int(end - start + 0.999))
+    weight = [0.0] * seconds
+    points = [(t, n) for t, n in timeline if start <= t <= end]
+    level = 0.0
+    previous = start
+    for t, n in [*points, (end, 0)]:
+        cursor = previous
+        while cursor < t:
+            second = min(int(cursor - start), seconds - 1)
+            step = min(t, start + second + 1) - cursor
+            weight[second] += level * step
+            cursor += step
+        previous, level = t, n
+    return weight
+
+
+def histogram(timeline: list[list[float]], start: float, end: float, top: int) -> list[float]:
+    """Share of the time with 0, 1, … ``top`` requests in flight."""
+    share = [0.0] * (top + 1)
+    points = [(t, int(n)) for t, n in timeline if start <= t <= end]
+    level, previous = 0, start
+    for t, n in [*points, (end, 0)]:
+        share[min(level, top)] += t - previous
+        previous, level = t, n
+    total = sum(share) or 1.0
+    return [s / total for s in share]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--slots", type=int, default=8)
+    parser.add_argument("--servers", type=int, default=1, help="fake servers (a fleet)")
+    parser.add_argument("--concurrency", type=int, help="per server [default: --slots]")
+    parser.add_argument("--out", type=Path, help="where the briefs go [default: a temp folder]")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the timed part here")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="briefer-fleet-"))
+    inputs = work / "in"
+    inputs.mkdir()
+    specs = []
+    for i in range(args.articles):
+        path = inputs / f"a{i:04d}.md"
+        path.write_text(synthetic_article(i))
+        specs.append(str(path))
+    out = args.out or work / "out"
+    servers = [start_server(args.latency, args.slots) for _ in range(args.servers)]
+    urls = [url for _, url in servers]
+    try:
+        settings = load_settings(
+            {
+                "base_url": urls,
+                "model": "gpt-4o",
+                "context_window": 4096,
+                "concurrency": args.concurrency or args.slots,
+                "max_retries": 0,
+                "timeout": 60,
+            },
+            environ={},
+        )
+        briefer = Briefer(settings)
+        failures: list[str] = []
+        written = 0
+
+        def done(spec: str, result: Written | BrieferError) -> None:
+            nonlocal written
+            if isinstance(result, BrieferError):
+                failures.append(f"{spec}: {result}")
+            else:
+                written += 1
+
+        # The servers' clocks (seconds since each started) when the timed part begins.
+        before = [float(stats(url)["now"]) for url in urls]  # type: ignore[arg-type]
+        cpu0 = time.process_time()
+        wall0 = time.monotonic()
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        brief_and_write(briefer, specs, out, ("md",), done)
+        if profiler:
+            profiler.disable()
+        wall = time.monotonic() - wall0
+        cpu = time.process_time() - cpu0
+        after = [stats(url) for url in urls]
+    finally:
+        for process, _ in servers:
+            process.terminate()
+            process.wait()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    requests = sum(int(a["answered"]) for a in after)  # type: ignore[call-overload]
+    slots = args.slots * args.servers
+    ideal = requests * args.latency / slots
+    print(f"articles: {args.articles} ({written} written, {len(failures)} failed)")
+    for failure in failures[:5]:
+        print(f"  failed: {failure}")
+    print(
+        f"requests: {requests} to {args.servers} server(s) of {args.slots} slots, "
+        f"{args.latency * 1000:.0f} ms each"
+    )
+    print(
+        f"wall: {wall:.1f} s; ideal {ideal:.1f} s (requests × latency ÷ slots); "
+        f"{(wall / ideal - 1) * 100:+.1f} % (target ≤ +15 %)"
+    )
+    print(
+        f"briefer CPU: {cpu:.1f} s, {cpu / args.articles * 1000:.1f} ms an article (target < 50 ms)"
+    )
+    print(f"peak RSS: {rss_mb:.0f} MB (target < 500 MB)")
+    for n, (mark, stat) in enumerate(zip(before, after, strict=True)):
+        timeline = stat["timeline"]  # type: ignore[index]
+        end = float(stat["now"])  # type: ignore[arg-type]
+        series = in_flight_series(timeline, mark, end)  # type: ignore[arg-type]
+        shares = histogram(timeline, mark, end, args.slots * 2)  # type: ignore[arg-type]
+        print(f"server {n + 1}: peak in flight {stat['peak']}; in flight per second:")
+        row = [f"{v:.1f}" for v in series]
+        for start in range(0, len(row), 20):
+            print("  " + " ".join(f"{v:>4}" for v in row[start : start + 20]))
+        print(
+            "  share of time at each count: "
+            + ", ".join(f"{k}: {s * 100:.0f} %" for k, s in enumerate(shares) if s >= 0.005)
+        )
+    if profiler and args.profile:
+        profiler.dump_stats(str(args.profile))
+        pstats.Stats(str(args.profile)).sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
