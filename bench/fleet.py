@@ -32,6 +32,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,10 +57,10 @@ def start_server(latency: float, slots: int) -> tuple[subprocess.Popen[str], str
     return process, process.stdout.readline().strip()
 
 
-def stats(base_url: str) -> dict[str, object]:
+def stats(base_url: str) -> dict[str, Any]:
     root = base_url.removesuffix("/v1")
     with urllib.request.urlopen(f"{root}/stats", timeout=10) as response:
-        data: dict[str, object] = json.load(response)
+        data: dict[str, Any] = json.load(response)
     return data
 
 
@@ -93,6 +94,25 @@ def histogram(timeline: list[list[float]], start: float, end: float, top: int) -
     return [s / total for s in share]
 
 
+def calls_only(briefer: Briefer, calls: int) -> None:
+    """``calls`` headline requests from as many threads as the fleet has slots, twice over."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from briefer.brief import model_answer
+    from briefer.models import Usage
+
+    schema = model_answer.schema([])
+    messages = [{"role": "user", "content": "Write the headline."}]
+
+    def one(_: int) -> None:
+        briefer.model.complete_json(
+            messages, schema, name="Headline", max_tokens=100, usage=Usage()
+        )
+
+    with ThreadPoolExecutor(max_workers=briefer.model.slots * 2) as pool:
+        list(pool.map(one, range(calls)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
@@ -102,6 +122,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, help="per server [default: --slots]")
     parser.add_argument("--out", type=Path, help="where the briefs go [default: a temp folder]")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the timed part here")
+    parser.add_argument(
+        "--calls-only",
+        type=int,
+        metavar="N",
+        help="no pipeline: N requests through the model's fleet alone (its own overhead)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="briefer-fleet-"))
@@ -139,13 +165,16 @@ def main() -> None:
                 written += 1
 
         # The servers' clocks (seconds since each started) when the timed part begins.
-        before = [float(stats(url)["now"]) for url in urls]  # type: ignore[arg-type]
+        before = [float(stats(url)["now"]) for url in urls]
         cpu0 = time.process_time()
         wall0 = time.monotonic()
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()
-        brief_and_write(briefer, specs, out, ("md",), done)
+        if args.calls_only:
+            calls_only(briefer, args.calls_only)
+        else:
+            brief_and_write(briefer, specs, out, ("md",), done)
         if profiler:
             profiler.disable()
         wall = time.monotonic() - wall0
@@ -156,10 +185,13 @@ def main() -> None:
             process.terminate()
             process.wait()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    requests = sum(int(a["answered"]) for a in after)  # type: ignore[call-overload]
+    requests = sum(int(a["answered"]) for a in after)
     slots = args.slots * args.servers
     ideal = requests * args.latency / slots
-    print(f"articles: {args.articles} ({written} written, {len(failures)} failed)")
+    if args.calls_only:
+        print(f"calls only: {args.calls_only} requests, no pipeline")
+    else:
+        print(f"articles: {args.articles} ({written} written, {len(failures)} failed)")
     for failure in failures[:5]:
         print(f"  failed: {failure}")
     print(
@@ -170,15 +202,17 @@ def main() -> None:
         f"wall: {wall:.1f} s; ideal {ideal:.1f} s (requests × latency ÷ slots); "
         f"{(wall / ideal - 1) * 100:+.1f} % (target ≤ +15 %)"
     )
-    print(
-        f"briefer CPU: {cpu:.1f} s, {cpu / args.articles * 1000:.1f} ms an article (target < 50 ms)"
-    )
+    if args.calls_only:
+        print(f"client CPU: {cpu:.1f} s, {cpu / requests * 1000:.1f} ms a request")
+    else:
+        per_article = cpu / args.articles * 1000
+        print(f"briefer CPU: {cpu:.1f} s, {per_article:.1f} ms an article (target < 50 ms)")
     print(f"peak RSS: {rss_mb:.0f} MB (target < 500 MB)")
     for n, (mark, stat) in enumerate(zip(before, after, strict=True)):
-        timeline = stat["timeline"]  # type: ignore[index]
-        end = float(stat["now"])  # type: ignore[arg-type]
-        series = in_flight_series(timeline, mark, end)  # type: ignore[arg-type]
-        shares = histogram(timeline, mark, end, args.slots * 2)  # type: ignore[arg-type]
+        timeline = stat["timeline"]
+        end = float(stat["now"])
+        series = in_flight_series(timeline, mark, end)
+        shares = histogram(timeline, mark, end, args.slots * 2)
         print(f"server {n + 1}: peak in flight {stat['peak']}; in flight per second:")
         row = [f"{v:.1f}" for v in series]
         for start in range(0, len(row), 20):

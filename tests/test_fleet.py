@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from briefer.cli.main import main
 from briefer.config import Settings, load_settings, split_urls
 from briefer.errors import EndpointUnreachableError, RateLimitError
-from briefer.model.fleet import retry_after
+from briefer.model.fleet import Failure, Fleet, retry_after
 from briefer.model.llm import ChatModel
 from briefer.models import Usage
 from briefer.morning.profile import Profile
@@ -131,25 +131,37 @@ def test_requests_in_flight_never_exceed_the_limit(fleet: list[FleetServer]) -> 
     assert model.fleet.peak == 3
 
 
+def test_a_burst_of_refusals_halves_the_limit_once_and_answers_raise_it() -> None:
+    fleet: Fleet[None] = Fleet([("http://a/v1", None)], concurrency=8, retries=0)
+    started = time.monotonic()
+    burst = [fleet._acquire() for _ in range(8)]
+    for server in burst:  # eight 429s to requests sent under the limit of 8: one halving
+        fleet._failed(server, Failure("busy"), started)
+    assert fleet.limits() == [4.0]
+    late = fleet._acquire()  # sent under the new limit: its 429 halves again
+    fleet._failed(late, Failure("busy"), time.monotonic())
+    assert fleet.limits() == [2.0]
+    for _ in range(2):
+        fleet._answered(fleet._acquire())
+    assert fleet.limits() == [pytest.approx(2.9, abs=0.01)]  # +1/2, then +1/2.5
+
+
 def test_429s_lower_the_concurrency_and_successes_raise_it_again(
     fleet: list[FleetServer],
 ) -> None:
     server = fleet[0]
-    # The first burst is refused with a 429 each (no wait asked): the limit is halved once for
-    # the burst, not once per refusal.
+    # The first burst is refused with a 429 each (no wait asked): the limit comes down.
     server.busy = {n: Refusal(429, {"retry-after-ms": "0"}) for n in range(1, 9)}
-    model = ChatModel(settings(server.base_url, concurrency=8, max_retries=2))
+    model = ChatModel(settings(server.base_url, concurrency=8, max_retries=8))
     ask_many(model, 8, threads=8)
-    lowered = model.fleet.limits()[0]
-    assert 4 <= lowered < 6
+    assert model.fleet.limits()[0] < 6
     # Sustained refusals drive it down to one request at a time …
-    server.busy = {n: Refusal(429, {"retry-after-ms": "0"}) for n in range(17, 40)}
+    server.refuse_all = Refusal(429, {"retry-after-ms": "0"})
     with pytest.raises(RateLimitError):
-        for _ in range(12):
-            ask_many(model, 4, threads=4)
+        ask_many(model, 4, threads=4)
     assert model.fleet.limits()[0] == 1.0
+    server.refuse_all = None
     # … and answered calls raise it back to the configured 8 (additive increase).
-    server.busy = {}
     ask_many(model, 60, threads=8)
     assert model.fleet.limits()[0] == 8.0
     server.peak = 0
@@ -161,12 +173,11 @@ def test_503_with_retry_after_keeps_calls_off_that_server(fleet: list[FleetServe
     slow, other = fleet
     slow.busy = {1: Refusal(503, {"Retry-After": "1"})}
     model = ChatModel(settings(slow.base_url, other.base_url, concurrency=2, max_retries=1))
-    started = time.monotonic()
     ask_many(model, 12, threads=2)
-    took = time.monotonic() - started
     # The refused call went to the other server at once; nothing went to the slow one for 1 s.
-    assert [t for t, _ in slow.log[1:]] == [] or slow.log[1][0] - slow.log[0][0] >= 0.95
-    assert took < 1.0 and other.received >= 11
+    (refused, status), *later = slow.log
+    assert status == 503 and all(t - refused >= 0.95 for t, _ in later)
+    assert other.received + len(later) == 12
 
 
 def test_retry_after_on_the_only_server_is_waited_for(fleet: list[FleetServer]) -> None:

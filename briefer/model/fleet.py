@@ -142,10 +142,16 @@ class Fleet(Generic[C]):
                 if retries_left == 0:
                     raise
                 retries_left -= 1
-                if failure.kind != "busy" or failure.retry_after is None:
+                # A server set aside, or busy until a Retry-After, is waited for in _acquire.
+                if failure.kind == "retry" and failure.retry_after is not None:
+                    time.sleep(failure.retry_after)
+                elif failure.kind != "down" and failure.retry_after is None:
                     time.sleep(_backoff(attempt))
                 attempt += 1
                 continue
+            except BaseException:  # Ctrl-C, SystemExit: the slot is free again
+                self._failed(server, None, started)
+                raise
             self._answered(server)
             return result
 
