@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from briefer.cli import doctor
 from briefer.cli.main import main
 from briefer.config import Settings, load_settings, split_urls
 from briefer.errors import EndpointUnreachableError, RateLimitError
@@ -209,14 +210,16 @@ def test_all_servers_dead_is_the_unreachable_error(tmp_path: Path) -> None:
     urls = [dead_url(), dead_url()]
     with pytest.raises(EndpointUnreachableError, match="cannot reach"):
         ask(ChatModel(settings(*urls)))
-    article = tmp_path / "a.md"
-    article.write_text(synthetic_article(1))
-    result = CliRunner().invoke(
-        main,
-        ["brief", str(article), "--base-url", urls[0], "--base-url", urls[1], "--retries", "0"],
-    )
+    articles = []
+    for n in range(3):  # several inputs: briefed at once, and all stop at the first such error
+        articles.append(tmp_path / f"a{n}.md")
+        articles[-1].write_text(synthetic_article(n))
+    out = tmp_path / "out"
+    endpoints = ["--base-url", urls[0], "--base-url", urls[1], "--retries", "0", "-o", str(out)]
+    result = CliRunner().invoke(main, ["brief", *map(str, articles), *endpoints])
     assert result.exit_code == EndpointUnreachableError.exit_code
     assert "cannot reach the model endpoint" in result.output and urls[1] in result.output
+    assert result.output.count("cannot reach") == 1 and not out.exists()
 
 
 def test_a_morning_run_briefs_items_and_parts_concurrently_within_the_limit(
@@ -262,3 +265,11 @@ def _small_context(tmp_path: Path) -> Path:
     config = tmp_path / "small.toml"
     config.write_text("context_window = 1500\n")
     return config
+
+
+def test_doctor_checks_every_server_of_a_fleet(fleet: list[FleetServer]) -> None:
+    dead = dead_url()
+    check = doctor._endpoint(settings(fleet[0].base_url, dead))
+    assert check.status == "warn" and f"{fleet[0].base_url}: HTTP 200" in check.detail
+    assert f"{dead}: unreachable" in check.detail
+    assert doctor._endpoint(settings(dead)).status == "fail"

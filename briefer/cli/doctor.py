@@ -12,7 +12,7 @@ from typing import Literal
 import httpx
 
 from briefer import __version__
-from briefer.config import Settings, redact_url
+from briefer.config import OPENAI_BASE_URL, Settings, redact_url, split_urls
 from briefer.errors import BrieferError
 from briefer.model.local_server import running_server, server_binary, uses_local_model
 from briefer.model.model_store import MODEL_SHA256, default_model_path, part_paths, sha256_of
@@ -103,9 +103,19 @@ def _endpoint(settings: Settings) -> Check:
             else "embedded model, started on demand on 127.0.0.1"
         )
         return Check("endpoint", "ok", detail)
-    base = (settings.base_url or "https://api.openai.com/v1").rstrip("/")
     key = settings.api_key.get_secret_value() if settings.api_key else None
     headers = {"Authorization": f"Bearer {key}"} if key else {}
+    checks = [_server(b, headers) for b in split_urls(settings.base_url or OPENAI_BASE_URL)]
+    if len(checks) == 1:
+        return checks[0]
+    # A fleet: every server's line; it works while one answers (the others are set aside).
+    ok = [c for c in checks if c.status == "ok"]
+    status: Status = "ok" if len(ok) == len(checks) else "warn" if ok else "fail"
+    fix = next((c.fix for c in checks if c.status != "ok"), "")
+    return Check("endpoint", status, "; ".join(c.detail for c in checks), fix)
+
+
+def _server(base: str, headers: dict[str, str]) -> Check:
     try:
         response = httpx.get(f"{base}/models", headers=headers, timeout=10)
     except httpx.HTTPError as exc:

@@ -254,9 +254,12 @@ def _brief_all(
     reporter: Reporter,
 ) -> list[BrieferError]:
     """Brief each input; a failed input is reported and the next one goes on. Against a
-    served model, as many at a time as its servers take (progress then shows no steps)."""
+    served model, as many at a time as its servers take (progress then shows no steps), except
+    under a budget (--max-cost, --max-tokens): it is kept input by input, in order."""
     failures: list[BrieferError] = []
-    if len(inputs) > 1 and briefer.model.slots > 1:
+    settings = briefer.settings
+    budget = settings.max_cost is not None or settings.max_tokens is not None
+    if len(inputs) > 1 and briefer.model.slots > 1 and not budget:
 
         def done(spec: str, result: Written | BrieferError) -> None:
             if isinstance(result, BrieferError):

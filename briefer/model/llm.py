@@ -290,7 +290,7 @@ class ChatModel:
         progress: Progress | None,
     ) -> tuple[str | None, str | None]:
         fallbacks_left = 2
-        self.model  # noqa: B018 -- asked of the server now, not inside the fleet's call below
+        _ = self.model  # asked of the server now, not inside the fleet's call below
         while True:
             try:
                 if progress is not None:
