@@ -15,24 +15,20 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from briefer.batching import BatchOptions, estimate_batches
+from briefer.batching import estimate_batches
 from briefer.brief.planning import Plan
 from briefer.cli.main import main
 from briefer.config import load_settings
 from briefer.errors import BatchJobError
 from briefer.model.batch import read_results
-from briefer.morning.profile import Profile
-from briefer.morning.run import run_morning
 from briefer.morning.state import SCHEMA_VERSION, State, default_state_path
 from briefer.pipeline import Briefer
 
 from .batch_server import BatchServer, Script
-from .feed_server import NOW, FeedServer
 from .test_long_input import long_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -335,60 +331,3 @@ def test_results_are_read_from_both_files_and_odd_lines_skipped() -> None:
         "a": {"content": "{}", "finish_reason": "stop", "prompt_tokens": 5, "completion_tokens": 2}
     }
     assert results.failed == {"b": "HTTP 429: slow down", "c": "error: expired"}
-
-
-# -- briefer morning --batch -----------------------------------------------------------------
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    srv = FeedServer().start()
-    yield srv
-    srv.stop()
-
-
-def _morning(fake: BatchServer, feeds: FeedServer, out: Path, **batch: Any) -> Any:
-    settings = load_settings(
-        {
-            "base_url": fake.base_url,
-            "api_key": "k",
-            "timeout": 10,
-            "max_retries": 0,
-            "fetch_allow_networks": ["127.0.0.0/8"],
-            "fetch_timeout": 1.5,
-            "fetch_read_timeout": 0.5,
-            "fetch_max_bytes": 400_000,  # the fixture's huge page is refused at once
-        }
-    )
-    profile = Profile(
-        name="news",
-        sources=[f"{feeds.base_url}/rss.xml", f"{feeds.base_url}/atom.xml"],
-        out_dir=out,
-        formats=["md", "json"],
-        since="48h",
-        fetch_delay=0,
-    )
-    options = BatchOptions(poll=0.01, **batch)
-    return run_morning(settings, profile, now=NOW, batch=options)
-
-
-def test_morning_batch_makes_the_digest_and_a_rerun_submits_nothing(
-    fake: BatchServer, feeds: FeedServer, tmp_path: Path
-) -> None:
-    fake.scripts.append(Script(in_progress=1))
-    early = _morning(fake, feeds, tmp_path, wait=False)
-    assert early.waiting == [fake.created[0].id] and early.paths == []
-    assert not (tmp_path / NOW.date().isoformat()).exists()  # no digest before the answers
-    runs = State().runs("news")
-    assert [r["status"] for r in runs] == ["waiting"]
-    result = _morning(fake, feeds, tmp_path)
-    assert result.waiting == [] and result.paths
-    digest = json.loads((tmp_path / NOW.date().isoformat() / "morning-brief.json").read_text())
-    assert digest["items"] and all(item["brief"]["title"] for item in digest["items"])
-    assert fake.chat_requests == []
-    assert result.digest.run.model_calls == fake.lines_submitted
-    assert fake.created[0].id in result.batch.resumed  # the stored id, not a new batch
-    made = len(fake.created)
-    again = _morning(fake, feeds, tmp_path)
-    assert len(fake.created) == made and again.digest.run.model_calls == 0
-    assert [r["status"] for r in State().runs("news")] == ["waiting", "ok", "ok"]
