@@ -207,6 +207,13 @@ class _Rounds:
     def _collect(self, status: BatchStatus, batch: StoredBatch) -> None:
         """Answers into the cache, failures noted; an unfinished batch is reported."""
         assert self.cache is not None
+        if status.status == "not_found":
+            self.store.set_batch_status(batch.id, "failed", "not found at the endpoint")
+            raise BatchJobError(
+                f"batch {batch.id} (stored by an earlier run) is not known to the endpoint "
+                f"{self.model.display_url}",
+                hint="run the same command again to submit its requests anew",
+            )
         results = read_results(
             self.service.download(status.output_file_id),
             self.service.download(status.error_file_id),

@@ -331,3 +331,25 @@ def test_results_are_read_from_both_files_and_odd_lines_skipped() -> None:
         "a": {"content": "{}", "finish_reason": "stop", "prompt_tokens": 5, "completion_tokens": 2}
     }
     assert results.failed == {"b": "HTTP 429: slow down", "c": "error: expired"}
+
+
+def test_a_stored_batch_the_endpoint_does_not_know_is_reported_then_submitted_anew(
+    fake: BatchServer, tmp_path: Path, folder: Path
+) -> None:
+    fake.scripts.append(Script(in_progress=5))
+    assert brief(fake, tmp_path, "--no-wait", str(folder)).exit_code == 0
+    lost = fake.created[0].id
+    del fake.batches[lost]  # another account's id, or deleted at the endpoint
+    result = brief(fake, tmp_path, str(folder))
+    assert result.exit_code == 22 and f"batch {lost} (stored by an earlier run) is not known" in (
+        result.output
+    )
+    again = brief(fake, tmp_path, str(folder))
+    assert again.exit_code == 0, again.output
+    assert len(fake.created) == 1 and fake.created[0].id != lost
+    assert len(list((tmp_path / "out").glob("*.md"))) == 2
+
+
+def test_no_wait_goes_with_batch(fake: BatchServer, tmp_path: Path, folder: Path) -> None:
+    result = CliRunner().invoke(main, ["brief", "--no-wait", str(folder / "a.txt")])
+    assert result.exit_code == 2 and "--no-wait goes with --batch" in result.output

@@ -153,6 +153,8 @@ def brief(
     """
     reporter = Reporter(quiet, debug=debug)
     count = len(inputs)
+    if no_wait and not batch:
+        raise click.UsageError("--no-wait goes with --batch")
     try:
         settings = settings_from(
             {
@@ -167,7 +169,7 @@ def brief(
         )
         wanted = parse_formats(formats)
         stem = _story_name(name) if merge else None
-        if batch or no_wait:
+        if batch:
             failures, count = _batch(
                 settings, inputs, out_dir, wanted, max_words, reporter, stem,
                 dry_run=dry_run, wait=not no_wait, poll=poll,

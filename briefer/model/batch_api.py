@@ -9,8 +9,9 @@ import openai
 
 from briefer.model.llm import ChatModel, map_api_error
 
-#: A batch in one of these states will not change any more.
-FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
+#: A batch in one of these states will not change any more (``not_found``: briefer's own, for
+#: an id the endpoint does not know).
+FINISHED = frozenset({"completed", "failed", "expired", "cancelled", "not_found"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class BatchService:
     def status(self, batch_id: str) -> BatchStatus:
         try:
             batch = self.client.batches.retrieve(batch_id)
+        except openai.NotFoundError:
+            # Another account's or endpoint's id, or deleted: its requests must go again.
+            return BatchStatus(batch_id, "not_found", None, None, 0, 0, 0)
         except openai.OpenAIError as exc:
             raise map_api_error(exc, self.model.display_url) from exc
         counts = batch.request_counts
