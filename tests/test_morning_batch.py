@@ -23,6 +23,8 @@ from briefer.morning.state import State
 from .batch_server import BatchServer, Script
 from .feed_server import NOW, FeedServer
 
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_df112d5052861120.txt"
+
 
 @pytest.fixture
 def fake() -> Iterator[BatchServer]:
@@ -38,7 +40,9 @@ def feeds() -> Iterator[FeedServer]:
     srv.stop()
 
 
-def _morning(fake: BatchServer, feeds: FeedServer, out: Path, **batch: Any) -> Any:
+def _morning(
+    fake: BatchServer, feeds: FeedServer, out: Path, *, dry_run: bool = False, **batch: Any
+) -> Any:
     settings = load_settings(
         {
             "base_url": fake.base_url,
@@ -60,7 +64,7 @@ def _morning(fake: BatchServer, feeds: FeedServer, out: Path, **batch: Any) -> A
         fetch_delay=0,
     )
     options = BatchOptions(poll=0.01, **batch)
-    return run_morning(settings, profile, now=NOW, batch=options)
+    return run_morning(settings, profile, now=NOW, batch=options, dry_run=dry_run)
 
 
 def test_morning_batch_makes_the_digest_and_a_rerun_submits_nothing(
@@ -83,3 +87,33 @@ def test_morning_batch_makes_the_digest_and_a_rerun_submits_nothing(
     again = _morning(fake, feeds, tmp_path)
     assert len(fake.created) == made and again.digest.run.model_calls == 0
     assert [r["status"] for r in State().runs("news")] == ["waiting", "ok", "ok"]
+
+
+def test_morning_batch_dry_run_estimates_and_submits_nothing(
+    fake: BatchServer, feeds: FeedServer, tmp_path: Path
+) -> None:
+    result = _morning(fake, feeds, tmp_path, dry_run=True)
+    estimate = result.batch_estimate
+    assert estimate is not None and estimate.first_round >= len(result.plan) > 0
+    assert estimate.first_round + estimate.later_rounds == sum(p.calls for p in result.plan)
+    assert fake.created == [] and fake.requests == [("GET", "/v1/models")] * len(fake.requests)
+
+
+def test_the_morning_command_with_batch_and_no_wait(fake: BatchServer, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from briefer.cli.main import main
+
+    source = tmp_path / "articles"
+    source.mkdir()
+    (source / "a.txt").write_text(SEED.read_text())
+    args = ["morning", "--source", str(source), "-o", str(tmp_path / "out"), "-f", "md",
+            "--base-url", fake.base_url, "--api-key", "k", "--batch", "--poll", "0.01"]  # fmt: skip
+    fake.scripts.append(Script(in_progress=3))
+    first = CliRunner().invoke(main, [*args, "--no-wait"])
+    assert first.exit_code == 0, first.output
+    assert "in progress (its id is stored); no digest yet" in first.output
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0, second.output
+    assert "morning-brief.md" in second.output and len(fake.created) == 1
+    assert fake.chat_requests == []
