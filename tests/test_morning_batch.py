@@ -117,3 +117,15 @@ def test_the_morning_command_with_batch_and_no_wait(fake: BatchServer, tmp_path:
     assert second.exit_code == 0, second.output
     assert "morning-brief.md" in second.output and len(fake.created) == 1
     assert fake.chat_requests == []
+
+
+def test_an_item_whose_request_fails_twice_is_not_included_and_the_others_are(
+    fake: BatchServer, feeds: FeedServer, tmp_path: Path
+) -> None:
+    fake.scripts.extend([Script(fail=1, in_progress=0), Script(fail=1, in_progress=0)])
+    result = _morning(fake, feeds, tmp_path)
+    reasons = [n.reason for n in result.digest.not_included]
+    failed = [r for r in reasons if "failed twice in the batch" in r]
+    assert failed and "HTTP 500: the model crashed" in failed[0]
+    assert result.digest.items and result.paths  # the other items made the digest
+    assert json.loads(State().runs("news")[-1]["errors"])  # the failure is recorded
