@@ -17,7 +17,8 @@ exit code the CLI uses for it::
     │   ├── RateLimitError (11)         still HTTP 429 after the client's retries
     │   ├── EndpointUnreachableError (8) connection refused / timed out, after retries
     │   ├── AuthenticationError (9)     key missing or rejected
-    │   └── LocalRuntimeError (15)      embedded model server failed (start, checksum)
+    │   ├── LocalRuntimeError (15)      embedded model server failed (start, checksum)
+    │   └── BatchJobError (22)          a Batch API batch expired, was cancelled or failed
     ├── ModelOutputError (10)           the model's answer stayed invalid after one re-ask
     ├── UnsupportedStatementsError (16) --on-unsupported fail, and the verifier found some
     ├── BudgetError (17)                a call would exceed --max-cost / --max-tokens
@@ -106,6 +107,13 @@ class LocalRuntimeError(EndpointError):
     """The embedded model or its server could not be used."""
 
     exit_code = 15
+
+
+class BatchJobError(EndpointError):
+    """A batch (``--batch``) expired, was cancelled or was refused as a whole: the answers it
+    gave are kept, and a rerun submits the rest again."""
+
+    exit_code = 22
 
 
 class ModelOutputError(BrieferError):
@@ -204,5 +212,7 @@ EXIT_CODES: dict[int, str] = {
     19: "a saved brief that is not briefer's JSON or Markdown layout",
     20: "another morning run is in progress (runs never overlap; nothing was done)",
     21: "the morning digest was written, but mailing it failed",
+    22: "a batch (--batch) expired, was cancelled or failed; its answers are kept, rerun to "
+    "submit the rest",
     130: "interrupted (Ctrl-C)",
 }

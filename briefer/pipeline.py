@@ -24,6 +24,7 @@ from briefer.check.verify import (
 )
 from briefer.config import Settings
 from briefer.errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
+from briefer.model.batch import AnswerPending
 from briefer.model.llm import ChatModel, Progress
 from briefer.model.local_server import raise_if_interrupted, uses_local_model
 from briefer.model.model_store import MODEL_NAME
@@ -477,14 +478,25 @@ def _content(article: Article) -> tuple[list[Sentence], list[Sentence], int]:
 def _run_all(workers: int, work: Callable[[int, Call], T], calls: list[Call]) -> list[T]:
     """``work(i, call)`` for every call, ``workers`` at a time, results in order. The first
     failure (or Ctrl-C) cancels every call not yet started, so nothing more is requested or
-    paid for, and returns at once (a call in flight ends when its endpoint is closed)."""
+    paid for, and returns at once (a call in flight ends when its endpoint is closed). Answers
+    pending for a batch are not failures: all calls run, then one ``AnswerPending`` with every
+    key is raised."""
     pool = ThreadPoolExecutor(max_workers=workers)
     futures = [pool.submit(work, i, call) for i, call in enumerate(calls, start=1)]
     try:
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:
-            if future in done and (error := future.exception()) is not None:
+        if any(isinstance(f.exception(), AnswerPending) for f in done):
+            # Collecting for a batch (nothing is sent): every part's request goes in this
+            # round, as the parts do not depend on each other.
+            done, _ = wait(futures)
+        errors = [e for f in futures if f in done and (e := f.exception()) is not None]
+        for error in errors:
+            if not isinstance(error, AnswerPending):
                 raise error
+        if errors:
+            raise AnswerPending(
+                key for e in errors if isinstance(e, AnswerPending) for key in e.keys
+            )
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise

@@ -34,7 +34,7 @@ def _refused(path: Path, *words: str) -> str:
 def test_a_new_file_has_the_current_schema_version(tmp_path: Path) -> None:
     State(tmp_path / "s.sqlite3").close()
     db = sqlite3.connect(tmp_path / "s.sqlite3")
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
 
 
 def test_an_unversioned_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:

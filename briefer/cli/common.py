@@ -59,6 +59,33 @@ def endpoint_options(func: F) -> F:
     return func
 
 
+def batch_options(func: F) -> F:
+    """``--batch`` and how it waits, for the commands that brief many articles."""
+    options = [
+        click.option(
+            "--batch",
+            is_flag=True,
+            help="send the model requests through the OpenAI Batch API (half price, answers "
+            "within 24 h); the batch id is stored, so a rerun resumes it",
+        ),
+        click.option(
+            "--no-wait",
+            is_flag=True,
+            help="with --batch: submit, store the batch id and exit; run again to collect",
+        ),
+        click.option(
+            "--poll",
+            type=click.FloatRange(min=0.01),
+            default=30.0,
+            show_default=True,
+            help="with --batch: seconds before the first look at a batch, doubled up to 10 min",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def settings_from(options: dict[str, Any]) -> Settings:
     config_file = options.pop("config_file", None)
     return load_settings(options, config_file=config_file)

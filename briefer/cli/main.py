@@ -16,13 +16,14 @@ from rich.console import Console
 from briefer import __version__
 from briefer.brief.planning import Plan
 from briefer.brief_many import Written, brief_and_write, unique_stem
-from briefer.cli.common import EXIT_HELP, Reporter, endpoint_options, settings_from
+from briefer.cli.common import EXIT_HELP, Reporter, batch_options, endpoint_options, settings_from
 from briefer.cli.morning import morning
-from briefer.config import load_settings
+from briefer.config import Settings, load_settings
 from briefer.errors import (
     FATAL_FOR_BATCH,
     BrieferError,
     ConfigError,
+    InputEmptyError,
     InternalError,
     LocalRuntimeError,
 )
@@ -115,6 +116,7 @@ def main() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="no progress or summary on stderr")
 @click.option("--debug", is_flag=True, help="show the traceback of an unexpected error")
+@batch_options
 @endpoint_options
 def brief(
     inputs: tuple[str, ...],
@@ -132,14 +134,21 @@ def brief(
     name: str | None,
     quiet: bool,
     debug: bool,
+    batch: bool,
+    no_wait: bool,
+    poll: float,
     **options: Any,
 ) -> None:
     """Write a policy brief of each INPUT (a file, an http(s) URL, or - for stdin).
 
     Each brief is written as OUT_DIR/NAME.md, .json and .pdf, NAME taken from the input.
     With --merge, one brief of all INPUTS on one story, written as OUT_DIR/NAME.*.
+    With --batch, an INPUT may be a folder of articles (see docs/batch.md).
     """
     reporter = Reporter(quiet, debug=debug)
+    count = len(inputs)
+    if no_wait and not batch:
+        raise click.UsageError("--no-wait goes with --batch")
     try:
         settings = settings_from(
             {
@@ -154,16 +163,22 @@ def brief(
         )
         wanted = parse_formats(formats)
         stem = _story_name(name) if merge else None
-        if dry_run:
+        if batch:
+            failures, count = _batch(
+                settings, inputs, out_dir, wanted, max_words, reporter, stem,
+                dry_run=dry_run, wait=not no_wait, poll=poll,
+            )  # fmt: skip
+        elif dry_run:
             _dry_run(Briefer(settings), inputs, max_words, merge=merge)
             return
-        with endpoint(settings, progress=reporter.progress) as active:
-            if stem is not None:
-                failures = _brief_story(
-                    Briefer(active), inputs, out_dir, stem, wanted, max_words, reporter
+        else:
+            with endpoint(settings, progress=reporter.progress) as active:
+                briefer = Briefer(active)
+                failures = (
+                    _brief_story(briefer, inputs, out_dir, stem, wanted, max_words, reporter)
+                    if stem is not None
+                    else _brief_all(briefer, inputs, out_dir, wanted, max_words, reporter)
                 )
-            else:
-                failures = _brief_all(Briefer(active), inputs, out_dir, wanted, max_words, reporter)
     except KeyboardInterrupt:
         click.echo("briefer: interrupted; no partial files were written", err=True)
         sys.exit(130)
@@ -175,12 +190,50 @@ def brief(
         sys.exit(InternalError.exit_code)
 
     if failures:
-        if len(inputs) == 1 or isinstance(failures[-1], FATAL_FOR_BATCH):
+        if count == 1 or isinstance(failures[-1], FATAL_FOR_BATCH):
             sys.exit(failures[-1].exit_code)
         reporter.error(
-            BrieferError(f"{len(failures)} of {len(inputs)} inputs failed; the others were written")
+            BrieferError(f"{len(failures)} of {count} inputs failed; the others were written")
         )
         sys.exit(14)
+
+
+def _batch(
+    settings: Settings,
+    inputs: tuple[str, ...],
+    out_dir: Path,
+    wanted: tuple[str, ...],
+    max_words: int | None,
+    reporter: Reporter,
+    stem: str | None,
+    *,
+    dry_run: bool,
+    wait: bool,
+    poll: float,
+) -> tuple[list[BrieferError], int]:
+    """``--batch``: the failures, and how many inputs there were (folders expanded)."""
+    from briefer.batching import BatchOptions, check_batch_settings
+    from briefer.cli.batch import batch_dry_run, brief_in_batches, expand_inputs
+
+    check_batch_settings(settings)
+    specs = expand_inputs(inputs)
+    if not specs:
+        raise InputEmptyError(
+            "no article files in the inputs", hint="give files or folders of articles"
+        )
+    if dry_run:
+        batch_dry_run(Briefer(settings), specs, max_words, merge=stem is not None)
+        return [], len(specs)
+    options = BatchOptions(wait=wait, poll=poll)
+    failures, waiting = brief_in_batches(
+        settings, specs, out_dir, wanted, max_words, reporter, options, stem=stem
+    )
+    if waiting:
+        reporter.done(
+            f"✓ batch {', '.join(waiting)} in progress (its id is stored); run the same command "
+            "again to collect the answers and write the briefs (nothing is submitted twice)"
+        )
+    return failures, len(specs)
 
 
 def _story_name(name: str | None) -> str:

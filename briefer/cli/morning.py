@@ -13,7 +13,8 @@ from typing import Any
 import click
 from rich.console import Console
 
-from briefer.cli.common import EXIT_HELP, Reporter, endpoint_options
+from briefer.batching import BatchOptions
+from briefer.cli.common import EXIT_HELP, Reporter, batch_options, endpoint_options
 from briefer.config import Settings, load_settings
 from briefer.errors import BrieferError, ConfigError, DeliveryError, InternalError
 from briefer.morning.profile import Profile, check_name, load_profile, parse_duration
@@ -110,6 +111,7 @@ def _settings(profile: Profile, flags: dict[str, Any], config_file: Path | None)
 )
 @click.option("-q", "--quiet", is_flag=True, help="no progress or summary on stderr")
 @click.option("--debug", is_flag=True, help="show the traceback of an unexpected error")
+@batch_options
 @endpoint_options
 @click.pass_context
 def morning(ctx: click.Context, /, **options: Any) -> None:
@@ -128,6 +130,7 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
     quiet, debug = options.pop("quiet"), options.pop("debug")
     at, dry_run, no_mail = options.pop("at"), options.pop("dry_run"), options.pop("no_mail")
     mail_again = options.pop("mail_again")
+    batch = _batch(options)
     reporter = Reporter(quiet, debug=debug)
     config_file = options.pop("config_file")
     flags = {
@@ -150,6 +153,7 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
             deliver=not no_mail,
             progress=reporter.progress,
             mail_again=mail_again,
+            batch=batch,
         )
 
     try:
@@ -181,6 +185,12 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
         sys.exit(InternalError.exit_code)
     if dry_run:
         _print_plan(result)
+        return
+    if result.waiting:
+        reporter.done(
+            f"✓ batch {', '.join(result.waiting)} in progress (its id is stored); no digest "
+            "yet: run the same command again to collect the answers (nothing is submitted twice)"
+        )
         return
     for path in result.paths:
         click.echo(str(path))
@@ -215,6 +225,15 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
             )
         )
         sys.exit(14)
+
+
+def _batch(options: dict[str, Any]) -> BatchOptions | None:
+    on, wait, poll = options.pop("batch"), not options.pop("no_wait"), options.pop("poll")
+    if not on:
+        if not wait:
+            raise click.UsageError("--no-wait goes with --batch")
+        return None
+    return BatchOptions(wait=wait, poll=poll)
 
 
 def summary(result: MorningResult) -> str:
@@ -297,6 +316,8 @@ def _print_plan(result: MorningResult) -> None:
     )  # fmt: skip
     console = Console(highlight=False)
     console.print(table)
+    if result.batch_estimate is not None:
+        console.print(result.batch_estimate.line(), markup=False)
     for miss in result.digest.not_included:
         console.print(f"not included: {miss.source} — {miss.reason}", markup=False)
 

@@ -1,7 +1,9 @@
 """A disk cache of model answers, so re-running an evaluation costs no model time.
 
 The key hashes everything that decides the answer: endpoint, model, messages (article text and
-prompt), schema, and sampling settings. Used by ``briefer eval``; ``--fresh`` bypasses reading.
+prompt), schema, and sampling settings. Used by ``briefer eval`` (``--fresh`` bypasses reading)
+and ``briefer morning``; with ``--batch`` the key is each request's ``custom_id``, and the
+batch's answers are put here (``briefer.batching``).
 """
 
 from __future__ import annotations

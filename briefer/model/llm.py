@@ -24,6 +24,7 @@ import openai
 from briefer import errors
 from briefer.config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings, redact_url, split_urls
 from briefer.model.answer_cache import AnswerCache, answer_key
+from briefer.model.batch import RequestCollector
 from briefer.model.fleet import Failure, Fleet, retry_after
 from briefer.model.grammar import schema_to_gbnf
 from briefer.models import Usage
@@ -165,6 +166,8 @@ class ChatModel:
         # llama.cpp's server takes a GBNF grammar, which keeps the JSON compact (see grammar.py).
         self.use_grammar = settings.grammar
         self.cache: AnswerCache | None = None
+        #: Set for the Batch API: a request the cache cannot answer is collected, not sent.
+        self.collector: RequestCollector | None = None
 
     @property
     def model(self) -> str:
@@ -204,8 +207,14 @@ class ChatModel:
         max_tokens: int,
         **extra: Any,
     ) -> Any:
+        kwargs = {**extra, **self.request_kwargs(messages, schema, name, max_tokens)}
+        return client.chat.completions.create(**kwargs)
+
+    def request_kwargs(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, max_tokens: int
+    ) -> dict[str, Any]:
+        """The ``chat.completions.create`` arguments of one request (also a batch line's body)."""
         kwargs: dict[str, Any] = {
-            **extra,
             "model": self.model,
             "messages": messages,
             "temperature": self.settings.temperature,
@@ -217,7 +226,7 @@ class ChatModel:
             kwargs["response_format"] = self._response_format(schema, name)
         if self.settings.seed is not None:
             kwargs["seed"] = self.settings.seed
-        return client.chat.completions.create(**kwargs)
+        return kwargs
 
     def count_tokens(self, messages: list[dict[str, str]]) -> int | None:
         """Exact prompt tokens from llama.cpp's ``/tokenize`` (plus chat-template overhead);
@@ -262,6 +271,12 @@ class ChatModel:
             if (hit := self.cache.get(key)) is not None:
                 usage.add(hit["prompt_tokens"], hit["completion_tokens"], cached=True)
                 return hit["content"], hit["finish_reason"]
+        if self.collector is not None:
+            if self.cache is None:
+                raise AssertionError("collecting batch requests needs the answer cache")
+            kwargs = self.request_kwargs(messages, schema, name, max_tokens)
+            # The batch line's body is what the client would send: extra_body merged in.
+            self.collector.collect(key, {**kwargs.pop("extra_body", {}), **kwargs})
         before = (usage.prompt_tokens, usage.completion_tokens)
         started = time.monotonic()
         try:

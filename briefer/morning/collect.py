@@ -55,6 +55,19 @@ _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 PAGE_WORKERS = 4
 
 
+def folder_files(folder: Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES) -> list[Path]:
+    """A folder's article (or feed) files, sorted: not README, LICENSE, hidden files or
+    subfolders."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in suffixes
+        and not p.name.startswith(".")
+        and not _NOT_ARTICLES.match(p.name)
+    )
+
+
 class Entry(BaseModel):
     """One collected entry: its article and where it came from."""
 
@@ -249,15 +262,7 @@ class Collector:
             self._file(spec, path, spec)
 
     def _folder(self, spec: str, folder: Path) -> None:
-        files = sorted(
-            p
-            for p in folder.iterdir()
-            if p.is_file()
-            and p.suffix.lower() in ARTICLE_SUFFIXES + FEED_SUFFIXES
-            and not p.name.startswith(".")
-            and not _NOT_ARTICLES.match(p.name)
-        )
-        for path in files:
+        for path in folder_files(folder, ARTICLE_SUFFIXES + FEED_SUFFIXES):
             ref = str(Path(spec) / path.name)
             feed = path.suffix.lower() in FEED_SUFFIXES
             # a feed file's entries are counted as they are read; an article file is one entry

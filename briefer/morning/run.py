@@ -20,10 +20,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from briefer.batching import (
+    BatchEstimate,
+    BatchOptions,
+    BatchOutcome,
+    check_batch_settings,
+    estimate_batches,
+    run_in_batches,
+)
+from briefer.brief.planning import Plan
 from briefer.config import Settings, redact_url, split_urls
 from briefer.errors import BatchError, BrieferError, BudgetError, ConfigError, DeliveryError
 from briefer.inputs.fetch import FetchPolicy
 from briefer.model.answer_cache import AnswerCache
+from briefer.model.batch import BATCH_PRICE
 from briefer.model.local_server import endpoint, uses_local_model
 from briefer.model.model_store import MODEL_SHA256
 from briefer.models import Brief, Digest, DigestItem, NotIncluded, RunStats, Usage
@@ -32,7 +42,7 @@ from briefer.morning import output
 from briefer.morning.changes import what_changed
 from briefer.morning.collect import Collector, Entry, Pending
 from briefer.morning.dedupe import copies
-from briefer.morning.items import Item, brief_items, item_key
+from briefer.morning.items import Item, brief_items, brief_one, item_key
 from briefer.morning.profile import Profile
 from briefer.morning.rank import Candidate, rank
 from briefer.morning.state import State, data_dir, locked
@@ -70,6 +80,14 @@ class MorningResult:
     refused: list[str] = field(default_factory=list)
     #: When the day's digest had already been mailed (so it was not mailed again).
     mailed_before: str | None = None
+    #: ``--batch``: the batches of the run; ids still running when not waiting (then no digest
+    #: is written: the next run resumes them); the dry run's estimate.
+    batch: BatchOutcome | None = None
+    batch_estimate: BatchEstimate | None = None
+
+    @property
+    def waiting(self) -> list[str]:
+        return self.batch.waiting if self.batch else []
 
 
 def _endpoint_id(settings: Settings) -> str:
@@ -92,6 +110,7 @@ def run_morning(
     progress: Progress | None = None,
     on_item: Callable[[Item], None] | None = None,
     mail_again: bool = False,
+    batch: BatchOptions | None = None,
 ) -> MorningResult:
     """Make (or, ``dry_run``, plan) the digest of ``profile``'s sources for ``now``'s day.
 
@@ -99,11 +118,15 @@ def run_morning(
     the digest was written but not mailed, ``BatchError`` when every item it tried failed (the
     digest is written, the run is recorded as failed and its entries are tried again), and the
     endpoint's errors that stop every item. A day's digest is mailed once (``mail_again``:
-    again)."""
+    again). ``batch``: the model's requests go through the Batch API (``briefer.batching``);
+    a run that does not wait returns with ``waiting`` batch ids and writes no digest yet."""
     now = (now or datetime.now()).astimezone()
+    if batch is not None:
+        check_batch_settings(settings)
+        batch = BatchOptions(batch.wait, batch.poll, batch.poll_max, f"morning:{profile.name}")
     state = State(state_path)
     try:
-        run = _Run(settings, profile, state, now, progress, on_item)
+        run = _Run(settings, profile, state, now, progress, on_item, batch)
         if dry_run:
             return run.plan()
         if deliver and profile.delivery is not None:
@@ -128,8 +151,11 @@ class _Run:
         now: datetime,
         progress: Progress | None,
         on_item: Callable[[Item], None] | None,
+        batch: BatchOptions | None = None,
     ) -> None:
         self.settings = settings
+        self.batch = batch
+        self.batch_outcome: BatchOutcome | None = None
         self.profile = profile
         self.state = state
         self.now = now
@@ -242,6 +268,7 @@ class _Run:
     def plan(self) -> MorningResult:
         items = self._items()
         planned = []
+        plans: list[Plan] = []
         for item in items:
             calls = prompt = completion = 0
             if item.brief is None:
@@ -254,6 +281,7 @@ class _Run:
                     self.not_included += [NotIncluded.of(ref, err.message) for ref in item.refs]
                     continue
                 calls, (prompt, completion) = len(plan.calls), plan.estimate()
+                plans.append(plan)
             title = item.brief.title if item.brief else item.label
             planned.append(
                 PlannedItem(
@@ -267,7 +295,13 @@ class _Run:
                 )
             )
         digest = Digest(items=[], not_included=self.not_included, run=self.stats)
-        return MorningResult(digest=digest, plan=planned, failed_sources=self.failed_sources)
+        estimate = estimate_batches(plans, self.briefer.estimate_cost) if self.batch else None
+        return MorningResult(
+            digest=digest,
+            plan=planned,
+            failed_sources=self.failed_sources,
+            batch_estimate=estimate,
+        )
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -278,6 +312,12 @@ class _Run:
         try:
             items = self._items()
             self._brief(items)
+            if self.batch_outcome is not None and self.batch_outcome.waiting:
+                # Submitted, not waited for: no digest yet; the next run resumes the batches
+                # (finished items are stored, the entries are read again).
+                status = "waiting"
+                digest = Digest(items=[], not_included=self.not_included, run=self.stats)
+                return MorningResult(digest, batch=self.batch_outcome)
             done = [item for item in items if item.brief is not None]
             self._stories(done)
             digest = self._digest(done)
@@ -290,7 +330,9 @@ class _Run:
                 self.profile.formats,
             )
             self._remember(done)
-            result = MorningResult(digest, paths, failed_sources=self.failed_sources)
+            result = MorningResult(
+                digest, paths, failed_sources=self.failed_sources, batch=self.batch_outcome
+            )
             if self.tried and not self.briefed:
                 # Nothing it tried was briefed (endpoint failing, rate limits): not a success,
                 # and the window stays where it was; the entries are tried again next run.
@@ -358,6 +400,9 @@ class _Run:
             return
         self.say(f"briefing {len(todo)} items…")
         self.tried += len(todo)
+        if self.batch is not None:
+            self._brief_in_batches(todo, self.batch)
+            return
         local = uses_local_model(self.settings)
         with endpoint(self.settings, progress=self.say) as active:
             # Items and their parts concurrently: the model's fleet keeps the requests in flight
@@ -365,23 +410,47 @@ class _Run:
             briefer = Briefer(active)
             briefer.model.cache = AnswerCache(data_dir() / "answers")
             workers = 1 if local else briefer.model.slots
-
-            def done(item: Item, result: Brief | BrieferError) -> None:
-                if isinstance(result, BrieferError):
-                    self.not_included += [NotIncluded.of(ref, result.message) for ref in item.refs]
-                    self._pend(item, result.message, "failed")
-                    self.first_failure = self.first_failure or result.message
-                    return
-                self.briefed += 1
-                item.brief = result
-                self.state.store_brief(item.key, result)
-                if self.on_item:
-                    self.on_item(item)
-
             try:
-                brief_items(briefer, todo, workers, done)
+                brief_items(briefer, todo, workers, self._done)
             finally:
                 self._account(briefer.spent)
+
+    def _done(self, item: Item, result: Brief | BrieferError) -> None:
+        if isinstance(result, BrieferError):
+            self.not_included += [NotIncluded.of(ref, result.message) for ref in item.refs]
+            self._pend(item, result.message, "failed")
+            self.first_failure = self.first_failure or result.message
+            return
+        self.briefed += 1
+        item.brief = result
+        self.state.store_brief(item.key, result)
+        if self.on_item:
+            self.on_item(item)
+
+    def _brief_in_batches(self, todo: list[Item], options: BatchOptions) -> None:
+        """Every item's requests through the Batch API, round by round; the run's calls and
+        tokens are the answers the batches brought, at the batch price."""
+        briefer = Briefer(self.settings)
+        outcome = BatchOutcome()
+        try:
+            outcome = run_in_batches(
+                briefer.model,
+                todo,
+                lambda item: brief_one(briefer, item),
+                self._done,
+                self.state,
+                options,
+                label=lambda item: item.label,
+                say=self.say,
+            )
+        finally:
+            self.batch_outcome = outcome
+            self._account(briefer.spent)
+            self.stats.model_calls = outcome.answers
+            self.stats.prompt_tokens = outcome.prompt_tokens
+            self.stats.completion_tokens = outcome.completion_tokens
+            price = self.briefer.estimate_cost(outcome.prompt_tokens, outcome.completion_tokens)
+            self.stats.cost_usd = None if price is None else price * BATCH_PRICE
 
     def _within_budget(self, todo: list[Item]) -> list[Item]:
         """Items in rank order while their estimates fit ``max_cost`` / ``max_tokens``; the

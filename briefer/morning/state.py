@@ -13,6 +13,9 @@
   next run by a cap. The next run's window reaches back to them; after ``MAX_TRIES`` runs they
   are given up (listed as such, not tried again).
 - ``deliveries`` (schema 2): when each day's digest was mailed, to whom (mailed once).
+- ``batches`` (schema 3): each Batch API batch submitted (``--batch``): its id, the cache keys
+  of its requests, its round and status, so a restarted run polls it instead of submitting
+  again.
 
 The schema has a version (``PRAGMA user_version``): a file of an older version is migrated in
 place (``MIGRATIONS``), the unversioned file of briefer before versions being version 1. A file
@@ -41,7 +44,7 @@ from briefer.errors import ConfigError, RunLockedError
 from briefer.models import Article, Brief, RunStats
 
 #: The schema this briefer writes; older files are migrated up to it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Runs in which an entry failed or was left over, after which it is given up.
 MAX_TRIES = 3
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -108,7 +111,14 @@ MIGRATIONS: dict[int, list[str]] = {
         "mailed TEXT NOT NULL, recipients TEXT NOT NULL, refused TEXT NOT NULL, "
         "PRIMARY KEY (profile, digest_date))",
     ],
+    3: [
+        "CREATE TABLE batches (id TEXT PRIMARY KEY, scope TEXT NOT NULL, endpoint TEXT NOT NULL, "
+        "round INTEGER NOT NULL, status TEXT NOT NULL, keys TEXT NOT NULL, created TEXT NOT NULL, "
+        "updated TEXT NOT NULL, note TEXT NOT NULL DEFAULT '')",
+    ],
 }
+#: Statuses of a stored batch whose answers are in (or that will never give more).
+BATCH_CLOSED = ("collected", "expired", "cancelled", "failed")
 
 #: The tables (and their columns) of a version-1 file: what an unversioned file must look like
 #: to be taken for briefer's.
@@ -138,6 +148,18 @@ def data_dir() -> Path:
 
 def default_state_path() -> Path:
     return data_dir() / "morning.sqlite3"
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """A Batch API batch as the state keeps it."""
+
+    id: str
+    scope: str
+    round: int
+    status: str
+    keys: list[str]
+    note: str
 
 
 @dataclass(frozen=True)
@@ -468,6 +490,37 @@ class State:
                 "INSERT OR REPLACE INTO briefs (item_key, brief, created) VALUES (?, ?, ?)",
                 (item_key, brief.model_dump_json(), _now()),
             )
+
+    # -- batches (--batch) ------------------------------------------------------------------
+
+    def record_batch(
+        self, batch_id: str, scope: str, endpoint: str, round_: int, keys: Sequence[str]
+    ) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO batches (id, scope, endpoint, round, status, keys, "
+                "created, updated) VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?)",
+                (batch_id, scope, endpoint, round_, json.dumps(list(keys)), _now(), _now()),
+            )
+
+    def set_batch_status(self, batch_id: str, status: str, note: str = "") -> None:
+        with self.db:
+            self.db.execute(
+                "UPDATE batches SET status = ?, note = ?, updated = ? WHERE id = ?",
+                (status, note, _now(), batch_id),
+            )
+
+    def batches(self, endpoint: str, *, open_only: bool = False) -> list[StoredBatch]:
+        """The batches submitted to ``endpoint``, oldest first (``open_only``: those whose
+        answers are still to come)."""
+        closed = ",".join("?" * len(BATCH_CLOSED))
+        where = f" AND status NOT IN ({closed})" if open_only else ""
+        rows = self.db.execute(
+            "SELECT id, scope, round, status, keys, note FROM batches WHERE endpoint = ?"
+            f"{where} ORDER BY created, rowid",
+            (endpoint, *(BATCH_CLOSED if open_only else ())),
+        ).fetchall()
+        return [StoredBatch(i, sc, r, st, json.loads(k), n) for i, sc, r, st, k, n in rows]
 
     # -- stories ----------------------------------------------------------------------------
 
