@@ -3,8 +3,10 @@
 It answers ``/v1/chat/completions`` from the request's schema (scripted_server.auto_answer) after
 ``latency`` seconds, at most ``slots`` requests at a time (more wait for a slot, as a server's
 queue does), and counts the requests in flight (received, not yet answered) and their peak.
-``busy`` scripts refusals: request numbers (1-based) answered at once with a status (429, 503)
-and optional headers (``Retry-After``). ``GET /stats`` gives the counts and the in-flight time
+``gather`` makes the peak a test asserts certain on a loaded machine: a request is held (up to
+``GATHER_WAIT`` s) until that many have been in flight at once. ``busy`` scripts refusals:
+request numbers (1-based) answered at once with a status (429, 503) and optional headers
+(``Retry-After``). ``GET /stats`` gives the counts and the in-flight time
 series, for a server run in another process (``python tests/fleet_server.py --port N``).
 """
 
@@ -104,6 +106,11 @@ def synthetic_article(index: int, paragraphs: int | None = None) -> str:
     return "\n".join(lines)
 
 
+#: Longest hold of a request waiting for ``gather`` requests in flight (a client that cannot send
+#: that many is not held longer).
+GATHER_WAIT = 5.0
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # the default 5 makes a burst of clients wait on SYN retries
@@ -119,6 +126,9 @@ class FleetServer:
         #: Refuse every request with this, while set (a server that is overloaded for a while).
         self.refuse_all: Refusal | None = None
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
+        #: Hold each request until this many have been in flight at once (0: never hold).
+        self.gather = 0
         self.received = 0
         self.answered = 0
         self.refused = 0
@@ -177,6 +187,7 @@ class FleetServer:
                     return
                 server._enter()
                 try:
+                    server._gathered()
                     with server.slots:
                         if server.latency:
                             time.sleep(server.latency)
@@ -195,6 +206,11 @@ class FleetServer:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
             self.timeline.append((time.monotonic() - self.started, self.in_flight))
+            self.changed.notify_all()
+
+    def _gathered(self) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.peak >= self.gather, timeout=GATHER_WAIT)
 
     def _leave(self) -> None:
         with self.lock:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import briefer.model.fleet as fleet_module
 from briefer.cli import doctor
 from briefer.cli.main import main
 from briefer.config import Settings, load_settings, split_urls
@@ -126,6 +127,7 @@ def test_retry_after_in_seconds_milliseconds_or_a_date() -> None:
 
 def test_requests_in_flight_never_exceed_the_limit(fleet: list[FleetServer]) -> None:
     server = fleet[0]
+    server.gather = 3
     model = ChatModel(settings(server.base_url, concurrency=3))
     assert len(ask_many(model, 30, threads=10)) == 30
     assert server.peak == 3  # bounded, and the bound was used
@@ -137,14 +139,33 @@ def test_a_burst_of_refusals_halves_the_limit_once_and_answers_raise_it() -> Non
     started = time.monotonic()
     burst = [fleet._acquire() for _ in range(8)]
     for server in burst:  # eight 429s to requests sent under the limit of 8: one halving
-        fleet._failed(server, Failure("busy"), started)
+        fleet._failed(server, Failure("busy"), started, set())
     assert fleet.limits() == [4.0]
     late = fleet._acquire()  # sent under the new limit: its 429 halves again
-    fleet._failed(late, Failure("busy"), time.monotonic())
+    fleet._failed(late, Failure("busy"), time.monotonic(), set())
     assert fleet.limits() == [2.0]
     for _ in range(2):
         fleet._answered(fleet._acquire())
     assert fleet.limits() == [pytest.approx(2.9, abs=0.01)]  # +1/2, then +1/2.5
+
+
+def test_one_outage_sets_a_server_aside_once() -> None:
+    fleet: Fleet[None] = Fleet([("http://a/v1", None), ("http://b/v1", None)], 8, retries=0)
+    started = time.monotonic()
+    burst = [fleet._acquire() for _ in range(8)]
+    down = burst[0]
+    for server in [s for s in burst if s is down]:  # every call in flight there is refused
+        fleet._failed(server, Failure("down"), started, set())
+    assert down.down_streak == 1  # set aside for 0.5 s, not doubled per refused call
+    assert down.ready_at - time.monotonic() <= fleet_module.SET_ASIDE_BASE
+
+
+def test_a_429_goes_to_another_server_without_using_a_retry(fleet: list[FleetServer]) -> None:
+    busy, other = fleet
+    busy.refuse_all = Refusal(429)
+    model = ChatModel(settings(busy.base_url, other.base_url, concurrency=1, max_retries=0))
+    assert len(ask_many(model, 6, threads=2)) == 6  # with no retries allowed, none failed
+    assert other.answered == 6 and busy.refused >= 1
 
 
 def test_429s_lower_the_concurrency_and_successes_raise_it_again(
@@ -165,7 +186,7 @@ def test_429s_lower_the_concurrency_and_successes_raise_it_again(
     # … and answered calls raise it back to the configured 8 (additive increase).
     ask_many(model, 60, threads=8)
     assert model.fleet.limits()[0] == 8.0
-    server.peak = 0
+    server.peak, server.gather = 0, 8
     ask_many(model, 16, threads=8)
     assert server.peak == 8
 
@@ -193,6 +214,8 @@ def test_retry_after_on_the_only_server_is_waited_for(fleet: list[FleetServer]) 
 def test_several_servers_share_the_load(fleet: list[FleetServer]) -> None:
     model = ChatModel(settings(*(s.base_url for s in fleet), concurrency=2))
     assert model.slots == 4
+    for server in fleet:
+        server.gather = 2
     ask_many(model, 40, threads=8)
     assert [s.peak for s in fleet] == [2, 2]
     assert all(12 <= s.answered <= 28 for s in fleet), [s.answered for s in fleet]
@@ -231,6 +254,8 @@ def test_a_morning_run_briefs_items_and_parts_concurrently_within_the_limit(
         paragraphs = 30 if i < 2 else 2  # two read in parts, the others in one call
         (folder / f"a{i}.md").write_text(synthetic_article(i + 100, paragraphs))
     profile = Profile(name="fleet", sources=[str(folder)], out_dir=tmp_path / "out", formats=["md"])
+    for server in fleet:
+        server.gather = 3
     run = settings(*(s.base_url for s in fleet), concurrency=3, context_window=1500, model="gpt-4o")
     result = run_morning(run, profile)
     assert result.digest.run.items == 6 and not result.digest.not_included
@@ -249,6 +274,8 @@ def test_several_inputs_are_briefed_at_once_and_named_in_input_order(
         path.write_text(synthetic_article(200 + i, 30 if i == 0 else 2))
         files.append(str(path))
     urls = [arg for s in fleet for arg in ("--base-url", s.base_url)]
+    for server in fleet:
+        server.gather = 2
     out = tmp_path / "out"
     options = ["--concurrency", "2", "--retries", "0", "-f", "md", "-o", str(out)]
     config = ["--model", "gpt-4o", "--config", str(_small_context(tmp_path))]

@@ -89,6 +89,8 @@ class Server(Generic[C]):
         self.ready_at = 0.0
         self.down = False
         self.down_streak = 0
+        #: When it was last set aside: calls sent before then failing say nothing new.
+        self.set_aside_at = float("-inf")
         self.decreased_at = float("-inf")
         self.picked = 0
         self.answered = 0
@@ -127,14 +129,16 @@ class Fleet(Generic[C]):
         tried again (on another server where one was set aside), up to ``retries`` times."""
         retries_left = self.retries
         attempt = 0
+        tried: set[int] = set()
         while True:
             server = self._acquire()
+            tried.add(id(server))
             started = time.monotonic()
             try:
                 result = request(server.client)
             except Exception as exc:
                 failure = classify(exc)
-                elsewhere = self._failed(server, failure, started)
+                elsewhere = self._failed(server, failure, started, tried)
                 if failure is None:
                     raise
                 if elsewhere:
@@ -150,7 +154,7 @@ class Fleet(Generic[C]):
                 attempt += 1
                 continue
             except BaseException:  # Ctrl-C, SystemExit: the slot is free again
-                self._failed(server, None, started)
+                self._failed(server, None, started, tried)
                 raise
             self._answered(server)
             return result
@@ -184,8 +188,12 @@ class Fleet(Generic[C]):
             server.limit = min(float(server.max), server.limit + 1 / server.limit)
             self._release(server)
 
-    def _failed(self, server: Server[C], failure: Failure | None, started: float) -> bool:
-        """Note what the failure says of ``server``; True when another server is ready now."""
+    def _failed(
+        self, server: Server[C], failure: Failure | None, started: float, tried: set[int]
+    ) -> bool:
+        """Note what the failure says of ``server``; True when a server this call has not
+        tried yet (``tried``: their ids) is ready now, so the call goes there, not counted as a
+        retry."""
         with self._cond:
             self._release(server)
             now = time.monotonic()
@@ -193,9 +201,13 @@ class Fleet(Generic[C]):
                 return False
             if failure.kind == "down":
                 server.down = True
-                wait = min(SET_ASIDE_MAX, SET_ASIDE_BASE * 2**server.down_streak)
-                server.down_streak += 1
-                server.ready_at = max(server.ready_at, now + wait)
+                # One outage sets it aside once, however many calls were in flight when it
+                # went down (eight refused connections are not eight doublings).
+                if started >= server.set_aside_at:
+                    wait = min(SET_ASIDE_MAX, SET_ASIDE_BASE * 2**server.down_streak)
+                    server.down_streak += 1
+                    server.set_aside_at = now
+                    server.ready_at = max(server.ready_at, now + wait)
                 return any(not s.down and s.ready_at <= now for s in self.servers)
             if failure.kind == "busy":
                 server.busy += 1
@@ -205,4 +217,9 @@ class Fleet(Generic[C]):
                     server.decreased_at = now
                 if failure.retry_after is not None:
                     server.ready_at = max(server.ready_at, now + failure.retry_after)
+                # Another server of the fleet with room takes the call at once; each server
+                # once per call, so a fleet that is busy everywhere still counts retries.
+                return any(
+                    id(s) not in tried and not s.down and s.ready_at <= now for s in self.servers
+                )
             return False
