@@ -18,12 +18,12 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from briefer import __version__
-from briefer.errors import FATAL_FOR_BATCH, BrieferError, InternalError, RateLimitError
+from briefer.brief_many import each
+from briefer.errors import BrieferError, RateLimitError
 from briefer.models import Article, Brief
 from briefer.morning.collect import Entry
 from briefer.pipeline import PROMPT_FILES, Briefer
@@ -135,32 +135,14 @@ Done = Callable[[Item, Brief | BrieferError], None]
 
 
 def brief_items(briefer: Briefer, items: Sequence[Item], workers: int, on_done: Done) -> None:
-    """Brief every item, ``workers`` at a time, in rank order. A failed item is reported to
-    ``on_done`` and the others go on, except for errors that would fail every item (endpoint
-    unreachable, key rejected, embedded model broken): those stop the run and are raised."""
+    """Brief every item, ``workers`` at a time, in rank order (``brief_many.each``: a failed
+    item is reported to ``on_done`` and the others go on, except for errors that would fail
+    every item, which stop the run and are raised)."""
     backoff = Backoff()
-    pool = ThreadPoolExecutor(max_workers=max(1, workers))
-    futures: dict[Future[Brief], Item] = {
-        pool.submit(_with_backoff, briefer, item, backoff): item for item in items
-    }
-    try:
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: items.index(futures[f])):
-                item = futures[future]
-                error = future.exception()
-                if error is None:
-                    on_done(item, future.result())
-                elif isinstance(error, FATAL_FOR_BATCH):
-                    raise error
-                elif isinstance(error, BrieferError):
-                    on_done(item, error)
-                elif isinstance(error, Exception):  # a bug costs this item only
-                    on_done(item, InternalError.wrapping(item.label, error))
-                else:
-                    raise error
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+    each(
+        items,
+        lambda item: _with_backoff(briefer, item, backoff),
+        on_done,
+        workers=workers,
+        label=lambda item: item.label,
+    )
