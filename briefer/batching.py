@@ -91,6 +91,8 @@ class BatchOutcome:
     waiting: list[str] = field(default_factory=list)
     #: Labels of the work left for a later run (``defer_new``): neither done nor failed.
     deferred: list[str] = field(default_factory=list)
+    #: One line each for the user: batches given up (their output gone).
+    notes: list[str] = field(default_factory=list)
     requests: int = 0
     rounds: int = 0
     #: Answers this run received, and their tokens (what the batches cost).
@@ -243,10 +245,12 @@ class _Rounds:
         label: Callable[[J], str],
     ) -> list[tuple[J, list[str]]]:
         """While batches of this scope are open, only the work they hold goes on."""
+        wanted = {key for _, keys in waiting for key in keys}
+        # Only batches holding some of this work: one no work needs any more never blocks.
         held = {
             key
             for b in self.store.batches(self.endpoint, open_only=True)
-            if b.scope == self.options.scope
+            if b.scope == self.options.scope and not wanted.isdisjoint(b.keys)
             for key in b.keys
         }
         if not held:
@@ -333,7 +337,9 @@ class _Rounds:
         except OutputGone as gone:
             # Never collectable: given up, so its requests go again (this run's next round).
             self.store.set_batch_status(batch.id, "failed", f"given up: {gone}")
-            self.say(f"batch {batch.id}: given up, {gone}; its requests go again")
+            note = f"batch {batch.id}: given up, {gone}; its requests went again"
+            self.outcome.notes.append(note)
+            self.say(note)
             return
         mine = set(batch.keys)
         failed: dict[str, str] = {}

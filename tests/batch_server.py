@@ -45,6 +45,8 @@ class Script:
     fail_ids: frozenset[str] = frozenset()
     #: The first N answers are cut off (``finish_reason`` "length").
     cut_off: int = 0
+    #: Its output file is deleted once it completes (HTTP 404 on its content).
+    output_gone: bool = False
 
 
 @dataclass
@@ -255,6 +257,8 @@ class BatchServer:
         if errors:
             batch.error_file_id = self._new_id("file")
             self.files[batch.error_file_id] = "".join(json.dumps(r) + "\n" for r in errors).encode()
+        if script.output_gone and batch.output_file_id:
+            del self.files[batch.output_file_id]
         batch.status = script.outcome
 
     def _object(self, batch: FakeBatch) -> dict[str, Any]:

@@ -124,6 +124,8 @@ def brief_in_batches(
         )
     finally:
         state.close()
+    for note in outcome.notes:
+        reporter.done(note)
     if outcome.submitted or outcome.resumed:
         reporter.done(
             f"batches: {len(outcome.submitted)} submitted ({outcome.requests} requests), "

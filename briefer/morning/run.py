@@ -454,6 +454,7 @@ class _Run:
             )
         finally:
             self.batch_outcome = outcome
+            self.stats.notes += outcome.notes
             self._account(briefer.spent)
             self.stats.model_calls = outcome.answers
             self.stats.prompt_tokens = outcome.prompt_tokens
