@@ -326,3 +326,25 @@ def test_morning_no_wait_writes_the_digest_of_its_batches_while_new_entries_arri
     assert third.waiting and len(fake.created) == 2
     first_keys = {line["custom_id"] for line in fake.created[0].lines}
     assert first_keys.isdisjoint(line["custom_id"] for line in fake.created[1].lines)
+
+
+def test_morning_batch_keeps_max_cost_at_the_batch_price(fake: BatchServer, tmp_path: Path) -> None:
+    source = tmp_path / "articles"
+    source.mkdir()
+    (source / "a.txt").write_text(SEED.read_text())
+    cfg = tmp_path / "prices.toml"
+    cfg.write_text(PRICES)
+    profile = Profile(name="news", sources=[str(source)], out_dir=tmp_path / "out", formats=["md"])
+
+    def morning(max_cost: float | None, dry_run: bool = False) -> MorningResult:
+        options = {"base_url": fake.base_url, "api_key": "k", "timeout": 10, "max_cost": max_cost}
+        settings = load_settings(options, config_file=cfg)
+        batch = BatchOptions(poll=0.01)
+        return run_morning(settings, profile, batch=batch, dry_run=dry_run)
+
+    (planned,) = morning(None, dry_run=True).plan
+    assert planned.cost_usd
+    # Over the budget at the full price, within it at the batch price.
+    result = morning(planned.cost_usd * 0.75)
+    assert len(result.digest.items) == 1, result.digest.not_included
+    assert fake.lines_submitted == 1

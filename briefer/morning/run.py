@@ -433,7 +433,9 @@ class _Run:
     def _brief_in_batches(self, todo: list[Item], options: BatchOptions) -> None:
         """Every item's requests through the Batch API, round by round; the run's calls and
         tokens are the answers the batches brought, at the batch price."""
-        briefer = Briefer(self.settings)
+        # The budget was kept when the items were chosen (``_within_budget``, at the batch
+        # price): answers already paid for are not refused afterwards.
+        briefer = Briefer(self.settings.model_copy(update={"max_cost": None, "max_tokens": None}))
         outcome = BatchOutcome()
         settled: set[int] = set()
 
@@ -471,8 +473,9 @@ class _Run:
                     self.tried -= 1
 
     def _within_budget(self, todo: list[Item]) -> list[Item]:
-        """Items in rank order while their estimates fit ``max_cost`` / ``max_tokens``; the
-        rest are listed as left out to keep the budget (nothing is spent on them)."""
+        """Items in rank order while their estimates fit ``max_cost`` (``--batch``: at the batch
+        price) / ``max_tokens``; the rest are listed as left out to keep the budget (nothing is
+        spent on them)."""
         limit_cost, limit_tokens = self.settings.max_cost, self.settings.max_tokens
         if not todo or (limit_cost is None and limit_tokens is None):
             return todo
@@ -492,6 +495,8 @@ class _Run:
             cost = None
             if limit_cost is not None:
                 cost = self.briefer.estimate_cost(prompt_sum + prompt, completion_sum + completion)
+                if cost is not None and self.batch is not None:
+                    cost *= BATCH_PRICE  # what the Batch API bills
                 if cost is None:
                     raise BudgetError(
                         f"no price is known for model {self.briefer.model_name}, so max_cost "
