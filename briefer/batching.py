@@ -10,19 +10,32 @@ under their ``custom_id`` (the cache key), and the next round runs. So:
 - a restarted process (or ``--no-wait`` run again) finds the stored batch holding its requests
   and polls it instead of submitting again; answers already received are cache hits: a rerun
   sends 0 repeated requests;
-- a request that failed in a batch is asked again once, in the next round's batch; failing
-  again fails its piece of work alone;
+- a request that failed in a batch is asked again once, in the next round's batch (or the next
+  run's); failing again, in this run or any later one (the count is kept in the state), fails
+  its piece of work alone, and the count starts again;
+- a cut-off answer (``finish_reason`` "length") is handed to the round in memory, never stored
+  in the answer cache (as online): the re-ask follows; it also counts as a failure of its
+  request, so a ``--no-wait`` rerun, which asks it again, gives up on the second;
 - a batch that expired or was cancelled is reported (``BatchJobError``); the answers it gave
-  are kept, and a rerun submits the rest again.
+  are kept, and a rerun submits the rest again; a finished batch whose output file is gone is
+  given up in one line, and its requests go again;
+- a batch is created without client retries, under a random token in its metadata that is
+  stored first: after a failed create, or a crash before its id was stored, the batch is
+  looked up by that token before anything is submitted again (no batch is billed twice);
+- ``defer_new`` (``morning --batch --no-wait``): a run that finds batches of its scope still
+  open works only on what they hold; new work waits for the run after them, so the digest of
+  the items in flight is written even while the feeds keep changing.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from briefer import config
 from briefer.brief.planning import Plan
 from briefer.config import Settings
 from briefer.errors import (
@@ -34,10 +47,17 @@ from briefer.errors import (
     InternalError,
 )
 from briefer.model.answer_cache import AnswerCache
-from briefer.model.batch import BATCH_PRICE, AnswerPending, RequestCollector, jsonl, read_results
-from briefer.model.batch_api import FINISHED, BatchService, BatchStatus
+from briefer.model.batch import (
+    BATCH_PRICE,
+    FINISHED,
+    AnswerPending,
+    RequestCollector,
+    jsonl,
+    read_results,
+)
+from briefer.model.batch_api import BatchService, BatchStatus, OutputGone
 from briefer.model.llm import ChatModel
-from briefer.model.local_server import uses_local_model
+from briefer.model.local_server import endpoint_id, uses_local_model
 from briefer.morning.state import State, StoredBatch, data_dir
 
 J = TypeVar("J")
@@ -56,8 +76,11 @@ class BatchOptions:
     #: Seconds before the first look at a batch; doubled after each look, up to ``poll_max``.
     poll: float = 30.0
     poll_max: float = 600.0
-    #: Which command the batches are for (``morning:PROFILE``, ``brief``): shown, not matched.
+    #: Which command the batches are for (``morning:PROFILE``, ``brief``): shown, and what
+    #: ``defer_new`` looks at.
     scope: str = "brief"
+    #: While batches of ``scope`` are open, work none of them holds waits for a later run.
+    defer_new: bool = False
 
 
 @dataclass
@@ -66,6 +89,10 @@ class BatchOutcome:
     resumed: list[str] = field(default_factory=list)
     #: Batches not finished when ``wait`` is off: their work is neither done nor failed.
     waiting: list[str] = field(default_factory=list)
+    #: Labels of the work left for a later run (``defer_new``): neither done nor failed.
+    deferred: list[str] = field(default_factory=list)
+    #: One line each for the user: batches given up (their output gone).
+    notes: list[str] = field(default_factory=list)
     requests: int = 0
     rounds: int = 0
     #: Answers this run received, and their tokens (what the batches cost).
@@ -88,6 +115,40 @@ def answer_cache() -> AnswerCache:
     return AnswerCache(data_dir() / "answers")
 
 
+class _RoundCache(AnswerCache):
+    """The answer cache, and the cut-off answers of this run in memory (never written: an
+    online run does not keep them either, and a rerun must not find them)."""
+
+    def __init__(self, cache: AnswerCache) -> None:
+        super().__init__(cache.directory, read=cache.read)
+        self.cut_off: dict[str, dict[str, Any]] = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.cut_off.get(key) or super().get(key)
+
+    def put(self, key: str, answer: dict[str, Any]) -> None:
+        if answer.get("finish_reason") == "length":
+            self.cut_off[key] = answer
+        else:
+            super().put(key, answer)
+
+
+def uses_max_completion_tokens(settings: Settings) -> bool:
+    """OpenAI's own endpoint: ``max_completion_tokens`` (every chat model takes it; o-series
+    and gpt-5 refuse ``max_tokens``, and a batch cannot adapt as an online call does)."""
+    urls = config.split_urls(settings.base_url)
+    return (urls[0] if urls else config.OPENAI_BASE_URL).rstrip("/") == (
+        config.OPENAI_BASE_URL.rstrip("/")
+    )
+
+
+def _for_batch(body: dict[str, Any], completion_param: bool) -> dict[str, Any]:
+    if completion_param and "max_tokens" in body:
+        body = dict(body)
+        body["max_completion_tokens"] = body.pop("max_tokens")
+    return body
+
+
 def run_in_batches(
     model: ChatModel,
     jobs: Sequence[J],
@@ -101,9 +162,9 @@ def run_in_batches(
 ) -> BatchOutcome:
     """``work(job)`` for every job, its model requests answered through batches; each job's
     result (or its ``BrieferError``) is handed to ``on_done`` as soon as it is known."""
-    if model.cache is None:
-        model.cache = answer_cache()
+    model.cache = _RoundCache(model.cache or answer_cache())
     rounds = _Rounds(model, store, options, say or (lambda text: None))
+    rounds.recover()
     todo = list(jobs)
     while todo:
         rounds.outcome.rounds += 1
@@ -112,15 +173,16 @@ def run_in_batches(
                 why = f"{label(job)}: still waiting for model answers after {MAX_ROUNDS} batches"
                 on_done(job, EndpointError(why, hint="brief it without --batch"))
             break
-        collector = RequestCollector(given_up=rounds.given_up())
+        given_up = rounds.given_up()
+        collector = RequestCollector(given_up=given_up)
         model.collector = collector
-        waiting: list[J] = []
+        waiting: list[tuple[J, list[str]]] = []
         try:
             for job in todo:
                 try:
                     result = work(job)
-                except AnswerPending:
-                    waiting.append(job)
+                except AnswerPending as pending:
+                    waiting.append((job, pending.keys))
                     continue
                 except FATAL_FOR_BATCH:
                     raise
@@ -133,29 +195,79 @@ def run_in_batches(
                 on_done(job, result)
         finally:
             model.collector = None
+            # Given up and failed: a later run tries those requests afresh.
+            store.clear_batch_failures(rounds.endpoint, collector.refused)
+        if rounds.outcome.rounds == 1 and options.defer_new:
+            waiting = rounds.defer(waiting, collector, label)
         if not waiting:
             break
         if not rounds.settle(collector.requests, len(waiting)):
             break  # not waiting (``--no-wait``): the ids are stored for the next run
-        todo = waiting
+        todo = [job for job, _ in waiting]
     return rounds.outcome
 
 
 class _Rounds:
     def __init__(self, model: ChatModel, store: State, options: BatchOptions, say: Say) -> None:
         self.model = model
-        self.cache = model.cache
+        assert isinstance(model.cache, _RoundCache)
+        self.cache: _RoundCache = model.cache
         self.store = store
         self.options = options
         self.say = say
         self.service = BatchService(model)
-        self.endpoint = model.settings.endpoint_id or model.display_url
+        #: The same identity as the answer cache's and the morning's (a fleet in any order).
+        self.endpoint = endpoint_id(model.settings)
+        self.completion_param = uses_max_completion_tokens(model.settings)
         self.outcome = BatchOutcome()
-        #: Why each request failed in a batch, this run (a second failure gives it up).
-        self.failures: dict[str, list[str]] = {}
 
     def given_up(self) -> dict[str, str]:
-        return {key: why[-1] for key, why in self.failures.items() if len(why) >= 2}
+        """Requests that failed twice in batches, this run or earlier ones."""
+        failures = self.store.batch_failures(self.endpoint)
+        return {key: why for key, (n, why) in failures.items() if n >= 2}
+
+    def recover(self) -> None:
+        """Batches stored as being submitted when a run stopped: found by their token (then
+        resumed as any stored batch), else never created (then their requests go again)."""
+        for batch in self.store.batches(self.endpoint, open_only=True):
+            if (token := batch.token) is None:
+                continue
+            if (found := self.service.find(token)) is not None:
+                self.store.batch_created(token, found)
+                self.say(f"batch {found} (submitted before the last run stopped) found again")
+            else:
+                self.store.forget_batch(batch.id)
+
+    def defer(
+        self,
+        waiting: list[tuple[J, list[str]]],
+        collector: RequestCollector,
+        label: Callable[[J], str],
+    ) -> list[tuple[J, list[str]]]:
+        """While batches of this scope are open, only the work they hold goes on."""
+        wanted = {key for _, keys in waiting for key in keys}
+        # Only batches holding some of this work: one no work needs any more never blocks.
+        held = {
+            key
+            for b in self.store.batches(self.endpoint, open_only=True)
+            if b.scope == self.options.scope and not wanted.isdisjoint(b.keys)
+            for key in b.keys
+        }
+        if not held:
+            return waiting
+        kept = [(job, keys) for job, keys in waiting if not held.isdisjoint(keys)]
+        needed = {key for _, keys in kept for key in keys}
+        for key in set(collector.requests) - needed:
+            del collector.requests[key]
+        for job, keys in waiting:
+            if held.isdisjoint(keys):
+                self.outcome.deferred.append(label(job))
+        if self.outcome.deferred:
+            self.say(
+                f"{len(self.outcome.deferred)} items wait for the next run: the batches of "
+                "earlier runs come first"
+            )
+        return kept
 
     def settle(self, requests: dict[str, dict[str, object]], jobs: int) -> bool:
         """Get answers to ``requests`` into the cache: from a stored batch holding them, else
@@ -175,9 +287,13 @@ class _Rounds:
         held = {key for b in stored for key in b.keys}
         new = {k: v for k, v in requests.items() if k not in held}
         if new:
-            batch_id = self.service.submit(jsonl(new), name=f"briefer-round-{n}.jsonl")
-            # Stored before anything waits on it: a restart resumes this id.
-            self.store.record_batch(batch_id, self.options.scope, self.endpoint, n, list(new))
+            token = uuid.uuid4().hex
+            # Stored before the batch is created: a crash after creating it finds it again.
+            pending_id = f"submitting:{token}"
+            self.store.record_batch(pending_id, self.options.scope, self.endpoint, n, list(new))
+            lines = {k: _for_batch(v, self.completion_param) for k, v in new.items()}
+            batch_id = self.service.submit(jsonl(lines), token, name=f"briefer-round-{n}.jsonl")
+            self.store.batch_created(token, batch_id)
             stored.append(StoredBatch(batch_id, self.options.scope, n, "submitted", list(new), ""))
             self.outcome.submitted.append(batch_id)
             self.outcome.requests += len(new)
@@ -206,37 +322,49 @@ class _Rounds:
 
     def _collect(self, status: BatchStatus, batch: StoredBatch) -> None:
         """Answers into the cache, failures noted; an unfinished batch is reported."""
-        assert self.cache is not None
         if status.status == "not_found":
-            self.store.set_batch_status(batch.id, "failed", "not found at the endpoint")
+            self.store.set_batch_status(batch.id, "not_found", "not found at the endpoint")
             raise BatchJobError(
                 f"batch {batch.id} (stored by an earlier run) is not known to the endpoint "
                 f"{self.model.display_url}",
                 hint="run the same command again to submit its requests anew",
             )
-        results = read_results(
-            self.service.download(status.output_file_id),
-            self.service.download(status.error_file_id),
-        )
+        try:
+            results = read_results(
+                self.service.download(status.output_file_id),
+                self.service.download(status.error_file_id),
+            )
+        except OutputGone as gone:
+            # Never collectable: given up, so its requests go again (this run's next round).
+            self.store.set_batch_status(batch.id, "failed", f"given up: {gone}")
+            note = f"batch {batch.id}: given up, {gone}; its requests went again"
+            self.outcome.notes.append(note)
+            self.say(note)
+            return
         mine = set(batch.keys)
+        failed: dict[str, str] = {}
         for key, answer in results.answers.items():
             if key in mine:
-                # A cut-off answer ("length") too: the re-ask that follows has a new key.
+                # A cut-off answer stays in memory (``_RoundCache``): the re-ask follows.
                 self.cache.put(key, answer)
                 self.outcome.answers += 1
                 self.outcome.prompt_tokens += answer["prompt_tokens"]
                 self.outcome.completion_tokens += answer["completion_tokens"]
+                if answer.get("finish_reason") == "length":
+                    failed[key] = "the answer was cut off (finish_reason length)"
         answered = mine & results.answers.keys()
         unanswered = mine - answered
+        self.store.clear_batch_failures(self.endpoint, answered - failed.keys())
         if status.status == "completed":
             for key in unanswered:
-                why = results.failed.get(key, "no answer in the batch's output")
-                self.failures.setdefault(key, []).append(why)
+                failed[key] = results.failed.get(key, "no answer in the batch's output")
+            self.store.batch_failed(self.endpoint, failed)
             note = f"{len(answered)} answered, {len(unanswered)} failed"
             self.store.set_batch_status(batch.id, "collected", note)
             again = "; failed requests go again in the next batch" if unanswered else ""
             self.say(f"batch {batch.id}: completed, {note}{again}")
             return
+        self.store.batch_failed(self.endpoint, failed)
         note = f"{len(answered)} of {len(mine)} answered"
         self.store.set_batch_status(batch.id, status.status, note)
         if status.status == "failed":

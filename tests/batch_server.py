@@ -1,8 +1,11 @@
 """A local fake of the OpenAI Files and Batch API, for fast tests of ``--batch``.
 
 briefer's real ``openai`` client talks to it over real HTTP on 127.0.0.1: ``POST /v1/files``
-(multipart upload), ``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET
-/v1/batches/{id}``, ``POST /v1/batches/{id}/cancel``, ``GET /v1/models``. A chat request sent
+(multipart upload), ``GET /v1/files/{id}/content``, ``POST /v1/batches`` (metadata kept), ``GET
+/v1/batches`` (newest first, ``limit``/``after`` pages), ``GET /v1/batches/{id}``, ``POST
+/v1/batches/{id}/cancel``, ``GET /v1/models``. A line's body may limit its answer with
+``max_tokens`` or ``max_completion_tokens`` (``reject_max_tokens``: the former fails, as
+OpenAI's o-series and gpt-5 models refuse it). A chat request sent
 directly (``/v1/chat/completions``) is counted and answered, so a test can assert there were
 none. Each batch follows the next ``Script`` (default: one look in progress, then completed):
 its answers are made as the scripted chat server's automatic model makes them, so they are
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from .scripted_server import MODEL, auto_answer, completion, error_body
 
@@ -39,6 +43,10 @@ class Script:
     answered: int = 0
     #: Only these custom ids fail (instead of the first ``fail`` lines).
     fail_ids: frozenset[str] = frozenset()
+    #: The first N answers are cut off (``finish_reason`` "length").
+    cut_off: int = 0
+    #: Its output file is deleted once it completes (HTTP 404 on its content).
+    output_gone: bool = False
 
 
 @dataclass
@@ -53,6 +61,8 @@ class FakeBatch:
     error_file_id: str | None = None
     completed: int = 0
     failed: int = 0
+    metadata: dict[str, str] | None = None
+    created_at: int = 0
 
 
 class BatchServer:
@@ -64,6 +74,10 @@ class BatchServer:
         self.requests: list[tuple[str, str]] = []
         self.chat_requests: list[dict[str, Any]] = []
         self.uploads: list[bytes] = []
+        #: Lines with ``max_tokens`` fail with HTTP 400 (OpenAI's newer models).
+        self.reject_max_tokens = False
+        #: The next N creates make the batch, then answer HTTP 500 (a reply lost after the fact).
+        self.lost_creates = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         server = self
@@ -96,6 +110,8 @@ class BatchServer:
                             self._send(404, error_body("no such file", "not_found"))
                         else:
                             self._send(200, server.files[file_id], "application/octet-stream")
+                    elif path == "/v1/batches":
+                        self._send(200, server._list(self.path))
                     elif path.startswith("/v1/batches/"):
                         batch = server.batches.get(path.split("/")[3])
                         if batch is None:
@@ -121,7 +137,12 @@ class BatchServer:
                         payload = json.loads(body)
                         assert payload["endpoint"] == "/v1/chat/completions"
                         assert payload["completion_window"] == "24h"
-                        self._send(200, server._object(server._create(payload["input_file_id"])))
+                        batch = server._create(payload["input_file_id"], payload.get("metadata"))
+                        if server.lost_creates:
+                            server.lost_creates -= 1
+                            self._send(500, error_body("the reply was lost"))
+                        else:
+                            self._send(200, server._object(batch))
                     elif path.startswith("/v1/batches/") and path.endswith("/cancel"):
                         batch = server.batches[path.split("/")[3]]
                         batch.status = "cancelling"
@@ -162,13 +183,28 @@ class BatchServer:
             "status": "processed",
         }
 
-    def _create(self, input_file_id: str) -> FakeBatch:
+    def _list(self, raw_path: str) -> dict[str, Any]:
+        query = parse_qs(urlsplit(raw_path).query)
+        limit = int(query.get("limit", ["20"])[0])
+        newest = list(reversed(self.batches.values()))
+        if after := query.get("after", [""])[0]:
+            newest = newest[[b.id for b in newest].index(after) + 1 :]
+        page = newest[:limit]
+        return {
+            "object": "list",
+            "data": [self._object(b) for b in page],
+            "first_id": page[0].id if page else None,
+            "last_id": page[-1].id if page else None,
+            "has_more": len(newest) > limit,
+        }
+
+    def _create(self, input_file_id: str, metadata: dict[str, str] | None = None) -> FakeBatch:
         lines = [json.loads(line) for line in self.files[input_file_id].splitlines()]
         for line in lines:  # the shape the Batch API takes
             assert set(line) == {"custom_id", "method", "url", "body"}, line
             assert line["method"] == "POST" and line["url"] == "/v1/chat/completions"
         script = self.scripts.popleft() if self.scripts else Script()
-        batch = FakeBatch(self._new_id("batch"), input_file_id, lines, script)
+        batch = FakeBatch(self._new_id("batch"), input_file_id, lines, script, metadata=metadata)
         self.batches[batch.id] = batch
         return batch
 
@@ -199,8 +235,17 @@ class BatchServer:
                     "status_code": 500, "request_id": f"r{n}",
                     "body": error_body("the model crashed"),
                 }})  # fmt: skip
+            elif self.reject_max_tokens and "max_tokens" in line["body"]:
+                out.append({**record, "error": None, "response": {
+                    "status_code": 400, "request_id": f"r{n}",
+                    "body": error_body("Unsupported parameter: 'max_tokens'; use "
+                                       "'max_completion_tokens' instead"),
+                }})  # fmt: skip
             else:
-                answer = completion(json.dumps(auto_answer(line["body"])))
+                body = line["body"]
+                assert isinstance(body.get("max_tokens", body.get("max_completion_tokens")), int)
+                finish = "length" if n < script.cut_off else "stop"
+                answer = completion(json.dumps(auto_answer(body)), finish_reason=finish)
                 out.append({**record, "error": None, "response": {
                     "status_code": 200, "request_id": f"r{n}", "body": answer,
                 }})  # fmt: skip
@@ -212,6 +257,8 @@ class BatchServer:
         if errors:
             batch.error_file_id = self._new_id("file")
             self.files[batch.error_file_id] = "".join(json.dumps(r) + "\n" for r in errors).encode()
+        if script.output_gone and batch.output_file_id:
+            del self.files[batch.output_file_id]
         batch.status = script.outcome
 
     def _object(self, batch: FakeBatch) -> dict[str, Any]:
@@ -223,6 +270,7 @@ class BatchServer:
             "completion_window": "24h",
             "status": batch.status,
             "created_at": int(time.time()),
+            "metadata": batch.metadata,
             "output_file_id": batch.output_file_id,
             "error_file_id": batch.error_file_id,
             "request_counts": {

@@ -303,7 +303,7 @@ def test_the_state_is_migrated_to_keep_batches(tmp_path: Path) -> None:
     path = tmp_path / "v2.sqlite3"
     State(path).close()
     db = sqlite3.connect(path)
-    db.executescript("DROP TABLE batches; PRAGMA user_version = 2;")
+    db.executescript("DROP TABLE batches; DROP TABLE batch_failures; PRAGMA user_version = 2;")
     db.execute("INSERT INTO runs (profile, started, status) VALUES ('asia', 'x', 'ok')")
     db.commit()
     db.close()

@@ -16,6 +16,7 @@ from rich.console import Console
 from briefer import __version__
 from briefer.brief.planning import Plan
 from briefer.brief_many import Written, brief_and_write, unique_stem
+from briefer.cli.batch import batches
 from briefer.cli.common import EXIT_HELP, Reporter, batch_options, endpoint_options, settings_from
 from briefer.cli.morning import morning
 from briefer.config import Settings, load_settings
@@ -163,8 +164,9 @@ def brief(
         )
         wanted = parse_formats(formats)
         stem = _story_name(name) if merge else None
+        in_flight = False
         if batch:
-            failures, count = _batch(
+            failures, count, in_flight = _batch(
                 settings, inputs, out_dir, wanted, max_words, reporter, stem,
                 dry_run=dry_run, wait=not no_wait, poll=poll,
             )  # fmt: skip
@@ -192,9 +194,9 @@ def brief(
     if failures:
         if count == 1 or isinstance(failures[-1], FATAL_FOR_BATCH):
             sys.exit(failures[-1].exit_code)
-        reporter.error(
-            BrieferError(f"{len(failures)} of {count} inputs failed; the others were written")
-        )
+        # --no-wait: the others may not be written yet.
+        others = "the others' batches are in progress" if in_flight else "the others were written"
+        reporter.error(BrieferError(f"{len(failures)} of {count} inputs failed; {others}"))
         sys.exit(14)
 
 
@@ -210,8 +212,9 @@ def _batch(
     dry_run: bool,
     wait: bool,
     poll: float,
-) -> tuple[list[BrieferError], int]:
-    """``--batch``: the failures, and how many inputs there were (folders expanded)."""
+) -> tuple[list[BrieferError], int, bool]:
+    """``--batch``: the failures, how many inputs there were (folders expanded), and whether
+    batches were left in progress (``--no-wait``)."""
     from briefer.batching import BatchOptions, check_batch_settings
     from briefer.cli.batch import batch_dry_run, brief_in_batches, expand_inputs
 
@@ -223,7 +226,7 @@ def _batch(
         )
     if dry_run:
         batch_dry_run(Briefer(settings), specs, max_words, merge=stem is not None)
-        return [], len(specs)
+        return [], len(specs), False
     options = BatchOptions(wait=wait, poll=poll)
     failures, waiting = brief_in_batches(
         settings, specs, out_dir, wanted, max_words, reporter, options, stem=stem
@@ -233,7 +236,7 @@ def _batch(
             f"✓ batch {', '.join(waiting)} in progress (its id is stored); run the same command "
             "again to collect the answers and write the briefs (nothing is submitted twice)"
         )
-    return failures, len(specs)
+    return failures, len(specs), bool(waiting)
 
 
 def _story_name(name: str | None) -> str:
@@ -777,6 +780,7 @@ def _dry_run(
 
 
 main.add_command(morning)
+main.add_command(batches)
 
 if __name__ == "__main__":
     main()

@@ -191,7 +191,20 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
             f"✓ batch {', '.join(result.waiting)} in progress (its id is stored); no digest "
             "yet: run the same command again to collect the answers (nothing is submitted twice)"
         )
-        return
+    else:
+        _report(result, reporter)
+    if result.failed_sources:
+        written = "no digest yet" if result.waiting else "the digest was written"
+        reporter.error(
+            BrieferError(
+                f"{result.failed_sources} of {result.digest.run.sources} sources could not be "
+                f"read (listed under Not included); {written}"
+            )
+        )
+        sys.exit(14)
+
+
+def _report(result: MorningResult, reporter: Reporter) -> None:
     for path in result.paths:
         click.echo(str(path))
     reporter.done(summary(result))
@@ -217,14 +230,6 @@ def morning(ctx: click.Context, /, **options: Any) -> None:
             + "; ".join(result.refused),
             err=True,
         )
-    if result.failed_sources:
-        reporter.error(
-            BrieferError(
-                f"{result.failed_sources} of {result.digest.run.sources} sources could not be "
-                "read (listed under Not included); the digest was written"
-            )
-        )
-        sys.exit(14)
 
 
 def _batch(options: dict[str, Any]) -> BatchOptions | None:

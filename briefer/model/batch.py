@@ -22,6 +22,10 @@ from briefer.errors import EndpointError
 BATCH_URL = "/v1/chat/completions"
 #: What the Batch API costs against the same requests sent one by one.
 BATCH_PRICE = 0.5
+#: A batch in one of these states gives no more answers: the endpoint's final statuses, and
+#: briefer's own (``collected``: its answers are in; ``not_found``: an id the endpoint does not
+#: know). The state keeps a batch open until it has one of them.
+FINISHED = frozenset({"completed", "collected", "failed", "expired", "cancelled", "not_found"})
 
 
 class AnswerPending(Exception):
@@ -41,10 +45,14 @@ class RequestCollector:
     #: Keys whose request failed in batches already (twice): asking again fails the work.
     given_up: Mapping[str, str] = field(default_factory=dict)
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The ``given_up`` keys asked for: their work failed.
+    refused: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def collect(self, key: str, body: dict[str, Any]) -> NoReturn:
         if (reason := self.given_up.get(key)) is not None:
+            with self._lock:
+                self.refused.add(key)
             raise EndpointError(
                 f"a model request failed twice in the batch: {reason}",
                 hint="run the command again to try it once more, or brief it without --batch",

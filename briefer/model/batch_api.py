@@ -1,5 +1,6 @@
 """The OpenAI Files and Batch API, through the same ``openai`` client as every model call:
-upload a JSONL of requests, create a batch, look at it, download its output, cancel it."""
+upload a JSONL of requests, create a batch, find one by its submission token, look at it,
+download its output, cancel it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ import openai
 
 from briefer.model.llm import ChatModel, map_api_error
 
-#: A batch in one of these states will not change any more (``not_found``: briefer's own, for
-#: an id the endpoint does not know).
-FINISHED = frozenset({"completed", "failed", "expired", "cancelled", "not_found"})
+#: The key of a batch's metadata that holds the token briefer submitted it under.
+TOKEN_KEY = "briefer_submission"
+#: How many of the newest batches are searched for a token (a crash's batch is recent).
+SEARCHED = 500
+
+
+class OutputGone(Exception):
+    """A finished batch's output (or error) file is no longer at the endpoint (HTTP 404): its
+    answers cannot be collected (``briefer.batching`` gives the batch up)."""
 
 
 @dataclass(frozen=True)
@@ -36,19 +43,39 @@ class BatchService:
         # Batch API calls have no limiter, so they keep the client's own retries with backoff.
         self.client = model.client.with_options(max_retries=model.settings.max_retries)
 
-    def submit(self, data: bytes, *, name: str = "briefer-batch.jsonl") -> str:
-        """Upload ``data`` (the JSONL) and create a batch of it; the batch's id."""
+    def submit(self, data: bytes, token: str, *, name: str = "briefer-batch.jsonl") -> str:
+        """Upload ``data`` (the JSONL) and create a batch of it under ``token`` (kept in its
+        metadata); the batch's id. Creating is not retried (a POST without an idempotency key
+        could bill a second batch): after a failure the batch is looked for by its token."""
         try:
             uploaded = self.client.files.create(file=(name, data), purpose="batch")
-            batch = self.client.batches.create(
+        except openai.OpenAIError as exc:
+            raise map_api_error(exc, self.model.display_url) from exc
+        try:
+            batch = self.client.with_options(max_retries=0).batches.create(
                 input_file_id=uploaded.id,
                 endpoint="/v1/chat/completions",  # BATCH_URL, as the client types it
                 completion_window="24h",
-                metadata={"made_by": "briefer"},
+                metadata={"made_by": "briefer", TOKEN_KEY: token},
             )
         except openai.OpenAIError as exc:
+            if (found := self.find(token)) is not None:
+                return found  # created after all (a timeout, a 5xx after the fact)
             raise map_api_error(exc, self.model.display_url) from exc
         return batch.id
+
+    def find(self, token: str) -> str | None:
+        """The id of the batch created under ``token``, among the newest ``SEARCHED``."""
+        try:
+            for n, batch in enumerate(self.client.batches.list(limit=100)):
+                metadata = batch.metadata if isinstance(batch.metadata, dict) else {}
+                if metadata.get(TOKEN_KEY) == token:
+                    return batch.id
+                if n + 1 >= SEARCHED:
+                    break
+        except openai.OpenAIError as exc:
+            raise map_api_error(exc, self.model.display_url) from exc
+        return None
 
     def status(self, batch_id: str) -> BatchStatus:
         try:
@@ -76,6 +103,8 @@ class BatchService:
             return b""
         try:
             return self.client.files.content(file_id).read()
+        except openai.NotFoundError as exc:
+            raise OutputGone(f"its output file {file_id} is no longer at the endpoint") from exc
         except openai.OpenAIError as exc:
             raise map_api_error(exc, self.model.display_url) from exc
 

@@ -675,6 +675,19 @@ def uses_local_model(settings: Settings) -> bool:
     return not settings.base_url and not settings.api_key
 
 
+def endpoint_id(settings: Settings) -> str:
+    """Who answers, for what is stored (item keys, batches): ``endpoint_id``, else the URL
+    without credentials, a fleet's URLs sorted (the same servers in any order)."""
+    from briefer.config import redact_url, split_urls  # not at import: see the supervisor
+
+    if uses_local_model(settings):
+        return f"embedded:{settings.local_model_path or MODEL_SHA256}"
+    urls = split_urls(settings.base_url)
+    if settings.endpoint_id or len(urls) < 2:
+        return settings.endpoint_id or redact_url(settings.base_url or "openai")
+    return ",".join(sorted(redact_url(u) for u in urls))
+
+
 @contextlib.contextmanager
 def endpoint(settings: Settings, progress: Progress | None = None) -> Iterator[Settings]:
     """Settings with a reachable endpoint: the configured one, or the shared embedded server

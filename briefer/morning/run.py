@@ -29,13 +29,12 @@ from briefer.batching import (
     run_in_batches,
 )
 from briefer.brief.planning import Plan
-from briefer.config import Settings, redact_url, split_urls
+from briefer.config import Settings
 from briefer.errors import BatchError, BrieferError, BudgetError, ConfigError, DeliveryError
 from briefer.inputs.fetch import FetchPolicy
 from briefer.model.answer_cache import AnswerCache
 from briefer.model.batch import BATCH_PRICE
-from briefer.model.local_server import endpoint, uses_local_model
-from briefer.model.model_store import MODEL_SHA256
+from briefer.model.local_server import endpoint, endpoint_id, uses_local_model
 from briefer.models import Brief, Digest, DigestItem, NotIncluded, RunStats, Usage
 from briefer.morning import deliver as mail
 from briefer.morning import output
@@ -90,13 +89,8 @@ class MorningResult:
         return self.batch.waiting if self.batch else []
 
 
-def _endpoint_id(settings: Settings) -> str:
-    if uses_local_model(settings):
-        return f"embedded:{settings.local_model_path or MODEL_SHA256}"
-    urls = split_urls(settings.base_url)
-    if settings.endpoint_id or len(urls) < 2:
-        return settings.endpoint_id or redact_url(settings.base_url or "openai")
-    return ",".join(sorted(redact_url(u) for u in urls))  # a fleet, in any order
+#: The old name (tests/test_fleet.py reads it): one home, ``local_server.endpoint_id``.
+_endpoint_id = endpoint_id
 
 
 def run_morning(
@@ -123,7 +117,14 @@ def run_morning(
     now = (now or datetime.now()).astimezone()
     if batch is not None:
         check_batch_settings(settings)
-        batch = BatchOptions(batch.wait, batch.poll, batch.poll_max, f"morning:{profile.name}")
+        batch = BatchOptions(
+            batch.wait,
+            batch.poll,
+            batch.poll_max,
+            f"morning:{profile.name}",
+            # Not waiting: the items of batches in flight first, so a digest comes of them.
+            defer_new=not batch.wait,
+        )
     state = State(state_path)
     try:
         run = _Run(settings, profile, state, now, progress, on_item, batch)
@@ -229,9 +230,9 @@ class _Run:
                 f"{len(ranked) - keep} items ranked below the {keep} kept (max_items)"
             )
         ranked = ranked[:keep]
-        endpoint_id = _endpoint_id(self.settings)
+        who = endpoint_id(self.settings)
         for item in ranked:
-            item.key = item_key(item, self.briefer, endpoint_id)
+            item.key = item_key(item, self.briefer, who)
             item.brief = self.state.brief(item.key)
             item.reused = item.brief is not None
         return ranked
@@ -317,7 +318,9 @@ class _Run:
                 # (finished items are stored, the entries are read again).
                 status = "waiting"
                 digest = Digest(items=[], not_included=self.not_included, run=self.stats)
-                return MorningResult(digest, batch=self.batch_outcome)
+                return MorningResult(
+                    digest, failed_sources=self.failed_sources, batch=self.batch_outcome
+                )
             done = [item for item in items if item.brief is not None]
             self._stories(done)
             digest = self._digest(done)
@@ -430,14 +433,22 @@ class _Run:
     def _brief_in_batches(self, todo: list[Item], options: BatchOptions) -> None:
         """Every item's requests through the Batch API, round by round; the run's calls and
         tokens are the answers the batches brought, at the batch price."""
-        briefer = Briefer(self.settings)
+        # The budget was kept when the items were chosen (``_within_budget``, at the batch
+        # price): answers already paid for are not refused afterwards.
+        briefer = Briefer(self.settings.model_copy(update={"max_cost": None, "max_tokens": None}))
         outcome = BatchOutcome()
+        settled: set[int] = set()
+
+        def done(item: Item, result: Brief | BrieferError) -> None:
+            settled.add(id(item))
+            self._done(item, result)
+
         try:
             outcome = run_in_batches(
                 briefer.model,
                 todo,
                 lambda item: brief_one(briefer, item),
-                self._done,
+                done,
                 self.state,
                 options,
                 label=lambda item: item.label,
@@ -445,16 +456,26 @@ class _Run:
             )
         finally:
             self.batch_outcome = outcome
+            self.stats.notes += outcome.notes
             self._account(briefer.spent)
             self.stats.model_calls = outcome.answers
             self.stats.prompt_tokens = outcome.prompt_tokens
             self.stats.completion_tokens = outcome.completion_tokens
             price = self.briefer.estimate_cost(outcome.prompt_tokens, outcome.completion_tokens)
             self.stats.cost_usd = None if price is None else price * BATCH_PRICE
+        if outcome.deferred and not outcome.waiting:
+            # Left for the next run, which submits them (the batches of earlier runs are done).
+            reason = "left for the next run: the batches of earlier runs came first"
+            for item in todo:
+                if id(item) not in settled:
+                    self.not_included += [NotIncluded.of(ref, reason) for ref in item.refs]
+                    self._pend(item, reason, "left")
+                    self.tried -= 1
 
     def _within_budget(self, todo: list[Item]) -> list[Item]:
-        """Items in rank order while their estimates fit ``max_cost`` / ``max_tokens``; the
-        rest are listed as left out to keep the budget (nothing is spent on them)."""
+        """Items in rank order while their estimates fit ``max_cost`` (``--batch``: at the batch
+        price) / ``max_tokens``; the rest are listed as left out to keep the budget (nothing is
+        spent on them)."""
         limit_cost, limit_tokens = self.settings.max_cost, self.settings.max_tokens
         if not todo or (limit_cost is None and limit_tokens is None):
             return todo
@@ -474,6 +495,8 @@ class _Run:
             cost = None
             if limit_cost is not None:
                 cost = self.briefer.estimate_cost(prompt_sum + prompt, completion_sum + completion)
+                if cost is not None and self.batch is not None:
+                    cost *= BATCH_PRICE  # what the Batch API bills
                 if cost is None:
                     raise BudgetError(
                         f"no price is known for model {self.briefer.model_name}, so max_cost "

@@ -15,7 +15,10 @@
 - ``deliveries`` (schema 2): when each day's digest was mailed, to whom (mailed once).
 - ``batches`` (schema 3): each Batch API batch submitted (``--batch``): its id, the cache keys
   of its requests, its round and status, so a restarted run polls it instead of submitting
-  again.
+  again. A row is written before the batch is created, under ``submitting:<token>`` (the token
+  is in the batch's metadata), so a crash between creating and storing it is found again.
+- ``batch_failures`` (schema 3): how often each request failed in batches, across runs (a
+  request is given up on its second failure, ``--no-wait`` runs included).
 
 The schema has a version (``PRAGMA user_version``): a file of an older version is migrated in
 place (``MIGRATIONS``), the unversioned file of briefer before versions being version 1. A file
@@ -41,6 +44,7 @@ from pathlib import Path
 import platformdirs
 
 from briefer.errors import ConfigError, RunLockedError
+from briefer.model.batch import FINISHED
 from briefer.models import Article, Brief, RunStats
 
 #: The schema this briefer writes; older files are migrated up to it.
@@ -115,10 +119,11 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE TABLE batches (id TEXT PRIMARY KEY, scope TEXT NOT NULL, endpoint TEXT NOT NULL, "
         "round INTEGER NOT NULL, status TEXT NOT NULL, keys TEXT NOT NULL, created TEXT NOT NULL, "
         "updated TEXT NOT NULL, note TEXT NOT NULL DEFAULT '')",
+        "CREATE TABLE batch_failures (endpoint TEXT NOT NULL, key TEXT NOT NULL, "
+        "failures INTEGER NOT NULL, reason TEXT NOT NULL, updated TEXT NOT NULL, "
+        "PRIMARY KEY (endpoint, key))",
     ],
 }
-#: Statuses of a stored batch whose answers are in (or that will never give more).
-BATCH_CLOSED = ("collected", "expired", "cancelled", "failed")
 
 #: The tables (and their columns) of a version-1 file: what an unversioned file must look like
 #: to be taken for briefer's.
@@ -141,6 +146,10 @@ _LATER_TABLES = frozenset(
 )
 
 
+#: The id a batch is stored under between its submission and its creation: + its token.
+SUBMITTING = "submitting:"
+
+
 def data_dir() -> Path:
     """``$XDG_DATA_HOME/briefer`` (usually ``~/.local/share/briefer``)."""
     return Path(platformdirs.user_data_dir("briefer"))
@@ -160,6 +169,13 @@ class StoredBatch:
     status: str
     keys: list[str]
     note: str
+    endpoint: str = ""
+    created: str = ""
+
+    @property
+    def token(self) -> str | None:
+        """The submission token of a batch not yet known to be created (else None)."""
+        return self.id.removeprefix(SUBMITTING) if self.id.startswith(SUBMITTING) else None
 
 
 @dataclass(frozen=True)
@@ -503,6 +519,18 @@ class State:
                 (batch_id, scope, endpoint, round_, json.dumps(list(keys)), _now(), _now()),
             )
 
+    def batch_created(self, token: str, batch_id: str) -> None:
+        """The batch submitted under ``token`` exists at the endpoint as ``batch_id``."""
+        with self.db:
+            self.db.execute(
+                "UPDATE batches SET id = ?, updated = ? WHERE id = ?",
+                (batch_id, _now(), SUBMITTING + token),
+            )
+
+    def forget_batch(self, batch_id: str) -> bool:
+        with self.db:
+            return self.db.execute("DELETE FROM batches WHERE id = ?", (batch_id,)).rowcount > 0
+
     def set_batch_status(self, batch_id: str, status: str, note: str = "") -> None:
         with self.db:
             self.db.execute(
@@ -510,17 +538,44 @@ class State:
                 (status, note, _now(), batch_id),
             )
 
-    def batches(self, endpoint: str, *, open_only: bool = False) -> list[StoredBatch]:
-        """The batches submitted to ``endpoint``, oldest first (``open_only``: those whose
-        answers are still to come)."""
-        closed = ",".join("?" * len(BATCH_CLOSED))
-        where = f" AND status NOT IN ({closed})" if open_only else ""
+    def batches(self, endpoint: str | None, *, open_only: bool = False) -> list[StoredBatch]:
+        """The batches submitted to ``endpoint`` (None: to any), oldest first (``open_only``:
+        those whose answers are still to come)."""
+        closed = sorted(FINISHED)
+        where = f" AND status NOT IN ({','.join('?' * len(closed))})" if open_only else ""
         rows = self.db.execute(
-            "SELECT id, scope, round, status, keys, note FROM batches WHERE endpoint = ?"
-            f"{where} ORDER BY created, rowid",
-            (endpoint, *(BATCH_CLOSED if open_only else ())),
+            "SELECT id, scope, round, status, keys, note, endpoint, created FROM batches "
+            f"WHERE (? IS NULL OR endpoint = ?){where} ORDER BY created, rowid",
+            (endpoint, endpoint, *(closed if open_only else ())),
         ).fetchall()
-        return [StoredBatch(i, sc, r, st, json.loads(k), n) for i, sc, r, st, k, n in rows]
+        return [
+            StoredBatch(i, sc, r, st, json.loads(k), n, e, c) for i, sc, r, st, k, n, e, c in rows
+        ]
+
+    def batch_failed(self, endpoint: str, failed: dict[str, str]) -> None:
+        """One more failure of each request key (``failed``: key → why)."""
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO batch_failures (endpoint, key, failures, reason, updated) "
+                "VALUES (?, ?, 1, ?, ?) ON CONFLICT (endpoint, key) DO UPDATE SET "
+                "failures = failures + 1, reason = excluded.reason, updated = excluded.updated",
+                [(endpoint, key, why, _now()) for key, why in failed.items()],
+            )
+
+    def batch_failures(self, endpoint: str) -> dict[str, tuple[int, str]]:
+        """Each request key that failed in batches: how often, and why (the last time)."""
+        rows = self.db.execute(
+            "SELECT key, failures, reason FROM batch_failures WHERE endpoint = ?", (endpoint,)
+        ).fetchall()
+        return {key: (n, why) for key, n, why in rows}
+
+    def clear_batch_failures(self, endpoint: str, keys: Iterable[str]) -> None:
+        """Given up (its work failed): a later run tries the request afresh."""
+        with self.db:
+            self.db.executemany(
+                "DELETE FROM batch_failures WHERE endpoint = ? AND key = ?",
+                [(endpoint, key) for key in keys],
+            )
 
     # -- stories ----------------------------------------------------------------------------
 
