@@ -58,7 +58,8 @@ from briefer.model.batch import (
 from briefer.model.batch_api import BatchService, BatchStatus, OutputGone
 from briefer.model.llm import ChatModel
 from briefer.model.local_server import endpoint_id, uses_local_model
-from briefer.morning.state import State, StoredBatch, data_dir
+from briefer.morning.batch_records import StoredBatch
+from briefer.morning.state import State, data_dir
 
 J = TypeVar("J")
 R = TypeVar("R")

@@ -22,9 +22,10 @@ from briefer.config import Settings, load_settings, split_urls
 from briefer.errors import EndpointUnreachableError, RateLimitError
 from briefer.model.fleet import Failure, Fleet, retry_after
 from briefer.model.llm import ChatModel
+from briefer.model.local_server import endpoint_id
 from briefer.models import Usage
 from briefer.morning.profile import Profile
-from briefer.morning.run import _endpoint_id, run_morning
+from briefer.morning.run import run_morning
 
 from .fleet_server import FleetServer, Refusal, synthetic_article
 
@@ -109,10 +110,10 @@ def test_base_urls_from_a_list_a_comma_list_or_repeated_flags(tmp_path: Path) ->
     assert split_urls(from_file.base_url) == ["http://a:8000/v1", "http://b:8000/v1"]
     # The same servers in any order are the same endpoint for cached answers and briefs.
     assert ChatModel(from_file).base_url == ChatModel(from_env).base_url
-    assert _endpoint_id(from_file) == _endpoint_id(from_env) == "http://a:8000/v1,http://b:8000/v1"
+    assert endpoint_id(from_file) == endpoint_id(from_env) == "http://a:8000/v1,http://b:8000/v1"
     assert ChatModel(settings("http://a/v1")).base_url == "http://a/v1"  # one URL: as before
     named = load_settings({"base_url": "http://a/v1,http://b/v1", "endpoint_id": "qwen-fleet"})
-    assert _endpoint_id(named) == "qwen-fleet"
+    assert endpoint_id(named) == "qwen-fleet"
 
 
 def test_retry_after_in_seconds_milliseconds_or_a_date() -> None:

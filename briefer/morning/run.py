@@ -89,10 +89,6 @@ class MorningResult:
         return self.batch.waiting if self.batch else []
 
 
-#: The old name (tests/test_fleet.py reads it): one home, ``local_server.endpoint_id``.
-_endpoint_id = endpoint_id
-
-
 def run_morning(
     settings: Settings,
     profile: Profile,
