@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from briefer.check.grounding import known, number_values
@@ -69,10 +69,11 @@ class Token:
     text: str
     clause: int
     initial: bool  # first word of its sentence
+    # The bare word, read by every check: computed once, not per reading.
+    word: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def word(self) -> str:
-        return fold(bare(self.text))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "word", fold(bare(self.text)))
 
 
 _DOTTED = re.compile(r"\b((?:[A-Z]\.){2,})")
@@ -82,6 +83,12 @@ _ABBREVIATIONS = frozenset(
 
 
 def tokens(text: str) -> list[Token]:
+    return list(_tokens(text))
+
+
+# The same lines and sentences are read by every check of every candidate: tokenised once.
+@lru_cache(maxsize=1 << 13)
+def _tokens(text: str) -> tuple[Token, ...]:
     # "U.S." is one word, "US", not two sentences.
     text = _DOTTED.sub(lambda m: m.group(1).replace(".", "") + " ", text)
     out: list[Token] = []
@@ -96,7 +103,7 @@ def tokens(text: str) -> list[Token]:
             continue
         out.append(Token(piece, clause, initial))
         initial = False
-    return out
+    return tuple(out)
 
 
 def _is_number(token: Token) -> bool:

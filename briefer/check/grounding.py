@@ -270,7 +270,7 @@ def _split_compound(match: re.Match[str]) -> str:
     return out
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1 << 13)
 def number_values(text: str) -> frozenset[str]:
     """Every number of ``text`` as a value, in digits: "1,000" = "1000", "twenty-seven" = "27",
     "two hundred" = "200", "a thousand" = "1000", "1.5 million" = "1500000", "$2bn" =
