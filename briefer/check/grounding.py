@@ -74,6 +74,12 @@ def bare_words(text: str) -> set[str]:
     """Every word, lower-cased, without possessive ending or accents; a hyphenated word also
     gives its parts, so "Russia-Ukraine" in a statement is known from "Russia" and "Ukraine";
     and the initials of runs of capitalised words, so "US" is known from "United States"."""
+    return set(_bare_words(text))
+
+
+# A source is read by several checks of every line: its words are found once.
+@lru_cache(maxsize=1 << 10)
+def _bare_words(text: str) -> frozenset[str]:
     words: set[str] = set()
     run: list[str] = []
     for word in _WORD.findall(text):
@@ -86,7 +92,7 @@ def bare_words(text: str) -> set[str]:
             continue
         words |= _acronyms(run)
         run = []
-    return words | _acronyms(run)
+    return frozenset(words | _acronyms(run))
 
 
 _DEMONYM_ENDINGS = ("ese", "ian", "an", "i")
