@@ -248,13 +248,19 @@ def modality(toks: Sequence[Token], i: int, *, claim: bool = False) -> str | Non
 def _capitalised_words(text: str) -> set[str]:
     """Words the text capitalises and never writes in lower case: names, whatever their place in
     a title ("Russia's assault …" opens its sentence and is still a name)."""
-    toks = tokens(text)
+    return set(_capitalised(text))
+
+
+# Found once per text: a source's context is read for every title candidate.
+@lru_cache(maxsize=1 << 10)
+def _capitalised(text: str) -> frozenset[str]:
+    toks = _tokens(text)
     lower = {t.word for t in toks if t.text.islower()}
-    return {
+    return frozenset(
         t.word
         for t in toks
         if t.text[0].isupper() and t.word not in STOPWORDS and t.word not in lower
-    }
+    )
 
 
 def _subject_names(toks: Sequence[Token], j: int, names: set[str]) -> set[str]:
@@ -972,6 +978,7 @@ def _before_noun(toks: Sequence[Token]) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 13)
 def word_keys(text: str) -> frozenset[str]:
     """The keys (``keys``) of every word of ``text``: what a reader has been shown."""
     return frozenset().union(*(keys(t.word) for t in tokens(text) if t.word))
@@ -1122,10 +1129,7 @@ def cover(text: str, candidates: Sequence[tuple[int, str]], limit: int = 3) -> l
     chosen: list[int] = []
     covered: set[int] = set()
     got: set[str] = set()
-    pool = [
-        (sid, frozenset().union(*(keys(t.word) for t in tokens(s) if t.word)), number_values(s))
-        for sid, s in candidates
-    ]
+    pool = [(sid, word_keys(s), number_values(s)) for sid, s in candidates]
     wanted_keys = [keys(w) for w in wanted]
     for _ in range(limit):
         best, best_gain = None, 0
