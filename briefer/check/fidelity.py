@@ -245,22 +245,27 @@ def modality(toks: Sequence[Token], i: int, *, claim: bool = False) -> str | Non
 # --- names ---------------------------------------------------------------------------------------
 
 
-def _capitalised_words(text: str) -> set[str]:
-    """Words the text capitalises and never writes in lower case: names, whatever their place in
-    a title ("Russia's assault …" opens its sentence and is still a name)."""
-    return set(_capitalised(text))
+def _capitalised_words(*texts: str) -> set[str]:
+    """Words the texts capitalise and never write in lower case: names, whatever their place in
+    a title ("Russia's assault …" opens its sentence and is still a name). Each text is read
+    once (a title's context is the whole source); the texts' words are those of the texts
+    joined by spaces, as no word runs across a space."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        upper_here, lower_here = _cases(text)
+        capitalised |= upper_here
+        lower |= lower_here
+    return capitalised - lower
 
 
-# Found once per text: a source's context is read for every title candidate.
 @lru_cache(maxsize=1 << 10)
-def _capitalised(text: str) -> frozenset[str]:
+def _cases(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The text's capitalised words (not function words) and its lower-case ones."""
     toks = _tokens(text)
-    lower = {t.word for t in toks if t.text.islower()}
-    return frozenset(
-        t.word
-        for t in toks
-        if t.text[0].isupper() and t.word not in STOPWORDS and t.word not in lower
-    )
+    lower = frozenset(t.word for t in toks if t.text.islower())
+    upper = frozenset(t.word for t in toks if t.text[0].isupper() and t.word not in STOPWORDS)
+    return upper, lower
 
 
 def _subject_names(toks: Sequence[Token], j: int, names: set[str]) -> set[str]:
@@ -341,7 +346,7 @@ def meaning_problems(
     said = tokens(unvoiced(text))
     basis = [tokens(c) for c in cited]
     joined = " ".join(cited)
-    names = _capitalised_words(f"{context} {joined}")
+    names = _capitalised_words(context, joined)
     context_names = _capitalised_words(context) if context else set()
     cited_words = {t.word for toks in basis for t in toks}
     problems: list[Problem] = []

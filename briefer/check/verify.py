@@ -117,6 +117,12 @@ class _Token(NamedTuple):
 
 
 def _tokenise(text: str) -> list[_Token]:
+    return list(_tokens_of(text))
+
+
+# A cited sentence is read again for every form of it that selection tries: tokenised once.
+@lru_cache(maxsize=1 << 12)
+def _tokens_of(text: str) -> tuple[_Token, ...]:
     out: list[_Token] = []
     clause, initial, previous = 0, True, ""
     for match in _TOKEN.finditer(text):
@@ -131,7 +137,7 @@ def _tokenise(text: str) -> list[_Token]:
         word = bare(token)
         out.append(_Token(token, word, initial, clause))
         initial, previous = False, word
-    return out
+    return tuple(out)
 
 
 def _name(token: _Token) -> bool:
