@@ -259,7 +259,7 @@ def _capitalised_words(*texts: str) -> set[str]:
     return capitalised - lower
 
 
-@lru_cache(maxsize=1 << 10)
+@lru_cache(maxsize=256)  # whole sources among the keys: a few articles' worth
 def _cases(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The text's capitalised words (not function words) and its lower-case ones."""
     toks = _tokens(text)

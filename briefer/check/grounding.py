@@ -77,8 +77,9 @@ def bare_words(text: str) -> set[str]:
     return set(_bare_words(text))
 
 
-# A source is read by several checks of every line: its words are found once.
-@lru_cache(maxsize=1 << 10)
+# A source is read by several checks of every line: its words are found once (a few articles'
+# worth kept: the keys are whole sources).
+@lru_cache(maxsize=256)
 def _bare_words(text: str) -> frozenset[str]:
     words: set[str] = set()
     run: list[str] = []
