@@ -17,6 +17,10 @@ article (this process's user + system time over the timed part; the server's is 
 process's; target < 50 ms), and this process's peak RSS (target < 500 MB). PDF rendering is
 left out: it is the renderer's cost, the same however the model is served (bench/render.py
 measures it), and would dwarf the client's own work.
+
+Measured (docs/scaling.md, "Measured"; 2 shared cores, load 3.5–5): 42.3 and 42.6 ms of CPU an
+article (82.9 ms before the word caches and token reuse of December 2026), wall 54.4 and 58.7 s
+against the ideal 29.1 s: still CPU-bound, the target needs < ~25 ms an article.
 """
 
 from __future__ import annotations

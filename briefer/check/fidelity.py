@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from briefer.check.grounding import known, number_values
@@ -69,10 +69,11 @@ class Token:
     text: str
     clause: int
     initial: bool  # first word of its sentence
+    # The bare word, read by every check: computed once, not per reading.
+    word: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def word(self) -> str:
-        return fold(bare(self.text))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "word", fold(bare(self.text)))
 
 
 _DOTTED = re.compile(r"\b((?:[A-Z]\.){2,})")
@@ -82,6 +83,12 @@ _ABBREVIATIONS = frozenset(
 
 
 def tokens(text: str) -> list[Token]:
+    return list(_tokens(text))
+
+
+# The same lines and sentences are read by every check of every candidate: tokenised once.
+@lru_cache(maxsize=1 << 13)
+def _tokens(text: str) -> tuple[Token, ...]:
     # "U.S." is one word, "US", not two sentences.
     text = _DOTTED.sub(lambda m: m.group(1).replace(".", "") + " ", text)
     out: list[Token] = []
@@ -96,7 +103,7 @@ def tokens(text: str) -> list[Token]:
             continue
         out.append(Token(piece, clause, initial))
         initial = False
-    return out
+    return tuple(out)
 
 
 def _is_number(token: Token) -> bool:
@@ -238,16 +245,27 @@ def modality(toks: Sequence[Token], i: int, *, claim: bool = False) -> str | Non
 # --- names ---------------------------------------------------------------------------------------
 
 
-def _capitalised_words(text: str) -> set[str]:
-    """Words the text capitalises and never writes in lower case: names, whatever their place in
-    a title ("Russia's assault …" opens its sentence and is still a name)."""
-    toks = tokens(text)
-    lower = {t.word for t in toks if t.text.islower()}
-    return {
-        t.word
-        for t in toks
-        if t.text[0].isupper() and t.word not in STOPWORDS and t.word not in lower
-    }
+def _capitalised_words(*texts: str) -> set[str]:
+    """Words the texts capitalise and never write in lower case: names, whatever their place in
+    a title ("Russia's assault …" opens its sentence and is still a name). Each text is read
+    once (a title's context is the whole source); the texts' words are those of the texts
+    joined by spaces, as no word runs across a space."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        upper_here, lower_here = _cases(text)
+        capitalised |= upper_here
+        lower |= lower_here
+    return capitalised - lower
+
+
+@lru_cache(maxsize=256)  # whole sources among the keys: a few articles' worth
+def _cases(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The text's capitalised words (not function words) and its lower-case ones."""
+    toks = _tokens(text)
+    lower = frozenset(t.word for t in toks if t.text.islower())
+    upper = frozenset(t.word for t in toks if t.text[0].isupper() and t.word not in STOPWORDS)
+    return upper, lower
 
 
 def _subject_names(toks: Sequence[Token], j: int, names: set[str]) -> set[str]:
@@ -328,7 +346,7 @@ def meaning_problems(
     said = tokens(unvoiced(text))
     basis = [tokens(c) for c in cited]
     joined = " ".join(cited)
-    names = _capitalised_words(f"{context} {joined}")
+    names = _capitalised_words(context, joined)
     context_names = _capitalised_words(context) if context else set()
     cited_words = {t.word for toks in basis for t in toks}
     problems: list[Problem] = []
@@ -965,6 +983,7 @@ def _before_noun(toks: Sequence[Token]) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 13)
 def word_keys(text: str) -> frozenset[str]:
     """The keys (``keys``) of every word of ``text``: what a reader has been shown."""
     return frozenset().union(*(keys(t.word) for t in tokens(text) if t.word))
@@ -1115,10 +1134,7 @@ def cover(text: str, candidates: Sequence[tuple[int, str]], limit: int = 3) -> l
     chosen: list[int] = []
     covered: set[int] = set()
     got: set[str] = set()
-    pool = [
-        (sid, frozenset().union(*(keys(t.word) for t in tokens(s) if t.word)), number_values(s))
-        for sid, s in candidates
-    ]
+    pool = [(sid, word_keys(s), number_values(s)) for sid, s in candidates]
     wanted_keys = [keys(w) for w in wanted]
     for _ in range(limit):
         best, best_gain = None, 0

@@ -74,6 +74,13 @@ def bare_words(text: str) -> set[str]:
     """Every word, lower-cased, without possessive ending or accents; a hyphenated word also
     gives its parts, so "Russia-Ukraine" in a statement is known from "Russia" and "Ukraine";
     and the initials of runs of capitalised words, so "US" is known from "United States"."""
+    return set(_bare_words(text))
+
+
+# A source is read by several checks of every line: its words are found once (a few articles'
+# worth kept: the keys are whole sources).
+@lru_cache(maxsize=256)
+def _bare_words(text: str) -> frozenset[str]:
     words: set[str] = set()
     run: list[str] = []
     for word in _WORD.findall(text):
@@ -86,7 +93,7 @@ def bare_words(text: str) -> set[str]:
             continue
         words |= _acronyms(run)
         run = []
-    return words | _acronyms(run)
+    return frozenset(words | _acronyms(run))
 
 
 _DEMONYM_ENDINGS = ("ese", "ian", "an", "i")
@@ -270,7 +277,7 @@ def _split_compound(match: re.Match[str]) -> str:
     return out
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1 << 13)
 def number_values(text: str) -> frozenset[str]:
     """Every number of ``text`` as a value, in digits: "1,000" = "1000", "twenty-seven" = "27",
     "two hundred" = "200", "a thousand" = "1000", "1.5 million" = "1500000", "$2bn" =

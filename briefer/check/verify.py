@@ -117,6 +117,12 @@ class _Token(NamedTuple):
 
 
 def _tokenise(text: str) -> list[_Token]:
+    return list(_tokens_of(text))
+
+
+# A cited sentence is read again for every form of it that selection tries: tokenised once.
+@lru_cache(maxsize=1 << 12)
+def _tokens_of(text: str) -> tuple[_Token, ...]:
     out: list[_Token] = []
     clause, initial, previous = 0, True, ""
     for match in _TOKEN.finditer(text):
@@ -131,7 +137,7 @@ def _tokenise(text: str) -> list[_Token]:
         word = bare(token)
         out.append(_Token(token, word, initial, clause))
         initial, previous = False, word
-    return out
+    return tuple(out)
 
 
 def _name(token: _Token) -> bool:
@@ -318,14 +324,27 @@ def _roles(tokens: list[_Token]) -> dict[str, set[tuple[str, str]]]:
             end += 1
         clause = [t for t in tokens[start:end] if t.word]
         start = end
+        # The nearest name before and after each word, found in two passes, not per word.
+        named = [_name(t) for t in clause]
+        before_at: list[int | None] = []
+        last: int | None = None
+        for k, is_named in enumerate(named):
+            before_at.append(last)
+            if is_named:
+                last = k
+        after_at: list[int | None] = [None] * len(clause)
+        last = None
+        for k in range(len(clause) - 1, -1, -1):
+            after_at[k] = last
+            if named[k]:
+                last = k
         for i, token in enumerate(clause):
-            if _name(token) or token.word in _FUNCTION_WORDS or token.text[0].isdigit():
+            if named[i] or token.word in _FUNCTION_WORDS or token.text[0].isdigit():
                 continue
-            before = next((t for t in reversed(clause[:i]) if _name(t)), None)
-            after = next((k for k in range(i + 1, len(clause)) if _name(clause[k])), None)
+            before, after = before_at[i], after_at[i]
             if before is None or after is None:
                 continue
-            pair = (before.word, clause[after].word)
+            pair = (clause[before].word, clause[after].word)
             if any(t.word == "by" for t in clause[i + 1 : after]):
                 pair = (pair[1], pair[0])
             roles.setdefault(word_stem(token.word), set()).add(pair)
@@ -379,7 +398,7 @@ class _Facts(NamedTuple):
     capitalised: set[str]  # words capitalised inside a sentence somewhere: names for sure
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _facts(text: str) -> _Facts:
     """What the checks need of a source, computed once per source, not once per statement."""
     capitalised = {t.word for t in _tokenise(text) if _name(t) and not t.initial}

@@ -33,14 +33,58 @@ class Sentence(BaseModel):
 _LOCAL = threading.local()
 
 
-def _segmenter() -> object:
-    """pysbd's segmenter keeps the text being split on itself: one per thread (a morning run
-    briefs several articles at once; a shared one mixed their sentences up)."""
-    segmenter = getattr(_LOCAL, "segmenter", None)
-    if segmenter is None:
+_TRAILING_SPACE = re.compile(r"\s*")
+
+
+def _spans(original: str, sentences: list[str]) -> list[str]:
+    """pysbd's ``Segmenter.sentences_with_char_spans`` without its regex per sentence: each
+    sentence with the whitespace after it, found in ``original`` after the one before. pysbd
+    compiles each sentence, escaped, as a pattern (never the same twice, so never from re's
+    cache): most of the splitting's time. Same result: the first of the non-overlapping
+    occurrences, scanned from the left, that ends past the sentence before."""
+    out: list[str] = []
+    prior_end = 0
+    for sentence in sentences:
+        if not sentence:  # pysbd's pattern would match the whitespace anywhere: never seen
+            raise ValueError("empty sentence")
+        start = original.find(sentence)
+        while start >= 0:
+            spaces = _TRAILING_SPACE.match(original, start + len(sentence))
+            assert spaces is not None  # "\s*" matches anywhere
+            end = spaces.end()
+            if end > prior_end:
+                out.append(original[start:end])
+                prior_end = end
+                break
+            start = original.find(sentence, end)
+    return out
+
+
+class _Segmenter:
+    """pysbd's English segmenter (not cleaning: the text is kept as written), with its spans
+    found by ``_spans``."""
+
+    def __init__(self) -> None:
         import pysbd
 
-        segmenter = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False)
+        self._pysbd = pysbd.Segmenter(language="en", clean=False)
+
+    def segment(self, text: str) -> list[str]:
+        if not text:
+            return []
+        sentences = self._pysbd.processor(text).process()
+        try:
+            return _spans(text, sentences)
+        except ValueError:
+            return list(self._pysbd.segment(text))
+
+
+def _segmenter() -> _Segmenter:
+    """pysbd's segmenter keeps the text being split on itself: one per thread (a morning run
+    briefs several articles at once; a shared one mixed their sentences up)."""
+    segmenter: _Segmenter | None = getattr(_LOCAL, "segmenter", None)
+    if segmenter is None:
+        segmenter = _LOCAL.segmenter = _Segmenter()
     return segmenter
 
 
@@ -59,7 +103,7 @@ def _split_paragraph(paragraph: str) -> list[str]:
     segmenter = _segmenter()
     pieces: list[str] = []
     for part in _AFTER_BRACE.split(paragraph):
-        pieces.extend(segmenter.segment(part))  # type: ignore[attr-defined]
+        pieces.extend(segmenter.segment(part))
     out: list[str] = []
     for piece in (" ".join(p.split()) for p in pieces if p.strip()):
         if out and _COMPANY_END.search(out[-1]) and _COMPANY_NEXT.match(piece):

@@ -143,17 +143,25 @@ _POSSESSIVE = re.compile(r"['’ʼ](s|ve|re|ll|d|m)?$")
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
 
 
+# The word functions below are pure and called for every word of every check, hundreds of
+# thousands of times a brief: each is cached (bounded), which halves the checks' cost.
+_WORD_CACHE = 1 << 17
+
+
+@lru_cache(maxsize=_WORD_CACHE)
 def bare_lower(word: str) -> str:
     """Lower case without a possessive ending: "Rubio’s" → "rubio", "US" → "us"."""
     return _POSSESSIVE.sub("", word.lower().translate(APOSTROPHES))
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def fold(word: str) -> str:
     """``word`` without accents, for comparing names: "lópez" → "lopez", "çelik" → "celik"."""
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def is_name(word: str) -> bool:
     """A capitalised word that is not a common word starting a sentence ("The", "However") nor a
     spelled number ("Twelve", checked as a number)."""
@@ -168,6 +176,7 @@ def name_of(word: str) -> str:
     return bare_lower(word)
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def bare(word: str) -> str:
     """A word as ``bare_words`` holds it: lower case, no possessive ending, no accents."""
     return fold(bare_lower(word))
