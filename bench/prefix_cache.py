@@ -8,7 +8,8 @@ Without ``--base-url`` it starts (or joins) briefer's embedded server, as ``brie
 that takes the embedded model's time (minutes on 2 cores), and nothing else may use it meanwhile.
 
 Every call is the one-call brief's request (system prompt, then the user message: the article in
-numbered sentences, then the filing instructions), for several articles in turn, so consecutive
+numbered sentences, then the filing instructions), for several articles in turn (each run of
+the table its own articles), so consecutive
 requests share their first tokens (system prompt, chat template, the line before the article)
 and nothing after. ``instructions-first`` sends the same words with the instructions moved
 before the article (what the prompts would be if ordered for the cache; briefer's own prompts
@@ -42,7 +43,8 @@ DEV = ROOT.parent / "shared" / "eval" / "dev"
 
 
 def articles(count: int) -> list[Path]:
-    found = sorted(DEV.glob("*.txt"))[:count]
+    # Texts one call reads whole (the embedded model's 4,096-token context).
+    found = [p for p in sorted(DEV.glob("*.txt")) if len(p.read_text().split()) < 900][:count]
     found += sorted((ROOT / "seeds").glob("*.txt"))[: count - len(found)]
     folder = Path("/tmp/briefer-prefix-cache")
     folder.mkdir(exist_ok=True)
@@ -101,13 +103,19 @@ def main() -> None:
         base = lease.base_url
     base = base.removesuffix("/").removesuffix("/v1")
     prompts = PromptSet(None)
-    paths = articles(args.articles)
     orders = ["article-first", "instructions-first"] if args.order == "both" else [args.order]
+    # Each run of the table reads its own articles: the server keeps whole earlier prompts in
+    # RAM (llama-server's --cache-ram, 8 GiB by default), so an article read again in a later
+    # run would come from that cache, not from the prefix it shares with the one before.
+    every = articles(args.articles * len(orders) * 2)
+    runs = iter(range(len(orders) * 2))
     try:
         with httpx.Client(base_url=base, timeout=3600) as client:
-            print(f"server {base}, {len(paths)} articles, /{args.endpoint}")
+            print(f"server {base}, {args.articles} articles a run, /{args.endpoint}")
             for order in orders:
                 for cache in (False, True):
+                    k = next(runs)
+                    paths = every[k * args.articles : (k + 1) * args.articles]
                     ask(client, args.endpoint, [{"role": "user", "content": "Hello."}], cache)
                     rows = []
                     for path in paths:
