@@ -22,10 +22,40 @@ from collections import deque
 from dataclasses import dataclass
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from click.testing import CliRunner, Result
+
+from briefer.cli.main import main
+
 from .scripted_server import MODEL, auto_answer, completion, error_body
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_df112d5052861120.txt"
+
+
+def two_articles(path: Path) -> Path:
+    """A folder of two short articles (one request each): the seed and a variant of it."""
+    path.mkdir()
+    text = SEED.read_text()
+    (path / "a.txt").write_text(text)
+    (path / "b.txt").write_text(text.replace("India", "Nepal").replace("Pakistan", "Bhutan"))
+    return path
+
+
+def brief_batch(
+    fake: BatchServer, tmp_path: Path, *args: str, config: str = "", formats: str = "md"
+) -> Result:
+    """``briefer brief --batch ARGS`` in-process against ``fake``, written to tmp_path/out."""
+    cfg = tmp_path / "batch.toml"
+    cfg.write_text(config)
+    return CliRunner().invoke(
+        main,
+        ["brief", "--base-url", fake.base_url, "--api-key", "k", "--config", str(cfg),
+         "--timeout", "10", "--batch", "--poll", "0.01", "-f", formats,
+         "-o", str(tmp_path / "out"), *args],
+    )  # fmt: skip
 
 
 @dataclass

@@ -28,11 +28,10 @@ from briefer.model.batch import read_results
 from briefer.morning.state import SCHEMA_VERSION, State, default_state_path
 from briefer.pipeline import Briefer
 
-from .batch_server import BatchServer, Script
+from .batch_server import SEED, BatchServer, Script, brief_batch, two_articles
 from .test_long_input import long_article
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "000_df112d5052861120.txt"
 
 
 @pytest.fixture
@@ -45,24 +44,13 @@ def fake() -> Iterator[BatchServer]:
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """Two short articles (one request each) in a folder, with a README that is no article."""
-    path = tmp_path / "in"
-    path.mkdir()
-    text = SEED.read_text()
-    (path / "a.txt").write_text(text)
-    (path / "b.txt").write_text(text.replace("India", "Nepal").replace("Pakistan", "Bhutan"))
+    path = two_articles(tmp_path / "in")
     (path / "README.md").write_text("Not an article.\n")
     return path
 
 
 def brief(fake: BatchServer, tmp_path: Path, *args: str, config: str = "") -> Result:
-    cfg = tmp_path / "batch.toml"
-    cfg.write_text(config)
-    return CliRunner().invoke(
-        main,
-        ["brief", "--base-url", fake.base_url, "--api-key", "k", "--config", str(cfg),
-         "--timeout", "10", "--batch", "--poll", "0.01", "-f", "md,json",
-         "-o", str(tmp_path / "out"), *args],
-    )  # fmt: skip
+    return brief_batch(fake, tmp_path, *args, config=config, formats="md,json")
 
 
 def posts(fake: BatchServer) -> int:

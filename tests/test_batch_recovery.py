@@ -23,10 +23,9 @@ from briefer.morning.profile import Profile
 from briefer.morning.run import MorningResult, run_morning
 from briefer.morning.state import data_dir, default_state_path
 
-from .batch_server import BatchServer, Script
+from .batch_server import SEED, BatchServer, Script, brief_batch, two_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "000_df112d5052861120.txt"
 OTHER = ROOT / "tests" / "data" / "grouping-may" / "Ca_wh_covid-summit-remarks.txt"
 
 
@@ -39,23 +38,11 @@ def fake() -> Iterator[BatchServer]:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    path = tmp_path / "in"
-    path.mkdir()
-    text = SEED.read_text()
-    (path / "a.txt").write_text(text)
-    (path / "b.txt").write_text(text.replace("India", "Nepal").replace("Pakistan", "Bhutan"))
-    return path
+    return two_articles(tmp_path / "in")
 
 
 def brief(fake: BatchServer, tmp_path: Path, *args: str, config: str = "") -> Result:
-    cfg = tmp_path / "batch.toml"
-    cfg.write_text(config)
-    return CliRunner().invoke(
-        main,
-        ["brief", "--base-url", fake.base_url, "--api-key", "k", "--config", str(cfg),
-         "--timeout", "10", "--batch", "--poll", "0.01", "-f", "md",
-         "-o", str(tmp_path / "out"), *args],
-    )  # fmt: skip
+    return brief_batch(fake, tmp_path, *args, config=config)
 
 
 def written(tmp_path: Path) -> list[str]:
