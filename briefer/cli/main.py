@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
@@ -28,7 +29,15 @@ from briefer.errors import (
     InternalError,
     LocalRuntimeError,
 )
-from briefer.model.local_server import acquire, endpoint, exit_on_signals, log_file
+from briefer.model.local_server import (
+    acquire,
+    endpoint,
+    exit_on_signals,
+    log_file,
+    running_server,
+    uses_local_model,
+)
+from briefer.model.speed import RunClock, remember, stored_speed
 from briefer.models import SECTIONS, Article
 from briefer.models import Brief as BriefModel
 from briefer.pipeline import Briefer
@@ -174,13 +183,19 @@ def brief(
             _dry_run(Briefer(settings), inputs, max_words, merge=merge)
             return
         else:
-            with endpoint(settings, progress=reporter.progress) as active:
+            clock = RunClock()
+            clock.leasing()
+            with endpoint(settings, reporter.progress, clock.server_started) as active:
                 briefer = Briefer(active)
+                clock.inputs_begin()
                 failures = (
                     _brief_story(briefer, inputs, out_dir, stem, wanted, max_words, reporter)
                     if stem is not None
                     else _brief_all(briefer, inputs, out_dir, wanted, max_words, reporter)
                 )
+                clock.inputs_end()
+            if uses_local_model(settings) and not failures:
+                _remember_speed(clock, settings, briefer, 1 if stem is not None else count)
     except KeyboardInterrupt:
         click.echo("briefer: interrupted; no partial files were written", err=True)
         sys.exit(130)
@@ -237,6 +252,14 @@ def _batch(
             "again to collect the answers and write the briefs (nothing is submitted twice)"
         )
     return failures, len(specs), bool(waiting)
+
+
+def _remember_speed(clock: RunClock, settings: Settings, briefer: Briefer, inputs: int) -> None:
+    """Keep what this embedded run measured, for ``--dry-run``'s time (never fails the run)."""
+    measured = clock.measured(settings, briefer.model.timings, inputs)
+    if measured is not None:
+        with contextlib.suppress(OSError):
+            remember(measured)
 
 
 def _story_name(name: str | None) -> str:
@@ -731,9 +754,13 @@ def _dry_run(
     table = Table(
         title=f"briefer dry run: {briefer.model_name}, {briefer.window():,}-token context"
     )
-    for column in ("input", "words", "calls", "est. tokens in", "est. tokens out", "est. cost"):
+    local = uses_local_model(briefer.settings)
+    speed = stored_speed(briefer.settings) if local else None
+    columns = ["input", "words", "calls", "est. tokens in", "est. tokens out", "est. cost"]
+    for column in [*columns, *(["est. seconds"] if speed else [])]:
         table.add_column(column, justify="left" if column == "input" else "right")
     totals = [0, 0, 0]
+    briefed = 0
 
     def single(spec: str) -> Plan:
         return briefer.plan(briefer.load(spec), max_words=max_words)[0]
@@ -757,6 +784,7 @@ def _dry_run(
         price = briefer.estimate_cost(prompt, completion)
         parts = sum(1 for c in plan.calls if c.kind == "part")
         calls = f"{len(plan.calls)}" + (f" ({parts} parts + headline)" if parts else "")
+        seconds = [f"{speed.input_seconds(prompt, completion):.0f}"] if speed else []
         table.add_row(
             spec,
             f"{sum(s.words for s in plan.sentences):,}",
@@ -764,9 +792,15 @@ def _dry_run(
             f"{prompt:,}",
             f"{completion:,}",
             "unknown" if price is None else f"${price:.4f}",
+            *seconds,
         )
         totals = [totals[0] + len(plan.calls), totals[1] + prompt, totals[2] + completion]
+        briefed += 1
     price = briefer.estimate_cost(totals[1], totals[2])
+    start = running_server() is None
+    total_seconds = (
+        [f"{speed.predict(totals[1], totals[2], inputs=briefed, start=start):.0f}"] if speed else []
+    )
     table.add_section()
     table.add_row(
         "[b]total[/]",
@@ -775,8 +809,22 @@ def _dry_run(
         f"{totals[1]:,}",
         f"{totals[2]:,}",
         "unknown" if price is None else f"${price:.4f}",
+        *total_seconds,
     )
     Console(highlight=False).print(table)
+    if speed:
+        starting = (
+            f", {speed.start_seconds:.0f} s of it to start the model"
+            if (start and speed.start_seconds)
+            else ""
+        )
+        click.echo(
+            f"time: as measured here over {speed.runs} embedded run(s), "
+            f"{speed.prompt_per_s:.0f} prompt and {speed.completion_per_s:.1f} answer tokens/s"
+            f"{starting}"
+        )
+    elif local:
+        click.echo("time: known once a brief has run on the embedded model on this machine")
 
 
 main.add_command(morning)

@@ -27,6 +27,7 @@ from briefer.model.answer_cache import AnswerCache, answer_key
 from briefer.model.batch import RequestCollector
 from briefer.model.fleet import Failure, Fleet, retry_after
 from briefer.model.grammar import schema_to_gbnf
+from briefer.model.speed import Timings
 from briefer.models import Usage
 
 T = TypeVar("T")
@@ -168,6 +169,8 @@ class ChatModel:
         self.cache: AnswerCache | None = None
         #: Set for the Batch API: a request the cache cannot answer is collected, not sent.
         self.collector: RequestCollector | None = None
+        #: llama.cpp's own timings of the answers, for the embedded model's speed (speed.py).
+        self.timings = Timings()
 
     @property
     def model(self) -> str:
@@ -329,10 +332,12 @@ class ChatModel:
                 raise map_api_error(exc, self.display_url) from exc
             except openai.OpenAIError as exc:
                 raise map_api_error(exc, self.display_url) from exc
+        prompt_tokens = completion_tokens = 0
         if response.usage is not None:
-            usage.add(response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0)
-        else:
-            usage.add(0, 0)
+            prompt_tokens = response.usage.prompt_tokens or 0
+            completion_tokens = response.usage.completion_tokens or 0
+        usage.add(prompt_tokens, completion_tokens)
+        self.timings.add(getattr(response, "timings", None), prompt_tokens, completion_tokens)
         if not response.choices:
             return None, None
         choice = response.choices[0]
@@ -362,9 +367,11 @@ class ChatModel:
         finish: str | None = None
         generated = 0
         prompt_tokens = completion_tokens = None
+        timings = None
         progress("Reading the article…")
         try:
             for chunk in stream:
+                timings = getattr(chunk, "timings", None) or timings  # llama.cpp: the last chunk
                 if chunk.usage is not None:
                     prompt_tokens = chunk.usage.prompt_tokens
                     completion_tokens = chunk.usage.completion_tokens
@@ -384,9 +391,9 @@ class ChatModel:
                 f"({type(exc).__name__})",
                 hint="check the server (it may have stopped) and try again",
             ) from exc
-        usage.add(
-            prompt_tokens or 0, completion_tokens if completion_tokens is not None else generated
-        )
+        completion = completion_tokens if completion_tokens is not None else generated
+        usage.add(prompt_tokens or 0, completion)
+        self.timings.add(timings, prompt_tokens or 0, completion)
         return "".join(parts), finish
 
     def _adapt_to(self, exc: openai.APIStatusError) -> bool:

@@ -393,6 +393,8 @@ class Lease:
         self.idle_timeout = idle_timeout
         self._mutex = threading.Lock()
         self._released = False
+        #: Seconds this command took to start the server; None when it found one running.
+        self.start_seconds: float | None = None
 
     def alive(self) -> bool:
         return self.server.alive()
@@ -560,6 +562,7 @@ def _start(
         progress("Starting the embedded model…")
     supervisor: subprocess.Popen[bytes] | None = None
     server: Proc | None = None
+    began = time.monotonic()
     try:
         with _uninterrupted(), log_path.open("ab") as log:
             supervisor = subprocess.Popen(
@@ -599,6 +602,7 @@ def _start(
         with _uninterrupted():
             _write_state(home, state)
             lease = Lease(home, state, me, settings.local_idle_timeout)
+            lease.start_seconds = time.monotonic() - began
             _leases.append(lease)
         return lease
     except BaseException:
@@ -689,13 +693,20 @@ def endpoint_id(settings: Settings) -> str:
 
 
 @contextlib.contextmanager
-def endpoint(settings: Settings, progress: Progress | None = None) -> Iterator[Settings]:
+def endpoint(
+    settings: Settings,
+    progress: Progress | None = None,
+    on_start: Callable[[float], None] | None = None,
+) -> Iterator[Settings]:
     """Settings with a reachable endpoint: the configured one, or the shared embedded server
-    (started when none runs) for the duration of the ``with`` block."""
+    (started when none runs) for the duration of the ``with`` block. ``on_start`` gets the
+    seconds it took when this call started the server."""
     if not uses_local_model(settings):
         yield settings
         return
     lease = acquire(settings, progress=progress)
+    if on_start is not None and lease.start_seconds is not None:
+        on_start(lease.start_seconds)
     try:
         yield local_settings(settings, lease.base_url)
     finally:
