@@ -338,6 +338,7 @@ class _Rounds:
         except OutputGone as gone:
             # Never collectable: given up, so its requests go again (this run's next round).
             self.store.set_batch_status(batch.id, "failed", f"given up: {gone}")
+            self.service.delete_files(*status.files)
             note = f"batch {batch.id}: given up, {gone}; its requests went again"
             self.outcome.notes.append(note)
             self.say(note)
@@ -356,6 +357,8 @@ class _Rounds:
         answered = mine & results.answers.keys()
         unanswered = mine - answered
         self.store.clear_batch_failures(self.endpoint, answered - failed.keys())
+        # What the batch answered is stored; what it did not goes again in a new batch.
+        self.service.delete_files(*status.files)
         if status.status == "completed":
             for key in unanswered:
                 failed[key] = results.failed.get(key, "no answer in the batch's output")

@@ -108,6 +108,8 @@ class BatchServer:
         self.reject_max_tokens = False
         #: The next N creates make the batch, then answer HTTP 500 (a reply lost after the fact).
         self.lost_creates = 0
+        #: The next N creates are refused (HTTP 400) and make no batch.
+        self.refused_creates = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         server = self
@@ -165,6 +167,10 @@ class BatchServer:
                         self._send(200, server._upload(self.headers["Content-Type"], body))
                     elif path == "/v1/batches":
                         payload = json.loads(body)
+                        if server.refused_creates:
+                            server.refused_creates -= 1
+                            self._send(400, error_body("too many batches", "invalid_request"))
+                            return
                         assert payload["endpoint"] == "/v1/chat/completions"
                         assert payload["completion_window"] == "24h"
                         batch = server._create(payload["input_file_id"], payload.get("metadata"))
@@ -181,6 +187,16 @@ class BatchServer:
                         self._send(200, server._object(batch))
                     else:
                         self._send(404, error_body("not found", "not_found"))
+
+            def do_DELETE(self) -> None:
+                path = self.path.split("?")[0].rstrip("/")
+                server.requests.append(("DELETE", path))
+                with server._lock:
+                    file_id = path.split("/")[-1]
+                    if path.startswith("/v1/files/") and server.files.pop(file_id, None):
+                        self._send(200, {"id": file_id, "object": "file", "deleted": True})
+                    else:
+                        self._send(404, error_body("no such file", "not_found"))
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(

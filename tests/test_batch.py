@@ -99,6 +99,9 @@ def test_parts_then_headlines_as_two_batches_and_a_rerun_asks_nothing(
     }
     assert fake.chat_requests == []  # nothing sent one by one
     assert [s for _, s, _ in stored()] == ["collected", "collected"]
+    # Once collected, the batches' files are deleted: the account keeps nothing of the run.
+    assert fake.files == {}
+    assert sum(1 for method, _ in fake.requests if method == "DELETE") >= 4
     brief_json = json.loads((out / "long.json").read_text())
     assert brief_json["meta"]["chunks"] >= 2
 
@@ -166,6 +169,7 @@ def test_an_expired_batch_is_reported_and_a_rerun_submits_only_what_it_did_not_a
     assert "run the same command again" in result.output
     assert not (tmp_path / "out").exists()  # nothing half-written
     assert stored("expired")
+    assert fake.files == {}  # its one answer is kept in the cache, not at the endpoint
     again = brief(fake, tmp_path, str(folder))
     assert again.exit_code == 0, again.output
     expired, resubmitted = fake.created
@@ -193,6 +197,17 @@ def test_a_batch_refused_as_a_whole_is_one_line(
     result = brief(fake, tmp_path, str(folder))
     assert result.exit_code == 22
     assert "failed: the input file was refused" in result.output
+    assert fake.files == {}
+
+
+def test_a_refused_create_deletes_its_upload(
+    fake: BatchServer, tmp_path: Path, folder: Path
+) -> None:
+    fake.refused_creates = 1
+    result = brief(fake, tmp_path, str(folder))
+    assert result.exit_code == 11, result.output
+    assert "too many batches" in result.output
+    assert len(fake.uploads) == 1 and fake.files == {} and fake.created == []
 
 
 # -- resuming after a restart ----------------------------------------------------------------

@@ -32,6 +32,11 @@ class BatchStatus:
     total: int
     #: Why a batch failed as a whole (its input was refused), if it did.
     reason: str = ""
+    input_file_id: str | None = None
+
+    @property
+    def files(self) -> tuple[str | None, ...]:
+        return (self.input_file_id, self.output_file_id, self.error_file_id)
 
 
 class BatchService:
@@ -61,6 +66,7 @@ class BatchService:
         except openai.OpenAIError as exc:
             if (found := self.find(token)) is not None:
                 return found  # created after all (a timeout, a 5xx after the fact)
+            self.delete_files(uploaded.id)
             raise map_api_error(exc, self.model.display_url) from exc
         return batch.id
 
@@ -96,6 +102,7 @@ class BatchService:
             failed=counts.failed if counts else 0,
             total=counts.total if counts else 0,
             reason="; ".join(e.message or e.code or "?" for e in errors[:3]),
+            input_file_id=batch.input_file_id,
         )
 
     def download(self, file_id: str | None) -> bytes:
@@ -107,6 +114,19 @@ class BatchService:
             raise OutputGone(f"its output file {file_id} is no longer at the endpoint") from exc
         except openai.OpenAIError as exc:
             raise map_api_error(exc, self.model.display_url) from exc
+
+    def delete_files(self, *file_ids: str | None) -> int:
+        """Delete files of a batch from the endpoint once nothing needs them (the answers are
+        in the cache): an account keeps every file until it is deleted. Best effort: a file
+        that cannot be deleted is left there, and nothing depends on it. How many were."""
+        deleted = 0
+        for file_id in filter(None, file_ids):
+            try:
+                self.client.files.delete(file_id)
+            except openai.OpenAIError:
+                continue
+            deleted += 1
+        return deleted
 
     def cancel(self, batch_id: str) -> None:
         try:
