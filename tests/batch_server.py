@@ -193,7 +193,8 @@ class BatchServer:
                 server.requests.append(("DELETE", path))
                 with server._lock:
                     file_id = path.split("/")[-1]
-                    if path.startswith("/v1/files/") and server.files.pop(file_id, None):
+                    if path.startswith("/v1/files/") and file_id in server.files:
+                        del server.files[file_id]
                         self._send(200, {"id": file_id, "object": "file", "deleted": True})
                     else:
                         self._send(404, error_body("no such file", "not_found"))
