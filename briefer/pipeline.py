@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from briefer import __version__
-from briefer.brief import headline, model_answer, selection
+from briefer.brief import model_answer
 from briefer.brief.budget import word_limit
 from briefer.brief.planning import Call, Counter, Plan, make_story_plan
 from briefer.check.reverify import other_sentences
@@ -28,7 +28,16 @@ from briefer.model.model_store import MODEL_NAME
 from briefer.model.tokens import cost, count_messages, count_text, model_info
 from briefer.models import SECTIONS, Article, Brief, BriefMeta, Usage, VerificationSummary
 from briefer.render.output import FORMATS, write_atomic
-from briefer.stages import Stages, Tools, content, finish, plan_article, prepare, render
+from briefer.stages import (
+    Stages,
+    Tools,
+    content,
+    finish,
+    headline_prompt,
+    plan_article,
+    prepare,
+    render,
+)
 from briefer.stories import merge
 from briefer.stories.merge import Story
 from briefer.text.sentences import Sentence
@@ -191,7 +200,9 @@ class Briefer:
                 progress=progress,
             )
         else:
-            filed = self._map_reduce(article, plan, usage, progress, questions=questions)
+            filed = self._map_reduce(
+                article, plan, usage, progress, questions=questions, stages=stages
+            )
         with self._spent_lock:
             self.spent.merge(usage)
         # The statements trimmed to the word limit are counted by ``finish``.
@@ -320,6 +331,7 @@ class Briefer:
         *,
         sources: int = 1,
         questions: frozenset[int] = frozenset(),
+        stages: Stages | None = None,
     ) -> model_answer.Filed:
         """File each part's sentences (concurrently where allowed), then write the headline
         from the sentences chosen for the brief (a transcript's ``questions`` are not among
@@ -369,15 +381,8 @@ class Briefer:
                 # A sentence split across parts keeps its first filing that is not "other".
                 if sections.get(sid, "other") == "other":
                     sections[sid] = label
-        merged = model_answer.Filed(title="", bottom_line="", sections=sections)
-        chosen = [
-            p.sentence
-            for p in selection.select(
-                merged, plan.sentences, limit - headline.HEADLINE_WORDS, asked=questions
-            )
-        ]
-        messages = self.prompts.headline_messages(
-            article, chosen or plan.sentences[:20], sources=sources
+        messages = (stages or self.stages).run(
+            headline_prompt, article, plan.sentences, sections, limit, questions, sources
         )
         if progress:
             progress("writing the headline…")

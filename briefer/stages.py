@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Concatenate, ParamSpec, TypeVar
 
-from briefer.brief import compose
+from briefer.brief import compose, headline, selection
 from briefer.brief.budget import word_limit
 from briefer.brief.model_answer import Filed
 from briefer.brief.planning import Counter, Plan, make_plan
@@ -130,6 +130,24 @@ def prepare(
         tools, article, max_words, window, encoding_name, count
     )
     return Prepared(plan, everything, withheld, frozenset(asked(everything)))
+
+
+def headline_prompt(
+    tools: Tools,
+    article: Article,
+    sentences: list[Sentence],
+    sections: dict[int, str],
+    limit: int,
+    questions: frozenset[int],
+    sources: int,
+) -> list[dict[str, str]]:
+    """Between the parts' calls and the headline's (an article read in parts): the headline
+    prompt, from the sentences chosen for the brief (a transcript's ``questions`` are not among
+    them: a reporter's premise is not the news)."""
+    merged = Filed(title="", bottom_line="", sections=sections)
+    budget = limit - headline.HEADLINE_WORDS
+    chosen = [p.sentence for p in selection.select(merged, sentences, budget, asked=questions)]
+    return tools.prompts.headline_messages(article, chosen or sentences[:20], sources=sources)
 
 
 def finish(
