@@ -1,7 +1,8 @@
 """A served model fleet: 1,000 generated articles through briefer's pipeline against a fake server.
 
     .venv/bin/python bench/fleet.py [--articles 1000] [--latency 0.2] [--slots 8]
-                                    [--servers 1] [--concurrency N] [--out DIR] [--profile FILE]
+                                    [--servers 1] [--concurrency N] [--processes N]
+                                    [--out DIR] [--profile FILE]
 
 The fake server (tests/fleet_server.py) runs in its own process(es): it answers every request
 from its schema after ``--latency`` seconds, ``--slots`` at a time (more wait in its queue, as
@@ -9,18 +10,22 @@ vLLM's or llama.cpp's do). The articles (tests/fleet_server.synthetic_article: m
 people and numbers, 1 to 8 paragraphs, every tenth 25 to 40, read in parts at a 4,096-token
 context) are written to a folder first; then the timed part loads, briefs and writes each one's
 Markdown brief through ``briefer.brief_many.brief_and_write`` (what ``briefer brief A B C …``
-runs), with the client's concurrency at the server's slots.
+runs), with the client's concurrency at the server's slots and the CPU work in ``--processes``
+worker processes (setting ``processes``; default the machine's CPUs; 1: all in this process).
 
 Printed: wall time against the ideal (requests × latency ÷ slots; target within 15 %), requests
 in flight over time (per second, and the share of time at each count), briefer's own CPU per
-article (this process's user + system time over the timed part; the server's is its own
-process's; target < 50 ms), and this process's peak RSS (target < 500 MB). PDF rendering is
+article (this process's user + system time over the timed part, plus its worker processes';
+the server's is its own process's; target < 50 ms), and the peak RSS of this process and of
+the largest worker (target < 500 MB). PDF rendering is
 left out: it is the renderer's cost, the same however the model is served (bench/render.py
 measures it), and would dwarf the client's own work.
 
-Measured (docs/scaling.md, "Measured"; 2 shared cores, load 3.5–5): 42.3 and 42.6 ms of CPU an
-article (82.9 ms before the word caches and token reuse of December 2026), wall 54.4 and 58.7 s
-against the ideal 29.1 s: still CPU-bound, the target needs < ~25 ms an article.
+Measured (docs/scaling.md, "Measured"; 2 shared cores, another job's model on ~1.7 of them,
+load 4.0–5.4): ``--processes 1``: 49.1 and 47.8 ms of CPU an article, RSS 341 MB, wall 70.0 and
+57.0 s against the ideal 29.1 s (``main`` the same hour: 55.5 ms, 420 MB, 63.2 s);
+``--processes 2``: 57.9 and 62.1 ms (~9 in the main process), wall 66.5 and 60.9 s, RSS 115 MB +
+~290 MB a worker. No core was idle for the workers: the wall target needs them.
 """
 
 from __future__ import annotations

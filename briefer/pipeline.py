@@ -29,6 +29,7 @@ from briefer.model.tokens import cost, count_messages, count_text, model_info
 from briefer.models import SECTIONS, Article, Brief, BriefMeta, Usage, VerificationSummary
 from briefer.render.output import FORMATS, write_atomic
 from briefer.stages import (
+    InThread,
     Stages,
     Tools,
     content,
@@ -61,7 +62,7 @@ class Briefer:
         self.prompts = self.tools.prompts
         self.renderer = self.tools.renderer
         #: Where the pure stages of ``brief`` and ``write`` run unless told: in the caller.
-        self.stages = Stages(self.tools)
+        self.stages: Stages = InThread(self.tools)
         self._model: ChatModel | None = None
         #: Tokens used by this Briefer so far, against --max-tokens / --max-cost.
         self.spent = Usage()

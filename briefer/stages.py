@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from briefer.brief import compose, headline, selection
 from briefer.brief.budget import word_limit
@@ -217,7 +217,15 @@ def render(tools: Tools, brief: Brief, formats: Iterable[str]) -> dict[str, byte
 # --- where they run ---------------------------------------------------------------------------
 
 
-class Stages:
+class Stages(Protocol):
+    """Where stage functions run: ``run(stage, *args)`` is ``stage(tools, *args)`` somewhere."""
+
+    def run(
+        self, stage: Callable[Concatenate[Tools, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R: ...
+
+
+class InThread:
     """Runs stage functions in the calling thread, with these ``tools``."""
 
     def __init__(self, tools: Tools) -> None:
@@ -229,7 +237,7 @@ class Stages:
         return stage(self.tools, *args, **kwargs)
 
 
-class ProcessStages(Stages):
+class ProcessStages:
     """Runs stage functions in a pool of ``processes`` worker processes, each with its own
     ``Tools`` built from ``settings``; a context manager that shuts the pool down.
 
@@ -257,10 +265,10 @@ class ProcessStages(Stages):
     def run(
         self, stage: Callable[Concatenate[Tools, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        with self._lock:
-            pool = self._pool
         try:
-            future: Future[R] = pool.submit(partial(_in_worker, stage, *args, **kwargs))
+            with self._lock:  # never a pool that another thread has just replaced
+                pool = self._pool
+                future: Future[R] = pool.submit(partial(_in_worker, stage, *args, **kwargs))
             return future.result()
         except BrokenProcessPool as exc:
             with self._lock:
