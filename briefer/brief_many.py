@@ -93,8 +93,8 @@ def brief_and_write(
     time as the model's servers take (``briefer.model.slots``); ``on_done`` gets each. With
     ``processes`` > 1 in the settings, the CPU work of each brief runs in that many worker
     processes (``briefer.stages``), the model calls here."""
-    processes = briefer.settings.processes
-    if processes > 1 and len(specs) > 1:
+    processes = min(briefer.settings.processes, len(specs))
+    if processes > 1:
         with ProcessStages(briefer.settings, processes) as stages:
             _brief_and_write(briefer, specs, out_dir, formats, on_done, max_words, stages)
     else:

@@ -255,12 +255,17 @@ class ProcessStages:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
             initargs=(self.settings,),
         )
+        # Started now, each its own (a spawned worker takes a few seconds to import and load
+        # its tables), while the caller loads its inputs, not when the first stage waits.
+        for _ in range(self.processes):
+            pool.submit(_ready)
+        return pool
 
     def run(
         self, stage: Callable[Concatenate[Tools, P], R], *args: P.args, **kwargs: P.kwargs
@@ -301,6 +306,10 @@ def _start_worker(settings: Settings) -> None:
     from briefer.text.words import lexicon
 
     lexicon()  # loaded while the main process loads its inputs, not in the first brief
+
+
+def _ready() -> None:
+    """Nothing: submitted to start a worker."""
 
 
 def _in_worker(stage: Callable[Concatenate[Tools, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
