@@ -22,8 +22,8 @@ left out: it is the renderer's cost, the same however the model is served (bench
 measures it), and would dwarf the client's own work.
 
 Measured (docs/scaling.md, "Measured"; 2 shared cores, another job's model on ~1.7 of them,
-load 3.3–5.4): ``--processes 1``: 43.8–49.1 ms of CPU an article, RSS ~340 MB, wall 53.1–70.0 s
-against the ideal 29.1 s (``main`` the same hour: 55.5 ms, 420 MB, 63.2 s); ``--processes 2``:
+load 2.4–5.4): ``--processes 1``: 43.8–55.6 ms of CPU an article, RSS 339–349 MB, wall 53.1–70.0
+s against the ideal 29.1 s (``main`` the same hour: 55.5 ms, 420 MB, 63.2 s); ``--processes 2``:
 50.8–62.1 ms (8–9 of it in the main process), wall 51.1–66.5 s, RSS 115 MB + ~290 MB a worker.
 No core was idle for the workers: the wall target needs them.
 """
