@@ -1,7 +1,8 @@
 """A served model fleet: 1,000 generated articles through briefer's pipeline against a fake server.
 
     .venv/bin/python bench/fleet.py [--articles 1000] [--latency 0.2] [--slots 8]
-                                    [--servers 1] [--concurrency N] [--out DIR] [--profile FILE]
+                                    [--servers 1] [--concurrency N] [--processes N]
+                                    [--out DIR] [--profile FILE]
 
 The fake server (tests/fleet_server.py) runs in its own process(es): it answers every request
 from its schema after ``--latency`` seconds, ``--slots`` at a time (more wait in its queue, as
@@ -9,18 +10,22 @@ vLLM's or llama.cpp's do). The articles (tests/fleet_server.synthetic_article: m
 people and numbers, 1 to 8 paragraphs, every tenth 25 to 40, read in parts at a 4,096-token
 context) are written to a folder first; then the timed part loads, briefs and writes each one's
 Markdown brief through ``briefer.brief_many.brief_and_write`` (what ``briefer brief A B C …``
-runs), with the client's concurrency at the server's slots.
+runs), with the client's concurrency at the server's slots and the CPU work in ``--processes``
+worker processes (setting ``processes``; default the machine's CPUs; 1: all in this process).
 
 Printed: wall time against the ideal (requests × latency ÷ slots; target within 15 %), requests
 in flight over time (per second, and the share of time at each count), briefer's own CPU per
-article (this process's user + system time over the timed part; the server's is its own
-process's; target < 50 ms), and this process's peak RSS (target < 500 MB). PDF rendering is
+article (this process's user + system time over the timed part, plus its worker processes';
+the server's is its own process's; target < 50 ms), and the peak RSS of this process and of
+the largest worker (target < 500 MB). PDF rendering is
 left out: it is the renderer's cost, the same however the model is served (bench/render.py
 measures it), and would dwarf the client's own work.
 
-Measured (docs/scaling.md, "Measured"; 2 shared cores, load 3.5–5): 42.3 and 42.6 ms of CPU an
-article (82.9 ms before the word caches and token reuse of December 2026), wall 54.4 and 58.7 s
-against the ideal 29.1 s: still CPU-bound, the target needs < ~25 ms an article.
+Measured (docs/scaling.md, "Measured"; 2 shared cores, another job's model on ~1.7 of them,
+load 2.4–5.4): ``--processes 1``: 43.8–55.6 ms of CPU an article, RSS 339–349 MB, wall 53.1–70.0
+s against the ideal 29.1 s (``main`` the same hour: 55.5 ms, 420 MB, 63.2 s); ``--processes 2``:
+50.8–62.1 ms (8–9 of it in the main process), wall 51.1–66.5 s, RSS 115 MB + ~290 MB a worker.
+No core was idle for the workers: the wall target needs them.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import resource
 import subprocess
@@ -124,6 +130,12 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=8)
     parser.add_argument("--servers", type=int, default=1, help="fake servers (a fleet)")
     parser.add_argument("--concurrency", type=int, help="per server [default: --slots]")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="briefer's processes for the CPU work (setting processes) [default: the CPUs]",
+    )
     parser.add_argument("--out", type=Path, help="where the briefs go [default: a temp folder]")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the timed part here")
     parser.add_argument(
@@ -154,6 +166,7 @@ def main() -> None:
                 "concurrency": args.concurrency or args.slots,
                 "max_retries": 0,
                 "timeout": 60,
+                "processes": args.processes,
             },
             environ={},
         )
@@ -171,6 +184,7 @@ def main() -> None:
         # The servers' clocks (seconds since each started) when the timed part begins.
         before = [float(stats(url)["now"]) for url in urls]
         cpu0 = time.process_time()
+        workers0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall0 = time.monotonic()
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
@@ -183,12 +197,20 @@ def main() -> None:
             profiler.disable()
         wall = time.monotonic() - wall0
         cpu = time.process_time() - cpu0
+        # The worker processes (--processes), ended and waited for by now; the servers are not.
+        workers1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        workers_cpu = (workers1.ru_utime + workers1.ru_stime) - (
+            workers0.ru_utime + workers0.ru_stime
+        )
         after = [stats(url) for url in urls]
     finally:
         for process, _ in servers:
             process.terminate()
             process.wait()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The largest worker's peak (RUSAGE_CHILDREN keeps the largest; the servers have ended too,
+    # but a fake server's peak is far below a worker's).
+    worker_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     requests = sum(int(a["answered"]) for a in after)
     slots = args.slots * args.servers
     ideal = requests * args.latency / slots
@@ -209,9 +231,21 @@ def main() -> None:
     if args.calls_only:
         print(f"client CPU: {cpu:.1f} s, {cpu / requests * 1000:.1f} ms a request")
     else:
-        per_article = cpu / args.articles * 1000
-        print(f"briefer CPU: {cpu:.1f} s, {per_article:.1f} ms an article (target < 50 ms)")
-    print(f"peak RSS: {rss_mb:.0f} MB (target < 500 MB)")
+        total = cpu + workers_cpu
+        per_article = total / args.articles * 1000
+        print(
+            f"briefer CPU: {total:.1f} s ({cpu:.1f} s main process, {workers_cpu:.1f} s workers),"
+            f" {per_article:.1f} ms an article (target < 50 ms)"
+        )
+    print(f"processes: {args.processes}")
+    if args.processes > 1:
+        print(
+            f"peak RSS: {rss_mb:.0f} MB main process, {worker_rss_mb:.0f} MB the largest worker;"
+            f" {rss_mb + args.processes * worker_rss_mb:.0f} MB at most together"
+            " (target < 500 MB)"
+        )
+    else:
+        print(f"peak RSS: {rss_mb:.0f} MB (target < 500 MB)")
     for n, (mark, stat) in enumerate(zip(before, after, strict=True)):
         timeline = stat["timeline"]
         end = float(stat["now"])

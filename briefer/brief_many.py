@@ -18,6 +18,7 @@ from typing import TypeVar
 from briefer.errors import FATAL_FOR_BATCH, BrieferError, InternalError
 from briefer.models import Article, Brief
 from briefer.pipeline import Briefer
+from briefer.stages import ProcessStages, Stages
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -89,7 +90,26 @@ def brief_and_write(
     max_words: int | None = None,
 ) -> None:
     """Load every input, name its files in input order, then brief and write them as many at a
-    time as the model's servers take (``briefer.model.slots``); ``on_done`` gets each."""
+    time as the model's servers take (``briefer.model.slots``); ``on_done`` gets each. With
+    ``processes`` > 1 in the settings, the CPU work of each brief runs in that many worker
+    processes (``briefer.stages``), the model calls here."""
+    processes = min(briefer.settings.processes, len(specs))
+    if processes > 1:
+        with ProcessStages(briefer.settings, processes) as stages:
+            _brief_and_write(briefer, specs, out_dir, formats, on_done, max_words, stages)
+    else:
+        _brief_and_write(briefer, specs, out_dir, formats, on_done, max_words, None)
+
+
+def _brief_and_write(
+    briefer: Briefer,
+    specs: Sequence[str],
+    out_dir: Path,
+    formats: Sequence[str],
+    on_done: Callable[[str, Written | BrieferError], None],
+    max_words: int | None,
+    stages: Stages | None,
+) -> None:
     workers = briefer.model.slots
     inputs = list(enumerate(specs))
     articles: dict[int, Article] = {}
@@ -107,8 +127,8 @@ def brief_and_write(
 
     def work(key: tuple[int, str]) -> Written:
         started = time.monotonic()
-        brief = briefer.brief(articles[key[0]], max_words=max_words)
-        paths = briefer.write(brief, out_dir, stems[key[0]], formats)
+        brief = briefer.brief(articles[key[0]], max_words=max_words, stages=stages)
+        paths = briefer.write(brief, out_dir, stems[key[0]], formats, stages=stages)
         return Written(brief, paths, time.monotonic() - started)
 
     each(jobs, work, lambda key, result: on_done(key[1], result), workers=workers, label=_spec)

@@ -109,6 +109,11 @@ class Settings(BaseModel):
         description="model calls in flight per server, items and parts together "
         "[1 local or --grammar, 4 remote]",
     )
+    processes: int = Field(
+        default=1,
+        ge=1,
+        description="processes for the CPU work of several inputs at once (1: all in one)",
+    )
     max_cost: float | None = Field(default=None, gt=0, description="USD a run may spend")
     max_tokens: int | None = Field(default=None, gt=0, description="tokens a run may use")
     models: dict[str, dict[str, Any]] = Field(

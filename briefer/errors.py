@@ -48,6 +48,18 @@ class BrieferError(Exception):
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (an error raised in a worker process of ``--processes``): rebuilt as the same
+        # class with its message, hint and every other attribute, whatever its __init__ takes.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[BrieferError], args: tuple[Any, ...], state: dict[str, Any]) -> BrieferError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class InputError(BrieferError):
     """Something is wrong with one input; other inputs of a batch go on."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -32,7 +33,12 @@ _LEADING_MARKS = re.compile(r"^(?:[-*•·#>]+|\d{1,2}[.)])\s+")
 
 def clean_line(value: object) -> str:
     """One line of plain text: whitespace collapsed, leading list/heading marks removed."""
-    text = _WS.sub(" ", str(value)).strip()
+    return _clean_line(str(value))
+
+
+@lru_cache(maxsize=1 << 14)  # a statement's text is validated again with every copy of it
+def _clean_line(value: str) -> str:
+    text = _WS.sub(" ", value).strip()
     return _LEADING_MARKS.sub("", text).strip()
 
 

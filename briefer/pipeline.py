@@ -9,35 +9,39 @@ from pathlib import Path
 from typing import TypeVar
 
 from briefer import __version__
-from briefer.brief import compose, headline, model_answer, selection
+from briefer.brief import model_answer
 from briefer.brief.budget import word_limit
-from briefer.brief.planning import Call, Plan, make_plan, make_story_plan
-from briefer.brief.prompting import PromptSet
+from briefer.brief.planning import Call, Counter, Plan, make_story_plan
 from briefer.check.reverify import other_sentences
-from briefer.check.scoring import normalise
 from briefer.check.verify import (
     SourceText,
     apply_policy,
     unsupported,
     verify_against,
-    verify_brief,
 )
 from briefer.config import Settings
-from briefer.errors import BudgetError, ConfigError, InputEmptyError, UnsupportedStatementsError
+from briefer.errors import BudgetError, ConfigError, UnsupportedStatementsError
 from briefer.model.batch import AnswerPending
 from briefer.model.llm import ChatModel, Progress
 from briefer.model.local_server import raise_if_interrupted, uses_local_model
 from briefer.model.model_store import MODEL_NAME
 from briefer.model.tokens import cost, count_messages, count_text, model_info
 from briefer.models import SECTIONS, Article, Brief, BriefMeta, Usage, VerificationSummary
-from briefer.render.output import FORMATS, render_files, write_atomic
-from briefer.render.render import Renderer
+from briefer.render.output import FORMATS, write_atomic
+from briefer.stages import (
+    InThread,
+    Stages,
+    Tools,
+    content,
+    finish,
+    headline_prompt,
+    plan_article,
+    prepare,
+    render,
+)
 from briefer.stories import merge
 from briefer.stories.merge import Story
-from briefer.text.cues import asked, document_cues, speakers
-from briefer.text.instructions import looks_like_instruction
-from briefer.text.line_filters import back_matter, is_content
-from briefer.text.sentences import Sentence, split_sentences
+from briefer.text.sentences import Sentence
 
 PROMPT_FILES = (
     "system.j2",
@@ -54,8 +58,11 @@ class Briefer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.prompts = PromptSet(settings.prompts_dir)
-        self.renderer = Renderer(settings.templates_dir)
+        self.tools = Tools.from_settings(settings)
+        self.prompts = self.tools.prompts
+        self.renderer = self.tools.renderer
+        #: Where the pure stages of ``brief`` and ``write`` run unless told: in the caller.
+        self.stages: Stages = InThread(self.tools)
         self._model: ChatModel | None = None
         #: Tokens used by this Briefer so far, against --max-tokens / --max-cost.
         self.spent = Usage()
@@ -99,27 +106,21 @@ class Briefer:
     ) -> tuple[Plan, list[Sentence], int]:
         """The calls a brief of ``article`` takes, counted before any call. ``exact`` counts
         with the running embedded server's tokenizer; otherwise tiktoken estimates."""
-        everything, sentences, withheld = _content(article)
         encoding_name = self._encoding()
+        count = self._exact_counter(encoding_name) if exact else None
+        return plan_article(self.tools, article, max_words, self.window(), encoding_name, count)
 
-        def estimate(messages: list[dict[str, str]]) -> int:
-            return count_messages(messages, encoding_name)
+    def _exact_counter(self, encoding_name: str) -> Counter:
+        """Counts with the running embedded server's tokenizer, tiktoken's estimate where it
+        has none."""
 
         def count(messages: list[dict[str, str]]) -> int:
-            exact_count = self.model.count_tokens(messages) if exact else None
-            return exact_count if exact_count is not None else estimate(messages)
+            exact_count = self.model.count_tokens(messages)
+            return (
+                exact_count if exact_count is not None else count_messages(messages, encoding_name)
+            )
 
-        limit = max_words or word_limit(article.words)
-        plan = make_plan(
-            article,
-            sentences,
-            limit,
-            self.prompts,
-            count,
-            self.window(),
-            lambda line: count_text(line, encoding_name),
-        )
-        return plan, everything, withheld
+        return count
 
     def estimate_cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
         return cost(
@@ -153,19 +154,39 @@ class Briefer:
                 )
 
     def brief(
-        self, article: Article, *, max_words: int | None = None, progress: Progress | None = None
+        self,
+        article: Article,
+        *,
+        max_words: int | None = None,
+        progress: Progress | None = None,
+        stages: Stages | None = None,
     ) -> Brief:
-        """Condense one article into a verified brief within its word limit.
+        """Condense one article into a verified brief within its word limit. The work before
+        and after the model calls runs in ``stages`` (a process pool), else in this thread.
 
         Raises ``BudgetError`` before a call would exceed the run's budgets, and
         ``UnsupportedStatementsError`` under ``on_unsupported = "fail"``.
         """
-        plan, everything, withheld = self.plan(article, max_words=max_words, exact=True)
+        stages = stages or self.stages
+        encoding_name = self._encoding()
+        if self.model.use_grammar:
+            # Exact counts ask the embedded server: from this process, with its client.
+            prepared = prepare(
+                self.tools,
+                article,
+                max_words,
+                self.window(),
+                encoding_name,
+                self._exact_counter(encoding_name),
+            )
+        else:
+            prepared = stages.run(prepare, article, max_words, self.window(), encoding_name)
+        plan = prepared.plan
         self._check_budget(*plan.estimate(), f"briefing {article.origin}")
         usage = Usage()
         limit = plan.limit
         sentences = plan.sentences
-        questions = frozenset(asked(everything))
+        questions = prepared.questions
         if not plan.chunked:
             call = plan.calls[0]
             self._check_budget(call.prompt_tokens, call.expected_tokens, "the next call")
@@ -180,55 +201,14 @@ class Briefer:
                 progress=progress,
             )
         else:
-            filed = self._map_reduce(article, plan, usage, progress, questions=questions)
-        doc = document_cues(article.title or "", article.text, article.date)
-        content, notes, left_out = compose.compose(
-            filed,
-            sentences,
-            limit,
-            doc,
-            speakers(everything, doc),
-            context=article.title or "",
-            asked=questions,
-        )
+            filed = self._map_reduce(
+                article, plan, usage, progress, questions=questions, stages=stages
+            )
         with self._spent_lock:
             self.spent.merge(usage)
-        by_id = {s.id: s.text for s in everything}
-        source = article.source().model_copy(
-            update={
-                "sentences": (
-                    cited := {
-                        i: by_id[i]
-                        for i in sorted(
-                            {n.sentence for n in notes}
-                            | {n.antecedent for n in notes if n.antecedent is not None}
-                            | {
-                                ref.sentence
-                                for basis in (content.title_basis, content.bottom_line_basis)
-                                if basis is not None
-                                for ref in basis.cites
-                            }
-                        )
-                    }
-                ),
-                "other_sentences": other_sentences(everything, cited),
-            }
-        )
-        meta = self._meta(
-            usage, limit, left_out, sum(1 for c in plan.calls if c.kind != "headline")
-        )
-        brief = Brief.from_content(
-            content,
-            [source],
-            meta,
-            verification=VerificationSummary(withheld_sentences=withheld),
-        )
-        brief = apply_policy(
-            verify_brief(brief, everything, article.text), self.settings.on_unsupported
-        )
-        if self.settings.on_unsupported == "fail" and (bad := unsupported(brief)):
-            raise UnsupportedStatementsError.listing(article.origin, bad)
-        return brief
+        # The statements trimmed to the word limit are counted by ``finish``.
+        meta = self._meta(usage, limit, 0, sum(1 for c in plan.calls if c.kind != "headline"))
+        return stages.run(finish, article, prepared, filed, meta)
 
     def plan_story(
         self, articles: Sequence[Article], *, max_words: int | None = None, exact: bool = False
@@ -240,7 +220,7 @@ class Briefer:
         parts = []
         withheld = 0
         for article in merge.in_time_order(articles):
-            everything, sentences, held = _content(article)
+            everything, sentences, held = content(article)
             parts.append((article, everything, sentences))
             withheld += held
         story = merge.build(parts)
@@ -352,6 +332,7 @@ class Briefer:
         *,
         sources: int = 1,
         questions: frozenset[int] = frozenset(),
+        stages: Stages | None = None,
     ) -> model_answer.Filed:
         """File each part's sentences (concurrently where allowed), then write the headline
         from the sentences chosen for the brief (a transcript's ``questions`` are not among
@@ -401,15 +382,8 @@ class Briefer:
                 # A sentence split across parts keeps its first filing that is not "other".
                 if sections.get(sid, "other") == "other":
                     sections[sid] = label
-        merged = model_answer.Filed(title="", bottom_line="", sections=sections)
-        chosen = [
-            p.sentence
-            for p in selection.select(
-                merged, plan.sentences, limit - headline.HEADLINE_WORDS, asked=questions
-            )
-        ]
-        messages = self.prompts.headline_messages(
-            article, chosen or plan.sentences[:20], sources=sources
+        messages = (stages or self.stages).run(
+            headline_prompt, article, plan.sentences, sections, limit, questions, sources
         )
         if progress:
             progress("writing the headline…")
@@ -430,21 +404,22 @@ class Briefer:
         )
         return model_answer.Filed(title=title, bottom_line=bottom_line, sections=sections)
 
-    def render(self, brief: Brief, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
+    def render(
+        self, brief: Brief, formats: Iterable[str] = FORMATS, *, stages: Stages | None = None
+    ) -> dict[str, bytes]:
         """Every requested format, complete in memory (so a failure writes nothing)."""
-        return render_files(
-            brief,
-            self.renderer,
-            formats,
-            handling=self.settings.handling,
-            page_size=self.settings.page_size,
-            dates=self.settings.pdf_dates,
-        ).files
+        return (stages or self.stages).run(render, brief, tuple(formats))
 
     def write(
-        self, brief: Brief, out_dir: str | Path, stem: str, formats: Iterable[str] = FORMATS
+        self,
+        brief: Brief,
+        out_dir: str | Path,
+        stem: str,
+        formats: Iterable[str] = FORMATS,
+        *,
+        stages: Stages | None = None,
     ) -> list[Path]:
-        rendered = self.render(brief, formats)
+        rendered = self.render(brief, formats, stages=stages)
         # Nothing is written after Ctrl-C or SIGTERM, even one swallowed while rendering.
         raise_if_interrupted()
         directory = Path(out_dir)
@@ -452,27 +427,6 @@ class Briefer:
 
 
 T = TypeVar("T")
-
-
-def _content(article: Article) -> tuple[list[Sentence], list[Sentence], int]:
-    """Every sentence of the article, those with content, and how many read as instructions."""
-    everything = split_sentences(article.text)
-    # The title line, and the title repeated in the text, is the headline, not a statement.
-    title = normalise(article.title or "").rstrip(".")
-    # A report's back matter (its disclaimer, its authors) is about the document, not the news.
-    after = back_matter(everything)
-    sentences = [
-        s
-        for s in everything
-        if is_content(s) and normalise(s.text).rstrip(".") != title and s.id not in after
-    ]
-    withheld = sum(1 for s in everything if looks_like_instruction(s))
-    if not sentences:
-        raise InputEmptyError(
-            f"{article.origin}: no sentences with content found",
-            hint="give an article with running text",
-        )
-    return everything, sentences, withheld
 
 
 def _run_all(workers: int, work: Callable[[int, Call], T], calls: list[Call]) -> list[T]:

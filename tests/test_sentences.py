@@ -397,10 +397,10 @@ States.
 
 def test_a_reports_back_matter_is_no_content() -> None:
     from briefer.models import Article
-    from briefer.pipeline import _content
+    from briefer.stages import content
 
     report = Article(id="report", title="Iran: Internal Politics", text=REPORT)
-    _, kept, _ = _content(report)
+    _, kept, _ = content(report)
     assert [s.text for s in kept] == [
         "Iran held elections on March 1.",
         "Turnout was 41%, the lowest since 1979.",

@@ -6,6 +6,7 @@ with its statement as printed."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from briefer.models import clean_line
@@ -92,7 +93,12 @@ def resolve(text: str, earlier: Sentence) -> str | None:
 def statement(sentence: Sentence) -> str:
     """The sentence as a statement: list marks, a dateline and a leading connective
     ("Meanwhile,") dropped."""
-    text = _DATELINE.sub("", without_speaker(clean_line(sentence.text)))
+    return _statement(sentence.text)
+
+
+@lru_cache(maxsize=1 << 14)  # selection, ranking and composing ask for each sentence's ~9 times
+def _statement(sentence: str) -> str:
+    text = _DATELINE.sub("", without_speaker(clean_line(sentence)))
     text = _RUN_IN_HEADING.sub("", text)
     text = _LEADING_CONNECTIVE.sub("", text).strip()
     return text[:1].upper() + text[1:]

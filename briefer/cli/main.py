@@ -115,6 +115,11 @@ def main() -> None:
     help="model calls in flight per server, inputs and parts together [default: 1 local, 4 remote]",
 )
 @click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    help="processes for the CPU work of several inputs at once (a served model) [default: 1]",
+)
+@click.option(
     "--merge",
     is_flag=True,
     help="one brief of all INPUTS, as sources on one story: each fact once, citing every "
@@ -140,6 +145,7 @@ def brief(
     max_cost: float | None,
     max_tokens: int | None,
     concurrency: int | None,
+    processes: int | None,
     merge: bool,
     name: str | None,
     quiet: bool,
@@ -169,6 +175,7 @@ def brief(
                 "max_cost": max_cost,
                 "max_tokens": max_tokens,
                 "concurrency": concurrency,
+                "processes": processes,
             }
         )
         wanted = parse_formats(formats)

@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import importlib.util
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -123,8 +124,25 @@ def _tiktoken_dir() -> str:
     return str(target)
 
 
-@lru_cache(maxsize=4)
+_ENCODINGS_LOCK = threading.Lock()
+
+
 def encoding(name: str) -> Any:
+    """tiktoken's encoding ``name``, loaded once (under a lock: threads starting at once would
+    each load it otherwise)."""
+    found = _loaded.get(name)
+    if found is None:
+        with _ENCODINGS_LOCK:
+            found = _loaded.get(name)
+            if found is None:
+                found = _loaded[name] = _load_encoding(name)
+    return found
+
+
+_loaded: dict[str, Any] = {}
+
+
+def _load_encoding(name: str) -> Any:
     if name not in ENCODINGS:
         raise ConfigError(f"unknown encoding {name!r}", hint=f"use one of {', '.join(ENCODINGS)}")
     # Set before tiktoken loads the file; a user's own cache folder is kept if it has the file.
@@ -143,8 +161,15 @@ def count_text(text: str, encoding_name: str = "o200k_base") -> int:
 
 def count_messages(messages: list[dict[str, str]], encoding_name: str = "o200k_base") -> int:
     return REPLY_PRIMING + sum(
-        TOKENS_PER_MESSAGE + count_text(m["content"], encoding_name) for m in messages
+        TOKENS_PER_MESSAGE + _count_message(m["content"], encoding_name) for m in messages
     )
+
+
+@lru_cache(maxsize=256)
+def _count_message(text: str, encoding_name: str) -> int:
+    """A message's tokens, kept: the system and instruction messages are the same in every
+    call, and a part's messages are counted again when its plan is checked."""
+    return count_text(text, encoding_name)
 
 
 def cost(info: ModelInfo, prompt_tokens: int, completion_tokens: int) -> float | None:

@@ -256,13 +256,25 @@ _DERIVATIONS = (
 _MIN_ROOT = 5
 
 
-@lru_cache(maxsize=1)
-def lexicon() -> tuple[object, object]:
-    # Imported on first use: loading the lexicon takes ~0.6 s, which a brief that is only
-    # rendered never needs.
-    from lemminflect import getAllInflections, getAllLemmas
+_LEXICON_LOCK = threading.Lock()
+_LEXICON: tuple[object, object] | None = None
 
-    return getAllLemmas, getAllInflections
+
+def lexicon() -> tuple[object, object]:
+    """lemminflect's lookups, its lexicon loaded once. Imported on first use: loading takes
+    ~0.6 s, which a brief that is only rendered never needs. lemminflect loads its tables lazily
+    on the first lookup, so threads starting at once would each load them (seconds of CPU):
+    one lookup of each kind is made here, under a lock, before any thread gets them."""
+    global _LEXICON
+    if _LEXICON is None:
+        with _LEXICON_LOCK:
+            if _LEXICON is None:
+                from lemminflect import getAllInflections, getAllLemmas
+
+                getAllLemmas("was")
+                getAllInflections("be")
+                _LEXICON = (getAllLemmas, getAllInflections)
+    return _LEXICON
 
 
 @lru_cache(maxsize=1 << 16)
