@@ -321,6 +321,11 @@ class _Rounds:
             time.sleep(delay)
             delay = min(delay * 2, self.options.poll_max)
 
+    def _delete(self, status: BatchStatus) -> None:
+        """The batch's files off the account, last: its answers and its status are stored (a
+        crash before this leaves files, never a batch whose output is gone unrecorded)."""
+        self.service.delete_files(*status.files)
+
     def _collect(self, status: BatchStatus, batch: StoredBatch) -> None:
         """Answers into the cache, failures noted; an unfinished batch is reported."""
         if status.status == "not_found":
@@ -338,7 +343,7 @@ class _Rounds:
         except OutputGone as gone:
             # Never collectable: given up, so its requests go again (this run's next round).
             self.store.set_batch_status(batch.id, "failed", f"given up: {gone}")
-            self.service.delete_files(*status.files)
+            self.service.delete_files(status.input_file_id)
             note = f"batch {batch.id}: given up, {gone}; its requests went again"
             self.outcome.notes.append(note)
             self.say(note)
@@ -357,20 +362,20 @@ class _Rounds:
         answered = mine & results.answers.keys()
         unanswered = mine - answered
         self.store.clear_batch_failures(self.endpoint, answered - failed.keys())
-        # What the batch answered is stored; what it did not goes again in a new batch.
-        self.service.delete_files(*status.files)
         if status.status == "completed":
             for key in unanswered:
                 failed[key] = results.failed.get(key, "no answer in the batch's output")
             self.store.batch_failed(self.endpoint, failed)
             note = f"{len(answered)} answered, {len(unanswered)} failed"
             self.store.set_batch_status(batch.id, "collected", note)
+            self._delete(status)
             again = "; failed requests go again in the next batch" if unanswered else ""
             self.say(f"batch {batch.id}: completed, {note}{again}")
             return
         self.store.batch_failed(self.endpoint, failed)
         note = f"{len(answered)} of {len(mine)} answered"
         self.store.set_batch_status(batch.id, status.status, note)
+        self._delete(status)
         if status.status == "failed":
             raise BatchJobError(
                 f"batch {batch.id} failed: {status.reason or 'the endpoint refused it'}",

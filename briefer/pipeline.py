@@ -68,6 +68,8 @@ class Briefer:
         self.spent = Usage()
         # Items of a morning run are briefed concurrently by one Briefer.
         self._spent_lock = threading.Lock()
+        #: Prompt and completion tokens the briefs' plans estimated (``briefer.model.speed``).
+        self.planned: tuple[int, ...] = (0, 0)
 
     def load(self, spec: str) -> Article:
         """One input (a file, ``-`` for stdin, an http(s) URL), URLs fetched under the
@@ -183,6 +185,18 @@ class Briefer:
             prepared = stages.run(prepare, article, max_words, self.window(), encoding_name)
         plan = prepared.plan
         self._check_budget(*plan.estimate(), f"briefing {article.origin}")
+        estimated = plan.estimate()
+        if self.model.use_grammar:  # counted exactly; the dry run's figures are tiktoken's
+            estimated = (
+                sum(
+                    count_messages(c.messages, encoding_name) if c.messages else c.prompt_tokens
+                    for c in plan.calls
+                ),
+                estimated[1],
+            )
+        with self._spent_lock:
+            # What the dry run would estimate: the embedded model's speed is kept per these.
+            self.planned = tuple(a + b for a, b in zip(self.planned, estimated, strict=True))
         usage = Usage()
         limit = plan.limit
         sentences = plan.sentences

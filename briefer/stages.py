@@ -242,9 +242,10 @@ class ProcessStages:
     ``Tools`` built from ``settings``; a context manager that shuts the pool down.
 
     Workers are started fresh ("spawn"), not forked from this process, whose other threads may
-    hold locks at the moment of a fork. A worker that dies (killed, out of memory) fails the
-    stages it held with an ``InternalError``, not a hang; the pool is then replaced, so the
-    inputs after them go on.
+    hold locks at the moment of a fork. A worker that dies (killed, out of memory) breaks the
+    pool: it is replaced and every stage it failed is tried once more there, so only a stage
+    that breaks the pool twice (an input that kills its worker) fails, with an
+    ``InternalError``, never a hang.
     """
 
     def __init__(self, settings: Settings, processes: int) -> None:
@@ -252,6 +253,7 @@ class ProcessStages:
         self.settings = settings.model_copy(update={"api_key": None})
         self.processes = processes
         self._lock = threading.Lock()
+        self._closed = False
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -270,20 +272,27 @@ class ProcessStages:
     def run(
         self, stage: Callable[Concatenate[Tools, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        try:
+        # A worker that dies breaks the whole pool, failing the stages of the inputs it did
+        # not hold too: the stages are pure, so each is tried once more on a new pool.
+        for attempt in range(2):
             with self._lock:  # never a pool that another thread has just replaced
+                if self._closed:
+                    raise InternalError(f"{stage.__name__} was asked of a closed worker pool")
                 pool = self._pool
                 future: Future[R] = pool.submit(partial(_in_worker, stage, *args, **kwargs))
-            return future.result()
-        except BrokenProcessPool as exc:
-            with self._lock:
-                if self._pool is pool:  # the first to see it replaces it
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self._pool = self._new_pool()
-            raise InternalError(
-                f"a briefing worker process died during {stage.__name__} ({exc})",
-                hint="was it killed, or out of memory? rerun with --processes 1",
-            ) from None
+            try:
+                return future.result()
+            except BrokenProcessPool as exc:
+                with self._lock:
+                    if self._pool is pool and not self._closed:  # the first to see it
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        self._pool = self._new_pool()
+                if attempt:
+                    raise InternalError(
+                        f"a briefing worker process died during {stage.__name__} ({exc})",
+                        hint="was it killed, or out of memory? rerun with --processes 1",
+                    ) from None
+        raise AssertionError("unreachable")
 
     def __enter__(self) -> ProcessStages:
         return self
@@ -293,6 +302,7 @@ class ProcessStages:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -91,7 +91,10 @@ def stream_events(body: dict[str, Any], *, include_usage: bool) -> list[str]:
 
     events = [chunk({"role": "assistant", "content": "", "refusal": None})]
     events += [chunk({"content": piece}) for piece in stream_pieces(choice["message"]["content"])]
-    events.append(chunk({}, choice["finish_reason"]))
+    finish = chunk({}, choice["finish_reason"])
+    if "timings" in body:  # llama.cpp's server: its timings ride on the finish-reason chunk
+        finish = json.dumps({**json.loads(finish), "timings": body["timings"]})
+    events.append(finish)
     if include_usage:
         events.append(json.dumps({**base, "choices": [], "usage": body["usage"]}))
     events.append("[DONE]")

@@ -7,8 +7,11 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -80,6 +83,19 @@ def _die(tools: Tools) -> None:
     os._exit(3)
 
 
+def _die_once(tools: Tools, marker: str) -> int:
+    """Kills its worker the first time (a worker killed from outside), then works."""
+    if not Path(marker).exists():
+        Path(marker).touch()
+        os._exit(3)
+    return os.getpid()
+
+
+def _slow_pid(tools: Tools, seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
 def test_an_error_crosses_the_process_boundary_with_its_hint_and_exit_code() -> None:
     settings = load_settings({"api_key": "sk-secret"}, environ={})
     with ProcessStages(settings, 2) as stages:
@@ -95,10 +111,22 @@ def test_an_error_crosses_the_process_boundary_with_its_hint_and_exit_code() -> 
 def test_a_dead_worker_fails_its_stage_and_the_next_stages_go_on() -> None:
     with ProcessStages(load_settings({}, environ={}), 2) as stages:
         with pytest.raises(InternalError) as caught:
-            stages.run(_die)
+            stages.run(_die)  # it kills its worker again when tried on the new pool
         assert "worker process died during _die" in str(caught.value)
         assert "--processes 1" in (caught.value.hint or "")
         assert stages.run(_pid) != os.getpid()  # a new pool took the broken one's place
+
+
+def test_stages_in_flight_when_a_worker_dies_are_tried_again(tmp_path: Path) -> None:
+    with ProcessStages(load_settings({}, environ={}), 2) as stages:
+        stages.run(_pid)  # the workers are up
+        with ThreadPoolExecutor(1) as thread:
+            slow = thread.submit(stages.run, _slow_pid, 1.0)
+            time.sleep(0.3)  # running in one worker while the other dies
+            assert stages.run(_die_once, str(tmp_path / "died")) != os.getpid()
+            assert slow.result(timeout=60) != os.getpid()  # broken with the pool, tried again
+    with pytest.raises(InternalError, match="closed worker pool"):
+        stages.run(_pid)
 
 
 def _brief(tmp_path: Path, server: FleetServer, files: list[str], *options: str) -> Path:
@@ -124,7 +152,7 @@ def _without_meta(text: str) -> str:
 
 
 def test_worker_processes_write_the_same_files_and_a_failing_input_costs_only_itself(
-    server: FleetServer, tmp_path: Path
+    server: FleetServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = []
     for i in range(6):
@@ -133,8 +161,20 @@ def test_worker_processes_write_the_same_files_and_a_failing_input_costs_only_it
         files.append(str(path))
     (tmp_path / "empty.md").write_text("Photo: AP\n")  # fails in a worker: no content
     files[3:3] = [str(tmp_path / "empty.md"), str(tmp_path / "missing.md")]
+    ran: list[str] = []
+    run = ProcessStages.run
+
+    def counted(self: ProcessStages, stage: Any, *args: Any, **kwargs: Any) -> Any:
+        ran.append(stage.__name__)
+        return run(self, stage, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessStages, "run", counted)
     one = _brief(tmp_path, server, files, "--processes", "1")
+    assert ran == []
     two = _brief(tmp_path, server, files, "--processes", "2")
+    # Every input's stages ran in the workers: prepare, finish and render for each of the 7
+    # inputs that load (the empty one stops at prepare).
+    assert {"prepare", "finish", "render"} <= set(ran) and ran.count("prepare") == 7
     names = sorted(p.name for p in one.iterdir())
     assert names == sorted(p.name for p in two.iterdir())
     assert len(names) == 12  # six briefs, md and json

@@ -19,9 +19,12 @@ from typing import Any
 import pytest
 
 from briefer.config import load_settings
+from briefer.model.llm import ChatModel
 from briefer.model.speed import Speed, Timings, remember, speed_file, speed_key, stored_speed
+from briefer.models import Usage
 
 from .conftest import SEED, filed_answer
+from .scripted_server import Reply, ScriptedServer, completion
 from .test_lifecycle import servers, supervisors
 
 BRIEFER = str(Path(sys.executable).with_name("briefer"))
@@ -137,6 +140,15 @@ def stored() -> dict[str, Any]:
     return data
 
 
+def table(stdout: str) -> list[list[str]]:
+    """The dry run's table rows, cell by cell (thousands separators dropped)."""
+    return [
+        [cell.strip().replace(",", "") for cell in line.split("│")[1:-1]]
+        for line in stdout.splitlines()
+        if "│" in line
+    ]
+
+
 def test_a_run_on_the_embedded_model_keeps_its_speed_and_the_dry_run_tells_the_time(
     llama: dict[str, str], tmp_path: Path
 ) -> None:
@@ -149,41 +161,43 @@ def test_a_run_on_the_embedded_model_keeps_its_speed_and_the_dry_run_tells_the_t
     run = briefer(llama, "brief", str(SEED), "-o", str(tmp_path / "out"), "-f", "md")
     assert run.returncode == 0, run.stderr
     speed = stored()
-    assert speed["prompt_per_s"] == pytest.approx(PROMPT_TOKENS / (PROMPT_MS / 1000))
-    assert speed["completion_per_s"] == pytest.approx(COMPLETION_TOKENS / (PREDICTED_MS / 1000))
+    *_, tokens_in, tokens_out, _cost = table(dry.stdout)[-2][:6]
+    # Seconds per token of the plan's estimate: the stand-in's 4 s and 6 s over the dry run's
+    # own estimates, whatever the server counted.
+    assert speed["prompt_seconds"] == pytest.approx(PROMPT_MS / 1000 / int(tokens_in))
+    assert speed["completion_seconds"] == pytest.approx(PREDICTED_MS / 1000 / int(tokens_out))
     assert speed["start_seconds"] >= 1.0  # the stand-in is not ready for its first second
     assert speed["fixed_seconds"] > 0
-    assert speed["runs"] == 1
+    assert speed["next_input_seconds"] is None  # one input: no later one measured
+    assert speed["key"]["pdf"] == "no" and speed["runs"] == 1
 
-    dry = briefer(llama, "brief", str(SEED), "--dry-run")
+    dry = briefer(llama, "brief", str(SEED), "--dry-run", "-f", "md")
     assert dry.returncode == 0, dry.stderr
     assert "est. seconds" in dry.stdout
-    # The row's estimated tokens at the stored rates; the total adds the start and fixed costs.
-    rows = [
-        [cell.strip().replace(",", "") for cell in line.split("│")[1:-1]]
-        for line in dry.stdout.splitlines()
-        if "│" in line
-    ]
-    row, total = rows[-2], rows[-1]
-    tokens_in, tokens_out, seconds = int(row[3]), int(row[4]), row[6]
-    per_input = speed["per_input_seconds"] + tokens_in / 250 + tokens_out / 50
-    assert seconds == f"{per_input:.0f}", dry.stdout
-    whole = speed["start_seconds"] + speed["fixed_seconds"] + per_input
+    row, total = table(dry.stdout)[-2:]
+    own = 4.0 + 6.0 + speed["first_input_seconds"]  # the model's 10 s and the rest
+    assert row[6] == f"{own:.0f}", dry.stdout
+    whole = speed["start_seconds"] + speed["fixed_seconds"] + own
     assert total[6] == f"{whole:.0f}", dry.stdout
-    assert "over 1 embedded run(s), 250 prompt and 50.0 answer tokens/s" in dry.stdout
-    # No server runs now, so the total includes starting one.
-    assert "s of it to start the model" in dry.stdout
+    assert "over 1 embedded run(s)" in dry.stdout
+    assert "s to start the model" in dry.stdout  # no server runs now
+    # A run with PDFs is another speed, not yet measured.
+    assert "known once" in briefer(llama, "brief", str(SEED), "--dry-run").stdout
 
-    again = briefer(llama, "brief", str(SEED), "-o", str(tmp_path / "out"), "-f", "md")
-    assert again.returncode == 0, again.stderr
-    assert stored()["runs"] == 2
+    # Two inputs: the second one's time outside the model is measured too.
+    two = briefer(llama, "brief", str(SEED), str(SEED), "-o", str(tmp_path / "o2"), "-f", "md")
+    assert two.returncode == 0, two.stderr
+    again = stored()
+    assert again["runs"] == 2 and again["next_input_seconds"] is not None
+    assert again["prompt_seconds"] == pytest.approx(speed["prompt_seconds"])
 
 
-def test_a_failed_run_keeps_no_speed(llama: dict[str, str], tmp_path: Path) -> None:
+def test_a_run_with_a_failed_input_keeps_no_speed(llama: dict[str, str], tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("   \n")
-    run = briefer(llama, "brief", str(empty), "-o", str(tmp_path / "out"))
-    assert run.returncode == 4, run.stderr
+    run = briefer(llama, "brief", str(SEED), str(empty), "-o", str(tmp_path / "out"), "-f", "md")
+    assert run.returncode == 14, run.stderr  # the seed was briefed, with the server's timings
+    assert (tmp_path / "out" / "000_df112d5052861120.md").exists()
     assert not speed_file().exists()
 
 
@@ -198,37 +212,75 @@ def test_timings_are_summed_and_other_servers_answers_are_ignored() -> None:
     assert timings.seconds == pytest.approx(4.0)
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["plain", "streamed"])
+def test_the_server_s_timings_are_read_from_its_answers(
+    server: ScriptedServer, streamed: bool
+) -> None:
+    body = completion('{"a": 1}', prompt_tokens=120, completion_tokens=30)
+    server.add(Reply(body={**body, "timings": {"prompt_ms": 1500.0, "predicted_ms": 900.0}}))
+    server.add_content('{"a": 1}')  # another server's answer: no timings
+    model = ChatModel(load_settings({"base_url": server.base_url, "max_retries": 0}, environ={}))
+    steps: list[str] = []
+    for _ in range(2):
+        model.complete_json(
+            [{"role": "user", "content": "hi"}],
+            {"type": "object"},
+            name="A",
+            max_tokens=50,
+            usage=Usage(),
+            progress=steps.append if streamed else None,
+        )
+    assert bool(steps) is streamed
+    timings = model.timings
+    assert (timings.calls, timings.prompt_tokens, timings.completion_tokens) == (1, 120, 30)
+    assert timings.seconds == pytest.approx(2.4)
+
+
 def _speed(**values: Any) -> Speed:
     base: dict[str, Any] = {
-        "key": speed_key(load_settings({}, environ={})),
-        "prompt_per_s": 100.0,
-        "completion_per_s": 20.0,
+        "key": speed_key(load_settings({}, environ={}), pdf=True),
+        "prompt_seconds": 0.01,
+        "completion_seconds": 0.05,
         "start_seconds": 3.0,
         "fixed_seconds": 2.0,
-        "per_input_seconds": 1.0,
+        "first_input_seconds": 1.5,
+        "next_input_seconds": 1.0,
     }
     return Speed(**{**base, **values})
 
 
 def test_the_prediction_adds_the_start_only_when_no_server_runs() -> None:
     speed = _speed()
-    # 2 fixed + 2 × 1 per input + 1,000 / 100 + 200 / 20
-    assert speed.predict(1000, 200, inputs=2, start=False) == pytest.approx(24.0)
-    assert speed.predict(1000, 200, inputs=2, start=True) == pytest.approx(27.0)
-    assert speed.input_seconds(1000, 200) == pytest.approx(21.0)
+    # Each input: 1,000 × 0.01 + 200 × 0.05 = 20 s of model, and 1.5 s (first) or 1 s (later).
+    each, total = speed.predict([(1000, 200), (1000, 200)], start=False)
+    assert each == pytest.approx([21.5, 21.0])
+    assert total == pytest.approx(44.5)  # + 2 s fixed
+    assert speed.predict([(1000, 200)], start=True)[1] == pytest.approx(26.5)  # + 3 s start
+    # Until a run of several inputs, a later input is taken to cost what the first did.
+    assert _speed(next_input_seconds=None).predict([(0, 0)] * 3, start=False)[1] == 6.5
 
 
 def test_runs_blend_half_and_half_and_other_settings_start_afresh() -> None:
     settings = load_settings({}, environ={})
     remember(_speed())
-    merged = remember(_speed(prompt_per_s=200.0, start_seconds=None))
+    merged = remember(_speed(prompt_seconds=0.03, start_seconds=None, next_input_seconds=None))
     assert merged.runs == 2
-    assert merged.prompt_per_s == pytest.approx(150.0)
+    assert merged.prompt_seconds == pytest.approx(0.02)
     assert merged.start_seconds == pytest.approx(3.0)  # this run found a server running
-    assert stored_speed(settings) == merged
+    assert merged.next_input_seconds == pytest.approx(1.0)
+    assert stored_speed(settings, pdf=True) == merged
+    assert stored_speed(settings, pdf=False) is None  # PDFs take their own seconds
     # Other threads make another speed: not used, and replaced by the next run's.
     other = load_settings({"local_threads": 64}, environ={})
-    assert stored_speed(other) is None
-    fresh = remember(_speed(key=speed_key(other)))
+    assert stored_speed(other, pdf=True) is None
+    fresh = remember(_speed(key=speed_key(other, pdf=True)))
     assert fresh.runs == 1
-    assert stored_speed(settings) is None
+    assert stored_speed(settings, pdf=True) is None
+
+
+def test_a_stored_speed_that_makes_no_sense_is_not_used() -> None:
+    settings = load_settings({}, environ={})
+    remember(_speed())
+    data = json.loads(speed_file().read_text())
+    speed_file().write_text(json.dumps({**data, "completion_seconds": 0}))
+    assert stored_speed(settings, pdf=True) is None  # read as never measured, no division by 0

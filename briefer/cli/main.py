@@ -187,22 +187,23 @@ def brief(
                 dry_run=dry_run, wait=not no_wait, poll=poll,
             )  # fmt: skip
         elif dry_run:
-            _dry_run(Briefer(settings), inputs, max_words, merge=merge)
+            _dry_run(Briefer(settings), inputs, max_words, merge=merge, pdf="pdf" in wanted)
             return
         else:
             clock = RunClock()
-            clock.leasing()
             with endpoint(settings, reporter.progress, clock.server_started) as active:
                 briefer = Briefer(active)
-                clock.inputs_begin()
                 failures = (
                     _brief_story(briefer, inputs, out_dir, stem, wanted, max_words, reporter)
                     if stem is not None
-                    else _brief_all(briefer, inputs, out_dir, wanted, max_words, reporter)
+                    else _brief_all(
+                        briefer, inputs, out_dir, wanted, max_words, reporter, clock=clock
+                    )
                 )
                 clock.inputs_end()
-            if uses_local_model(settings) and not failures:
-                _remember_speed(clock, settings, briefer, 1 if stem is not None else count)
+            # A story's sources make one brief: its time is no input's, so it is not kept.
+            if uses_local_model(settings) and not failures and stem is None:
+                _remember_speed(clock, settings, briefer, pdf="pdf" in wanted)
     except KeyboardInterrupt:
         click.echo("briefer: interrupted; no partial files were written", err=True)
         sys.exit(130)
@@ -261,9 +262,9 @@ def _batch(
     return failures, len(specs), bool(waiting)
 
 
-def _remember_speed(clock: RunClock, settings: Settings, briefer: Briefer, inputs: int) -> None:
+def _remember_speed(clock: RunClock, settings: Settings, briefer: Briefer, *, pdf: bool) -> None:
     """Keep what this embedded run measured, for ``--dry-run``'s time (never fails the run)."""
-    measured = clock.measured(settings, briefer.model.timings, inputs)
+    measured = clock.measured(settings, briefer.model.timings, briefer.planned, pdf=pdf)
     if measured is not None:
         with contextlib.suppress(OSError):
             remember(measured)
@@ -338,10 +339,13 @@ def _brief_all(
     wanted: tuple[str, ...],
     max_words: int | None,
     reporter: Reporter,
+    *,
+    clock: RunClock | None = None,
 ) -> list[BrieferError]:
     """Brief each input; a failed input is reported and the next one goes on. Against a
     served model, as many at a time as its servers take (progress then shows no steps), except
-    under a budget (--max-cost, --max-tokens): it is kept input by input, in order."""
+    under a budget (--max-cost, --max-tokens): it is kept input by input, in order, each one
+    timed on ``clock``."""
     failures: list[BrieferError] = []
     settings = briefer.settings
     budget = settings.max_cost is not None or settings.max_tokens is not None
@@ -365,6 +369,7 @@ def _brief_all(
     used: set[str] = set()
     for spec in inputs:
         started = time.monotonic()
+        served = briefer.model.timings.seconds if clock else 0.0
         try:
             article = briefer.load(spec)
             stem = unique_stem(article.id, used)
@@ -380,6 +385,10 @@ def _brief_all(
         except Exception as exc:  # the per-input boundary: a bug costs this input only
             failures.append(reporter.unexpected(spec, exc))
             continue
+        if clock:
+            seconds = time.monotonic() - started
+            served = briefer.model.timings.seconds - served
+            clock.input_done(seconds, served, result.meta.usage.model_seconds)
         for path in paths:
             click.echo(str(path))
         _report_done(reporter, spec, result, started)
@@ -752,22 +761,27 @@ def doctor(**options: Any) -> None:
 
 
 def _dry_run(
-    briefer: Briefer, inputs: tuple[str, ...], max_words: int | None, *, merge: bool = False
+    briefer: Briefer,
+    inputs: tuple[str, ...],
+    max_words: int | None,
+    *,
+    merge: bool = False,
+    pdf: bool = True,
 ) -> None:
     """The plan of every input (or, ``merge``, of the one story brief), with estimated tokens
-    and cost; nothing is called or written."""
+    and cost, and on the embedded model the seconds at the speed measured here; nothing is
+    called or written."""
     from rich.table import Table
 
     table = Table(
         title=f"briefer dry run: {briefer.model_name}, {briefer.window():,}-token context"
     )
+    story_run = merge and len(inputs) > 1
     local = uses_local_model(briefer.settings)
-    speed = stored_speed(briefer.settings) if local else None
+    speed = stored_speed(briefer.settings, pdf=pdf) if local and not story_run else None
     columns = ["input", "words", "calls", "est. tokens in", "est. tokens out", "est. cost"]
     for column in [*columns, *(["est. seconds"] if speed else [])]:
         table.add_column(column, justify="left" if column == "input" else "right")
-    totals = [0, 0, 0]
-    briefed = 0
 
     def single(spec: str) -> Plan:
         return briefer.plan(briefer.load(spec), max_words=max_words)[0]
@@ -779,19 +793,27 @@ def _dry_run(
     items: list[tuple[str, Callable[[], Plan]]] = [
         (spec, functools.partial(single, spec)) for spec in inputs
     ]
-    if merge and len(inputs) > 1:
+    if story_run:
         items = [(f"story of {len(inputs)} sources", story)]
+    rows: list[tuple[str, Plan | BrieferError]] = []
     for spec, make in items:
         try:
-            plan = make()
+            rows.append((spec, make()))
         except BrieferError as err:
-            table.add_row(spec, "", "", f"[red]{err.message}[/]", "", "")
+            rows.append((spec, err))
+    plans = [plan for _, plan in rows if isinstance(plan, Plan)]
+    estimates = [plan.estimate() for plan in plans]
+    start = running_server() is None
+    seconds, total_seconds = speed.predict(estimates, start=start) if speed else ([], 0.0)
+    timed = iter(seconds)
+    for spec, plan in rows:
+        if isinstance(plan, BrieferError):
+            table.add_row(spec, "", "", f"[red]{plan.message}[/]", "", "")
             continue
         prompt, completion = plan.estimate()
         price = briefer.estimate_cost(prompt, completion)
         parts = sum(1 for c in plan.calls if c.kind == "part")
         calls = f"{len(plan.calls)}" + (f" ({parts} parts + headline)" if parts else "")
-        seconds = [f"{speed.input_seconds(prompt, completion):.0f}"] if speed else []
         table.add_row(
             spec,
             f"{sum(s.words for s in plan.sentences):,}",
@@ -799,37 +821,35 @@ def _dry_run(
             f"{prompt:,}",
             f"{completion:,}",
             "unknown" if price is None else f"${price:.4f}",
-            *seconds,
+            *([f"{next(timed):.0f}"] if speed else []),
         )
-        totals = [totals[0] + len(plan.calls), totals[1] + prompt, totals[2] + completion]
-        briefed += 1
-    price = briefer.estimate_cost(totals[1], totals[2])
-    start = running_server() is None
-    total_seconds = (
-        [f"{speed.predict(totals[1], totals[2], inputs=briefed, start=start):.0f}"] if speed else []
-    )
+    prompt, completion = (sum(column) for column in zip((0, 0), *estimates, strict=True))
+    price = briefer.estimate_cost(prompt, completion)
     table.add_section()
     table.add_row(
         "[b]total[/]",
         "",
-        f"{totals[0]}",
-        f"{totals[1]:,}",
-        f"{totals[2]:,}",
+        f"{sum(len(plan.calls) for plan in plans)}",
+        f"{prompt:,}",
+        f"{completion:,}",
         "unknown" if price is None else f"${price:.4f}",
-        *total_seconds,
+        *([f"{total_seconds:.0f}"] if speed else []),
     )
     Console(highlight=False).print(table)
     if speed:
         starting = (
-            f", {speed.start_seconds:.0f} s of it to start the model"
-            if (start and speed.start_seconds)
+            f" and {speed.start_seconds:.0f} s to start the model"
+            if start and speed.start_seconds
             else ""
         )
         click.echo(
-            f"time: as measured here over {speed.runs} embedded run(s), "
-            f"{speed.prompt_per_s:.0f} prompt and {speed.completion_per_s:.1f} answer tokens/s"
-            f"{starting}"
+            f"time: at the speed measured here over {speed.runs} embedded run(s) "
+            f"({1 / speed.prompt_seconds:.0f} prompt and {1 / speed.completion_seconds:.1f} "
+            f"answer tokens/s as estimated); the total adds {speed.fixed_seconds:.0f} s of "
+            f"start-up and exit{starting}"
         )
+    elif story_run and local:
+        click.echo("time: not predicted for a story of several sources")
     elif local:
         click.echo("time: known once a brief has run on the embedded model on this machine")
 

@@ -16,6 +16,14 @@ TOKEN_KEY = "briefer_submission"
 SEARCHED = 500
 
 
+def _refused(exc: openai.OpenAIError) -> bool:
+    """A clear refusal (4xx other than 408, 409, 429): the batch was not created. After a
+    timeout or a 5xx it may have been, and may yet be listed: its input file must stay."""
+    return isinstance(exc, openai.APIStatusError) and 400 <= exc.status_code < 500 and (
+        exc.status_code not in (408, 409, 429)
+    )
+
+
 class OutputGone(Exception):
     """A finished batch's output (or error) file is no longer at the endpoint (HTTP 404): its
     answers cannot be collected (``briefer.batching`` gives the batch up)."""
@@ -66,7 +74,8 @@ class BatchService:
         except openai.OpenAIError as exc:
             if (found := self.find(token)) is not None:
                 return found  # created after all (a timeout, a 5xx after the fact)
-            self.delete_files(uploaded.id)
+            if _refused(exc):  # never created: its upload is of no use
+                self.delete_files(uploaded.id)
             raise map_api_error(exc, self.model.display_url) from exc
         return batch.id
 

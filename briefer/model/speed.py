@@ -2,13 +2,16 @@
 can say how long a run will take.
 
 llama.cpp's server reports each answer's ``timings``: milliseconds spent reading the prompt and
-writing the answer. A run sums them and divides by its prompt and completion tokens as the
-request counted them, so the prompt cache's savings are inside the rates. Beside them it keeps
-what the run spent outside the model: starting the server, the interpreter and imports before
-the first input, and each input's loading, checking and rendering. The result goes to
-``speed.json`` in briefer's cache folder, keyed by what the server ran with (model, context,
-threads). A later run is blended in half and half, so the figure follows the machine without
-jumping on one odd run.
+writing the answer. A run sums them and divides by the tokens its plans *estimated* (what
+``--dry-run`` prints), so the seconds per estimated token carry whatever the estimates miss: the
+real tokenizer, longer answers, re-asks, the prompt cache's savings. Beside them it keeps what
+the run spent outside the model: starting the server, the interpreter and imports (fixed), its
+first input (with the one-time loading of tables and fonts) and each later input (loading,
+checks, rendering). The result goes to ``speed.json`` in briefer's cache folder, keyed by what
+the server ran with (model, context, threads) and whether PDFs were rendered. A later run is
+blended in half and half, so the figure follows the machine without jumping on one odd run.
+A run that waited for another command's requests at the shared server (``--parallel 1``), a
+story of several sources, or a run with a failed input is not kept.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from briefer.config import Settings
 from briefer.model.model_store import cache_dir
@@ -26,6 +29,9 @@ from briefer.render.output import write_atomic
 
 SPEED_FILE = "speed.json"
 _BLEND = 0.5  # weight of the newest run
+#: Seconds a run's calls may spend beyond the server's own timings (HTTP, the grammar) before
+#: the run counts as having queued behind another command's requests.
+_QUEUE_SLACK = 2.0
 
 
 class Timings:
@@ -64,59 +70,66 @@ class Speed(BaseModel):
     """The embedded model's speed on this machine and a run's costs outside the model."""
 
     key: dict[str, str]
-    prompt_per_s: float
-    completion_per_s: float
+    #: Seconds per prompt and per completion token of the plans' estimates.
+    prompt_seconds: float = Field(gt=0)
+    completion_seconds: float = Field(gt=0)
     start_seconds: float | None = None  # None until a run has started the server itself
-    fixed_seconds: float  # a run's time outside its inputs: interpreter, imports, stopping
-    per_input_seconds: float  # an input's time outside the model: loading, checks, rendering
+    fixed_seconds: float = Field(ge=0)  # interpreter, imports, stopping the server
+    first_input_seconds: float = Field(ge=0)  # the first input outside the model
+    next_input_seconds: float | None = Field(default=None, ge=0)  # each later one
     runs: int = 1
 
-    def input_seconds(self, prompt_tokens: int, completion_tokens: int) -> float:
-        """Seconds one input with these tokens takes, outside a run's fixed costs."""
-        return (
-            self.per_input_seconds
-            + prompt_tokens / self.prompt_per_s
-            + completion_tokens / self.completion_per_s
-        )
+    def model_seconds(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return prompt_tokens * self.prompt_seconds + completion_tokens * self.completion_seconds
 
     def predict(
-        self, prompt_tokens: int, completion_tokens: int, *, inputs: int, start: bool
-    ) -> float:
-        """Seconds of a run of ``inputs`` inputs with these tokens; ``start``: no server runs."""
-        starting = (self.start_seconds or 0.0) if start else 0.0
-        return (
-            starting
-            + self.fixed_seconds
-            + self.input_seconds(prompt_tokens, completion_tokens)
-            + self.per_input_seconds * (inputs - 1)
+        self, estimates: list[tuple[int, int]], *, start: bool
+    ) -> tuple[list[float], float]:
+        """Each input's seconds (its model time, and its time outside the model) for the
+        inputs' estimated (prompt, completion) tokens, and the run's total: those plus the
+        fixed seconds, and the server's start when ``start`` (no server runs)."""
+        later = (
+            self.first_input_seconds if self.next_input_seconds is None else self.next_input_seconds
         )
+        each = [
+            self.model_seconds(*tokens) + (self.first_input_seconds if n == 0 else later)
+            for n, tokens in enumerate(estimates)
+        ]
+        starting = (self.start_seconds or 0.0) if start else 0.0
+        return each, starting + self.fixed_seconds + sum(each)
 
     def blend(self, newer: Speed) -> Speed:
-        def mix(old: float, new: float) -> float:
+        def mix(old: float | None, new: float | None) -> float | None:
+            if old is None or new is None:
+                return new if old is None else old
             return (1 - _BLEND) * old + _BLEND * new
+
+        def must(value: float | None) -> float:
+            assert value is not None
+            return value
 
         return Speed(
             key=newer.key,
-            prompt_per_s=mix(self.prompt_per_s, newer.prompt_per_s),
-            completion_per_s=mix(self.completion_per_s, newer.completion_per_s),
-            start_seconds=(
-                self.start_seconds
-                if newer.start_seconds is None
-                else newer.start_seconds
-                if self.start_seconds is None
-                else mix(self.start_seconds, newer.start_seconds)
-            ),
-            fixed_seconds=mix(self.fixed_seconds, newer.fixed_seconds),
-            per_input_seconds=mix(self.per_input_seconds, newer.per_input_seconds),
+            prompt_seconds=must(mix(self.prompt_seconds, newer.prompt_seconds)),
+            completion_seconds=must(mix(self.completion_seconds, newer.completion_seconds)),
+            start_seconds=mix(self.start_seconds, newer.start_seconds),
+            fixed_seconds=must(mix(self.fixed_seconds, newer.fixed_seconds)),
+            first_input_seconds=must(mix(self.first_input_seconds, newer.first_input_seconds)),
+            next_input_seconds=mix(self.next_input_seconds, newer.next_input_seconds),
             runs=self.runs + 1,
         )
 
 
-def speed_key(settings: Settings) -> dict[str, str]:
-    """What the speed depends on: the server's start settings, and its threads."""
+def speed_key(settings: Settings, *, pdf: bool) -> dict[str, str]:
+    """What the speed depends on: the server's start settings, its threads, and whether the
+    run renders PDFs (seconds an input)."""
     from briefer.model.local_server import server_key
 
-    return {**server_key(settings), "threads": str(settings.local_threads)}
+    return {
+        **server_key(settings),
+        "threads": str(settings.local_threads),
+        "pdf": "yes" if pdf else "no",
+    }
 
 
 def speed_file(home: Path | None = None) -> Path:
@@ -130,59 +143,68 @@ def _read(home: Path | None) -> Speed | None:
         return None
 
 
-def stored_speed(settings: Settings, home: Path | None = None) -> Speed | None:
+def stored_speed(settings: Settings, *, pdf: bool, home: Path | None = None) -> Speed | None:
     """The speed measured with these settings on this machine, or None (never measured)."""
     speed = _read(home)
-    return speed if speed is not None and speed.key == speed_key(settings) else None
+    return speed if speed is not None and speed.key == speed_key(settings, pdf=pdf) else None
 
 
 def process_age() -> float | None:
     """Seconds since this process started (Linux's /proc), None where that cannot be read."""
+    from briefer.model.local_server import _start_time
+
+    started = _start_time(os.getpid())
     try:
-        stat = Path("/proc/self/stat").read_text()
         uptime = float(Path("/proc/uptime").read_text().split()[0])
-        ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
-        return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
     except (OSError, ValueError, IndexError):
         return None
+    if not started:
+        return None
+    return max(0.0, uptime - started / os.sysconf("SC_CLK_TCK"))
 
 
 class RunClock:
-    """Times one command's run on the embedded model, for ``remember``."""
+    """Times one command's run on the embedded model, input by input, for ``remember``."""
 
     def __init__(self) -> None:
         self._origin = time.monotonic() - (process_age() or 0.0)
-        self.before_inputs = 0.0  # seconds from the process's start to the server's lease
         self.start_seconds: float | None = None
-        self._inputs_began = self._inputs_ended = 0.0
-
-    def leasing(self) -> None:
-        self.before_inputs = time.monotonic() - self._origin
+        #: Each input: (its wall seconds, the server's seconds for it, the client's wait).
+        self.inputs: list[tuple[float, float, float]] = []
+        self._ended = 0.0
 
     def server_started(self, seconds: float) -> None:
         self.start_seconds = seconds
 
-    def inputs_begin(self) -> None:
-        self._inputs_began = time.monotonic()
+    def input_done(self, seconds: float, server_seconds: float, waited: float) -> None:
+        self.inputs.append((seconds, server_seconds, waited))
 
     def inputs_end(self) -> None:
-        self._inputs_ended = time.monotonic()
+        self._ended = time.monotonic()
 
-    def measured(self, settings: Settings, timings: Timings, inputs: int) -> Speed | None:
-        """This run's speed; None when it made no timed call or its clock was not run."""
+    def measured(
+        self, settings: Settings, timings: Timings, planned: tuple[int, ...], *, pdf: bool
+    ) -> Speed | None:
+        """This run's speed; None when it made no timed call, its plans estimated nothing, or
+        it queued behind another command's requests."""
+        prompt, completion = planned
+        if not (self.inputs and self._ended and prompt > 0 and completion > 0):
+            return None
         if not (timings.calls and timings.prompt_ms > 0 and timings.predicted_ms > 0):
             return None
-        if not (self._inputs_began and self._inputs_ended):
+        if sum(w for _, _, w in self.inputs) > timings.seconds * 1.1 + _QUEUE_SLACK:
             return None
-        after_inputs = time.monotonic() - self._inputs_ended  # stopping the server, exiting
-        working = self._inputs_ended - self._inputs_began
+        outside = [max(0.0, wall - server) for wall, server, _ in self.inputs]
+        inputs = sum(wall for wall, _, _ in self.inputs)
+        whole = time.monotonic() - self._origin
         return Speed(
-            key=speed_key(settings),
-            prompt_per_s=timings.prompt_tokens / (timings.prompt_ms / 1000),
-            completion_per_s=timings.completion_tokens / (timings.predicted_ms / 1000),
+            key=speed_key(settings, pdf=pdf),
+            prompt_seconds=timings.prompt_ms / 1000 / prompt,
+            completion_seconds=timings.predicted_ms / 1000 / completion,
             start_seconds=self.start_seconds,
-            fixed_seconds=self.before_inputs + after_inputs,
-            per_input_seconds=max(0.0, working - timings.seconds) / max(1, inputs),
+            fixed_seconds=max(0.0, whole - inputs - (self.start_seconds or 0.0)),
+            first_input_seconds=outside[0],
+            next_input_seconds=sum(outside[1:]) / (len(outside) - 1) if len(outside) > 1 else None,
         )
 
 
