@@ -19,8 +19,10 @@ SEARCHED = 500
 def _refused(exc: openai.OpenAIError) -> bool:
     """A clear refusal (4xx other than 408, 409, 429): the batch was not created. After a
     timeout or a 5xx it may have been, and may yet be listed: its input file must stay."""
-    return isinstance(exc, openai.APIStatusError) and 400 <= exc.status_code < 500 and (
-        exc.status_code not in (408, 409, 429)
+    return (
+        isinstance(exc, openai.APIStatusError)
+        and 400 <= exc.status_code < 500
+        and (exc.status_code not in (408, 409, 429))
     )
 
 
