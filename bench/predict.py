@@ -44,7 +44,7 @@ def predicted(inputs: list[str]) -> float | None:
     if done.returncode != 0:
         sys.exit(f"dry run failed: {done.stderr.strip()}")
     rows = [line for line in done.stdout.splitlines() if "│" in line]
-    if not rows or "time: as measured" not in done.stdout:
+    if not rows or "time: at the speed measured" not in done.stdout:
         return None
     return float(rows[-1].split("│")[-2].strip().replace(",", ""))
 
