@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from briefer.brief.prompting import PromptSet  # noqa: E402
 from briefer.config import load_settings  # noqa: E402
 from briefer.inputs.sources import load  # noqa: E402
-from briefer.pipeline import _content  # noqa: E402
+from briefer.stages import content  # noqa: E402
 from tests.fleet_server import synthetic_article  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev"
@@ -57,7 +57,7 @@ def articles(count: int) -> list[Path]:
 
 def messages(prompts: PromptSet, path: Path, order: str) -> list[dict[str, str]]:
     article = load(str(path))
-    _, sentences, _ = _content(article)
+    _, sentences, _ = content(article)
     system, user = prompts.file_messages(article, sentences)
     if order == "instructions-first":
         text = user["content"]
