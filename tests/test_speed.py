@@ -20,7 +20,15 @@ import pytest
 
 from briefer.config import load_settings
 from briefer.model.llm import ChatModel
-from briefer.model.speed import Speed, Timings, remember, speed_file, speed_key, stored_speed
+from briefer.model.speed import (
+    Sample,
+    Speed,
+    Timings,
+    remember,
+    speed_file,
+    speed_key,
+    stored_speed,
+)
 from briefer.models import Usage
 
 from .conftest import SEED, filed_answer
@@ -238,7 +246,6 @@ def test_the_server_s_timings_are_read_from_its_answers(
 
 def _speed(**values: Any) -> Speed:
     base: dict[str, Any] = {
-        "key": speed_key(load_settings({}, environ={}), pdf=True),
         "prompt_seconds": 0.01,
         "completion_seconds": 0.05,
         "start_seconds": 3.0,
@@ -246,7 +253,8 @@ def _speed(**values: Any) -> Speed:
         "first_input_seconds": 1.5,
         "next_input_seconds": 1.0,
     }
-    return Speed(**{**base, **values})
+    key = values.pop("key", speed_key(load_settings({}, environ={}), pdf=True))
+    return Speed.of(key, [Sample(**{**base, **values})], 1)
 
 
 def test_the_prediction_adds_the_start_only_when_no_server_runs() -> None:
@@ -260,7 +268,7 @@ def test_the_prediction_adds_the_start_only_when_no_server_runs() -> None:
     assert _speed(next_input_seconds=None).predict([(0, 0)] * 3, start=False)[1] == 6.5
 
 
-def test_runs_blend_half_and_half_and_other_settings_start_afresh() -> None:
+def test_runs_combine_by_their_median_and_other_settings_start_afresh() -> None:
     settings = load_settings({}, environ={})
     remember(_speed())
     merged = remember(_speed(prompt_seconds=0.03, start_seconds=None, next_input_seconds=None))
@@ -276,6 +284,16 @@ def test_runs_blend_half_and_half_and_other_settings_start_afresh() -> None:
     fresh = remember(_speed(key=speed_key(other, pdf=True)))
     assert fresh.runs == 1
     assert stored_speed(settings, pdf=True) is None
+
+
+def test_one_slow_run_does_not_move_the_speed_and_only_the_last_five_count() -> None:
+    for prompt in (0.01, 0.011, 0.05):  # the third run on a busy machine
+        speed = remember(_speed(prompt_seconds=prompt))
+    assert speed.prompt_seconds == pytest.approx(0.011)
+    for _ in range(5):
+        speed = remember(_speed(prompt_seconds=0.02))
+    assert speed.runs == 8 and len(speed.recent) == 5
+    assert speed.prompt_seconds == pytest.approx(0.02)
 
 
 def test_a_stored_speed_that_makes_no_sense_is_not_used() -> None:

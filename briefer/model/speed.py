@@ -8,8 +8,9 @@ real tokenizer, longer answers, re-asks, the prompt cache's savings. Beside them
 the run spent outside the model: starting the server, the interpreter and imports (fixed), its
 first input (with the one-time loading of tables and fonts) and each later input (loading,
 checks, rendering). The result goes to ``speed.json`` in briefer's cache folder, keyed by what
-the server ran with (model, context, threads) and whether PDFs were rendered. A later run is
-blended in half and half, so the figure follows the machine without jumping on one odd run.
+the server ran with (model, context, threads) and whether PDFs were rendered. Each figure is
+the median of the last five runs', so it follows the machine without jumping on one odd run
+(another program busy on the cores).
 A run that waited for another command's requests at the shared server (``--parallel 1``), a
 story of several sources, or a run with a failed input is not kept.
 """
@@ -17,6 +18,7 @@ story of several sources, or a run with a failed input is not kept.
 from __future__ import annotations
 
 import os
+import statistics
 import threading
 import time
 from pathlib import Path
@@ -28,7 +30,7 @@ from briefer.model.model_store import cache_dir
 from briefer.render.output import write_atomic
 
 SPEED_FILE = "speed.json"
-_BLEND = 0.5  # weight of the newest run
+KEPT = 5  # runs whose median is the speed
 #: Seconds a run's calls may spend beyond the server's own timings (HTTP, the grammar) before
 #: the run counts as having queued behind another command's requests.
 _QUEUE_SLACK = 2.0
@@ -66,18 +68,40 @@ class Timings:
         return (self.prompt_ms + self.predicted_ms) / 1000
 
 
-class Speed(BaseModel):
-    """The embedded model's speed on this machine and a run's costs outside the model."""
+class Sample(BaseModel):
+    """What one run measured: seconds per estimated token, and seconds outside the model."""
 
-    key: dict[str, str]
     #: Seconds per prompt and per completion token of the plans' estimates.
     prompt_seconds: float = Field(gt=0)
     completion_seconds: float = Field(gt=0)
-    start_seconds: float | None = None  # None until a run has started the server itself
+    start_seconds: float | None = None  # None when the run found the server running
     fixed_seconds: float = Field(ge=0)  # interpreter, imports, stopping the server
     first_input_seconds: float = Field(ge=0)  # the first input outside the model
     next_input_seconds: float | None = Field(default=None, ge=0)  # each later one
+
+
+class Speed(Sample):
+    """The embedded model's speed on this machine: each figure the median of the last
+    ``KEPT`` runs' (``recent``), so that one slow run (a busy machine) does not move it."""
+
+    key: dict[str, str]
     runs: int = 1
+    recent: list[Sample] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, key: dict[str, str], samples: list[Sample], runs: int) -> Speed:
+        def median(values: list[float | None]) -> float | None:
+            known = [v for v in values if v is not None]
+            return statistics.median(known) if known else None
+
+        fields = {
+            name: median([getattr(sample, name) for sample in samples])
+            for name in Sample.model_fields
+        }
+        return cls.model_validate({**fields, "key": key, "runs": runs, "recent": samples})
+
+    def sample(self) -> Sample:
+        return Sample(**{name: getattr(self, name) for name in Sample.model_fields})
 
     def model_seconds(self, prompt_tokens: int, completion_tokens: int) -> float:
         return prompt_tokens * self.prompt_seconds + completion_tokens * self.completion_seconds
@@ -98,26 +122,10 @@ class Speed(BaseModel):
         starting = (self.start_seconds or 0.0) if start else 0.0
         return each, starting + self.fixed_seconds + sum(each)
 
-    def blend(self, newer: Speed) -> Speed:
-        def mix(old: float | None, new: float | None) -> float | None:
-            if old is None or new is None:
-                return new if old is None else old
-            return (1 - _BLEND) * old + _BLEND * new
-
-        def must(value: float | None) -> float:
-            assert value is not None
-            return value
-
-        return Speed(
-            key=newer.key,
-            prompt_seconds=must(mix(self.prompt_seconds, newer.prompt_seconds)),
-            completion_seconds=must(mix(self.completion_seconds, newer.completion_seconds)),
-            start_seconds=mix(self.start_seconds, newer.start_seconds),
-            fixed_seconds=must(mix(self.fixed_seconds, newer.fixed_seconds)),
-            first_input_seconds=must(mix(self.first_input_seconds, newer.first_input_seconds)),
-            next_input_seconds=mix(self.next_input_seconds, newer.next_input_seconds),
-            runs=self.runs + 1,
-        )
+    def with_run(self, newer: Speed) -> Speed:
+        """This speed with a newer run's measurement added (the oldest beyond ``KEPT`` out)."""
+        samples = [*(self.recent or [self.sample()]), newer.sample()][-KEPT:]
+        return Speed.of(newer.key, samples, self.runs + 1)
 
 
 def speed_key(settings: Settings, *, pdf: bool) -> dict[str, str]:
@@ -197,8 +205,7 @@ class RunClock:
         outside = [max(0.0, wall - server) for wall, server, _ in self.inputs]
         inputs = sum(wall for wall, _, _ in self.inputs)
         whole = time.monotonic() - self._origin
-        return Speed(
-            key=speed_key(settings, pdf=pdf),
+        sample = Sample(
             prompt_seconds=timings.prompt_ms / 1000 / prompt,
             completion_seconds=timings.predicted_ms / 1000 / completion,
             start_seconds=self.start_seconds,
@@ -206,11 +213,12 @@ class RunClock:
             first_input_seconds=outside[0],
             next_input_seconds=sum(outside[1:]) / (len(outside) - 1) if len(outside) > 1 else None,
         )
+        return Speed.of(speed_key(settings, pdf=pdf), [sample], 1)
 
 
 def remember(speed: Speed, home: Path | None = None) -> Speed:
     """Blend ``speed`` into the stored one (when it has the same key) and store the result."""
     old = _read(home)
-    merged = old.blend(speed) if old is not None and old.key == speed.key else speed
+    merged = old.with_run(speed) if old is not None and old.key == speed.key else speed
     write_atomic({speed_file(home): merged.model_dump_json(indent=2).encode()})
     return merged
