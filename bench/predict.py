@@ -10,6 +10,9 @@ equal size and predicts each, so that runs of one input and of several are both 
 
 Printed per command: predicted and measured seconds and their ratio, then the largest error.
 Run it on an idle machine: another process on the cores slows the model and the error is that.
+
+Measured (docs/scaling.md, "How long an embedded run takes"): the seed 0.94, 1.10 and 1.19 of
+the measured seconds, three dev texts in one command 1.02.
 """
 
 from __future__ import annotations
