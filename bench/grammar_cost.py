@@ -24,11 +24,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import speed  # noqa: E402
+import speed
 
-from briefer.config import load_settings  # noqa: E402
-from briefer.model.local_server import MODEL_NAME, server_binary, server_command  # noqa: E402
-from briefer.model.model_store import ensure_model  # noqa: E402
+from briefer.config import load_settings
+from briefer.model.local_server import MODEL_NAME, server_binary, server_command
+from briefer.model.model_store import ensure_model
 
 TOKENS = 334  # the seed's answer
 
