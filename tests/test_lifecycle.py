@@ -231,6 +231,17 @@ def test_two_users_share_one_server_and_the_last_one_out_stops_it(fake: Fake) ->
     assert second.release() is False  # once is enough
 
 
+def test_a_server_with_other_settings_is_not_the_one_a_command_would_use(fake: Fake) -> None:
+    lease = acquire(fake.settings())
+    try:
+        assert running_server(fake.settings()) == lease.base_url
+        # Another context: the command would wait for this server's users, then replace it.
+        assert running_server(fake.settings(local_context=2048)) is None
+        assert running_server() == lease.base_url
+    finally:
+        lease.release()
+
+
 def test_concurrent_commands_start_one_server(fake: Fake, monkeypatch: pytest.MonkeyPatch) -> None:
     # The first command holds the lock while its server starts (1 s); the others wait for it.
     monkeypatch.setenv("FAKE_START_DELAY", "1")

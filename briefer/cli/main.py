@@ -803,7 +803,7 @@ def _dry_run(
             rows.append((spec, err))
     plans = [plan for _, plan in rows if isinstance(plan, Plan)]
     estimates = [plan.estimate() for plan in plans]
-    start = running_server() is None
+    start = running_server(briefer.settings) is None  # else the run starts one
     seconds, total_seconds = speed.predict(estimates, start=start) if speed else ([], 0.0)
     timed = iter(seconds)
     for spec, plan in rows:

@@ -649,10 +649,13 @@ def _abandon(home: Path, supervisor: subprocess.Popen[bytes], server: Proc | Non
             _wait_gone([server], 5)
 
 
-def running_server() -> str | None:
-    """The base URL of the shared embedded server when one runs, else None (a look, no lock)."""
+def running_server(settings: Settings | None = None) -> str | None:
+    """The base URL of the shared embedded server when one runs (started with ``settings``,
+    where given: one with others would be replaced), else None (a look, no lock)."""
     state = _read_state(cache_dir())
     if state is None or not (state.supervisor.alive() and state.server.alive()):
+        return None
+    if settings is not None and state.key != server_key(settings):
         return None
     return state.base_url
 
