@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from briefer.cli.main import main
 from briefer.config import load_settings
 from briefer.model.llm import ChatModel
 from briefer.model.speed import (
@@ -302,3 +304,24 @@ def test_a_stored_speed_that_makes_no_sense_is_not_used() -> None:
     data = json.loads(speed_file().read_text())
     speed_file().write_text(json.dumps({**data, "completion_seconds": 0}))
     assert stored_speed(settings, pdf=True) is None  # read as never measured, no division by 0
+
+
+def test_the_morning_dry_run_tells_the_time_on_the_embedded_model(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "seed.txt").write_text(SEED.read_text())
+    args = ["morning", "--source", str(folder), "-o", str(tmp_path / "out"), "--dry-run"]
+    runner = CliRunner(env={"COLUMNS": "200"})  # one line per row
+    first = runner.invoke(main, [*args, "-f", "md"])
+    assert first.exit_code == 0, first.output
+    assert "time:" not in first.output  # nothing measured yet
+    speed = remember(_speed(key=speed_key(load_settings({}, environ={}), pdf=False)))
+    dry = runner.invoke(main, [*args, "-f", "md"])
+    assert dry.exit_code == 0, dry.output
+    row = table(dry.stdout)[-2]
+    tokens = (int(row[4]), int(row[5]))
+    [line] = [line for line in dry.output.splitlines() if line.startswith("time:")]
+    # No server runs: its start, the fixed seconds, and the one item as one input.
+    assert f"about {speed.predict([tokens], start=True)[1]:.0f} s" in line
+    assert "over 1 `briefer brief` run(s)" in line
+    assert not (tmp_path / "out").exists()

@@ -323,6 +323,13 @@ def _print_plan(result: MorningResult) -> None:
     console.print(table)
     if result.batch_estimate is not None:
         console.print(result.batch_estimate.line(), markup=False)
+    if result.predicted is not None:
+        seconds, runs = result.predicted
+        console.print(
+            f"time: about {seconds:.0f} s on the embedded model, at the speed measured here over "
+            f"{runs} `briefer brief` run(s); reading the sources comes on top",
+            markup=False,
+        )
     for miss in result.digest.not_included:
         console.print(f"not included: {miss.source} — {miss.reason}", markup=False)
 

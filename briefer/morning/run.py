@@ -34,7 +34,8 @@ from briefer.errors import BatchError, BrieferError, BudgetError, ConfigError, D
 from briefer.inputs.fetch import FetchPolicy
 from briefer.model.answer_cache import AnswerCache
 from briefer.model.batch import BATCH_PRICE
-from briefer.model.local_server import endpoint, endpoint_id, uses_local_model
+from briefer.model.local_server import endpoint, endpoint_id, running_server, uses_local_model
+from briefer.model.speed import stored_speed
 from briefer.models import Brief, Digest, DigestItem, NotIncluded, RunStats, Usage
 from briefer.morning import deliver as mail
 from briefer.morning import output
@@ -83,6 +84,9 @@ class MorningResult:
     #: is written: the next run resumes them); the dry run's estimate.
     batch: BatchOutcome | None = None
     batch_estimate: BatchEstimate | None = None
+    #: The dry run on the embedded model: the seconds its items would take at the speed
+    #: measured here (``briefer.model.speed``), and over how many runs; None: not known.
+    predicted: tuple[float, int] | None = None
 
     @property
     def waiting(self) -> list[str]:
@@ -298,7 +302,20 @@ class _Run:
             plan=planned,
             failed_sources=self.failed_sources,
             batch_estimate=estimate,
+            predicted=self._predicted(plans),
         )
+
+    def _predicted(self, plans: list[Plan]) -> tuple[float, int] | None:
+        """The items' seconds on the embedded model, as ``briefer brief --dry-run`` counts
+        them (each item one input), and the runs the speed was measured over."""
+        if self.batch is not None or not uses_local_model(self.settings):
+            return None
+        speed = stored_speed(self.settings, pdf="pdf" in self.profile.formats)
+        if speed is None:
+            return None
+        start = running_server(self.settings) is None
+        _, seconds = speed.predict([plan.estimate() for plan in plans], start=start)
+        return seconds, speed.runs
 
     # -- the run ----------------------------------------------------------------------------
 
