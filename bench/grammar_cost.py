@@ -14,9 +14,7 @@ Measured (docs/scaling.md, "Grammar"): 84.6, 79.4 and 79.0 ms a token: the gramm
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -26,9 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import speed
 
-from briefer.config import load_settings
-from briefer.model.local_server import MODEL_NAME, server_binary, server_command
-from briefer.model.model_store import ensure_model
+from briefer.model.local_server import MODEL_NAME
 
 TOKENS = 334  # the seed's answer
 
@@ -38,24 +34,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     [request] = speed.requests([speed.SEED])
-    settings = load_settings()
-    port = speed._port()
-    command = server_command(settings, server_binary(settings), ensure_model(), port)
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server, base = speed.start_server([])
     variants: dict[str, dict[str, object]] = {
         "grammar": {"grammar": request.grammar},
         "json_object": {"response_format": {"type": "json_object"}},
         "none": {},
     }
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
         for n in range(args.rounds):
             for name, extra in variants.items():
                 body = {

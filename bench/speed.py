@@ -96,21 +96,27 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def run(flags: list[str], batch: list[Request]) -> list[dict[str, Any]]:
+def start_server(flags: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+    """A llama-server as briefer starts it (plus ``flags``), once it answers; its base URL."""
     settings = load_settings()
     port = _port()
     command = server_command(settings, server_binary(settings), ensure_model(), port) + flags
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return server, base
+
+
+def run(flags: list[str], batch: list[Request]) -> list[dict[str, Any]]:
+    server, base = start_server(flags)
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
         results = []
         for request in batch:
             started = time.monotonic()
