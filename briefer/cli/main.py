@@ -34,10 +34,9 @@ from briefer.model.local_server import (
     endpoint,
     exit_on_signals,
     log_file,
-    running_server,
     uses_local_model,
 )
-from briefer.model.speed import RunClock, remember, stored_speed
+from briefer.model.speed import RunClock, forecast, remember
 from briefer.models import SECTIONS, Article
 from briefer.models import Brief as BriefModel
 from briefer.pipeline import Briefer
@@ -777,11 +776,6 @@ def _dry_run(
         title=f"briefer dry run: {briefer.model_name}, {briefer.window():,}-token context"
     )
     story_run = merge and len(inputs) > 1
-    local = uses_local_model(briefer.settings)
-    speed = stored_speed(briefer.settings, pdf=pdf) if local and not story_run else None
-    columns = ["input", "words", "calls", "est. tokens in", "est. tokens out", "est. cost"]
-    for column in [*columns, *(["est. seconds"] if speed else [])]:
-        table.add_column(column, justify="left" if column == "input" else "right")
 
     def single(spec: str) -> Plan:
         return briefer.plan(briefer.load(spec), max_words=max_words)[0]
@@ -803,9 +797,11 @@ def _dry_run(
             rows.append((spec, err))
     plans = [plan for _, plan in rows if isinstance(plan, Plan)]
     estimates = [plan.estimate() for plan in plans]
-    start = running_server(briefer.settings) is None  # else the run starts one
-    seconds, total_seconds = speed.predict(estimates, start=start) if speed else ([], 0.0)
-    timed = iter(seconds)
+    timing = None if story_run else forecast(briefer.settings, estimates, pdf=pdf)
+    columns = ["input", "words", "calls", "est. tokens in", "est. tokens out", "est. cost"]
+    for column in [*columns, *(["est. seconds"] if timing else [])]:
+        table.add_column(column, justify="left" if column == "input" else "right")
+    timed = iter(timing.each if timing else [])
     for spec, plan in rows:
         if isinstance(plan, BrieferError):
             table.add_row(spec, "", "", f"[red]{plan.message}[/]", "", "")
@@ -821,7 +817,7 @@ def _dry_run(
             f"{prompt:,}",
             f"{completion:,}",
             "unknown" if price is None else f"${price:.4f}",
-            *([f"{next(timed):.0f}"] if speed else []),
+            *([f"{next(timed):.0f}"] if timing else []),
         )
     prompt, completion = (sum(column) for column in zip((0, 0), *estimates, strict=True))
     price = briefer.estimate_cost(prompt, completion)
@@ -833,13 +829,15 @@ def _dry_run(
         f"{prompt:,}",
         f"{completion:,}",
         "unknown" if price is None else f"${price:.4f}",
-        *([f"{total_seconds:.0f}"] if speed else []),
+        *([f"{timing.total:.0f}"] if timing else []),
     )
     Console(highlight=False).print(table)
-    if speed:
+    local = uses_local_model(briefer.settings)
+    if timing:
+        speed = timing.speed
         starting = (
             f" and {speed.start_seconds:.0f} s to start the model"
-            if start and speed.start_seconds
+            if timing.starts_server and speed.start_seconds
             else ""
         )
         click.echo(

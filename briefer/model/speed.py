@@ -21,6 +21,7 @@ import os
 import statistics
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -155,6 +156,29 @@ def stored_speed(settings: Settings, *, pdf: bool, home: Path | None = None) -> 
     """The speed measured with these settings on this machine, or None (never measured)."""
     speed = _read(home)
     return speed if speed is not None and speed.key == speed_key(settings, pdf=pdf) else None
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A dry run's seconds on the embedded model: each input's, and the run's total."""
+
+    speed: Speed
+    each: list[float]
+    total: float
+    starts_server: bool  # no server with these settings runs: the total includes its start
+
+
+def forecast(settings: Settings, estimates: list[tuple[int, int]], *, pdf: bool) -> Forecast | None:
+    """The seconds of a run of inputs with these estimated (prompt, completion) tokens, at the
+    speed measured here; None when the model is not the embedded one or was never measured."""
+    from briefer.model.local_server import running_server, uses_local_model
+
+    speed = stored_speed(settings, pdf=pdf) if uses_local_model(settings) else None
+    if speed is None:
+        return None
+    starts = running_server(settings) is None
+    each, total = speed.predict(estimates, start=starts)
+    return Forecast(speed, each, total, starts)
 
 
 def process_age() -> float | None:

@@ -34,8 +34,8 @@ from briefer.errors import BatchError, BrieferError, BudgetError, ConfigError, D
 from briefer.inputs.fetch import FetchPolicy
 from briefer.model.answer_cache import AnswerCache
 from briefer.model.batch import BATCH_PRICE
-from briefer.model.local_server import endpoint, endpoint_id, running_server, uses_local_model
-from briefer.model.speed import stored_speed
+from briefer.model.local_server import endpoint, endpoint_id, uses_local_model
+from briefer.model.speed import forecast
 from briefer.models import Brief, Digest, DigestItem, NotIncluded, RunStats, Usage
 from briefer.morning import deliver as mail
 from briefer.morning import output
@@ -308,14 +308,11 @@ class _Run:
     def _predicted(self, plans: list[Plan]) -> tuple[float, int] | None:
         """The items' seconds on the embedded model, as ``briefer brief --dry-run`` counts
         them (each item one input), and the runs the speed was measured over."""
-        if self.batch is not None or not uses_local_model(self.settings):
+        if self.batch is not None:
             return None
-        speed = stored_speed(self.settings, pdf="pdf" in self.profile.formats)
-        if speed is None:
-            return None
-        start = running_server(self.settings) is None
-        _, seconds = speed.predict([plan.estimate() for plan in plans], start=start)
-        return seconds, speed.runs
+        estimates = [plan.estimate() for plan in plans]
+        found = forecast(self.settings, estimates, pdf="pdf" in self.profile.formats)
+        return None if found is None else (found.total, found.speed.runs)
 
     # -- the run ----------------------------------------------------------------------------
 
