@@ -304,9 +304,7 @@ def test_a_continuing_story_says_what_changed_since_the_last_digest(
 
 
 def test_morning_dev_folder_gives_seven_items(model: ScriptedServer, tmp_path: Path) -> None:
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "eval" / "morning-dev"
-    if not corpus.is_dir():
-        pytest.skip("needs ../shared/eval/morning-dev")
+    corpus = Path(__file__).resolve().parent / "data" / "morning-dev"
     gold = json.loads((corpus / "GROUPS.json").read_text())
     profile = Profile(sources=[str(corpus)], out_dir=tmp_path, formats=["json"])
     result = run_morning(settings_for(model), profile, now=NOW)
