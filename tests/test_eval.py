@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefer import load_settings
+from briefer.check.grouping_scores import readme_dates
 from briefer.check.scoring import KeyFact, fact_recalled, recall, scored_text
 from briefer.evaluate import (
     OTHER_KIND,
@@ -19,6 +20,8 @@ from briefer.evaluate import (
     absent_quotes,
     by_kind,
     kind_of,
+    load_keyfacts,
+    load_sections,
     score_brief,
 )
 from briefer.models import Brief, BriefMeta, Source
@@ -238,6 +241,17 @@ def test_kind_of_a_text_and_means_per_kind() -> None:
     assert list(kinds) == ["c", "w"]
     assert kinds["c"].texts == 2 and kinds["c"].mean_strict_recall == 0.75
     assert kinds["c"].mean_lead_strict_recall == 0.5 and kinds["w"].texts == 1
+
+
+def test_the_sample_corpus_is_in_the_corpus_format() -> None:
+    """eval/sample: key facts and section labels for every text and no other, a label per fact,
+    and a date in its README for every text but the seed article."""
+    sample = Path(__file__).resolve().parent.parent / "eval" / "sample"
+    texts = sorted(p.name for p in sample.glob("*.txt"))
+    facts, labels = load_keyfacts(sample), load_sections(sample)
+    assert len(texts) == 10 and sorted(facts) == sorted(labels) == texts
+    assert all(len(labels[name].facts) == len(facts[name]) for name in texts)
+    assert sorted(readme_dates(sample)) == [n for n in texts if not n.startswith("00_seed")]
 
 
 def test_eval_needs_keyfacts(run_cli, tmp_path: Path) -> None:
