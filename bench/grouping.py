@@ -1,6 +1,7 @@
 """Same-story grouping: scores of every method, and seconds to group 200 articles.
 
     .venv/bin/python bench/grouping.py                      # corpora in ../shared/eval
+    .venv/bin/python bench/grouping.py --eval DIR           # another folder with morning-dev, dev
     .venv/bin/python bench/grouping.py --corpus DIR ...     # more corpora (GROUPS.json, dates)
     .venv/bin/python bench/grouping.py --time-only
 
@@ -86,9 +87,9 @@ def reprint(article: Article, rng: random.Random, outlet: str) -> Article:
     )
 
 
-def calibration_sets() -> dict[str, tuple[list[Article], list[list[int]]]]:
-    md, md_gold = load_corpus(EVAL / "morning-dev")
-    dev, _ = load_corpus(EVAL / "dev")
+def calibration_sets(corpora: Path) -> dict[str, tuple[list[Article], list[list[int]]]]:
+    md, md_gold = load_corpus(corpora / "morning-dev")
+    dev, _ = load_corpus(corpora / "dev")
     rng = random.Random(11)
     copies = [reprint(a, rng, OUTLETS[k % len(OUTLETS)]) for k, a in enumerate(dev)]
     n = len(dev)
@@ -108,10 +109,10 @@ def calibration_sets() -> dict[str, tuple[list[Article], list[list[int]]]]:
     }
 
 
-def corpus_200() -> tuple[list[Article], list[list[int]]]:
+def corpus_200(corpora: Path) -> tuple[list[Article], list[list[int]]]:
     """200 articles: 19 texts and their reprints, with the morning-dev stories kept together."""
-    md, md_gold = load_corpus(EVAL / "morning-dev")
-    dev, _ = load_corpus(EVAL / "dev")
+    md, md_gold = load_corpus(corpora / "morning-dev")
+    dev, _ = load_corpus(corpora / "dev")
     base = md + dev
     story = {i: k for k, g in enumerate(md_gold) for i in g}
     story.update({len(md) + i: len(md_gold) + i for i in range(len(dev))})
@@ -144,14 +145,15 @@ def margin(articles: Sequence[Article], gold: list[list[int]], method: str) -> t
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval", type=Path, default=EVAL, help="holds morning-dev/ and dev/")
     parser.add_argument("--corpus", type=Path, action="append", default=[])
     parser.add_argument("--time-only", action="store_true")
     args = parser.parse_args()
-    if not (EVAL / "morning-dev").is_dir():
-        print(f"no corpus at {EVAL}", file=sys.stderr)
+    if not (args.eval / "morning-dev").is_dir():
+        print(f"no corpus at {args.eval}", file=sys.stderr)
         return 2
     if not args.time_only:
-        sets = calibration_sets()
+        sets = calibration_sets(args.eval)
         for folder in args.corpus:
             sets[folder.name] = load_corpus(folder)
         print(
@@ -167,7 +169,7 @@ def main() -> int:
                     f"{s['recall']:5.2f} {s['f1']:5.2f} {s['exact']:>3}/{s['gold_groups']:<2} "
                     f"{low:8.3f} {high:8.3f} {low - high:+7.3f}"
                 )
-    articles, gold = corpus_200()
+    articles, gold = corpus_200(args.eval)
     group(articles[:20])  # warm up imports and caches
     times = []
     for _ in range(3):

@@ -1,7 +1,7 @@
 """The morning brief: render time of a digest, and a whole run on the embedded model.
 
     .venv/bin/python bench/morning.py render [--items 20] [--repeat 3] [--out DIR] [--one-part]
-    .venv/bin/python bench/morning.py run [--corpus ../shared/eval/morning-dev] [--out DIR]
+    .venv/bin/python bench/morning.py run [--corpus tests/data/morning-dev] [--out DIR]
                                           [--base-url URL]
 
 ``render`` builds a digest of N items without a model (statements are the texts' own sentences,
@@ -49,7 +49,7 @@ from briefer.models import (  # noqa: E402
 from briefer.text.line_filters import is_content  # noqa: E402
 from briefer.text.sentences import split_sentences  # noqa: E402
 
-MORNING_DEV = ROOT.parent / "shared" / "eval" / "morning-dev"
+MORNING_DEV = ROOT / "tests" / "data" / "morning-dev"  # the team's, copied
 DEV = ROOT.parent / "shared" / "eval" / "dev"
 
 

@@ -3,6 +3,7 @@
     .venv/bin/python bench/prefix_cache.py [--base-url http://127.0.0.1:8080] [--articles 8]
                                            [--order article-first|instructions-first|both]
                                            [--endpoint chat|completion]
+                                           [--corpus ../shared/eval/dev]
 
 Without ``--base-url`` it starts (or joins) briefer's embedded server, as ``briefer brief`` does:
 that takes the embedded model's time (minutes on 2 cores), and nothing else may use it meanwhile.
@@ -42,9 +43,9 @@ from tests.fleet_server import synthetic_article  # noqa: E402
 DEV = ROOT.parent / "shared" / "eval" / "dev"
 
 
-def articles(count: int) -> list[Path]:
+def articles(count: int, corpus: Path = DEV) -> list[Path]:
     # Texts one call reads whole (the embedded model's 4,096-token context).
-    found = [p for p in sorted(DEV.glob("*.txt")) if len(p.read_text().split()) < 900][:count]
+    found = [p for p in sorted(corpus.glob("*.txt")) if len(p.read_text().split()) < 900][:count]
     found += sorted((ROOT / "seeds").glob("*.txt"))[: count - len(found)]
     folder = Path("/tmp/briefer-prefix-cache")
     folder.mkdir(exist_ok=True)
@@ -92,6 +93,7 @@ def main() -> None:
         "--order", choices=["article-first", "instructions-first", "both"], default="both"
     )
     parser.add_argument("--endpoint", choices=["chat", "completion"], default="chat")
+    parser.add_argument("--corpus", type=Path, default=DEV, help="the articles' folder (*.txt)")
     args = parser.parse_args()
 
     lease = None
@@ -107,7 +109,7 @@ def main() -> None:
     # Each run of the table reads its own articles: the server keeps whole earlier prompts in
     # RAM (llama-server's --cache-ram, 8 GiB by default), so an article read again in a later
     # run would come from that cache, not from the prefix it shares with the one before.
-    every = articles(args.articles * len(orders) * 2)
+    every = articles(args.articles * len(orders) * 2, args.corpus)
     runs = iter(range(len(orders) * 2))
     try:
         with httpx.Client(base_url=base, timeout=3600) as client:
