@@ -81,6 +81,8 @@ from briefer.models import (
     VerificationSummary,
 )
 from briefer.text.cues import unvoiced
+from briefer.text.quotes import MARKS as QUOTE_MARKS
+from briefer.text.quotes import quotations
 from briefer.text.sentences import Sentence, split_sentences
 from briefer.text.words import (
     MONTHS,
@@ -94,10 +96,6 @@ from briefer.text.words import (
 )
 from briefer.text.words import stem as word_stem
 
-# Double quotes, and single curly quotes (‘…’) whose closing mark is not an apostrophe
-# ("‘Pakistan’s strikes’"). Straight single quotes are too often apostrophes to count.
-_QUOTED = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]|‘([^‘\n]{2,}?)’(?!\w)")
-
 # --- tokens --------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W_][\w'’ʼ-]*|[^\w\s]")
@@ -106,7 +104,6 @@ _CLAUSE_END = frozenset(".!?;:,()[]—–")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st gen col lt sen rep gov jr sr prof no vs etc maj capt sgt adm".split()
 )
-_QUOTE_MARKS = frozenset("\"“”'‘’")
 
 
 class _Token(NamedTuple):
@@ -158,7 +155,7 @@ _DETERMINERS = frozenset(
     "other both all media news press recent earlier latest initial unconfirmed conflicting "
     "local official diplomatic written new further daily weekly monthly annual".split()
 )
-_PUNCTUATION_AFTER = frozenset([",", ".", ":", ";", *_QUOTE_MARKS])
+_PUNCTUATION_AFTER = frozenset([",", ".", ":", ";", *QUOTE_MARKS])
 _ANNOUNCED_CLAIM = frozenset("that it he she they we its his her their".split())
 
 
@@ -385,8 +382,9 @@ def number_values(text: str) -> set[str]:
 
 
 def quotes(text: str) -> list[str]:
-    found = (double or single for double, single in _QUOTED.findall(text))
-    return [q.strip() for q in found if q.strip()]
+    """What ``text`` quotes: in double quotes, and in ‘…’ whose closing mark is not an
+    apostrophe ("‘Pakistan’s strikes’"); straight single quotes are too often apostrophes."""
+    return [q.strip() for q in quotations(text, min_len=2, single=True) if q.strip()]
 
 
 _MONTHS = frozenset(MONTHS)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from briefer.text.instruction_features import FEATURES
+from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
 
 _REPORTING = re.compile(
@@ -42,7 +43,6 @@ _REPORTING = re.compile(
     |typed|was\s+told|were\s+told)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|(?<!\w)['‘][^'’]*['’](?!\w)")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def injection_signals(text: str) -> Signals:
     """Score ``text`` (one sentence) on ``FEATURES``; see the comment above them."""
     found = {f.name: f.find(text) for f in FEATURES}
     structural = tuple(f.name for f in FEATURES if f.kind == "structural" and found[f.name])
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    quoted = quoted_spans(text, single=True)
     reporting = [m.span() for m in _REPORTING.finditer(_blank(text, quoted))]
     order, reported = 0, False
     order_spans: list[tuple[int, int]] = []
