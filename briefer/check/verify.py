@@ -88,6 +88,7 @@ from briefer.text.words import (
     MONTHS,
     SPEECH,
     STOPWORDS,
+    VERIFY_FILLER,
     bare,
     fold,
     is_name,
@@ -214,19 +215,15 @@ _NEGATORS = frozenset(
     "not no never nor neither none nobody nothing nowhere without cannot unable denied denies "
     "deny denying refused refuses refuse refusing".split()
 )
+# Words that carry no claim, skipped when looking for the word a negation applies to ("did not
+# immediately attend") and for what one name does to another.
+_FUNCTION_WORDS = (STOPWORDS | VERIFY_FILLER) - _NEGATORS
 _NEGATORS_BEFORE_TO = frozenset("declined declines failed fails".split())
 # Words that also make an occurrence negative when judging the other side, so a paraphrase by
 # one of them is not a flip ("rejected" for "did not accept").
 _NEGATIVE = frozenset(
     "rejected rejects rejecting dismissed dismisses disputed disputes refuted rebuffed ruled "
     "halted stopped suspended ended lack lacked lacking absent".split()
-)
-# Skipped when looking for the word a negation applies to: "did not immediately attend".
-_FILLER = frozenset(
-    "a an the to be been being is are was were am do does did have has had will would could "
-    "should can may might must shall any yet immediately only also even ever so as that this "
-    "it its their his her them they he she we longer more further much one single there "
-    "formally officially publicly directly".split()
 )
 _WINDOW = 6  # a cue negates a word at most this many words after it, in the same clause
 
@@ -269,7 +266,7 @@ def _scopes(tokens: list[_Token]) -> list[tuple[str, str]]:
         for later in tokens[i + 1 : i + 1 + 2 * _WINDOW]:
             if later.clause != token.clause:
                 break
-            if later.word and later.word not in _FILLER and not later.text[0].isdigit():
+            if later.word and later.word not in _FUNCTION_WORDS and not later.text[0].isdigit():
                 if later.word not in _NEGATORS:
                     found.append((token.text.lower(), word_stem(later.word)))
                 break
@@ -303,10 +300,6 @@ _SYMMETRIC = frozenset(
     word_stem(w)
     for w in "met meet meets meeting talks talked talk spoke speak speaks negotiated "
     "negotiate clashed clash fought fight border borders bordering versus vs".split()
-)
-_FUNCTION_WORDS = _FILLER | frozenset(
-    "and or but of in on at by for from with into over under about against between among "
-    "after before during since than then who which whose where when while".split()
 )
 
 
@@ -387,9 +380,6 @@ def quotes(text: str) -> list[str]:
     return [q.strip() for q in quotations(text, min_len=2, single=True) if q.strip()]
 
 
-_MONTHS = frozenset(MONTHS)
-
-
 class _Facts(NamedTuple):
     words: set[str]
     normalised: str
@@ -466,7 +456,7 @@ def check_statement(
         elif (
             not known(name, near.words)
             and (not initial or fold(name) in whole.capitalised)
-            and name not in _MONTHS
+            and name not in MONTHS
         ):
             # A sentence-initial capital may be a common word ("Despite"): only a word the
             # source capitalises mid-sentence is surely a name. A month goes with its day,

@@ -35,13 +35,10 @@ from functools import lru_cache
 from briefer.text.instruction_features import FEATURES
 from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
+from briefer.text.words import REPORTED
 
 _REPORTING = re.compile(
-    r"""\b(?:said|says|told|tells|wrote|writes|added|announced|stated|argued|argues|warned|warns
-    |urged|urges|according\s+to|asked|insisted|claimed|claims|tweeted|posted|testified|declared
-    |ordered|instructed|demanded|noted|explained|recalled|reported|ruled|recommended|quoted
-    |typed|was\s+told|were\s+told)\b""",
-    re.IGNORECASE | re.VERBOSE,
+    r"\b(?:" + "|".join(w.replace("_", r"\s+") for w in REPORTED) + r")\b", re.IGNORECASE
 )
 
 
