@@ -39,8 +39,7 @@ from briefer.errors import BrieferError, ConfigError
 from briefer.inputs.sources import read_file
 from briefer.models import SECTIONS, Article, Brief
 from briefer.pipeline import Briefer
-
-_QUOTED = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
+from briefer.text.quotes import quotations
 
 
 class ItemReport(BaseModel):
@@ -210,7 +209,8 @@ def absent_quotes(text: str, source: str) -> list[str]:
     """Quoted spans of ``text`` that do not occur verbatim in ``source`` (quote style and
     whitespace aside)."""
     haystack = normalise(source)
-    return [q for q in _QUOTED.findall(text) if normalise(q) not in haystack]
+    found = quotations(text, min_len=3, single=False, any_order=True)
+    return [q for q in found if normalise(q) not in haystack]
 
 
 def score_brief(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from briefer.text import words
 
 
@@ -58,3 +60,17 @@ def test_stems_are_right_when_threads_stem_at_once() -> None:
     for t in threads:
         t.join()
     assert wrong == []
+
+
+def test_one_base_list_of_function_words_and_named_extensions() -> None:
+    assert words.FUNCTION_WORDS < words.STOPWORDS
+    assert words.FUNCTION_WORDS < words.TOPIC_STOPWORDS
+    # "new" is a word of a topic to grouping ("New Delhi"), a word a line may add to the checks.
+    assert "new" in words.STOPWORDS and "new" not in words.TOPIC_STOPWORDS
+    assert {"said", "mr", "today"} <= words.TOPIC_STOPWORDS - words.STOPWORDS
+
+
+def test_month_pattern_takes_names_and_abbreviations() -> None:
+    pattern = re.compile(words.MONTH_PATTERN + r"\.?\s+\d", re.IGNORECASE)
+    assert pattern.fullmatch("Sept. 5") and pattern.fullmatch("September 5")
+    assert pattern.fullmatch("jun 5") and not pattern.fullmatch("Junk 5")

@@ -23,6 +23,7 @@ from briefer.models import Basis, Form, Ref, word_count
 from briefer.text.cues import non_answer, speaks_first_person, unvoiced, vocatives, voiced
 from briefer.text.instructions import about_output, is_suspect
 from briefer.text.line_filters import without_speaker
+from briefer.text.quotes import quoted_phrases
 from briefer.text.sentences import Sentence, split_sentences
 
 TITLE_MAX_WORDS = 16
@@ -167,15 +168,12 @@ def _is_title_like(bottom_line: str, sentences: list[Sentence]) -> bool:
     )
 
 
-# A quoted phrase: what a planted sentence asks the brief to say ("the title must be 'X'").
-_QUOTED_PHRASE = re.compile(r"(?:^|(?<=[\s:(\[]))[\"“‘']([^\"”’']{1,80})[\"”’'](?!\w)")
-
-
 def _planted(text: str, suspects: list[Sentence]) -> bool:
-    """Whether ``text`` (title or bottom line) repeats a quoted phrase of a suspect sentence."""
+    """Whether ``text`` (title or bottom line) repeats a quoted phrase of a suspect sentence:
+    what a planted sentence asks the brief to say ("the title must be 'X'")."""
     for sentence in suspects:
-        for match in _QUOTED_PHRASE.finditer(sentence.text):
-            phrase = " ".join(match.group(1).split())
+        for quoted in quoted_phrases(sentence.text, max_len=80):
+            phrase = " ".join(quoted.split())
             if phrase and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE):
                 return True
     return False

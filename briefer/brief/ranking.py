@@ -25,25 +25,20 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
+from briefer.text.words import TOPIC_STOPWORDS
+
 POSITION_WEIGHT = 0.15
 #: Cosine above which a sentence repeats one already chosen: it is not taken at all.
 DUPLICATE = 0.6
 
 _TOKEN = re.compile(r"[^\W\d_][\w’'-]*|\d[\d,.]*", re.UNICODE)
-_STOP = frozenset(
-    """a an the and or but if of to in on at by for with from as into about over after before
-    than then that this these those it its is are was were be been being has have had do does did
-    not no so such he she they we i you his her their our my your them us him who whom whose which
-    what when where why how also said says will would could may might can should must there here
-    all any both each more most other some one two""".split()
-)
 
 
 def _terms(text: str) -> list[str]:
     out = []
     for token in _TOKEN.findall(text.lower()):
         token = token.strip("’'-.,")
-        if not token or token in _STOP:
+        if not token or token in TOPIC_STOPWORDS:
             continue
         # A light plural fold, so "talks" and "talk" meet; no stemmer is needed here.
         if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):

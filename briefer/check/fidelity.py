@@ -41,6 +41,7 @@ from functools import lru_cache
 
 from briefer.check.grounding import known, number_values
 from briefer.text.cues import speaks_first_person, unvoiced
+from briefer.text.quotes import is_whole_quote, unquoted
 from briefer.text.words import (
     MONTH_NAMES,
     REPORTING,
@@ -732,10 +733,6 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
     )
 
 
-# A statement that is one quotation and nothing more.
-_WHOLE_QUOTE = re.compile(r"^[“\"][^“”\"]+[”\"][.!]?$|^[“\"][^“”\"]+[.!][”\"]$")
-
-
 def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
     """Whether ``text`` stands alone as a statement (the module's docstring); a statement that
     is one of its ``cited`` lines, a heading, is a heading."""
@@ -748,7 +745,7 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
         return [Problem("fragment", "a heading or label, not a statement")]
     if bare_text.endswith("?"):
         return [Problem("fragment", "a question, not a statement")]
-    if not voiced and _WHOLE_QUOTE.match(bare_text):
+    if not voiced and is_whole_quote(bare_text):
         # ""The military has taken control over most of the island."": whose words?
         return [Problem("speaker", "a quotation that does not say whose it is")]
     toks = tokens(bare_text)
@@ -1028,7 +1025,7 @@ def open_references(text: str) -> list[str]:
     in Doha", "the concerns expressed by …", "the challenges and risks that China poses", "the
     phrase “…”", "the health ministry") is no such reference, nor is one in a quotation, whose
     speaker the statement names."""
-    words = [t for t in tokens(_QUOTED.sub(f" {_QUOTE_MARK} ", unvoiced(text))) if t.word]
+    words = [t for t in tokens(unquoted(unvoiced(text), f" {_QUOTE_MARK} ")) if t.word]
     found: list[str] = []
     for k, t in enumerate(words[:-1]):
         noun = words[k + 1]
@@ -1093,7 +1090,6 @@ _JUDGING = re.compile(
     r"|probably|possibly|perhaps|arguably)\b(?!\s+(?:be\s+)?(?:heard|seen)\b)"
 )
 _MADE_CLEAR = re.compile(r"\bma(?:de|ke|kes|king)\s+(?:it\s+)?clear\b")
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 def own_judgement(text: str) -> str | None:
@@ -1103,7 +1099,7 @@ def own_judgement(text: str) -> str | None:
     plain = unvoiced(text)
     if plain != text:
         return None
-    own = _QUOTED.sub(" ", plain)
+    own = unquoted(plain)
     match = _JUDGING.search(own)
     if match is None:
         return None

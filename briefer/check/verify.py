@@ -81,11 +81,14 @@ from briefer.models import (
     VerificationSummary,
 )
 from briefer.text.cues import unvoiced
+from briefer.text.quotes import MARKS as QUOTE_MARKS
+from briefer.text.quotes import quotations
 from briefer.text.sentences import Sentence, split_sentences
 from briefer.text.words import (
     MONTHS,
     SPEECH,
     STOPWORDS,
+    VERIFY_FILLER,
     bare,
     fold,
     is_name,
@@ -93,10 +96,6 @@ from briefer.text.words import (
     name_of,
 )
 from briefer.text.words import stem as word_stem
-
-# Double quotes, and single curly quotes (‘…’) whose closing mark is not an apostrophe
-# ("‘Pakistan’s strikes’"). Straight single quotes are too often apostrophes to count.
-_QUOTED = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]|‘([^‘\n]{2,}?)’(?!\w)")
 
 # --- tokens --------------------------------------------------------------------------------------
 
@@ -106,7 +105,6 @@ _CLAUSE_END = frozenset(".!?;:,()[]—–")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st gen col lt sen rep gov jr sr prof no vs etc maj capt sgt adm".split()
 )
-_QUOTE_MARKS = frozenset("\"“”'‘’")
 
 
 class _Token(NamedTuple):
@@ -158,7 +156,7 @@ _DETERMINERS = frozenset(
     "other both all media news press recent earlier latest initial unconfirmed conflicting "
     "local official diplomatic written new further daily weekly monthly annual".split()
 )
-_PUNCTUATION_AFTER = frozenset([",", ".", ":", ";", *_QUOTE_MARKS])
+_PUNCTUATION_AFTER = frozenset([",", ".", ":", ";", *QUOTE_MARKS])
 _ANNOUNCED_CLAIM = frozenset("that it he she they we its his her their".split())
 
 
@@ -217,19 +215,15 @@ _NEGATORS = frozenset(
     "not no never nor neither none nobody nothing nowhere without cannot unable denied denies "
     "deny denying refused refuses refuse refusing".split()
 )
+# Words that carry no claim, skipped when looking for the word a negation applies to ("did not
+# immediately attend") and for what one name does to another.
+_FUNCTION_WORDS = (STOPWORDS | VERIFY_FILLER) - _NEGATORS
 _NEGATORS_BEFORE_TO = frozenset("declined declines failed fails".split())
 # Words that also make an occurrence negative when judging the other side, so a paraphrase by
 # one of them is not a flip ("rejected" for "did not accept").
 _NEGATIVE = frozenset(
     "rejected rejects rejecting dismissed dismisses disputed disputes refuted rebuffed ruled "
     "halted stopped suspended ended lack lacked lacking absent".split()
-)
-# Skipped when looking for the word a negation applies to: "did not immediately attend".
-_FILLER = frozenset(
-    "a an the to be been being is are was were am do does did have has had will would could "
-    "should can may might must shall any yet immediately only also even ever so as that this "
-    "it its their his her them they he she we longer more further much one single there "
-    "formally officially publicly directly".split()
 )
 _WINDOW = 6  # a cue negates a word at most this many words after it, in the same clause
 
@@ -272,7 +266,7 @@ def _scopes(tokens: list[_Token]) -> list[tuple[str, str]]:
         for later in tokens[i + 1 : i + 1 + 2 * _WINDOW]:
             if later.clause != token.clause:
                 break
-            if later.word and later.word not in _FILLER and not later.text[0].isdigit():
+            if later.word and later.word not in _FUNCTION_WORDS and not later.text[0].isdigit():
                 if later.word not in _NEGATORS:
                     found.append((token.text.lower(), word_stem(later.word)))
                 break
@@ -306,10 +300,6 @@ _SYMMETRIC = frozenset(
     word_stem(w)
     for w in "met meet meets meeting talks talked talk spoke speak speaks negotiated "
     "negotiate clashed clash fought fight border borders bordering versus vs".split()
-)
-_FUNCTION_WORDS = _FILLER | frozenset(
-    "and or but of in on at by for from with into over under about against between among "
-    "after before during since than then who which whose where when while".split()
 )
 
 
@@ -385,11 +375,9 @@ def number_values(text: str) -> set[str]:
 
 
 def quotes(text: str) -> list[str]:
-    found = (double or single for double, single in _QUOTED.findall(text))
-    return [q.strip() for q in found if q.strip()]
-
-
-_MONTHS = frozenset(MONTHS)
+    """What ``text`` quotes: in double quotes, and in ‘…’ whose closing mark is not an
+    apostrophe ("‘Pakistan’s strikes’"); straight single quotes are too often apostrophes."""
+    return [q.strip() for q in quotations(text, min_len=2, single=True) if q.strip()]
 
 
 class _Facts(NamedTuple):
@@ -468,7 +456,7 @@ def check_statement(
         elif (
             not known(name, near.words)
             and (not initial or fold(name) in whole.capitalised)
-            and name not in _MONTHS
+            and name not in MONTHS
         ):
             # A sentence-initial capital may be a common word ("Despite"): only a word the
             # source capitalises mid-sentence is surely a name. A month goes with its day,

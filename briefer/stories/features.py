@@ -11,27 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 from briefer.text import words
-from briefer.text.words import MONTH_NAMES
-from briefer.text.words import MONTHS as ALL_MONTHS
-
-# English function words and the filler of official prose. Document frequency within the batch
-# does the rest; this list only keeps a batch of two or three texts from matching on "the".
-STOPWORDS = frozenset(
-    """
-    a about above across after again against all almost also although always am among an and
-    another any anyone anything are around as at be became because been before being below
-    between both but by can cannot could did do does doing done down during each either else
-    enough even ever every few for from further had has have having he her here hers herself him
-    himself his how however i if in into is it its itself just least less let like made make many
-    may me might more most much must my myself neither no nor not now of off often on once one
-    only or other others our ours ourselves out over own per perhaps rather same several shall she
-    should since so some still such than that the their theirs them themselves then there these
-    they this those though through thus to too toward towards under until up upon us very via was
-    we well were what whatever when where whether which while who whom whose why will with within
-    without would yet you your yours yourself yourselves
-    mr mrs ms dr said says say today yesterday tomorrow
-    """.split()
-)
+from briefer.text.words import MONTH_NAMES, MONTHS, TOPIC_STOPWORDS
 
 _TRANSLATE = str.maketrans(
     {
@@ -46,8 +26,7 @@ _TRANSLATE = str.maketrans(
     }
 )
 
-MONTHS = {name: number for name, number in ALL_MONTHS.items() if name in MONTH_NAMES}
-_MONTH_RE = "|".join(m.capitalize() for m in MONTHS)
+_MONTH_RE = "|".join(m.capitalize() for m in MONTH_NAMES)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
 _MONEY = re.compile(
@@ -92,7 +71,7 @@ def tokens(text: str) -> tuple[list[str], list[str | None]]:
         low = w.lower().strip("'-")
         raw.append(low)
         base = low.removesuffix("'s")
-        skip = w[0].isdigit() or base in STOPWORDS or len(base) < 2
+        skip = w[0].isdigit() or base in TOPIC_STOPWORDS or len(base) < 2
         content.append(None if skip else stem(base))
     return raw, content
 
@@ -186,7 +165,7 @@ def _names(text: str) -> list[str]:
             continue
         if len(parts) == 1:
             low = parts[0].lower()
-            if low.split("'")[0] in STOPWORDS or len(low) < 2:
+            if low.split("'")[0] in TOPIC_STOPWORDS or len(low) < 2:
                 continue  # "I", "I've", "We"
             if starts and low not in mid_sentence:
                 continue
@@ -194,7 +173,7 @@ def _names(text: str) -> list[str]:
             continue
         words_ = [p for p in parts if p.lower() not in _NAME_STOP]
         keys.append(" ".join(name_key(p) for p in words_))
-        keys.extend(name_key(p) for p in words_ if p.lower() not in STOPWORDS and len(p) > 2)
+        keys.extend(name_key(p) for p in words_ if p.lower() not in TOPIC_STOPWORDS and len(p) > 2)
     return keys
 
 

@@ -24,6 +24,7 @@ from functools import cached_property
 from briefer.models import Article
 from briefer.stories import features as F
 from briefer.stories import meaning as M
+from briefer.text.words import TOPIC_STOPWORDS
 
 # Shingle Jaccard of two reprints of one text. Measured: synthetic reprints (outlet title and
 # dateline, every fourth word of the opening dropped, half of them cut by 30 %, outlet
@@ -212,7 +213,7 @@ class Batch:
 
     @cached_property
     def _plain(self) -> list[dict[str, float]]:
-        counts = [Counter(w for w in t.raw if w not in F.STOPWORDS) for t in self.texts]
+        counts = [Counter(w for w in t.raw if w not in TOPIC_STOPWORDS) for t in self.texts]
         df = Counter(w for c in counts for w in c)
         n = self.n
         return [

@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from briefer.text.line_filters import without_speaker
+from briefer.text.quotes import unquoted
 from briefer.text.sentences import Sentence
 from briefer.text.words import is_name
 
@@ -146,7 +147,6 @@ _NOT_SPEAKERS = frozenset(
 _TITLES = frozenset(
     {"President", "Secretary", "Ambassador", "Chairman", "Chair", "Minister", "Spokesperson"}
 )
-_QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 class DocumentCues(BaseModel):
@@ -342,7 +342,7 @@ def voiced(text: str, speaker: str | None, *, always: bool = False) -> str:
     ("Georgian citizens have a right to …" is Biden's, not the brief's)."""
     if not speaker or speaker.casefold() in text.casefold():
         return text
-    own = _QUOTE_SPAN.sub(" ", text)
+    own = unquoted(text)
     if not always and not speaks_first_person(text) and not _DEONTIC.search(own):
         return text
     return f"{speaker}: {text}"
@@ -432,7 +432,7 @@ def first_person(text: str) -> bool:
 
 def speaks_first_person(text: str) -> bool:
     """First person outside quotations: the text's own speaker says "I" or "we"."""
-    return first_person(_QUOTE_SPAN.sub(" ", text))
+    return first_person(unquoted(text))
 
 
 # "The attack, …", "That deadly attack …": the noun a sentence opens on.

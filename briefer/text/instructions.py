@@ -33,16 +33,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from briefer.text.instruction_features import FEATURES
+from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
+from briefer.text.words import REPORTED
 
 _REPORTING = re.compile(
-    r"""\b(?:said|says|told|tells|wrote|writes|added|announced|stated|argued|argues|warned|warns
-    |urged|urges|according\s+to|asked|insisted|claimed|claims|tweeted|posted|testified|declared
-    |ordered|instructed|demanded|noted|explained|recalled|reported|ruled|recommended|quoted
-    |typed|was\s+told|were\s+told)\b""",
-    re.IGNORECASE | re.VERBOSE,
+    r"\b(?:" + "|".join(w.replace("_", r"\s+") for w in REPORTED) + r")\b", re.IGNORECASE
 )
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|(?<!\w)['‘][^'’]*['’](?!\w)")
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,7 @@ def injection_signals(text: str) -> Signals:
     """Score ``text`` (one sentence) on ``FEATURES``; see the comment above them."""
     found = {f.name: f.find(text) for f in FEATURES}
     structural = tuple(f.name for f in FEATURES if f.kind == "structural" and found[f.name])
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    quoted = quoted_spans(text, single=True)
     reporting = [m.span() for m in _REPORTING.finditer(_blank(text, quoted))]
     order, reported = 0, False
     order_spans: list[tuple[int, int]] = []

@@ -8,6 +8,7 @@ import re
 
 from briefer.text.instructions import looks_like_instruction
 from briefer.text.sentences import Sentence
+from briefer.text.words import MONTH_PATTERN
 
 # Lines that carry no reportable content: timestamps, speaker-only labels, housekeeping,
 # pleasantries and the moderation of a briefing. The greeting and answer words end at a word
@@ -48,10 +49,7 @@ _PROCEDURAL = re.compile(
 # Header lines of reports and wire copy: a dateline ("Sunday, August 6, 2006"), "Updated <date>
 # (<report number>)", a report number alone. Whatever is left after removing the date, report
 # numbers and the header words must be at most a word for the line to be a header.
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
+_MONTH = MONTH_PATTERN + r"\.?"
 _HEADER_PARTS = re.compile(
     r"""(
         (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?

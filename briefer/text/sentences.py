@@ -17,6 +17,7 @@ import threading
 
 from pydantic import BaseModel
 
+from briefer.text.quotes import opens_quote
 from briefer.text.unwrap import paragraphs
 
 
@@ -117,7 +118,6 @@ def _split_paragraph(paragraph: str) -> list[str]:
 # quotation after it, on its next line or in its next piece, are one sentence: apart, the first
 # is a fragment and the second has lost its speaker.
 _INTRODUCES_QUOTE = re.compile(r"[,:]\s*$")
-_OPENS_QUOTE = re.compile(r"^\s*[\"“‘]")
 _SPEAKER_LABEL = re.compile(r"^[A-Z][A-Z.'’ -]*:\s*$")
 
 
@@ -129,7 +129,7 @@ def split_sentences(text: str) -> list[Sentence]:
             if (
                 pieces
                 and _INTRODUCES_QUOTE.search(pieces[-1][0])
-                and _OPENS_QUOTE.match(piece)
+                and opens_quote(piece)
                 and not _SPEAKER_LABEL.match(pieces[-1][0])
             ):
                 pieces[-1] = (f"{pieces[-1][0]} {piece.strip()}", pieces[-1][1])
