@@ -37,7 +37,9 @@ def test_a_gloss_after_the_main_clause_is_cut(text: str, head: str) -> None:
 def test_a_participle_inside_the_main_clause_is_no_gloss() -> None:
     # Not after the main clause: the participle clause sits between subject and verb.
     assert (
-        shorter_forms("Officials said the fund, ensuring payment of salaries, would run until June.")
+        shorter_forms(
+            "Officials said the fund, ensuring payment of salaries, would run until June."
+        )
         == []
     )
 
