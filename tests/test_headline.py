@@ -474,6 +474,27 @@ def test_a_short_page_gets_a_short_bottom_line() -> None:
     uncut = model.replace(", bringing hope of bringing", " to bring")
     _, short, *_ = headline.headline(_filed(uncut), sentences, max_words=30)
     assert short == sentences[0].text
+    # Written for the test: another first crossing, the same participle gloss.
+    source = (
+        "Today, the first convoy of trucks carrying Ethiopian coffee safely crossed into Kenya "
+        "for the first time since the border closed in March. It brings hope of moving the "
+        "thousands of tonnes of coffee stuck at Moyale to buyers waiting around the world. "
+        "Ethiopia must keep its promises, including by keeping the crossing open to trucks from "
+        "both countries."
+    )
+    model = (
+        "The first convoy of trucks carrying Ethiopian coffee safely crossed into Kenya for the "
+        "first time since the border closed in March, bringing hope of moving the thousands of "
+        "tonnes of coffee stuck at Moyale to buyers waiting around the world."
+    )
+    sentences = split_sentences(source)
+    assert headline.headline(_filed(model), sentences)[1] == model
+    _, short, *_ = headline.headline(_filed(model), sentences, max_words=30)
+    assert short == model.split(", bringing")[0] + "."
+    assert word_count(short) <= 30
+    uncut = model.replace(", bringing hope of moving", " to move")
+    _, short, *_ = headline.headline(_filed(uncut), sentences, max_words=30)
+    assert short == sentences[0].text
 
 
 def test_a_bottom_line_cut_by_the_cap_ends_at_a_participle() -> None:

@@ -551,3 +551,13 @@ def test_speaker_named_in_front_must_be_in_the_source() -> None:
     assert ok.status == "supported", ok.problems
     bad = check_statement("Obama: I call on both sides to stop.", cited, source)
     assert bad.status == "unsupported" and bad.problems == ["speaker “Obama” is not in the source"]
+    # Written for the test: another office's title, another first person.
+    source = "Remarks by Prime Minister Jacinda Ardern on the floods\nWe will rebuild every road.\n"
+    cited = [Sentence(id=2, text="We will rebuild every road.", paragraph=1)]
+    ok = check_statement("Ardern: We will rebuild every road.", cited, source)
+    assert ok.status == "supported", ok.problems
+    bad = check_statement("Albanese: We will rebuild every road.", cited, source)
+    assert (bad.status, bad.problems) == (
+        "unsupported",
+        ["speaker “Albanese” is not in the source"],
+    )
