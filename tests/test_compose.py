@@ -296,6 +296,17 @@ def test_a_common_word_capitalised_by_its_place_is_no_name() -> None:
     # A name that starts a line stays one, and so does one followed by more of a name.
     assert found("China also has a responsibility as a member of the P5.") == {"china", "p5"}
     assert "watching" not in found("We are watching ISIS very closely.")
+    # Written for the test: another briefer, another verb that starts its line.
+    line = "Tracking them hour by hour."
+    sentences = split_sentences(
+        f"MS. JEAN-PIERRE: We are tracking the storm closely. {line} Cuba also has a duty as a "
+        "member of the G77."
+    )
+    found = fact_density.names_in(sentences)
+    assert found(line) == set()
+    assert fact_density.density(line, found) == 0
+    assert fact_density.density(line) > 0
+    assert found("Cuba also has a duty as a member of the G77.") == {"cuba", "g77"}
 
 
 def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
