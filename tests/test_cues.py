@@ -427,6 +427,10 @@ def test_a_seed_is_the_best_informative_candidate_of_its_section() -> None:
 
     assert pick(None) == [1]  # all informative: the position prior decides
     assert pick([False, True]) == [2]
+    # Written for the test: another bare opening line and another line of facts.
+    texts[:] = ["Today, old fears are returning.", "Houthi forces fired 12 missiles at ships."]
+    assert pick(None) == [1]
+    assert pick([False, True]) == [2]
 
 
 def test_choose_news_only_takes_what_adds_a_name_or_number() -> None:
