@@ -319,8 +319,8 @@ def test_the_other_text_splits_where_a_reader_would() -> None:
     assert [s.text for s in split_sentences(OTHER_TEXT)] == [
         "Kenya and Ethiopia agreed on Tuesday to reopen the Moyale border crossing, which has been "
         "closed to trucks since the drought began in March.",
-        "Foreign Minister Musalia Mudavadi said the deal would let about 1,200 lorries a week carry "
-        "food into northern Kenya.",
+        "Foreign Minister Musalia Mudavadi said the deal would let about 1,200 lorries a week "
+        "carry food into northern Kenya.",
         "“We cannot let people go hungry while grain sits at the border,” he told reporters in "
         "Nairobi.",
         "The U.N. World Food Programme said 4.4 million Kenyans need food aid, up from 3.5 million "
