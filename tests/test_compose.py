@@ -110,6 +110,29 @@ def test_parse_and_compose_the_seed() -> None:
     assert left_out == len(SENTENCES) - len(notes)
 
 
+def test_parse_and_compose_another_text() -> None:
+    # Written for the test: the seed test's properties on a text that is not the seed.
+    labels = {1: "background", 2: "ground_situation", 3: "ground_situation", 4: "outlook"}
+    answer = filed_answer(
+        OTHER_TEXT,
+        labels,
+        title=OTHER_TITLE,
+        bottom_line="The U.N. World Food Programme said 4.4 million Kenyans need food aid.",
+    )
+    filed = model_answer.parse(json.dumps(answer), OTHER)
+    assert filed.sections == labels
+    content, notes, left_out = compose.compose(filed, OTHER, 260)
+    assert content.content_words() <= 260
+    assert [n.sentence for n in notes] == sorted({n.sentence for n in notes})
+    assert {n.section for n in notes} == set(labels.values())
+    assert all(n.section == labels[n.sentence] for n in notes)
+    for note in notes:
+        matching = [s for s in content.section(note.section) if s.text == note.text]
+        assert len(matching) == 1 and note.sentence in matching[0].cites
+    assert left_out == len(OTHER) - len(notes)
+    assert content.bottom_line == answer["bottom_line"]
+
+
 def test_parse_rejects_unusable_answers() -> None:
     with pytest.raises(ValueError, match="not valid JSON"):
         model_answer.parse("{nope", SENTENCES)
@@ -220,6 +243,20 @@ def test_transcript_housekeeping_is_not_content() -> None:
     assert kept == [lines[-1]]
     (sentence,) = [s for s in split_sentences(lines[-1])]
     assert statements.statement(sentence).startswith("We abstained on the resolution")
+    # Written for the test: another briefing's room and its one line of news.
+    lines = [
+        "MODERATOR: Our next question goes to Hiba with Al Arabiya.",
+        "MS. JEAN-PIERRE: Thanks, Karen.",
+        "Q Thank you so much, Karine.",
+        "Q Is the ceasefire in Lebanon holding?",
+        "MS. JEAN-PIERRE: Go ahead, Peter.",
+        "MS. JEAN-PIERRE: We voted for the resolution because it called for the release of all "
+        "hostages.",
+    ]
+    kept = [s.text for s in split_sentences("\n".join(lines)) if is_content(s)]
+    assert kept == [lines[-1]]
+    (sentence,) = split_sentences(lines[-1])
+    assert statements.statement(sentence).startswith("We voted for the resolution")
 
 
 @pytest.mark.parametrize(
