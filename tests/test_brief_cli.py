@@ -92,7 +92,14 @@ def test_all_formats_happy_path(server: ScriptedServer, run_cli, tmp_path: Path)
     assert request["model"] == "scripted-model"  # asked of /v1/models: the server has one
     schema = request["response_format"]["json_schema"]["schema"]
     assert schema["required"][:3] == ["title", "bottom_line", "S1 The White House has underscored"]
-    assert len(schema["required"]) == 2 + 16  # every content sentence, not the "ANI" credit line
+    # Every content sentence, in order, and no other line (not the "ANI" credit line): the
+    # seed's own split, not a count of its sentences.
+    everything = split_sentences(SEED.read_text())
+    content = [s for s in everything if is_content(s)]
+    asked = [k.split()[0] for k in schema["required"][2:]]
+    assert asked == [f"S{s.id}" for s in content]
+    (credit,) = [s for s in everything if s.text == "ANI"]
+    assert f"S{credit.id}" not in asked
     user = request["messages"][-1]["content"]
     assert "<article>\nOutlet: ANI\n[S1] The White House has underscored" in user
 

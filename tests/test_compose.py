@@ -18,6 +18,20 @@ from briefer.text.sentences import Sentence, split_sentences
 from .conftest import SEED, SEED_LABELS, filed_answer
 
 SENTENCES = [s for s in split_sentences(SEED.read_text()) if is_content(s)]
+# Written for the tests: a short news text that is not the seed, filed by ``filed_answer``'s
+# default label.
+OTHER_TEXT = (
+    "Kenya and Ethiopia agreed on Tuesday to reopen the Moyale border crossing, which has been "
+    "closed to trucks since the drought began in March.\n"
+    "Foreign Minister Musalia Mudavadi said the deal would let about 1,200 lorries a week carry "
+    "food into northern Kenya.\n"
+    "The U.N. World Food Programme said 4.4 million Kenyans need food aid, up from 3.5 million in "
+    "January.\n"
+    "Ethiopia's government spokesman, Legesse Tulu, said talks on a wider trade agreement would "
+    "resume in Addis Ababa next month.\n"
+)
+OTHER = [s for s in split_sentences(OTHER_TEXT) if is_content(s)]
+OTHER_TITLE = "Kenya and Ethiopia reopen the Moyale crossing"
 
 
 def test_splitter_keeps_abbreviations_whole() -> None:
@@ -25,7 +39,26 @@ def test_splitter_keeps_abbreviations_whole() -> None:
     assert any(
         "Minister S. Jaishankar and Pakistani Prime Minister Shehbaz Sharif." in t for t in texts
     )
-    assert len(SENTENCES) == 16 and SENTENCES[0].id == 1
+    # No count of the seed's sentences: what holds for any text. Ids run in order from 1, and
+    # no sentence ends at an initial or a title's abbreviation (a split inside a name).
+    assert SENTENCES[0].id == 1
+    assert [s.id for s in SENTENCES] == sorted({s.id for s in SENTENCES})
+    assert not [t for t in texts if re.search(r"\b(?:[A-Z]|Mr|Dr|Gen|St|No)\.$", t)]
+    assert all(t.endswith((".", "”", "?", "!")) for t in texts)
+    # Written for the test: initials, titles, "U.S.", "U.K.", "Jan. 6", "No. 10", "St.".
+    passage = (
+        "Gen. Michael E. Kurilla, head of U.S. Central Command, met Israeli officials on Jan. 6 "
+        "in Tel Aviv. Dr. Tedros Adhanom Ghebreyesus said the WHO had sent 12 tonnes of supplies. "
+        "The U.K. Foreign Office summoned the ambassador to No. 10 Downing St. on Friday. "
+        "Mr. Sullivan spoke with Foreign Minister S. Jaishankar by phone."
+    )
+    assert [s.text for s in split_sentences(passage)] == [
+        "Gen. Michael E. Kurilla, head of U.S. Central Command, met Israeli officials on Jan. 6 "
+        "in Tel Aviv.",
+        "Dr. Tedros Adhanom Ghebreyesus said the WHO had sent 12 tonnes of supplies.",
+        "The U.K. Foreign Office summoned the ambassador to No. 10 Downing St. on Friday.",
+        "Mr. Sullivan spoke with Foreign Minister S. Jaishankar by phone.",
+    ]
 
 
 def test_procedural_lines_are_not_content() -> None:
@@ -71,8 +104,33 @@ def test_parse_and_compose_the_seed() -> None:
         # "She highlighted …" is printed with her name and cites the sentence that gives it.
         cites = sorted({note.sentence, *([note.antecedent] if note.antecedent else [])})
         assert len(matching) == 1 and matching[0].cites == cites
-    assert 11 not in {n.sentence for n in notes}  # "the situation remains tense": no facts
-    assert left_out == 16 - len(notes)
+    # "the situation remains tense": no facts
+    tense = next(s.id for s in SENTENCES if "remains tense" in s.text)
+    assert tense not in {n.sentence for n in notes}
+    assert left_out == len(SENTENCES) - len(notes)
+
+
+def test_parse_and_compose_another_text() -> None:
+    # Written for the test: the seed test's properties on a text that is not the seed.
+    labels = {1: "background", 2: "ground_situation", 3: "ground_situation", 4: "outlook"}
+    answer = filed_answer(
+        OTHER_TEXT,
+        labels,
+        title=OTHER_TITLE,
+        bottom_line="The U.N. World Food Programme said 4.4 million Kenyans need food aid.",
+    )
+    filed = model_answer.parse(json.dumps(answer), OTHER)
+    assert filed.sections == labels
+    content, notes, left_out = compose.compose(filed, OTHER, 260)
+    assert content.content_words() <= 260
+    assert [n.sentence for n in notes] == sorted({n.sentence for n in notes})
+    assert {n.section for n in notes} == set(labels.values())
+    assert all(n.section == labels[n.sentence] for n in notes)
+    for note in notes:
+        matching = [s for s in content.section(note.section) if s.text == note.text]
+        assert len(matching) == 1 and note.sentence in matching[0].cites
+    assert left_out == len(OTHER) - len(notes)
+    assert content.bottom_line == answer["bottom_line"]
 
 
 def test_parse_rejects_unusable_answers() -> None:
@@ -92,6 +150,16 @@ def test_bottom_line_repeating_a_sentence_frees_its_words() -> None:
     content, notes, _ = compose.compose(filed, SENTENCES, 260)
     assert 1 not in {n.sentence for n in notes}
     assert content.bottom_line == lead
+    # Written for the test: the same on another text.
+    lead = OTHER[0].text
+    answer = filed_answer(OTHER_TEXT, bottom_line=lead, title=OTHER_TITLE)
+    content, notes, left_out = compose.compose(
+        model_answer.parse(json.dumps(answer), OTHER), OTHER, 260
+    )
+    assert content.bottom_line == lead
+    assert OTHER[0].id not in {n.sentence for n in notes}
+    assert {n.sentence for n in notes} == {s.id for s in OTHER[1:]}
+    assert left_out == 1
 
 
 def test_invented_bottom_line_falls_back_to_the_lead() -> None:
@@ -101,6 +169,13 @@ def test_invented_bottom_line_falls_back_to_the_lead() -> None:
     content, _, _ = compose.compose(filed, SENTENCES, 260)
     assert "Putin" not in content.bottom_line
     assert content.bottom_line.startswith("The White House has underscored")
+    # Written for the test: the same on another text.
+    answer = filed_answer(
+        OTHER_TEXT, bottom_line="Vladimir Putin said 4,000 troops moved.", title=OTHER_TITLE
+    )
+    content, _, _ = compose.compose(model_answer.parse(json.dumps(answer), OTHER), OTHER, 260)
+    assert "Putin" not in content.bottom_line
+    assert content.bottom_line == OTHER[0].text
 
 
 def test_grounding_helpers() -> None:
@@ -126,6 +201,33 @@ def test_long_title_is_cut() -> None:
     assert content.title == " ".join(words[: headline.TITLE_MAX_WORDS])
     assert len(content.title.split()) == headline.TITLE_MAX_WORDS == 16
     assert isinstance(content, BriefContent) and not re.search(r"\s{2}", content.title)
+    # Written for the test: another text's long title of its own words.
+    long_title = (
+        "Kenya and Ethiopia agree to reopen the Moyale border crossing  as Mudavadi says 1,200 "
+        "lorries carry food into northern Kenya, and the World Food Programme says 4.4 million "
+        "need aid"
+    )
+    words = long_title.split()
+    assert len(words) > headline.TITLE_MAX_WORDS
+    assert title_unsupported(long_title, " ".join(s.text for s in OTHER)) == []
+    answer = filed_answer(OTHER_TEXT, title=long_title)
+    content, _, _ = compose.compose(model_answer.parse(json.dumps(answer), OTHER), OTHER, 260)
+    assert content.title == " ".join(words[: headline.TITLE_MAX_WORDS])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to the titles of 00_seed_india_pakistan and 09_gaggle_kirby_gaza_unsc_"
+    "abstention: _DANGLING holds articles, prepositions and conjunctions, so a title cut after "
+    "an auxiliary ('… 1,200 lorries will') is left dangling",
+)
+def test_a_long_title_is_not_cut_after_an_auxiliary() -> None:
+    long_title = (
+        "Kenya and Ethiopia agree to reopen the Moyale border crossing as Mudavadi says 1,200 "
+        "lorries will carry food into northern Kenya, and the World Food Programme says 4.4 "
+        "million need aid"
+    )
+    assert headline._uncut_title(long_title).split()[-1] != "will"
 
 
 def test_transcript_housekeeping_is_not_content() -> None:
@@ -141,6 +243,20 @@ def test_transcript_housekeeping_is_not_content() -> None:
     assert kept == [lines[-1]]
     (sentence,) = [s for s in split_sentences(lines[-1])]
     assert statements.statement(sentence).startswith("We abstained on the resolution")
+    # Written for the test: another briefing's room and its one line of news.
+    lines = [
+        "MODERATOR: Our next question goes to Hiba with Al Arabiya.",
+        "MS. JEAN-PIERRE: Thanks, Karen.",
+        "Q Thank you so much, Karine.",
+        "Q Is the ceasefire in Lebanon holding?",
+        "MS. JEAN-PIERRE: Go ahead, Peter.",
+        "MS. JEAN-PIERRE: We voted for the resolution because it called for the release of all "
+        "hostages.",
+    ]
+    kept = [s.text for s in split_sentences("\n".join(lines)) if is_content(s)]
+    assert kept == [lines[-1]]
+    (sentence,) = split_sentences(lines[-1])
+    assert statements.statement(sentence).startswith("We voted for the resolution")
 
 
 @pytest.mark.parametrize(
@@ -244,6 +360,17 @@ def test_a_common_word_capitalised_by_its_place_is_no_name() -> None:
     # A name that starts a line stays one, and so does one followed by more of a name.
     assert found("China also has a responsibility as a member of the P5.") == {"china", "p5"}
     assert "watching" not in found("We are watching ISIS very closely.")
+    # Written for the test: another briefer, another verb that starts its line.
+    line = "Tracking them hour by hour."
+    sentences = split_sentences(
+        f"MS. JEAN-PIERRE: We are tracking the storm closely. {line} Cuba also has a duty as a "
+        "member of the G77."
+    )
+    found = fact_density.names_in(sentences)
+    assert found(line) == set()
+    assert fact_density.density(line, found) == 0
+    assert fact_density.density(line) > 0
+    assert found("Cuba also has a duty as a member of the G77.") == {"cuba", "g77"}
 
 
 def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
@@ -274,6 +401,26 @@ def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
     # The same lines, not a transcript (no questions): names per word decide.
     plain = selection.select(filed, sentences, 18, text=printed)
     assert [p.sentence.id for p in plain] == [3]
+    # Written for the test: another briefing of the same shape.
+    text = (
+        "MS. JEAN-PIERRE: Our decision today does not change our support for the talks in "
+        "Doha.\n\n"
+        "Q Will Foreign Minister Shoukry meet Secretary Blinken and Director Burns?\n\n"
+        "MS. JEAN-PIERRE: Foreign Minister Shoukry is in Washington today, meeting with Jake."
+    )
+    everything = split_sentences(text)
+    sentences = [s for s in everything if is_content(s)]
+    filed = model_answer.Filed(
+        title="", bottom_line="", sections={s.id: "us_position" for s in sentences}
+    )
+    voices = {s.id: "Jean-Pierre" for s in sentences}
+    questions = asked(everything)
+    assert questions == {2}
+    picked = selection.select(filed, sentences, 18, text=printed, asked=questions)
+    assert [p.text for p in picked] == [
+        "Jean-Pierre: Our decision today does not change our support for the talks in Doha."
+    ]
+    assert [p.sentence.id for p in selection.select(filed, sentences, 18, text=printed)] == [3]
 
 
 def test_a_sentence_whose_main_clause_the_bottom_line_says_is_not_repeated() -> None:
@@ -292,6 +439,24 @@ def test_a_sentence_whose_main_clause_the_bottom_line_says_is_not_repeated() -> 
     )
     # The whole sentence says more than the bottom line (its "including …" tail), not its
     # main clause: it is not a statement in any form.
+    assert selection._overlap(statements.statement(sentences[0]), bottom_line) < 0.7
+    picked = selection.select(filed, sentences, 100, bottom_line)
+    assert [p.sentence.id for p in picked] == [2]
+    assert [p.sentence.id for p in selection.select(filed, sentences, 100)] == [1, 2]
+    # Written for the test: another agreement, the same shape.
+    sentences = split_sentences(
+        "Meanwhile, the two governments have signed a new energy agreement under which Algeria "
+        "will supply 30% more natural gas to Tunisia, including both existing contract volumes "
+        "and new supplies for industry. Attaf will travel to Rome on Friday to meet Prime "
+        "Minister Giorgia Meloni."
+    )
+    filed = model_answer.Filed(
+        title="", bottom_line="", sections={s.id: "ground_situation" for s in sentences}
+    )
+    bottom_line = (
+        "Attaf met Tunisian officials to sign a new energy agreement under which Algeria will "
+        "supply 30% more natural gas to Tunisia."
+    )
     assert selection._overlap(statements.statement(sentences[0]), bottom_line) < 0.7
     picked = selection.select(filed, sentences, 100, bottom_line)
     assert [p.sentence.id for p in picked] == [2]
@@ -317,4 +482,22 @@ def test_a_sentence_is_cut_only_to_fit() -> None:
     tight = selection.select(filed, sentences, 30)
     assert tight and all(
         p.text != w and w.startswith(p.text[:-1]) for p, w in zip(tight, whole, strict=False)
+    )
+    # Written for the test: another minister's line and another interview, the same clauses.
+    sentences = split_sentences(
+        "Ms. Wong noted recent decisions by the Pacific Islands Forum to expand the regional "
+        "police force in Solomon Islands, and underscored the readiness of Australia to work with "
+        "its partners to ensure the force remained funded. Prime Minister Shehbaz Sharif made "
+        "the remarks during a radio interview broadcast Sunday, noting that China has pledged to "
+        "finance the new port in Gwadar."
+    )
+    filed = model_answer.Filed(
+        title="", bottom_line="", sections={s.id: "us_position" for s in sentences}
+    )
+    whole = [statements.statement(s) for s in sentences]
+    assert [p.text for p in selection.select(filed, sentences, 200)] == whole
+    # 32 words: both shorter forms (19 and 13), not both whole sentences (36 and 25).
+    tight = selection.select(filed, sentences, 32)
+    assert len(tight) == 2 and all(
+        p.text != w and w.startswith(p.text[:-1]) for p, w in zip(tight, whole, strict=True)
     )

@@ -54,6 +54,13 @@ def test_us_subject_is_near_the_start() -> None:
         "Pakistan has warned that thousands of Afghans awaiting resettlement in the United States "
         "will be deported."
     )
+    # Written for the test: another US office near the start; another country's warning.
+    assert us_subject("The U.S. Treasury Department announced this move.")
+    assert not us_subject("The British Foreign Office echoed this position.")
+    assert not us_subject(
+        "Kenya has warned that refugees waiting for resettlement in the United States will be "
+        "sent home."
+    )
 
 
 def test_a_us_actor_in_an_aside_is_not_the_subject() -> None:
@@ -61,10 +68,30 @@ def test_a_us_actor_in_an_aside_is_not_the_subject() -> None:
         "President Arévalo, after talks with Rubio, said the two countries will set up groups."
     )
     assert not us_subject("Jackson Soram, ambassador to the United States, told VOA.")
+    # Written for the test: the same asides in other words.
+    assert not us_subject(
+        "Prime Minister Modi, after a call with Biden, said the two nations would deepen ties."
+    )
+    assert not us_subject("Oksana Markarova, Ukraine's ambassador to the United States, told us.")
     # An opening phrase or adverb before the comma is no subject.
     assert us_subject("Speaking in Guatemala City, Secretary Rubio cautioned against debt traps.")
     assert us_subject("Finally, Department of the Treasury is also imposing sanctions today.")
     assert us_subject("Today, President Donald J. Trump signed an Executive Order.")
+    assert us_subject("Speaking in Manila, Secretary Austin warned against coercion.")
+    assert us_subject("Today, the Department of State is announcing new visa restrictions.")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to 10_voa_greenland_compact_free_association ('Jackson Soram, "
+    "ambassador to the United States, told VOA'): with the post before the name (\"Ukraine's "
+    'ambassador to the United States, Oksana Markarova, told …") the United States in the '
+    "foreign envoy's title is taken for the subject",
+)
+def test_a_foreign_envoy_to_the_us_named_after_the_post_is_not_the_subject() -> None:
+    assert not us_subject(
+        "Ukraine's ambassador to the United States, Oksana Markarova, told reporters."
+    )
 
 
 def test_a_us_actor_in_an_opening_subordinate_clause_is_not_the_subject() -> None:
@@ -73,8 +100,15 @@ def test_a_us_actor_in_an_opening_subordinate_clause_is_not_the_subject() -> Non
         "a leader of al Qaeda."
     )
     assert not us_subject("After talks with Secretary Rubio, Guatemala agreed to more flights.")
+    # Written for the test: the same shapes in other words.
+    assert not us_subject(
+        "Before the United States lifted sanctions on Venezuela in 2023, Maduro had refused to "
+        "hold talks."
+    )
+    assert not us_subject("After meeting Secretary Blinken, Egypt agreed to open the crossing.")
     # The main clause decides: here it is the US again.
     assert us_subject("After the talks in Doha, the United States announced new aid.")
+    assert us_subject("After the summit in Vilnius, the United States pledged more air defence.")
 
 
 def test_a_former_official_or_a_reported_view_is_not_the_us_speaking() -> None:
@@ -85,6 +119,12 @@ def test_a_former_official_or_a_reported_view_is_not_the_us_speaking() -> None:
     # The US in a clause someone else reports: "Gray told VOA that the U.S. … should".
     assert not us_subject("Gray told VOA that the U.S. and Denmark should hold talks.")
     assert us_subject("The U.S. told Denmark it should hold talks.")
+    # Written for the test: another former official, another reported view.
+    assert not us_subject("John Bolton, a former national security adviser, told reporters.")
+    assert not us_subject("A former U.S. envoy praised the deal.")
+    assert us_subject("The U.S. envoy praised the deal.")
+    assert not us_subject("Bolton said that the U.S. and Japan should expand drills.")
+    assert us_subject("The U.S. told Japan it should expand drills.")
 
 
 def test_the_state_now_is_not_background() -> None:
@@ -95,6 +135,32 @@ def test_the_state_now_is_not_background() -> None:
     since = "Since 2023, Pakistan has repatriated 825,000 Afghans."
     assert fuse("background", since, NEWS) == "background"
     assert fuse("background", "The war began in April.", NEWS) == "background"
+    # Written for the test: other places, other numbers, the same tenses.
+    hunger = "More than 3 million people are now facing acute hunger in Gaza."
+    assert fuse("background", hunger, NEWS) == "ground_situation"
+    assert fuse("background", "The death toll has risen to 300.", NEWS) == "ground_situation"
+    assert fuse("background", "Cholera has taken hold in Yemen.", NEWS) == "ground_situation"
+    turkey = "Since 2022, Turkey has deported 60,000 Syrians."
+    assert fuse("background", turkey, NEWS) == "background"
+    assert fuse("background", "The fighting began in October.", NEWS) == "background"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to 04_statement_biden_sudan_el_fasher ('have been displaced', 'has "
+    "taken hold'): _NOW knows a present perfect only by 'been' or a participle in -ed/-en, so "
+    "'has spread', 'has grown' and the present progressive 'is spreading' stay Background",
+)
+@pytest.mark.parametrize(
+    "now",
+    [
+        "Famine has spread across Darfur.",
+        "The number of displaced people has grown to 12 million.",
+        "Cholera is spreading across Yemen.",
+    ],
+)
+def test_the_state_now_in_an_irregular_or_progressive_verb_is_not_background(now: str) -> None:
+    assert fuse("background", now, NEWS) == "ground_situation"
 
 
 def test_the_event_the_lead_says_set_off_the_news_is_background() -> None:
@@ -111,6 +177,18 @@ def test_the_event_the_lead_says_set_off_the_news_is_background() -> None:
     assert fuse("ground_situation", "Shelling hit Poonch overnight.", cues) == "ground_situation"
     plain = document_cues("t", "India struck nine sites on Wednesday.\nThe attack killed 31.")
     assert fuse("ground_situation", "The attack killed 31.", plain) == "ground_situation"
+    # Written for the test: another event, another verb ("sparked by").
+    lead = (
+        "The government declared a state of emergency following a surge in violence sparked by "
+        "the March 3 bombing of a market in Quetta."
+    )
+    cues = document_cues("Pakistan emergency", lead + "\nThe bombing was claimed by the BLA.")
+    assert cues.triggers == frozenset({"bombing"})
+    claimed = "The bombing, which killed 40, was claimed by the BLA."
+    assert fuse("ground_situation", claimed, cues) == "background"
+    assert fuse("ground_situation", "Troops patrolled Quetta overnight.", cues) == (
+        "ground_situation"
+    )
 
 
 @pytest.mark.parametrize(
@@ -182,6 +260,35 @@ def test_us_names_are_those_given_a_us_title() -> None:
         "President Donald J. Trump Safeguards Venezuelan Oil Revenue"
     )
     assert us_names(text) == {"Leavitt", "Bruce", "Rubio"}
+    # Written for the test: other offices, a foreign minister who is not named.
+    text = (
+        "Deputy Secretary of State Kurt Campbell met officials in Manila. Pentagon spokesman Pat "
+        "Ryder said the drills would go ahead. Philippine Foreign Secretary Enrique Manalo "
+        "welcomed U.S. Secretary of Defense Lloyd Austin, who pledged support.\n"
+        "Vice President Kamala Harris Travels to Manila"
+    )
+    assert us_names(text) == {"Campbell", "Ryder", "Austin"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to 00_seed_india_pakistan and 07_factsheet_wh_venezuela_oil_revenue: "
+    "_TITLE_WORDS knows 'Secretary of Defense' but not the news order 'Defense Secretary', so "
+    "'U.S. Defense Secretary Lloyd Austin' gives no name",
+)
+def test_a_us_name_after_a_department_secretary_title() -> None:
+    assert us_names("U.S. Defense Secretary Lloyd Austin pledged support.") == {"Austin"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to 07_factsheet_wh_venezuela_oil_revenue (its title-case title line "
+    "ends the text): a title line in title case followed by a lower-case word ('… Announces New "
+    "Aid for Sudan') gives its last capitalised words as a US name ('Aid')",
+)
+def test_a_title_case_title_line_gives_no_us_name() -> None:
+    found = us_names("Secretary Blinken Announces New Aid for Sudan\nThe aid reaches Darfur.")
+    assert "Aid" not in found
 
 
 def test_a_title_naming_a_us_official_makes_his_lines_the_us_position() -> None:
@@ -320,6 +427,10 @@ def test_a_seed_is_the_best_informative_candidate_of_its_section() -> None:
 
     assert pick(None) == [1]  # all informative: the position prior decides
     assert pick([False, True]) == [2]
+    # Written for the test: another bare opening line and another line of facts.
+    texts[:] = ["Today, old fears are returning.", "Houthi forces fired 12 missiles at ships."]
+    assert pick(None) == [1]
+    assert pick([False, True]) == [2]
 
 
 def test_choose_news_only_takes_what_adds_a_name_or_number() -> None:
@@ -380,6 +491,38 @@ def test_speakers_follow_transcript_turns() -> None:
     assert by_text["We wanted to ask about Rafah."] is None  # a reporter's question turn
     assert by_text["Q Thank you."] is None
     assert by_text["MR. KIRBY: We have not been notified of any change."] == "Kirby"
+    # Written for the test: another briefing, the same turns.
+    text = (
+        "MODERATOR: Good afternoon. The spokesperson will start with a few announcements.\n"
+        "MR. PRICE: Thank you. Today we announced new sanctions on Niger's junta.\n"
+        "Our goal is a return to civilian rule.\n"
+        "Q Thanks, Ned. We have a question on Niger. Will the ambassador stay?\n"
+        "MR. PRICE: The ambassador will remain in Niamey.\n"
+    )
+    sentences = split_sentences(text)
+    who = speakers(sentences, DocumentCues(speaker="Price"))
+    by_text = {s.text: who[s.id] for s in sentences}
+    assert by_text["MODERATOR: Good afternoon."] is None
+    assert by_text["The spokesperson will start with a few announcements."] is None
+    assert by_text["Today we announced new sanctions on Niger's junta."] == "Price"
+    assert by_text["Our goal is a return to civilian rule."] == "Price"
+    assert by_text["We have a question on Niger."] is None
+    assert by_text["Will the ambassador stay?"] is None
+    assert by_text["MR. PRICE: The ambassador will remain in Niamey."] == "Price"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to 09_gaggle_kirby_gaza_unsc_abstention ('MR. KIRBY'): a speaker label "
+    "is cased word by word, so 'MS. JEAN-PIERRE' gives 'Jean-pierre' and a line is voiced "
+    "under a misspelt name",
+)
+def test_a_hyphenated_speaker_label_keeps_its_name() -> None:
+    sentences = split_sentences(
+        "MS. JEAN-PIERRE: Thank you. Today we announced new sanctions on Niger's junta.\n"
+    )
+    who = speakers(sentences, DocumentCues(speaker="Jean-Pierre"))
+    assert set(who.values()) == {"Jean-Pierre"}
 
 
 @pytest.mark.parametrize(
@@ -421,6 +564,26 @@ def test_a_transcript_label_that_is_an_office_names_the_documents_speaker() -> N
     text = f"{title}\n\nTHE PRESIDENT: My fellow Americans, we acted.\n\nWe will not stop."
     said = speakers(split_sentences(text), document_cues(title, text))
     assert set(said.values()) == {"Biden"}
+    # Written for the test: another office's label.
+    title = "Remarks by Secretary Blinken on the Release of American Hostages"
+    text = f"{title}\n\nTHE SECRETARY: Good afternoon, we brought them home.\n\nWe will go on."
+    said = speakers(split_sentences(text), document_cues(title, text))
+    assert set(said.values()) == {"Blinken"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to S1a_wh_biden-remarks-zawahiri-strike ('THE PRESIDENT:'): the label "
+    "'THE VICE PRESIDENT:' of a Vice President's remarks names no speaker, so her lines go "
+    "unvoiced",
+)
+def test_the_vice_presidents_transcript_label_names_her() -> None:
+    title = "Remarks by Vice President Harris at the Munich Security Conference"
+    text = (
+        f"{title}\n\nTHE VICE PRESIDENT: Thank you, we stand with our allies.\n\nWe will not waver."
+    )
+    said = speakers(split_sentences(text), document_cues(title, text))
+    assert set(said.values()) == {"Harris"}
 
 
 def test_a_contraction_is_not_a_name() -> None:
@@ -500,6 +663,11 @@ def test_a_pronoun_after_a_us_actor_is_us_position_whatever_the_model_said() -> 
     assert fuse("ground_situation", travelled, NEWS, before) == "us_position"
     # After someone else, the model's label and the cues stand.
     assert fuse("ground_situation", travelled, NEWS, "Abinader met the press.") == "outlook"
+    # Written for the test: another official, another trip.
+    flew = "She flew on to Manila, where she announced U.S. plans to fund new coast guard vessels."
+    before = "Vice President Harris is set to meet Philippine President Ferdinand Marcos Jr."
+    assert fuse("ground_situation", flew, NEWS, before) == "us_position"
+    assert fuse("ground_situation", flew, NEWS, "Marcos met the press.") == "outlook"
 
 
 def test_what_would_follow_in_a_us_text_is_the_us_argument() -> None:
@@ -513,6 +681,12 @@ def test_what_would_follow_in_a_us_text_is_the_us_argument() -> None:
     assert fuse("ground_situation", named, FACT_SHEET) == "ground_situation"
     # The model's US Position stands for such an argument, where it would have become Ground.
     assert fuse("us_position", argument, FACT_SHEET) == "us_position"
+    # Written for the test: another fact sheet's argument, another named actor.
+    ports = "Failure to secure these ports would hand Beijing control of the region's shipping."
+    assert fuse("ground_situation", ports, FACT_SHEET) == "us_position"
+    assert fuse("ground_situation", ports, NEWS) == "ground_situation"
+    china = "China said the tariffs would not change its policy."
+    assert fuse("ground_situation", china, FACT_SHEET) == "ground_situation"
 
 
 def test_we_acting_in_a_us_text_is_the_us() -> None:
@@ -520,6 +694,13 @@ def test_we_acting_in_a_us_text_is_the_us() -> None:
     assert fuse("ground_situation", abstained, WHITE_HOUSE) == "us_position"
     # In a news report "we" is the reporter's source, not the US.
     assert fuse("ground_situation", abstained, NEWS) == "ground_situation"
+    # Written for the test: other acts of the same "we".
+    for act in (
+        "Yesterday we voted against a U.N. General Assembly resolution on Ukraine.",
+        "This week we imposed new sanctions on three Russian banks.",
+    ):
+        assert fuse("ground_situation", act, WHITE_HOUSE) == "us_position"
+        assert fuse("ground_situation", act, NEWS) == "ground_situation"
 
 
 def test_our_after_a_third_person_subject_is_not_the_us_acting() -> None:
@@ -533,6 +714,17 @@ def test_our_after_a_third_person_subject_is_not_the_us_acting() -> None:
     assert fuse("us_position", "Our forces conducted a mission in Syria.", WHITE_HOUSE) == (
         "us_position"
     )
+    # Written for the test: another third-person subject whose call names "our" partners.
+    posted = (
+        "She posted messages, including in recent days, urging her supporters to attack the "
+        "United States and our partners."
+    )
+    assert fuse("us_position", posted, WHITE_HOUSE, before="Ahmadi led the militia.") == (
+        "ground_situation"
+    )
+    assert fuse("us_position", "Our diplomats reopened the embassy in Kyiv.", WHITE_HOUSE) == (
+        "us_position"
+    )
 
 
 def test_the_two_leaders_of_a_readout_include_the_president() -> None:
@@ -543,3 +735,12 @@ def test_the_two_leaders_of_a_readout_include_the_president() -> None:
     assert fuse("ground_situation", reviewed, WHITE_HOUSE, before) == "us_position"
     # In a news report the leaders are someone else's.
     assert not us_subject("The two leaders held a candid and constructive discussion.", NEWS)
+    # Written for the test: another readout's wording.
+    for leaders in (
+        "The two leaders discussed the war in Ukraine and the situation in the Middle East.",
+        "Both leaders discussed the war in Ukraine.",
+    ):
+        assert us_subject(leaders, WHITE_HOUSE)
+        assert not us_subject(leaders, NEWS)
+        agreed = "They agreed to keep open channels of communication between their militaries."
+        assert fuse("ground_situation", agreed, WHITE_HOUSE, leaders) == "us_position"

@@ -184,6 +184,24 @@ def test_a_line_that_loses_its_speaker_is_flagged() -> None:
     assert fidelity.speaker_problems(
         "The Russian president seeks to obliterate Ukraine.", [cited[1].text]
     )
+    # Written for the test: another speaker's first person and reported claim.
+    cited = _sentences(
+        "Make no mistake: we will keep pressing for a ceasefire that brings the hostages home.",
+        "The Iranian regime is trying to destabilise the region, Jean-Pierre said.",
+    )
+    line = "We will keep pressing for a ceasefire that brings the hostages home."
+    first_person = check_statement(line, cited[:1], cited[0].text)
+    assert first_person.status == "partial"
+    assert "speaks in the first person with no speaker named" in first_person.problems
+    voiced = check_statement(
+        f"Jean-Pierre: {line}",
+        cited[:1],
+        f"Press Briefing by Press Secretary Karine Jean-Pierre. {cited[0].text}",
+    )
+    assert voiced.status == "supported"
+    claim = "The Iranian regime is trying to destabilise the region"
+    assert fidelity.speaker_problems(f"{claim}.", [cited[1].text])
+    assert not fidelity.speaker_problems(f"{claim}, Jean-Pierre said.", [cited[1].text])
 
 
 def test_he_or_she_is_named_from_the_sentence_before() -> None:
@@ -291,10 +309,23 @@ def test_a_possessive_gives_only_what_the_sources_give() -> None:
     ]
     found = fidelity.meaning_problems("China's Strategic Stability", cited, title=True)
     assert [p.kind for p in found] == ["actor"]
+    # Written for the test: a corridor two presidents agreed on is not Turkey's.
+    corridor = [
+        "Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed to "
+        "revive the grain corridor.",
+        "The United Nations and Turkey (Türkiye) brokered the original deal in 2022.",
+    ]
+    found = fidelity.meaning_problems("Turkey's Grain Corridor", corridor, title=True)
+    assert [p.kind for p in found] == ["actor"]
     # "its military" after "Pakistan …" in the same sentence is Pakistan's military
     kept = fidelity.meaning_problems(
         "Pakistan's military declined to comment.",
         ["Pakistan did not immediately respond, and its military declined to comment."],
+    )
+    assert not [p for p in kept if p.kind == "actor"]
+    kept = fidelity.meaning_problems(
+        "Kenya's army declined to comment.",
+        ["Kenya did not immediately respond, and its army declined to comment."],
     )
     assert not [p for p in kept if p.kind == "actor"]
 
@@ -311,6 +342,19 @@ def test_an_antecedent_cited_for_a_name_gives_no_attribution_to_keep() -> None:
     # the claim of the attributed sentence, without its speaker, is still flagged
     dropped = check_statement(
         "Not all the arms the rebels have were taken from the army.", cited[:1], whole
+    )
+    assert dropped.status != "supported"
+    # Written for the test: another speaker's belief, then his "He".
+    cited = _sentences(
+        "However, Mudavadi believes that not all the grain in the depots was bought from local"
+        " farmers.",
+        "He did not comment on the price paid.",
+    )
+    whole = " ".join(s.text for s in cited)
+    named = check_statement("Mudavadi did not comment on the price paid.", cited, whole)
+    assert named.status == "supported", named.problems
+    dropped = check_statement(
+        "Not all the grain in the depots was bought from local farmers.", cited[:1], whole
     )
     assert dropped.status != "supported"
 
@@ -378,6 +422,26 @@ def test_each_line_of_one_speakers_statement_says_whose_it_is() -> None:
     assert next(s.text for name, _ in SECTIONS for s in content.section(name)).startswith(
         "Tunisia has"
     )
+    # Written for the test: another statement, another speaker.
+    sentences = split_sentences(
+        "Georgia has seen a troubling backsliding of democratic freedoms over the past year.\n"
+        "The United States will continue to stand with the Georgian people.\n"
+    )
+    filed = Filed(
+        title="Georgia's election",
+        bottom_line="The United States will continue to stand with the Georgian people.",
+        sections={1: "background", 2: "us_position"},
+    )
+    doc = DocumentCues(us_voice=True, speaker="Sullivan")
+    content, _, _ = compose.compose(filed, sentences, 200, doc=doc, voices={1: "Sullivan"})
+    assert [s.text for name, _ in SECTIONS for s in content.section(name)] == [
+        "Sullivan: Georgia has seen a troubling backsliding of democratic freedoms over the past"
+        " year."
+    ]
+    content, _, _ = compose.compose(filed, sentences, 200, doc=DocumentCues(speaker="Smith"))
+    assert [s.text for name, _ in SECTIONS for s in content.section(name)] == [
+        "Georgia has seen a troubling backsliding of democratic freedoms over the past year."
+    ]
 
 
 # --- the verification line tells what was checked ----------------------------------------------

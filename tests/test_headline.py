@@ -50,6 +50,15 @@ def test_a_plain_text_title_line_is_the_title_not_a_statement() -> None:
     assert (
         article.title == "Pakistan threatens to deport Afghans if US relocation timeline isn’t met"
     )
+    # Written for the test: another outlet's headline line, another dateline.
+    other = article_from_text(
+        "Kenya suspends grain exports as drought deepens in the north\n\n"
+        "NAIROBI — Kenya has halted maize exports for three months, the agriculture ministry "
+        "said.\n",
+        id="k",
+        origin="k.txt",
+    )
+    assert other.title == "Kenya suspends grain exports as drought deepens in the north"
     seed = article_from_text(
         "The White House urged de-escalation.\nThe attack killed 27 people.\n", id="s", origin="s"
     )
@@ -74,6 +83,17 @@ def test_title_line_and_its_repeats_are_left_out_of_the_statements(
     plan, everything, _ = briefer.plan(briefer.load(str(path)))
     assert len(everything) == 4
     assert [s.id for s in plan.sentences] == [2, 3]
+    # Written for the test: another office's title line, repeated at the foot of the page.
+    other = tmp_path / "b.txt"
+    other.write_text(
+        "Readout of the Foreign Secretary's Call with the Prime Minister of Tonga\n\n"
+        "The Foreign Secretary spoke today with Prime Minister Siaosi Sovaleni of Tonga.\n"
+        "The two leaders discussed recovery from the floods on the main island.\n"
+        "Readout of the Foreign Secretary's Call with the Prime Minister of Tonga\n"
+    )
+    plan, everything, _ = briefer.plan(briefer.load(str(other)))
+    assert len(everything) == 4
+    assert [s.id for s in plan.sentences] == [2, 3]
 
 
 def _filed(bottom_line: str, title: str = "Sudan war enters 18th month") -> Filed:
@@ -87,6 +107,16 @@ SENTENCES = split_sentences(
 )
 
 
+# Written for the tests: the same shape as SENTENCES (a title line, then two facts) in another
+# office's words, so that each rule below is seen on a text it was not made for.
+OTHER = split_sentences(
+    "Statement by Foreign Minister Penny Wong on the floods in Tonga\n"
+    "For nearly three weeks, the people of Tonga have faced severe flooding across the main "
+    "island.\n"
+    "The port of Nuku'alofa has been closed by the Tongan authorities since Monday.\n"
+)
+
+
 def test_bottom_line_cut_by_the_length_cap_loses_the_fragment() -> None:
     _, bottom, *_ = headline.headline(
         _filed(
@@ -96,6 +126,14 @@ def test_bottom_line_cut_by_the_length_cap_loses_the_fragment() -> None:
         SENTENCES,
     )
     assert bottom == "El Fasher has been under siege by the Rapid Support Forces."
+    _, bottom, *_ = headline.headline(
+        _filed(
+            "The port of Nuku'alofa has been closed by the Tongan authorities. The people of "
+            "Tonga have faced flooding with"
+        ),
+        OTHER,
+    )
+    assert bottom == "The port of Nuku'alofa has been closed by the Tongan authorities."
 
 
 def test_a_single_cut_sentence_falls_back_to_a_whole_lead_sentence() -> None:
@@ -103,6 +141,10 @@ def test_a_single_cut_sentence_falls_back_to_a_whole_lead_sentence() -> None:
         _filed("The Sudanese people have endured a senseless war with"), SENTENCES
     )
     assert bottom.endswith(".") and bottom.startswith("For over 17 long months")
+    _, bottom, *_ = headline.headline(
+        _filed("The people of Tonga have faced severe flooding with"), OTHER
+    )
+    assert bottom == OTHER[1].text
 
 
 def test_bottom_line_is_never_the_title_line() -> None:
@@ -111,11 +153,17 @@ def test_bottom_line_is_never_the_title_line() -> None:
     )
     assert bottom != "Statement from President Joe Biden on Sudan"
     assert bottom.startswith("For over 17 long months")
+    title = "Statement by Foreign Minister Penny Wong on the floods in Tonga"
+    _, bottom, *_ = headline.headline(_filed(title), OTHER)
+    assert bottom == OTHER[1].text
 
 
 def test_bottom_line_over_the_limit_is_not_cut() -> None:
     long = "The Sudanese people " + "have endured a senseless war " * 12 + "in Sudan."
     _, bottom, *_ = headline.headline(_filed(long), SENTENCES)
+    assert bottom.endswith(".") and len(bottom.split()) <= headline.BOTTOM_LINE_MAX_WORDS
+    long = "The people of Tonga " + "have faced severe flooding again " * 12 + "on the island."
+    _, bottom, *_ = headline.headline(_filed(long), OTHER)
     assert bottom.endswith(".") and len(bottom.split()) <= headline.BOTTOM_LINE_MAX_WORDS
 
 
@@ -124,19 +172,36 @@ def _at_cap(text: str) -> str:
     return text[: model_answer.BOTTOM_LINE_MAX_CHARS - 1].rstrip() + "."
 
 
-def test_a_sentence_closed_at_the_length_cap_is_cut_back_to_its_main_clause() -> None:
+@pytest.mark.parametrize(
+    ("source", "end"),
+    [
+        (
+            "Secretary Rubio is set to meet Dominican President Luis Abinader in Santo Domingo to "
+            "finalize a new migration arrangement under which Guatemala will accept 40% more "
+            "deportation flights from the United States, including both Guatemalan nationals and "
+            "individuals of other nationalities who crossed through the country in recent months.",
+            "40% more deportation flights from the United States.",
+        ),
+        # Written for the test: another agreement, its list again cut by the cap.
+        (
+            "Foreign Minister Ahmed Attaf is set to meet Tunisian President Kais Saied in Tunis to "
+            "sign a new energy agreement under which Algeria will supply 30% more natural gas to "
+            "Tunisia through the Trans-Mediterranean pipeline, including both volumes under "
+            "existing contracts and volumes for new industrial customers in the coastal cities who "
+            "signed up in the past year.",
+            "30% more natural gas to Tunisia through the Trans-Mediterranean pipeline.",
+        ),
+    ],
+)
+def test_a_sentence_closed_at_the_length_cap_is_cut_back_to_its_main_clause(
+    source: str, end: str
+) -> None:
     # The model reached the cap mid-clause and closed the string with a full stop: that text
     # ends "like" a sentence but is cut ("…and individuals of other.").
-    source = (
-        "Secretary Rubio is set to meet Dominican President Luis Abinader in Santo Domingo to "
-        "finalize a new migration arrangement under which Guatemala will accept 40% more "
-        "deportation flights from the United States, including both Guatemalan nationals and "
-        "individuals of other nationalities who crossed through the country in recent months."
-    )
     capped = _at_cap(source)
     assert len(capped) >= model_answer.BOTTOM_LINE_MAX_CHARS - 3
     _, bottom, *_ = headline.headline(_filed(capped), split_sentences(source))
-    assert bottom.endswith("40% more deportation flights from the United States.")
+    assert bottom.endswith(end)
 
 
 def test_a_bottom_line_a_few_words_over_the_limit_keeps_its_main_clause() -> None:
@@ -160,12 +225,34 @@ def test_a_bottom_line_a_few_words_over_the_limit_keeps_its_main_clause() -> Non
         "The US is ready to expeditiously negotiate a new arms control framework to replace New "
         "START when it expires in 2026."
     )
+    # Written for the test: another government's pledge, the same shape.
+    source = (
+        "Today, as leaders meet in Nairobi for the climate summit, Kenya renews its pledge to be "
+        "a careful guardian of its forests. My government is ready to swiftly negotiate a new "
+        "carbon market agreement to replace the current scheme when it lapses in 2027."
+    )
+    model = (
+        "Kenya is ready to swiftly negotiate a new carbon market agreement to replace the current "
+        "scheme when it lapses in 2027, as part of its pledge to the world to be a careful "
+        "guardian of its forests and to keep working toward the long-term goal of a net-zero "
+        "economy and a summit outcome."
+    )
+    assert len(model.split()) > headline.BOTTOM_LINE_MAX_WORDS
+    _, bottom, *_ = headline.headline(_filed(model), split_sentences(source))
+    assert bottom == (
+        "Kenya is ready to swiftly negotiate a new carbon market agreement to replace the current "
+        "scheme when it lapses in 2027."
+    )
 
 
 def test_two_sentences_at_the_cap_keep_the_first() -> None:
     first = "El Fasher has been under siege by the Rapid Support Forces."
     capped = _at_cap(first + " " + "The Sudanese people have endured a senseless war " * 8)
     _, bottom, *_ = headline.headline(_filed(capped), SENTENCES)
+    assert bottom == first
+    first = "The port of Nuku'alofa has been closed by the Tongan authorities."
+    capped = _at_cap(first + " " + "The people of Tonga have faced severe flooding " * 8)
+    _, bottom, *_ = headline.headline(_filed(capped), OTHER)
     assert bottom == first
 
 
@@ -209,15 +296,46 @@ def test_a_briefers_opening_line_with_a_fact_leads_voiced() -> None:
         "Kirby: Today we abstained on a U.N. Security Council resolution calling for a "
         "ceasefire in Gaza."
     )
-
-
-def test_a_dateline_is_not_part_of_the_statement() -> None:
-    sentence = split_sentences(
-        "STATE DEPARTMENT — U.S. Secretary of State Marco Rubio is in the Dominican Republic."
-    )[0]
-    assert statements.statement(sentence) == (
-        "U.S. Secretary of State Marco Rubio is in the Dominican Republic."
+    # Written for the test: another briefer, another opening fact.
+    sentences = split_sentences(
+        "MODERATOR: The spokesperson has a few words for the press at the top today.\n\n"
+        "MS. JEAN-PIERRE: Good morning, everyone, and welcome to the briefing. "
+        "Today we imposed sanctions on 12 leaders of the military coup in Niger. "
+        "The First Lady will travel to Kenya today."
     )
+    voices = {s.id: "Jean-Pierre" for s in sentences[1:]}
+    assert headline._lead(sentences, asked={sentences[0].id}, voices=voices).text == (
+        "Jean-Pierre: Today we imposed sanctions on 12 leaders of the military coup in Niger."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "statement"),
+    [
+        (
+            "STATE DEPARTMENT — U.S. Secretary of State Marco Rubio is in the Dominican Republic.",
+            "U.S. Secretary of State Marco Rubio is in the Dominican Republic.",
+        ),
+        # Written for the test: a wire service's dateline, a city-and-country dateline.
+        (
+            "BRUSSELS (AP) — European Commission President Ursula von der Leyen is in Kyiv for "
+            "talks.",
+            "European Commission President Ursula von der Leyen is in Kyiv for talks.",
+        ),
+        (
+            "LAGOS, Nigeria — The Nigerian army said it had freed 40 hostages.",
+            "The Nigerian army said it had freed 40 hostages.",
+        ),
+    ],
+)
+def test_a_dateline_is_not_part_of_the_statement(text: str, statement: str) -> None:
+    sentence = split_sentences(text)[0]
+    assert statements.statement(sentence) == statement
+
+
+def test_a_dash_inside_a_sentence_is_no_dateline() -> None:
+    text = "The talks in Doha — the third round this year — ended without a deal on Friday."
+    assert statements.statement(split_sentences(text)[0]) == text
 
 
 def test_a_name_from_the_title_line_supports_the_bottom_line() -> None:
@@ -230,6 +348,11 @@ def test_a_name_from_the_title_line_supports_the_bottom_line() -> None:
     assert bottom == bottom_line
     _, without, *_ = headline.headline(_filed(bottom_line), SENTENCES[1:])
     assert without != bottom_line
+    # Written for the test: "Foreign Minister Wong" is only in OTHER's title line.
+    bottom_line = "Foreign Minister Wong says the people of Tonga have faced severe flooding."
+    title = "Statement by Foreign Minister Penny Wong on the floods in Tonga"
+    assert headline.headline(_filed(bottom_line), OTHER[1:], context=title)[1] == bottom_line
+    assert headline.headline(_filed(bottom_line), OTHER[1:])[1] != bottom_line
 
 
 def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() -> None:
@@ -243,6 +366,14 @@ def test_a_bottom_line_that_claims_more_than_the_source_gives_way_to_the_lead() 
     # A paraphrase with a word or two of its own stands.
     paraphrase = "The Sudanese people have endured 17 months of a senseless war."
     assert headline.headline(_filed(paraphrase), SENTENCES[1:])[1] == paraphrase
+    # Written for the test: the same on OTHER.
+    claims = (
+        "The Tongan floods highlight the challenges faced by island nations and the potential "
+        "for further economic disruption."
+    )
+    assert headline.headline(_filed(claims), OTHER[1:])[1] == OTHER[1].text
+    paraphrase = "The people of Tonga have faced three weeks of severe flooding."
+    assert headline.headline(_filed(paraphrase), OTHER[1:])[1] == paraphrase
 
 
 def test_a_bottom_line_whose_tail_claims_more_keeps_its_main_clause() -> None:
@@ -255,11 +386,21 @@ def test_a_bottom_line_whose_tail_claims_more_keeps_its_main_clause() -> None:
     assert bottom == (
         "The city of El Fasher has been under siege by the Rapid Support Forces for months."
     )
+    claims = (
+        "The port of Nuku'alofa has been closed by the Tongan authorities since Monday, which is "
+        "a critical blow to the island's struggling economy."
+    )
+    _, bottom, *_ = headline.headline(_filed(claims), OTHER[1:])
+    assert (
+        bottom == "The port of Nuku'alofa has been closed by the Tongan authorities since Monday."
+    )
 
 
 def test_a_bottom_line_pointing_back_does_not_stand_alone() -> None:
     _, bottom, *_ = headline.headline(_filed("That is how the siege began."), SENTENCES[1:])
     assert bottom == SENTENCES[1].text
+    _, bottom, *_ = headline.headline(_filed("That is why the port was closed."), OTHER[1:])
+    assert bottom == OTHER[1].text
 
 
 def test_a_bottom_line_about_the_text_gives_way_to_the_lead() -> None:
@@ -268,6 +409,10 @@ def test_a_bottom_line_about_the_text_gives_way_to_the_lead() -> None:
     assert bottom == SENTENCES[1].text
     assert headline._ABOUT_THE_TEXT.match("This press briefing highlights the talks.")
     assert not headline._ABOUT_THE_TEXT.match("The report of the UN panel was published.")
+    about = "The statement outlines the government's response to flooding in Tonga."
+    assert headline.headline(_filed(about), OTHER[1:])[1] == OTHER[1].text
+    assert headline._ABOUT_THE_TEXT.match("The readout describes the call between the leaders.")
+    assert not headline._ABOUT_THE_TEXT.match("The statement by the minister was issued on Monday.")
 
 
 def test_the_lead_is_not_a_sentence_pointing_back() -> None:
@@ -276,6 +421,26 @@ def test_the_lead_is_not_a_sentence_pointing_back() -> None:
         "The United States abstained on the Security Council resolution on Gaza this morning."
     )
     assert headline._lead(sentences).text.startswith("The United States abstained")
+    # Written for the test: another text opening on a line that points back.
+    sentences = split_sentences(
+        "This is why the talks stalled, and the communique admits as much. Ethiopia and Eritrea "
+        "signed a border agreement in Asmara on Friday."
+    )
+    assert headline._lead(sentences).text.startswith("Ethiopia and Eritrea signed")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to 09_gaggle_kirby_gaza_unsc_abstention: _DANGLING_START takes any "
+    "opening 'This' for a word pointing back, so 'This week, …' (a time, not a reference) "
+    "never leads",
+)
+def test_a_lead_opening_on_a_time_is_not_pointing_back() -> None:
+    sentences = split_sentences(
+        "This week, the African Union suspended Niger from all of its activities. Mali and "
+        "Burkina Faso said they would stand with the junta."
+    )
+    assert headline._lead(sentences).text.startswith("This week, the African Union")
 
 
 def test_a_short_page_gets_a_short_bottom_line() -> None:
@@ -309,6 +474,27 @@ def test_a_short_page_gets_a_short_bottom_line() -> None:
     uncut = model.replace(", bringing hope of bringing", " to bring")
     _, short, *_ = headline.headline(_filed(uncut), sentences, max_words=30)
     assert short == sentences[0].text
+    # Written for the test: another first crossing, the same participle gloss.
+    source = (
+        "Today, the first convoy of trucks carrying Ethiopian coffee safely crossed into Kenya "
+        "for the first time since the border closed in March. It brings hope of moving the "
+        "thousands of tonnes of coffee stuck at Moyale to buyers waiting around the world. "
+        "Ethiopia must keep its promises, including by keeping the crossing open to trucks from "
+        "both countries."
+    )
+    model = (
+        "The first convoy of trucks carrying Ethiopian coffee safely crossed into Kenya for the "
+        "first time since the border closed in March, bringing hope of moving the thousands of "
+        "tonnes of coffee stuck at Moyale to buyers waiting around the world."
+    )
+    sentences = split_sentences(source)
+    assert headline.headline(_filed(model), sentences)[1] == model
+    _, short, *_ = headline.headline(_filed(model), sentences, max_words=30)
+    assert short == model.split(", bringing")[0] + "."
+    assert word_count(short) <= 30
+    uncut = model.replace(", bringing hope of moving", " to move")
+    _, short, *_ = headline.headline(_filed(uncut), sentences, max_words=30)
+    assert short == sentences[0].text
 
 
 def test_a_bottom_line_cut_by_the_cap_ends_at_a_participle() -> None:
@@ -328,6 +514,20 @@ def test_a_bottom_line_cut_by_the_cap_ends_at_a_participle() -> None:
         "and the climate, and people-to-people exchanges between the two countries' students."
     )
     assert headline._main_clause(listed, 25) == listed.split(", including")[0] + "."
+    # Written for the test: another government's listing, the same participle and list.
+    cut = (
+        "The EU is imposing new restrictions on Belarus's potash industry by listing 12 "
+        "Belarusian companies and banks under Council Regulation (EU) 765/2006, targeting some "
+        "of the country's largest fertiliser producers, state-owned exporters, and rail and port "
+        "logistics operators in Klaipeda and周边."
+    )
+    assert headline._main_clause(cut, 50) == cut.split(", targeting")[0] + "."
+    listed = (
+        "The two ministers reviewed the progress made since the Jakarta meeting, including "
+        "maritime security cooperation, ongoing disaster-relief coordination, talks on trade and "
+        "fisheries, and student exchanges between the two countries' universities."
+    )
+    assert headline._main_clause(listed, 25) == listed.split(", including")[0] + "."
 
 
 def test_a_main_clause_stands_alone() -> None:
@@ -343,3 +543,15 @@ def test_a_main_clause_stands_alone() -> None:
         "I hereby delegate to the Secretary of State the authority to direct the drawdown."
     )
     assert headline._main_clause(formula, 25) == ""
+    # Written for the test: the same two shapes in another government's words.
+    promise = (
+        "The Prime Minister last month promised voters that, after the reopening of the border "
+        "crossings, the government would keep funding the reconstruction of the north."
+    )
+    assert headline._main_clause(promise, 25) == ""
+    decree = (
+        "In accordance with the powers conferred on me by the Constitution and the laws of the "
+        "Republic, including article 12 of the Emergency Powers Act of 1998, I hereby direct the "
+        "Minister of Defence to deploy reserve units."
+    )
+    assert headline._main_clause(decree, 25) == ""

@@ -260,3 +260,26 @@ def test_a_fact_in_two_wordings_is_stated_in_the_denser_one_citing_both() -> Non
     assert [s.id for s in chosen] == [2]
     (only,) = content.us_position
     assert (only.source, only.cites, only.also) == (2, [1], [Ref(source=1, sentence=1)])
+    # Written for the test: another government's order and its announcement (no US actor, so
+    # the cues file it under Ground Situation).
+    order = (
+        "Pursuant to the powers conferred on me by the Constitution and the statutes of the "
+        "Republic, I hereby instruct the Minister of Finance to release up to $120 million from "
+        "the National Disaster Fund of the Treasury to provide relief to the flooded districts of "
+        "Sindh and to make the transfers required under such order to carry out such a release."
+    )
+    announced = (
+        "The Minister of Finance released $120 million from the National Disaster Fund for flood "
+        "relief in Sindh on Tuesday."
+    )
+    story = _story(("2025-08-01", order), ("2025-08-01", announced))
+    assert merge.Relations(story).is_same(1, 2)
+    filed = model_answer.Filed(
+        title="Flood relief for Sindh",
+        bottom_line="The Minister of Finance released flood relief for Sindh.",
+        sections={1: "ground_situation", 2: "ground_situation"},
+    )
+    content, chosen, _, _ = merge.compose_story(filed, story, 150)
+    assert [s.id for s in chosen] == [2]
+    (only,) = content.ground_situation
+    assert (only.source, only.cites, only.also) == (2, [1], [Ref(source=1, sentence=1)])

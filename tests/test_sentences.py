@@ -4,6 +4,7 @@ prompt-injection filter, and how compose keeps planted sentences out of a brief.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -250,42 +251,105 @@ def wrapped(text: str, width: int) -> str:
 
 SEED_TEXT = SEED.read_text()
 SEED_SENTENCES = split_sentences(SEED_TEXT)
+# Written for the tests: a one-paragraph-a-line news text that is not the seed (another outlet,
+# a quotation, abbreviations, decimals, an outlet line at the foot).
+OTHER_TEXT = (
+    "Kenya and Ethiopia agreed on Tuesday to reopen the Moyale border crossing, which has been "
+    "closed to trucks since the drought began in March.\n"
+    "Foreign Minister Musalia Mudavadi said the deal would let about 1,200 lorries a week carry "
+    "food into northern Kenya. “We cannot let people go hungry while grain sits at the border,” "
+    "he told reporters in Nairobi.\n"
+    "The U.N. World Food Programme said 4.4 million Kenyans need food aid, up from 3.5 million in "
+    "January. Officials did not say when the first convoys would cross.\n"
+    "Ethiopia's government spokesman, Legesse Tulu, said talks on a wider trade agreement would "
+    "resume in Addis Ababa next month.\n"
+    "Reuters\n"
+)
+TEXTS = {"seed": SEED_TEXT, "other": OTHER_TEXT}
+
+
+def variants(text: str) -> list[str]:
+    return [
+        wrapped(text, 72),
+        wrapped(text, 80),
+        text.replace("\n", "\r\n"),
+        text.replace("\n", "\r"),
+        wrapped(text, 72).replace("\n", "\r\n"),
+    ]
 
 
 @pytest.mark.parametrize(
-    "variant",
-    [
-        wrapped(SEED_TEXT, 72),
-        wrapped(SEED_TEXT, 80),
-        SEED_TEXT.replace("\n", "\r\n"),
-        SEED_TEXT.replace("\n", "\r"),
-        wrapped(SEED_TEXT, 72).replace("\n", "\r\n"),
+    ("name", "variant"),
+    [(name, v) for name, text in TEXTS.items() for v in variants(text)],
+    ids=[
+        f"{name}-{kind}"
+        for name in TEXTS
+        for kind in ["wrap72", "wrap80", "crlf", "cr", "wrap72-crlf"]
     ],
-    ids=["wrap72", "wrap80", "crlf", "cr", "wrap72-crlf"],
 )
-def test_wrapped_and_crlf_seed_give_the_same_sentences(variant: str) -> None:
+def test_wrapped_and_crlf_seed_give_the_same_sentences(name: str, variant: str) -> None:
+    expected = split_sentences(TEXTS[name])
     got = split_sentences(variant)
-    assert [s.text for s in got] == [s.text for s in SEED_SENTENCES]
-    assert [s.paragraph for s in got] == [s.paragraph for s in SEED_SENTENCES]
+    assert [s.text for s in got] == [s.text for s in expected]
+    assert [s.paragraph for s in got] == [s.paragraph for s in expected]
 
 
-def test_unwrapped_seed_keeps_its_lines() -> None:
-    assert len(SEED_SENTENCES) == 17
-    assert SEED_SENTENCES[-1].text == "ANI"  # the outlet line stays a line of its own
-    assert paragraphs(SEED_TEXT) == [line for line in SEED_TEXT.split("\n") if line.strip()]
+@pytest.mark.parametrize("name", TEXTS)
+def test_unwrapped_seed_keeps_its_lines(name: str) -> None:
+    # What holds for any text of one paragraph a line (no count of one text's sentences): each
+    # line is a paragraph, its sentences put back together are the line, none spans two lines.
+    text = TEXTS[name]
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    assert paragraphs(text) == [line for line in text.split("\n") if line.strip()]
+    sentences = split_sentences(text)
+    assert [s.id for s in sentences] == list(range(1, len(sentences) + 1))
+    for number, line in enumerate(lines):
+        mine = [s.text for s in sentences if s.paragraph == number]
+        assert " ".join(mine) == line
+    assert {s.paragraph for s in sentences} == set(range(len(lines)))
+    # Every sentence but the outlet line ends as a sentence does; none starts mid-sentence
+    # (a split after an abbreviation) or runs on past a sentence's end (a missed split).
+    assert all(s.text.endswith((".", "”", "?", "!")) for s in sentences[:-1])
+    assert all(re.match(r"[A-Z“\"0-9]", s.text) for s in sentences)
+    assert not [s.text for s in sentences if re.search(r"[a-z]{2}[.!?][”\"]?\s+[A-Z]", s.text)]
+    assert sentences[-1].text == lines[-1]  # the outlet line ("ANI", "Reuters") stays alone
 
 
-def test_title_line_of_an_unwrapped_text_stays_separate() -> None:
-    text = (
+def test_the_other_text_splits_where_a_reader_would() -> None:
+    assert [s.text for s in split_sentences(OTHER_TEXT)] == [
+        "Kenya and Ethiopia agreed on Tuesday to reopen the Moyale border crossing, which has been "
+        "closed to trucks since the drought began in March.",
+        "Foreign Minister Musalia Mudavadi said the deal would let about 1,200 lorries a week "
+        "carry food into northern Kenya.",
+        "“We cannot let people go hungry while grain sits at the border,” he told reporters in "
+        "Nairobi.",
+        "The U.N. World Food Programme said 4.4 million Kenyans need food aid, up from 3.5 million "
+        "in January.",
+        "Officials did not say when the first convoys would cross.",
+        "Ethiopia's government spokesman, Legesse Tulu, said talks on a wider trade agreement "
+        "would resume in Addis Ababa next month.",
+        "Reuters",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Rubio to meet with Dominican officials to close Latin America tour\n"
         "Rubio is set to meet with Dominican President Luis Abinader in Santo Domingo.\n"
         "He traveled from Guatemala, where he announced plans for new port facilities.\n"
-        "Guatemala will accept 40% more deportation flights from the United States.\n"
-    )
-    assert split_sentences(text)[0].text == (
-        "Rubio to meet with Dominican officials to close Latin America tour"
-    )
-    assert len(split_sentences(text)) == 4
+        "Guatemala will accept 40% more deportation flights from the United States.\n",
+        # Written for the test: another outlet's headline line over its story.
+        "Ethiopia and Kenya to reopen border crossing after drought\n"
+        "Kenya and Ethiopia agreed on Tuesday to reopen the Moyale border crossing.\n"
+        "The deal lets about 1,200 lorries a week carry food north.\n"
+        "Talks on trade will resume next month.\n",
+    ],
+)
+def test_title_line_of_an_unwrapped_text_stays_separate(text: str) -> None:
+    lines = [line for line in text.split("\n") if line]
+    # Each line is one sentence: the title is not run into the story's first sentence.
+    assert [s.text for s in split_sentences(text)] == lines
 
 
 TRANSCRIPT = [
@@ -335,6 +399,32 @@ def test_a_word_hyphenated_across_a_break_is_joined_whole() -> None:
         "ongoing conflict between India and Pakistan, following a sharp rise in hostilities "
         "triggered by the April 22 Pahalgam attack."
     ]
+    # Written for the test: another compound broken at its hyphen.
+    text = (
+        "The European Commission said on Friday that it would extend the cease-\n"
+        "fire monitoring mission along the border for another six months, after\n"
+        "farmers in Poland and Hungary staged protests at three border crossings.\n"
+    )
+    assert [s.text for s in split_sentences(text)] == [
+        "The European Commission said on Friday that it would extend the cease-fire monitoring "
+        "mission along the border for another six months, after farmers in Poland and Hungary "
+        "staged protests at three border crossings."
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rule fitted to 00_seed_india_pakistan (a paragraph of three wrapped lines): a text "
+    "too short to be judged hard-wrapped goes through _join_broken, which joins a line ending "
+    "in a lower-case word or a comma but not one ending in 'cease-'",
+)
+def test_a_word_hyphenated_across_the_break_of_a_two_line_text_is_joined_whole() -> None:
+    text = (
+        "Ministers from both countries agreed on a cease-\nfire along the border, officials said.\n"
+    )
+    assert [s.text for s in split_sentences(text)] == [
+        "Ministers from both countries agreed on a cease-fire along the border, officials said."
+    ]
 
 
 def test_one_sentence_a_line_is_not_joined() -> None:
@@ -349,9 +439,11 @@ def test_one_sentence_a_line_is_not_joined() -> None:
     assert [s.paragraph for s in split_sentences(text)] == [0, 1, 2]
 
 
-def test_ids_are_stable() -> None:
-    again = split_sentences(wrapped(SEED_TEXT, 72))
-    assert [(s.id, s.text) for s in again] == [(s.id, s.text) for s in SEED_SENTENCES]
+@pytest.mark.parametrize("name", TEXTS)
+def test_ids_are_stable(name: str) -> None:
+    first = split_sentences(TEXTS[name])
+    again = split_sentences(wrapped(TEXTS[name], 72))
+    assert [(s.id, s.text) for s in again] == [(s.id, s.text) for s in first]
     assert [s.id for s in again] == list(range(1, len(again) + 1))
 
 
@@ -366,6 +458,19 @@ def test_a_company_name_does_not_end_a_sentence() -> None:
         "The Department is also designa",
         "The Department is further iden",
         "All of these actions are being",
+    ]
+    # Written for the test: "Inc." with and without its comma, mid-sentence and at the end.
+    text = (
+        "The Ministry is also sanctioning Blue Ocean Maritime, Inc., which has shipped Iranian "
+        "crude to ports in Asia. The Ministry is further naming the tanker Sea Lotus as property "
+        "of Blue Ocean Maritime Inc. These measures are taken under Regulation 2023/1529."
+    )
+    assert [s.text for s in split_sentences(text)] == [
+        "The Ministry is also sanctioning Blue Ocean Maritime, Inc., which has shipped Iranian "
+        "crude to ports in Asia.",
+        "The Ministry is further naming the tanker Sea Lotus as property of Blue Ocean Maritime "
+        "Inc.",
+        "These measures are taken under Regulation 2023/1529.",
     ]
 
 

@@ -26,8 +26,30 @@ def test_seed_article() -> None:
     article = read_file(SEED)
     assert article.id == SEED.stem
     assert article.outlet == "ANI"  # wire credit line at the end
-    assert article.words == 433
+    # The words of the text as read, not a pinned count of the seed's: nothing lost or added.
+    assert article.words == len(SEED.read_text().split())
     assert article.text.startswith("The White House has underscored")
+
+
+@pytest.mark.parametrize(
+    ("last", "outlet"),
+    [
+        # Written for the test: other wire credits, and a text that ends on a sentence.
+        ("Reuters", "Reuters"),
+        ("AFP", "AFP"),
+        ("Associated Press", "Associated Press"),
+        ("Talks resume on Monday.", None),
+    ],
+)
+def test_a_short_last_line_names_the_outlet(last: str, outlet: str | None) -> None:
+    text = (
+        "Kenya and Ethiopia agreed on Tuesday to reopen the Moyale crossing.\n"
+        "Officials did not say when the first trucks would cross.\n"
+        f"{last}\n"
+    )
+    article = article_from_text(text, id="k", origin="k.txt")
+    assert article.outlet == outlet
+    assert article.words == len(text.split())
 
 
 def test_front_matter_gives_metadata() -> None:

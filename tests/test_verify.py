@@ -38,6 +38,22 @@ S = [
 ]
 
 
+# Written for the tests: a second source of the same shapes (a claim, a number in words, a
+# quotation, money and a percentage, a date), so that no check is seen on one text only.
+OTHER = [
+    "Kenya said it reopened three border crossings on 4 June.",
+    "The March 9 flood destroyed thirty-two bridges, officials said.",
+    "Ruto said, “We will rebuild every road the water took from us.”",
+    "The EU pledged €12 million, about 25% more than in 2023.",
+    "Ethiopia closed the Moyale crossing after 400 trucks were stranded.",
+]
+
+
+def other(text: str, *ids: int) -> tuple[str, list[str]]:
+    """Check ``text`` against the sentences ``ids`` of OTHER, the whole of it the source."""
+    return one(text, *[OTHER[i - 1] for i in ids], source=" ".join(OTHER))
+
+
 def check(text: str, *ids: int) -> tuple[str, list[str]]:
     result = check_statement(text, [S[i - 1] for i in ids], SOURCE)
     return result.status, result.problems
@@ -61,34 +77,59 @@ def test_supported(text: str, ids: tuple[int, ...], status: str) -> None:
     assert check(text, *ids) == (status, [])
 
 
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("Ethiopia closed the Moyale crossing after four hundred trucks were stranded.", (5,)),
+        ("The 9 March flood destroyed 32 bridges, officials said.", (2,)),
+        ('Ruto said "we will rebuild every road the water  took from us".', (3,)),
+        ("The EU pledged 12 million euros, 25 percent more than in 2023.", (4,)),
+        ("Kenya claimed it reopened three border crossings.", (1,)),
+    ],
+)
+def test_supported_on_another_source(text: str, ids: tuple[int, ...]) -> None:
+    assert other(text, *ids) == ("supported", [])
+
+
 def test_no_citation_is_unsupported() -> None:
     assert check("India launched Operation Sindoor.") == ("unsupported", ["no valid citation"])
+    assert other("Ethiopia closed the Moyale crossing.") == ("unsupported", ["no valid citation"])
 
 
 def test_altered_quote_is_unsupported() -> None:
     status, problems = check("Leavitt said “the President wants peace now”.", 3)
+    assert status == "unsupported" and problems[0].startswith("quote not in the source")
+    status, problems = other("Ruto said “we will rebuild the roads soon”.", 3)
     assert status == "unsupported" and problems[0].startswith("quote not in the source")
 
 
 def test_number_elsewhere_in_source_is_partial() -> None:
     status, problems = check("India launched Operation Sindoor on 7 May.", 5)
     assert status == "partial" and problems == ["number 7 is not in the cited sentences"]
+    status, problems = other("Ethiopia closed the Moyale crossing on 4 June.", 5)
+    assert status == "partial" and problems == ["number 4 is not in the cited sentences"]
 
 
 def test_invented_number_is_unsupported() -> None:
     status, problems = check("The attack killed 31 people, officials said.", 2)
     assert status == "unsupported" and "number 31 is not in the source" in problems
+    status, problems = other("The flood destroyed 40 bridges, officials said.", 2)
+    assert status == "unsupported" and "number 40 is not in the source" in problems
 
 
 def test_invented_name_is_unsupported() -> None:
     status, problems = check("Putin said Pakistan downed five Indian jets.", 1)
     assert status == "unsupported" and problems == ["name “putin” is not in the source"]
+    status, problems = other("Museveni said Kenya reopened three border crossings.", 1)
+    assert status == "unsupported" and problems == ["name “museveni” is not in the source"]
 
 
 def test_dropped_attribution_is_partial() -> None:
     status, problems = check("Pakistan downed five Indian jets on 7 May.", 1)
     assert status == "partial"
     assert problems == ["drops the attribution of the cited sentence (said)"]
+    status, problems = other("Kenya reopened three border crossings on 4 June.", 1)
+    assert (status, problems) == ("partial", ["drops the attribution of the cited sentence (said)"])
 
 
 def test_number_values() -> None:
@@ -510,3 +551,13 @@ def test_speaker_named_in_front_must_be_in_the_source() -> None:
     assert ok.status == "supported", ok.problems
     bad = check_statement("Obama: I call on both sides to stop.", cited, source)
     assert bad.status == "unsupported" and bad.problems == ["speaker “Obama” is not in the source"]
+    # Written for the test: another office's title, another first person.
+    source = "Remarks by Prime Minister Jacinda Ardern on the floods\nWe will rebuild every road.\n"
+    cited = [Sentence(id=2, text="We will rebuild every road.", paragraph=1)]
+    ok = check_statement("Ardern: We will rebuild every road.", cited, source)
+    assert ok.status == "supported", ok.problems
+    bad = check_statement("Albanese: We will rebuild every road.", cited, source)
+    assert (bad.status, bad.problems) == (
+        "unsupported",
+        ["speaker “Albanese” is not in the source"],
+    )
