@@ -87,6 +87,9 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     ),
     "filter: a briefer's non-answer": lambda: patched(selection, headline, non_answer=_never),
     "filter: repeats the bottom line": lambda: patched(selection, _said_by=_never),
+    "pairs: a statement opening on a pointer, after its sentence": lambda: patched(
+        selection, POINTER_PAIRS=False
+    ),
 }
 
 

@@ -344,3 +344,18 @@ def test_an_appositive_that_ends_the_sentence_is_a_place_to_cut() -> None:
         "The plan was welcomed on Monday by Alexander Gray, a former official of the council, "
         "who said it would work."
     ) == ["The plan was welcomed on Monday by Alexander Gray, a former official of the council."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Written for the test: a cut inside brackets would leave them open.
+        "The ministers agreed on a ceasefire. (A joint statement added the words "
+        '"without conditions," which the other side did not repeat.)',
+        "Exports rose by 12% in May (the statistics office, which publishes the figures "
+        "monthly, revised April's number down).",
+    ],
+)
+def test_a_cut_never_leaves_a_bracket_open(sentence: str) -> None:
+    for form in shorter_forms(sentence):
+        assert form.count("(") == form.count(")"), form

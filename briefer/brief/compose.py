@@ -39,6 +39,7 @@ from briefer.brief.model_answer import Filed
 from briefer.brief.section_labels import sections_of
 from briefer.brief.selection import in_context, select
 from briefer.brief.statements import PERSONAL_PRONOUN, resolve, statement
+from briefer.check import fidelity
 from briefer.models import SECTIONS, BriefContent, Statement, word_count
 from briefer.text.cues import DocumentCues, voiced
 from briefer.text.sentences import Sentence
@@ -134,6 +135,12 @@ def compose(
         excluded |= lost
     chosen = [p for p in chosen if p.sentence.id not in lost]
     labels = {**labels, **moves}
+    # A statement that opens on a pointer follows the sentence it points to, in its section.
+    kept = {p.sentence.id for p in chosen}
+    for p in chosen:
+        earlier = before.get(p.sentence.id)
+        if earlier is not None and earlier.id in kept and fidelity.opens_on_pointer(p.text):
+            labels[p.sentence.id] = labels[earlier.id]
     filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
     notes = [
         Note(

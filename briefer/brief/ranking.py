@@ -95,6 +95,7 @@ def choose(
     facts: Sequence[frozenset[str]] | None = None,
     known: frozenset[str] = frozenset(),
     position_weight: float = POSITION_WEIGHT,
+    after: Sequence[frozenset[int]] | None = None,
 ) -> list[int]:
     """The ids to keep within ``budget`` words, in the order chosen.
 
@@ -108,7 +109,10 @@ def choose(
     and j state one fact (beside the cosine test), so only one of them is taken. ``facts``:
     each candidate's names and numbers; past the seeds, one is taken only when it has some that
     neither ``known`` (e.g. the bottom line's) nor the candidates chosen before it have.
-    ``position_weight``: how much an early place counts beside the ``prior``.
+    ``position_weight``: how much an early place counts beside the ``prior``. ``after``: the
+    candidates each one needs chosen before it (a statement opening on "They …" needs the
+    sentence it points to); it waits for one of them and is taken, where it still fits, as
+    soon as that one is.
     """
     if not ids:
         return []
@@ -118,11 +122,15 @@ def choose(
     place = positions or [i / last for i in range(len(ids))]
     score = [extra[i] + position_weight * (1 - place[i]) for i in range(len(ids))]
     chosen: list[int] = []
+    waiting: list[int] = []  # in rank order: candidates that need one not chosen yet (``after``)
     used = 0
 
     def take(i: int) -> bool:
         nonlocal used
         size = words(texts[i])
+        if after is not None and after[i] and not after[i] & set(chosen):
+            waiting.append(i)  # taken once what it points to is, where it still fits
+            return False
         if used + size > budget or any(
             cosine(vectors[i], vectors[j]) > DUPLICATE or (same is not None and same(i, j))
             for j in chosen
@@ -130,6 +138,9 @@ def choose(
             return False
         chosen.append(i)
         used += size
+        for j in [j for j in waiting if after is not None and i in after[j]]:
+            waiting.remove(j)
+            take(j)
         return True
 
     ranked = sorted(range(len(ids)), key=lambda i: -score[i])

@@ -21,6 +21,9 @@ from briefer.text.cues import non_answer, unvoiced
 from briefer.text.instructions import about_output, is_suspect
 from briefer.text.sentences import Sentence
 
+#: Whether a statement opening on a pointer may stand after the sentence it points to.
+POINTER_PAIRS = True
+
 #: Word overlap above which a sentence counts as already said by the bottom line.
 REPEAT_OVERLAP = 0.7
 
@@ -96,14 +99,31 @@ def select(
             )
     # A statement stands alone: a clause, its references resolved, its speaker kept
     # (``fidelity``); a cut that drops who said it is no shorter form of the sentence.
-    forms = [
-        (s, t)
-        for s, t in forms
-        if not [
-            p for p in fidelity.form_problems(t, [s.text]) if p.kind != "speaker" or voiced_text
+    # A statement that opens on a pointer ("They joined …", "This number climbed …") stands
+    # where the sentence before it in the text is shown just before it: it is a candidate that
+    # needs that one chosen (``after``), and it follows it in its section (``compose``).
+    previous = {b.id: a.id for a, b in pairwise(sentences)}
+    clean_ids = {s.id for s in clean}
+    kept: list[tuple[Sentence, str]] = []
+    needs: list[int | None] = []
+
+    def stands(t: str, s: Sentence, after: bool = False) -> bool:
+        return not [
+            p
+            for p in fidelity.form_problems(t, [s.text], after_antecedent=after)
+            if p.kind != "speaker" or voiced_text
         ]
-        and (t == text(s) or not fidelity.speaker_problems(t, [s.text]))
-    ]
+
+    for s, t in forms:
+        if t != text(s) and fidelity.speaker_problems(t, [s.text]):
+            continue
+        if stands(t, s):
+            kept.append((s, t))
+            needs.append(None)
+        elif POINTER_PAIRS and previous.get(s.id) in clean_ids and stands(t, s, after=True):
+            kept.append((s, t))
+            needs.append(previous[s.id])
+    forms = kept
     named = [found(unvoiced(t)) for _, t in forms]
     places: list[float] | None
     places = [positions[s.id] for s, _ in forms] if positions else None
@@ -128,6 +148,12 @@ def select(
         groups=[groups[s.id] for s, _ in forms] if groups else None,
         group_seeds=group_seeds,
         covers=[covers.get(s.id, frozenset()) for s, _ in forms] if covers else None,
+        after=[
+            frozenset(k for k, (o, _) in enumerate(forms) if o.id == need)
+            if need is not None
+            else frozenset()
+            for need in needs
+        ],
         same=lambda i, j: (
             forms[i][0].id == forms[j][0].id
             or (same is not None and same(forms[i][0].id, forms[j][0].id))

@@ -119,6 +119,8 @@ def shorter_forms(text: str) -> list[str]:
             # A dash that closes an aside the head opened ("Through diplomacy – in coordination
             # with our Allies – we have developed …"): the head has no verb of its own.
             or (match.group("dash") and len(_DASH.findall(head)) % 2 == 1)
+            # A cut inside brackets leaves them open ("… (A fact sheet added the phrase …".).
+            or head.count("(") != head.count(")")
             or not stands_alone(head)
         ):
             continue

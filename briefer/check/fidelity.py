@@ -733,9 +733,13 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
     )
 
 
-def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
+def form_problems(
+    text: str, cited: Sequence[str] = (), *, after_antecedent: bool = False
+) -> list[Problem]:
     """Whether ``text`` stands alone as a statement (the module's docstring); a statement that
-    is one of its ``cited`` lines, a heading, is a heading."""
+    is one of its ``cited`` lines, a heading, is a heading. ``after_antecedent``: the statement
+    is printed right after the sentence before it in the text (``verify.follows``), so an
+    opening "They …" or "This election …" points where the text points it."""
     voiced = bool(_SPEAKER.match(text))
     bare_text = unvoiced(text).strip()
     plain = bare_text.rstrip(".").strip()
@@ -781,7 +785,8 @@ def form_problems(text: str, cited: Sequence[str] = ()) -> list[Problem]:
     first = opening[0] if opening else words[0]
     second = opening[1].word if len(opening) > 1 else ""
     if (
-        first.word in _POINTERS
+        not after_antecedent
+        and first.word in _POINTERS
         and second not in _TIME_NOUNS
         and not (first.word == "it" and _EXPLETIVE.match(bare_text))
     ):
@@ -1005,6 +1010,11 @@ def unshown(
         if ref.split()[0].lower() in _PLURAL_PRONOUNS | _DEMONSTRATIVES
         or not keys(ref.split()[-1]) & (shown if ref in own else headline)
     ]
+
+
+def opens_on_pointer(text: str) -> bool:
+    """Whether the statement opens on a word that points outside it ("They joined …")."""
+    return any(p.kind == "reference" and p.text.startswith("opens on") for p in form_problems(text))
 
 
 def answers(text: str) -> bool:

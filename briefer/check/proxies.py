@@ -93,14 +93,13 @@ def proxies(brief: Brief) -> Proxies:
         for statement in brief.section(name):
             # shown: the title, the bottom line, the statement before (``selection.in_context``)
             seen = headline | (fidelity.word_keys(previous.text) if previous else frozenset())
-            counts.unshown_references += bool(
-                not verify.follows(previous, statement) and fidelity.unshown(statement.text, seen)
-            )
+            after = verify.follows(previous, statement)
+            counts.unshown_references += bool(not after and fidelity.unshown(statement.text, seen))
             previous = statement
             cited = [
                 t for i in statement.cites if (t := _sentences(brief, statement.source).get(i, ""))
             ]
-            found = fidelity.form_problems(statement.text, cited)
+            found = fidelity.form_problems(statement.text, cited, after_antecedent=after)
             found += fidelity.speaker_problems(statement.text, cited)
             counts.no_finite_verb += any(
                 p.kind == "fragment" and "finite verb" in p.text for p in found

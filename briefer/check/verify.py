@@ -413,6 +413,7 @@ def check_statement(
     *,
     needs_citation: bool = True,
     source_name: str = "the source",
+    after_antecedent: bool = False,
 ) -> Check:
     """Check one statement against its cited sentences and the whole source.
 
@@ -485,7 +486,7 @@ def check_statement(
         form = wording(text, texts)
         # A paraphrase is held to every word and to the meaning checks; the source's own words
         # (whole or shortened) to whether they still stand alone and keep their speaker.
-        found = fidelity.form_problems(as_printed, texts)
+        found = fidelity.form_problems(as_printed, texts, after_antecedent=after_antecedent)
         if form == "paraphrase":
             found += fidelity.meaning_problems(as_printed, texts, names_checked=True)
         else:
@@ -556,7 +557,12 @@ def verify_against(brief: Brief, sources: list[SourceText]) -> Brief:
     counts = {"supported": 0, "partial": 0, "unsupported": 0}
     forms = {"verbatim": 0, "shortened": 0, "paraphrase": 0}
     for name, _ in SECTIONS:
-        checked = [_checked(statement, sources) for statement in brief.section(name)]
+        checked = [
+            _checked(statement, sources, after_antecedent=follows(previous, statement))
+            for previous, statement in zip(
+                [None, *brief.section(name)], brief.section(name), strict=False
+            )
+        ]
         for statement in checked:
             counts[statement.status or "unsupported"] += 1
             forms[statement.form or "paraphrase"] += 1
@@ -681,7 +687,9 @@ def _checked_line(
     return Check(status=status, problems=problems, form=form)
 
 
-def _checked(statement: Statement, sources: list[SourceText]) -> Statement:
+def _checked(
+    statement: Statement, sources: list[SourceText], *, after_antecedent: bool = False
+) -> Statement:
     if not 1 <= statement.source <= len(sources):
         problems = [f"cites source {statement.source}, which the brief does not have"]
         return statement.model_copy(update={"status": "unsupported", "problems": problems})
@@ -696,7 +704,13 @@ def _checked(statement: Statement, sources: list[SourceText]) -> Statement:
         if not 1 <= ref.source <= len(sources)
         or ref.sentence not in {s.id for s in sources[ref.source - 1].sentences}
     ]
-    result = check_statement(statement.text, valid, source.text, source_name=source.name)
+    result = check_statement(
+        statement.text,
+        valid,
+        source.text,
+        source_name=source.name,
+        after_antecedent=after_antecedent,
+    )
     problems = [f"cites sentence {i}, which does not exist" for i in missing]
     problems += result.problems
     status: Status = "unsupported" if missing else result.status

@@ -1,0 +1,137 @@
+"""A statement that opens on a pointer ("They joined …", "This election was …", "His office …")
+stands in a brief only right after the sentence before it in the text, in that sentence's section:
+it reads as the text reads it. The ranking takes it only once that sentence is in, the verifier
+accepts the opening only there, and a statement opening on a pointer anywhere else is still
+flagged. Texts written for the tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from briefer.brief import compose, ranking, selection
+from briefer.brief.model_answer import Filed
+from briefer.check import fidelity, verify
+from briefer.check.proxies import proxies
+from briefer.models import SECTIONS, Brief, BriefContent, BriefMeta, Source, word_count
+from briefer.text.sentences import split_sentences
+
+# Two texts of different kinds, each with a pointer opening after a sentence it points to.
+LANDING = split_sentences(
+    "Fighting eased across the coastal province of Dara on Monday, officials said.\n"
+    "About 450 soldiers landed in the port of Velna on Monday.\n"
+    "They joined 1,200 regional troops, with Norway providing logistical support.\n"
+    "Officials in Velna said the airport had reopened to aid flights.\n"
+    "Rain is forecast across the coast for the rest of the week.\n"
+)
+COUNCIL = split_sentences(
+    "Work on the Korla dam will resume next spring, the region's governor said.\n"
+    "The city council approved $2 billion for the Korla dam on Tuesday.\n"
+    "This decision ends a decade of delays at the site, the mayor's office said.\n"
+    "Farmers downstream have asked for a study of the river's flow.\n"
+)
+
+
+def _statements(content: BriefContent) -> list[tuple[str, str]]:
+    return [(name, s.text) for name, _ in SECTIONS for s in content.section(name)]
+
+
+def _brief(content: BriefContent) -> Brief:
+    source = Source(title="Landing", sentences={s.id: s.text for s in LANDING})
+    meta = BriefMeta(model="m", endpoint="e", prompt_version="p")
+    return Brief.from_content(content, [source], meta)
+
+
+def test_the_ranking_takes_a_pointer_only_after_what_it_points_to() -> None:
+    texts = ["first sentence here", "They did the second thing", "a third one"]
+    after = [frozenset(), frozenset({0}), frozenset()]
+    kwargs = {"words": word_count, "prior": [0.1, 0.9, 0.5], "positions": [0.0, 0.5, 1.0]}
+    # Ranked first, it waits for sentence 0 and comes in right after it.
+    chosen = ranking.choose([0, 1, 2], texts, ["a", "a", "a"], 100, after=after, **kwargs)
+    assert chosen.index(1) == chosen.index(0) + 1 and set(chosen) == {0, 1, 2}
+    # Without room for sentence 0 it is not taken at all.
+    chosen = ranking.choose([0, 1, 2], texts, ["a", "a", "a"], 7, after=after, **kwargs)
+    assert 1 not in chosen or 0 in chosen
+    # What it points to is not a candidate at all: never taken.
+    never = [frozenset({7}), frozenset()]
+    assert 0 not in ranking.choose(
+        [0, 1], texts[1:], ["a", "a"], 100, after=never, words=word_count
+    )
+
+
+def test_a_pointer_statement_follows_its_sentence_in_that_ones_section() -> None:
+    for sentences, sections in (
+        (LANDING, {2: "ground_situation", 3: "us_position", 4: "ground_situation", 5: "outlook"}),
+        (COUNCIL, {2: "ground_situation", 3: "outlook", 4: "ground_situation"}),
+    ):
+        sections |= {1: "ground_situation"}
+        filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+        _, notes, _ = compose.compose(filed, sentences, 200)
+        ids = [n.sentence for n in notes]
+        assert 3 in ids  # the pointer statement is kept …
+        pointer = next(n for n in notes if n.sentence == 3)
+        first = next(n for n in notes if n.sentence == 2)
+        assert pointer.section == first.section  # … in its sentence's section, right after it
+        in_section = [n.sentence for n in notes if n.section == first.section]
+        assert in_section.index(3) == in_section.index(2) + 1
+        assert fidelity.opens_on_pointer(pointer.text)
+
+
+def test_without_its_sentence_a_pointer_statement_is_left_out() -> None:
+    for sentences in (LANDING, COUNCIL):
+        # The model files the first sentence as having no news value: nothing shows what
+        # "They" or "This decision" means.
+        sections = {s.id: "ground_situation" for s in sentences} | {2: "other"}
+        filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+        _, notes, _ = compose.compose(filed, sentences, 200)
+        assert 3 not in [n.sentence for n in notes]
+    # Switched off, the rule keeps every pointer statement out, as before.
+    sections = {s.id: "ground_situation" for s in LANDING}
+    filed = Filed(title="A landing", bottom_line="Soldiers landed.", sections=sections)
+    saved = selection.POINTER_PAIRS
+    selection.POINTER_PAIRS = False
+    try:
+        _, notes, _ = compose.compose(filed, LANDING, 200)
+    finally:
+        selection.POINTER_PAIRS = saved
+    assert 3 not in [n.sentence for n in notes]
+
+
+def test_the_verifier_accepts_a_pointer_opening_only_after_its_sentence() -> None:
+    for sentences, pointer in ((LANDING, 2), (COUNCIL, 2)):
+        text = sentences[pointer].text
+        # Alone, the statement opens on what it does not show.
+        alone = verify.check_statement(
+            text, [sentences[pointer]], "\n".join(s.text for s in sentences)
+        )
+        assert alone.status == "partial" and any("opens on" in p for p in alone.problems)
+        after = verify.check_statement(
+            text,
+            [sentences[pointer]],
+            "\n".join(s.text for s in sentences),
+            after_antecedent=True,
+        )
+        assert after.status == "supported"
+
+
+def test_a_brief_verifies_the_pair_and_flags_the_pointer_elsewhere() -> None:
+    sections = {s.id: "ground_situation" for s in LANDING} | {5: "outlook"}
+    filed = Filed(title="Soldiers land in Velna", bottom_line="Soldiers landed.", sections=sections)
+    content, _, _ = compose.compose(filed, LANDING, 200)
+    body = _statements(content)
+    assert ("ground_situation", LANDING[2].text) in body
+    for (_, a), (_, b) in itertools.pairwise(body):
+        if b == LANDING[2].text:
+            assert a == LANDING[1].text
+    brief = verify.verify_brief(_brief(content), LANDING, "\n".join(s.text for s in LANDING))
+    assert all(s.status == "supported" for name, _ in SECTIONS for s in brief.section(name))
+    assert proxies(brief).unresolved_openings == 0
+    # The same statement first in its section opens on nothing shown: flagged.
+    moved = content.model_copy(
+        update={
+            "ground_situation": [s for s in content.ground_situation if s.cites != [2]],
+        }
+    )
+    brief = verify.verify_brief(_brief(moved), LANDING, "\n".join(s.text for s in LANDING))
+    flagged = [s for s in brief.ground_situation if s.cites == [3]]
+    assert flagged and flagged[0].status == "partial"
+    assert proxies(brief).unresolved_openings == 1
