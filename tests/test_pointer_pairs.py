@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from briefer.brief import compose, ranking, selection
 from briefer.brief.model_answer import Filed
 from briefer.check import fidelity, verify
@@ -135,3 +137,24 @@ def test_a_brief_verifies_the_pair_and_flags_the_pointer_elsewhere() -> None:
     flagged = [s for s in brief.ground_situation if s.cites == [3]]
     assert flagged and flagged[0].status == "partial"
     assert proxies(brief).unresolved_openings == 1
+
+
+def test_a_pointer_statement_goes_with_its_sentence_when_that_one_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "these soldiers" points to nothing the brief shows, so that sentence is left out once the
+    # rounds of choosing are spent; "They joined …", which points to it, goes with it.
+    sentences = split_sentences(
+        "Fighting eased across the coastal province of Dara on Monday, officials said.\n"
+        "Aid groups delivered 40 tonnes of rice to camps near Dara.\n"
+        "Rain flooded two roads near the port of Kismayo.\n"
+        "Officials said 450 of these soldiers landed in the port of Velna on Tuesday.\n"
+        "They joined 1,200 regional troops, with Norway providing logistical support.\n"
+    )
+    sections = {s.id: "ground_situation" for s in sentences} | {3: "other"}
+    filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+    monkeypatch.setattr(compose, "CONTEXT_ROUNDS", 1)
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    ids = [n.sentence for n in notes]
+    assert 4 not in ids and 5 not in ids
+    assert 2 in ids  # the rest stays

@@ -38,7 +38,7 @@ from briefer.brief.headline import bottom_line_words, headline
 from briefer.brief.model_answer import Filed
 from briefer.brief.section_labels import sections_of
 from briefer.brief.selection import in_context, select
-from briefer.brief.statements import PERSONAL_PRONOUN, resolve, statement
+from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement
 from briefer.check import fidelity
 from briefer.models import SECTIONS, BriefContent, Statement, word_count
 from briefer.text.cues import DocumentCues, voiced
@@ -133,14 +133,20 @@ def compose(
         if not lost:
             break
         excluded |= lost
-    chosen = [p for p in chosen if p.sentence.id not in lost]
     labels = {**labels, **moves}
-    # A statement that opens on a pointer follows the sentence it points to, in its section.
-    kept = {p.sentence.id for p in chosen}
-    for p in chosen:
+    # A statement that opens on a pointer follows the sentence it points to, in its section;
+    # where that one is left out (its own references unshown), so is the statement.
+    kept: list[Pick] = []
+    for p in chosen:  # text order
+        if p.sentence.id in lost:
+            continue
         earlier = before.get(p.sentence.id)
-        if earlier is not None and earlier.id in kept and fidelity.opens_on_pointer(p.text):
+        if fidelity.opens_on_pointer(p.text):
+            if earlier is None or not kept or kept[-1].sentence.id != earlier.id:
+                continue
             labels[p.sentence.id] = labels[earlier.id]
+        kept.append(p)
+    chosen = kept
     filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
     notes = [
         Note(
