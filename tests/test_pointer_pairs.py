@@ -158,3 +158,19 @@ def test_a_pointer_statement_goes_with_its_sentence_when_that_one_is_left_out(
     ids = [n.sentence for n in notes]
     assert 4 not in ids and 5 not in ids
     assert 2 in ids  # the rest stays
+
+
+def test_a_run_of_statements_each_pointing_back_stays_together() -> None:
+    # "This number" follows the count it means; "The survivors", which follows "This number"
+    # by its reference, goes where that one went.
+    sentences = split_sentences(
+        "Fighting eased across the coastal province of Dara on Monday, officials said.\n"
+        "On Monday, officials counted 98 bodies at the port of Velna.\n"
+        "This number climbed to 107 by Tuesday, including 57 children.\n"
+        "The survivors were taken to the Bundibugyo district of Uganda.\n"
+    )
+    sections = {1: "ground_situation", 2: "background", 3: "ground_situation", 4: "outlook"}
+    filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    placed = {n.sentence: n.section for n in notes}
+    assert placed.get(2) == placed.get(3) == placed.get(4) == "background"

@@ -134,14 +134,15 @@ def compose(
             break
         excluded |= lost
     labels = {**labels, **moves}
-    # A statement that opens on a pointer follows the sentence it points to, in its section;
-    # where that one is left out (its own references unshown), so is the statement.
+    # A statement that opens on a pointer, or whose reference the sentence before it shows
+    # (``moves``), follows that sentence in its section, wherever that one went; where that one
+    # is left out (its own references unshown), so is the statement.
     kept: list[Pick] = []
     for p in chosen:  # text order
         if p.sentence.id in lost:
             continue
         earlier = before.get(p.sentence.id)
-        if fidelity.opens_on_pointer(p.text):
+        if p.sentence.id in moves or fidelity.opens_on_pointer(p.text):
             if earlier is None or not kept or kept[-1].sentence.id != earlier.id:
                 continue
             labels[p.sentence.id] = labels[earlier.id]
