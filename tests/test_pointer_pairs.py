@@ -75,7 +75,7 @@ def test_a_pointer_statement_follows_its_sentence_in_that_ones_section() -> None
         assert pointer.section == first.section  # … in its sentence's section, right after it
         in_section = [n.sentence for n in notes if n.section == first.section]
         assert in_section.index(3) == in_section.index(2) + 1
-        assert fidelity.opens_on_pointer(pointer.text)
+        assert fidelity.leans_on_antecedent(pointer.text)
 
 
 def test_without_its_sentence_a_pointer_statement_is_left_out() -> None:
@@ -110,7 +110,7 @@ def test_the_verifier_accepts_a_pointer_opening_only_after_its_sentence() -> Non
             text,
             [sentences[pointer]],
             "\n".join(s.text for s in sentences),
-            after_antecedent=True,
+            antecedent=sentences[pointer - 1].text,
         )
         assert after.status == "supported"
 
@@ -174,3 +174,48 @@ def test_a_run_of_statements_each_pointing_back_stays_together() -> None:
     _, notes, _ = compose.compose(filed, sentences, 200)
     placed = {n.sentence: n.section for n in notes}
     assert placed.get(2) == placed.get(3) == placed.get(4) == "background"
+
+
+# A quotation that names no speaker goes on the one the sentence before it attributes.
+SPOKESWOMAN = split_sentences(
+    "Government forces entered the northern town of Kaya on Monday, officials said.\n"
+    '"The operation began at dawn and is going to plan," said Amina Yusuf, a government '
+    "spokeswoman.\n"
+    '"The army now holds the airport and the port of Kaya."\n'
+    "Aid groups asked for access to the town's hospital.\n"
+)
+MINISTER = split_sentences(
+    "The central bank held its main rate at 9% on Thursday.\n"
+    '"Prices will fall by June," the finance minister, Tomas Ruiz, told reporters on Friday.\n'
+    '"The harvest in the south is the largest since 2015."\n'
+    "Bread prices rose 14% in the capital last month.\n"
+)
+
+
+def test_a_quotation_that_goes_on_the_one_before_it_follows_it() -> None:
+    for sentences in (SPOKESWOMAN, MINISTER):
+        sections = {s.id: "ground_situation" for s in sentences}
+        filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+        _, notes, _ = compose.compose(filed, sentences, 200)
+        ids = [n.sentence for n in notes]
+        assert 3 in ids and ids.index(3) == ids.index(2) + 1
+        source = "\n".join(s.text for s in sentences)
+        quote = sentences[2]
+        checked = verify.check_statement(quote.text, [quote], source, antecedent=sentences[1].text)
+        assert checked.status == "supported"
+        # After a sentence that attributes no quotation, whose words they are is not shown.
+        alone = verify.check_statement(quote.text, [quote], source, antecedent=sentences[0].text)
+        assert alone.status == "partial"
+
+
+def test_a_quotation_after_a_sentence_that_attributes_none_is_not_taken() -> None:
+    # Whose words these are, nothing before them says.
+    sentences = split_sentences(
+        "Government forces entered the northern town of Kaya on Monday, officials said.\n"
+        "Aid groups asked for access to the town's hospital on Tuesday.\n"
+        '"The army now holds the airport and the port of Kaya."\n'
+    )
+    sections = {s.id: "ground_situation" for s in sentences}
+    filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    assert 2 in [n.sentence for n in notes] and 3 not in [n.sentence for n in notes]

@@ -142,7 +142,7 @@ def compose(
         if p.sentence.id in lost:
             continue
         earlier = before.get(p.sentence.id)
-        if p.sentence.id in moves or fidelity.opens_on_pointer(p.text):
+        if p.sentence.id in moves or fidelity.leans_on_antecedent(p.text):
             if earlier is None or not kept or kept[-1].sentence.id != earlier.id:
                 continue
             labels[p.sentence.id] = labels[earlier.id]

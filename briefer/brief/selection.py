@@ -99,18 +99,19 @@ def select(
             )
     # A statement stands alone: a clause, its references resolved, its speaker kept
     # (``fidelity``); a cut that drops who said it is no shorter form of the sentence.
-    # A statement that opens on a pointer ("They joined …", "This number climbed …") stands
-    # where the sentence before it in the text is shown just before it: it is a candidate that
-    # needs that one chosen (``after``), and it follows it in its section (``compose``).
-    previous = {b.id: a.id for a, b in pairwise(sentences)}
+    # A statement that opens on a pointer ("They joined …", "This number climbed …"), or a
+    # quotation that goes on the one the sentence before it attributes, stands where that
+    # sentence is shown just before it: it is a candidate that needs that one chosen
+    # (``after``), and it follows it in its section (``compose``).
+    previous = {b.id: a for a, b in pairwise(sentences)}
     clean_ids = {s.id for s in clean}
     kept: list[tuple[Sentence, str]] = []
     needs: list[int | None] = []
 
-    def stands(t: str, s: Sentence, after: bool = False) -> bool:
+    def stands(t: str, s: Sentence, antecedent: str | None = None) -> bool:
         return not [
             p
-            for p in fidelity.form_problems(t, [s.text], after_antecedent=after)
+            for p in fidelity.form_problems(t, [s.text], antecedent=antecedent)
             if p.kind != "speaker" or voiced_text
         ]
 
@@ -120,9 +121,15 @@ def select(
         if stands(t, s):
             kept.append((s, t))
             needs.append(None)
-        elif POINTER_PAIRS and previous.get(s.id) in clean_ids and stands(t, s, after=True):
+        elif (
+            POINTER_PAIRS
+            and (earlier := previous.get(s.id)) is not None
+            and earlier.id in clean_ids
+            and stands(t, s, earlier.text)
+            and not fidelity.speaker_problems(t, [s.text])
+        ):
             kept.append((s, t))
-            needs.append(previous[s.id])
+            needs.append(earlier.id)
     forms = kept
     named = [found(unvoiced(t)) for _, t in forms]
     places: list[float] | None

@@ -41,7 +41,7 @@ from functools import lru_cache
 
 from briefer.check.grounding import known, number_values
 from briefer.text.cues import speaks_first_person, unvoiced
-from briefer.text.quotes import is_whole_quote, unquoted
+from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
     MONTH_NAMES,
     REPORTING,
@@ -734,12 +734,13 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
 
 
 def form_problems(
-    text: str, cited: Sequence[str] = (), *, after_antecedent: bool = False
+    text: str, cited: Sequence[str] = (), *, antecedent: str | None = None
 ) -> list[Problem]:
     """Whether ``text`` stands alone as a statement (the module's docstring); a statement that
-    is one of its ``cited`` lines, a heading, is a heading. ``after_antecedent``: the statement
-    is printed right after the sentence before it in the text (``verify.follows``), so an
-    opening "They …" or "This election …" points where the text points it."""
+    is one of its ``cited`` lines, a heading, is a heading. ``antecedent``: the sentence before
+    it in the text, where the statement is printed right after it (``verify.follows``): an
+    opening "They …" or "This election …" points where the text points it, and a quotation
+    that names no speaker goes on the quotation that sentence attributes (``continues_quote``)."""
     voiced = bool(_SPEAKER.match(text))
     bare_text = unvoiced(text).strip()
     plain = bare_text.rstrip(".").strip()
@@ -749,7 +750,7 @@ def form_problems(
         return [Problem("fragment", "a heading or label, not a statement")]
     if bare_text.endswith("?"):
         return [Problem("fragment", "a question, not a statement")]
-    if not voiced and is_whole_quote(bare_text):
+    if not voiced and is_whole_quote(bare_text) and not continues_quote(antecedent):
         # ""The military has taken control over most of the island."": whose words?
         return [Problem("speaker", "a quotation that does not say whose it is")]
     toks = tokens(bare_text)
@@ -785,7 +786,7 @@ def form_problems(
     first = opening[0] if opening else words[0]
     second = opening[1].word if len(opening) > 1 else ""
     if (
-        not after_antecedent
+        antecedent is None
         and first.word in _POINTERS
         and second not in _TIME_NOUNS
         and not (first.word == "it" and _EXPLETIVE.match(bare_text))
@@ -1012,9 +1013,23 @@ def unshown(
     ]
 
 
-def opens_on_pointer(text: str) -> bool:
-    """Whether the statement opens on a word that points outside it ("They joined …")."""
-    return any(p.kind == "reference" and p.text.startswith("opens on") for p in form_problems(text))
+def leans_on_antecedent(text: str) -> bool:
+    """Whether the statement stands only right after the sentence before it in the text: it
+    opens on a word that points outside it ("They joined …"), or it is a quotation that names
+    no speaker."""
+    return any(
+        (p.kind == "reference" and p.text.startswith("opens on")) or p.kind == "speaker"
+        for p in form_problems(text)
+    )
+
+
+def continues_quote(antecedent: str | None) -> bool:
+    """Whether a quotation right after ``antecedent`` goes on one that it attributes: it holds
+    a quotation and a reporting verb outside it ("“The operation started …,” said Abdourahim
+    Said Bakar, a government spokesman.")."""
+    if not antecedent or not quotations(antecedent, single=False):
+        return False
+    return any(lemmas(t.word) & REPORTING for t in tokens(unquoted(antecedent)) if t.word)
 
 
 def answers(text: str) -> bool:

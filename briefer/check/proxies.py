@@ -99,7 +99,9 @@ def proxies(brief: Brief) -> Proxies:
             cited = [
                 t for i in statement.cites if (t := _sentences(brief, statement.source).get(i, ""))
             ]
-            found = fidelity.form_problems(statement.text, cited, after_antecedent=after)
+            by_id = _sentences(brief, statement.source)
+            antecedent = by_id.get(min(statement.cites) - 1) if after else None
+            found = fidelity.form_problems(statement.text, cited, antecedent=antecedent)
             found += fidelity.speaker_problems(statement.text, cited)
             counts.no_finite_verb += any(
                 p.kind == "fragment" and "finite verb" in p.text for p in found

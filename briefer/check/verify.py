@@ -413,7 +413,7 @@ def check_statement(
     *,
     needs_citation: bool = True,
     source_name: str = "the source",
-    after_antecedent: bool = False,
+    antecedent: str | None = None,
 ) -> Check:
     """Check one statement against its cited sentences and the whole source.
 
@@ -486,7 +486,7 @@ def check_statement(
         form = wording(text, texts)
         # A paraphrase is held to every word and to the meaning checks; the source's own words
         # (whole or shortened) to whether they still stand alone and keep their speaker.
-        found = fidelity.form_problems(as_printed, texts, after_antecedent=after_antecedent)
+        found = fidelity.form_problems(as_printed, texts, antecedent=antecedent)
         if form == "paraphrase":
             found += fidelity.meaning_problems(as_printed, texts, names_checked=True)
         else:
@@ -558,7 +558,11 @@ def verify_against(brief: Brief, sources: list[SourceText]) -> Brief:
     forms = {"verbatim": 0, "shortened": 0, "paraphrase": 0}
     for name, _ in SECTIONS:
         checked = [
-            _checked(statement, sources, after_antecedent=follows(previous, statement))
+            _checked(
+                statement,
+                sources,
+                antecedent=_antecedent(previous, statement, sources),
+            )
             for previous, statement in zip(
                 [None, *brief.section(name)], brief.section(name), strict=False
             )
@@ -611,6 +615,19 @@ def follows(previous: Statement | None, statement: Statement) -> bool:
         and bool(statement.cites)
         and min(statement.cites) - 1 in previous.cites
     )
+
+
+def _antecedent(
+    previous: Statement | None, statement: Statement, sources: list[SourceText]
+) -> str | None:
+    """The source's sentence before the statement's own, where the statement follows the
+    statement citing it (``follows``)."""
+    if previous is None or not follows(previous, statement):
+        return None
+    if not 1 <= statement.source <= len(sources):
+        return None
+    wanted = min(statement.cites) - 1
+    return next((s.text for s in sources[statement.source - 1].sentences if s.id == wanted), None)
 
 
 def unjudged(brief: Brief, *, multi_source: bool = False) -> list[str]:
@@ -688,7 +705,7 @@ def _checked_line(
 
 
 def _checked(
-    statement: Statement, sources: list[SourceText], *, after_antecedent: bool = False
+    statement: Statement, sources: list[SourceText], *, antecedent: str | None = None
 ) -> Statement:
     if not 1 <= statement.source <= len(sources):
         problems = [f"cites source {statement.source}, which the brief does not have"]
@@ -709,7 +726,7 @@ def _checked(
         valid,
         source.text,
         source_name=source.name,
-        after_antecedent=after_antecedent,
+        antecedent=antecedent,
     )
     problems = [f"cites sentence {i}, which does not exist" for i in missing]
     problems += result.problems
