@@ -15,7 +15,7 @@ from briefer.brief.model_answer import Filed
 from briefer.check import fidelity, verify
 from briefer.check.proxies import proxies
 from briefer.models import SECTIONS, Brief, BriefContent, BriefMeta, Source, word_count
-from briefer.text.sentences import split_sentences
+from briefer.text.sentences import Sentence, split_sentences
 
 # Two texts of different kinds, each with a pointer opening after a sentence it points to.
 LANDING = split_sentences(
@@ -219,3 +219,25 @@ def test_a_quotation_after_a_sentence_that_attributes_none_is_not_taken() -> Non
     filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
     _, notes, _ = compose.compose(filed, sentences, 200)
     assert 2 in [n.sentence for n in notes] and 3 not in [n.sentence for n in notes]
+
+
+def test_words_inside_a_quotation_run_stay_out_without_their_speaker() -> None:
+    # Written for the test: a quotation over three sentences; the middle one alone would print
+    # the analyst's judgement as the text's own.
+    sentences = [
+        Sentence(id=1, paragraph=1, text="Fighting eased around the town of Kaya on Monday."),
+        Sentence(id=2, paragraph=2, text="“The army now holds the airport of Kaya."),
+        Sentence(id=3, paragraph=2, text="Now the balance of the war is probably in its favor."),
+        Sentence(
+            id=4,
+            paragraph=2,
+            text="Losses of 4,000 seem low to me,” analyst Jon Barr told Reuters.",
+        ),
+        Sentence(id=5, paragraph=3, text="Aid groups asked for access to the 2 hospitals of Kaya."),
+    ]
+    sections = {s.id: "ground_situation" for s in sentences}
+    filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    ids = [n.sentence for n in notes]
+    assert 2 not in ids and 3 not in ids
+    assert 4 in ids and 5 in ids

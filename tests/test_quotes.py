@@ -77,3 +77,29 @@ def test_opening_marks_and_every_mark() -> None:
     assert opens_quote("“We are ready”") and opens_quote('  "Yes"') and opens_quote("‘No’")
     assert not opens_quote("'Tis the season") and not opens_quote("") and not opens_quote("Yes")
     assert set("\"“”'‘’") == MARKS
+
+
+def test_a_quotation_over_several_sentences_leaves_the_middle_unattributed() -> None:
+    from briefer.text.quotes import left_open, unattributed
+
+    # Written for the test, as (paragraph, sentence): the speaker comes at the end, after the
+    # quotation closes (the splitter cuts a long quotation so where it is long enough).
+    after = [
+        (1, "“The port is closed to tankers."),
+        (1, "Ships wait offshore for a week."),
+        (1, "We need help now,” the mayor of Velna told reporters."),
+        (2, "The navy sent two tugs on Friday."),
+    ]
+    assert left_open(after) == [(False, True), (True, True), (True, False), (False, False)]
+    assert unattributed(after) == {0, 1}
+    # The speaker first, straight marks: the opening sentence names who speaks; the next goes
+    # on without a speaker of its own.
+    before = [
+        (1, 'The minister said: "Prices will fall by June.'),
+        (1, 'The harvest is the largest since 2015."'),
+        (2, '"It was a hard year," a farmer in Kaya said.'),
+    ]
+    assert unattributed(before) == {1}
+    # A quotation closed within its sentence is no run; each paragraph starts closed.
+    assert unattributed([(1, "“We are ready,” he said."), (1, "The talks resumed.")]) == set()
+    assert unattributed([(1, "“The vote was fair."), (2, "The count went on.")]) == {0}

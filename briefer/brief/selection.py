@@ -19,6 +19,7 @@ from briefer.check.verify import check_statement
 from briefer.models import SECTIONS, word_count
 from briefer.text.cues import non_answer, unvoiced
 from briefer.text.instructions import about_output, is_suspect
+from briefer.text.quotes import unattributed
 from briefer.text.sentences import Sentence
 
 #: Whether a statement opening on a pointer may stand after the sentence it points to.
@@ -62,6 +63,10 @@ def select(
     # first-person line still without one says nobody knows who speaks it.
     voiced_text = text is not None
     text = text or statement
+    # Someone's words in a quotation that runs past the sentence, with no speaker named in it:
+    # printed alone, a judgement in the quotation reads as the text's own ("Now the balance of
+    # casualties is probably in Ukraine's favor."). Only with its speaker in front.
+    speech = {sentences[k].id for k in unattributed([(s.paragraph, s.text) for s in sentences])}
     candidates = [
         s
         for s in sentences
@@ -71,6 +76,7 @@ def select(
         and s.id not in asked
         and s.id not in exclude
         and not _said_by(bottom_line, statement(s))
+        and (s.id not in speech or unvoiced(text(s)) != text(s))
     ]
     clean = [s for s in candidates if not is_suspect(s)]
     # A transcript with questions (a briefing, a gaggle): the briefer's opening remarks are the

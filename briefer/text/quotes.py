@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from briefer.text.words import REPORTING, lemmas
+
 #: Double quotation marks: straight, opening, closing.
 DOUBLE = '"“”'
 #: Single quotation marks: straight (also the apostrophe), opening, closing (also the curly
@@ -120,3 +122,63 @@ def opens_quote(text: str) -> bool:
     """Whether ``text`` starts (after any space) with a mark that opens a quotation: ", “ or ‘."""
     start = text.lstrip()[:1]
     return bool(start) and start in ('"', "“", "‘")
+
+
+def open_after(text: str, open_before: bool = False) -> bool:
+    """Whether a double quotation is still open at the end of ``text``, given whether one was
+    open at its start: “ opens, ” closes, a straight " does the other."""
+    return _walk(text, open_before)[0]
+
+
+def outside(text: str, open_before: bool = False) -> str:
+    """The words of ``text`` outside its double quotations, given whether one was open at its
+    start (the narrator's words: "… ,” van Rij told VOA.")."""
+    return _walk(text, open_before)[1]
+
+
+def _walk(text: str, state: bool) -> tuple[bool, str]:
+    kept: list[str] = []
+    for char in text:
+        if char == "“":
+            state = True
+        elif char == "”":
+            state = False
+        elif char == '"':
+            state = not state
+        elif not state:
+            kept.append(char)
+            continue
+        kept.append(" ")
+    return state, "".join(kept)
+
+
+def left_open(paragraphs: list[tuple[int, str]]) -> list[tuple[bool, bool]]:
+    """For each sentence ``(paragraph, text)`` in text order: whether a double quotation is
+    open at its start and at its end, reading each paragraph from the start (a quotation
+    runs over several sentences: “The U.S. seemed … Ukraine. That means … ,” van Rij said.)."""
+    states: list[tuple[bool, bool]] = []
+    paragraph, state = None, False
+    for number, text in paragraphs:
+        if number != paragraph:
+            paragraph, state = number, False
+        end = open_after(text, state)
+        states.append((state, end))
+        state = end
+    return states
+
+
+def unattributed(paragraphs: list[tuple[int, str]]) -> set[int]:
+    """The indexes of the sentences ``(paragraph, text)`` that lie in a quotation running past
+    them (open at their start or at their end) and name no speaker of their own: no reporting
+    verb in their words outside it (“The U.S. seemed to have taken away …” and "Now the balance
+    … is probably in Ukraine's favor." before "…,” Barry told Agence France-Presse.")."""
+    found: set[int] = set()
+    for k, ((_, text), (start, end)) in enumerate(
+        zip(paragraphs, left_open(paragraphs), strict=True)
+    ):
+        if not (start or end):
+            continue
+        words = re.findall(r"[A-Za-z]+", outside(text, start))
+        if not any(lemmas(w.lower()) & REPORTING for w in words):
+            found.add(k)
+    return found
