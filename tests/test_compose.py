@@ -11,9 +11,10 @@ from briefer.brief import compose, fact_density, headline, model_answer, selecti
 from briefer.check.grounding import names, numbers, title_unsupported, unsupported_terms
 from briefer.model.grammar import schema_to_gbnf
 from briefer.models import BriefContent, word_count
-from briefer.text.cues import asked, voiced
+from briefer.text.cues import voiced
 from briefer.text.line_filters import is_content
 from briefer.text.sentences import Sentence, split_sentences
+from briefer.text.turns import asked
 
 from .conftest import SEED, SEED_LABELS, filed_answer
 

@@ -36,13 +36,11 @@ part-of-speech tagging.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from pydantic import BaseModel
 
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import unquoted
-from briefer.text.sentences import Sentence
 from briefer.text.words import is_name
 
 # US institutions and office holders, by title: names change, titles do not.
@@ -133,20 +131,6 @@ _BYLINE = re.compile(
     r"|attributable\s+to\s+(?:Spokesperson\s+|Secretary\s+)?(?P<quoted>(?:[A-Z][\w’'.-]*\s+){0,3}"
     r"[A-Z][\w’'-]+):?$"
 )
-# A transcript turn: "MR. KIRBY:", "SECRETARY BLINKEN:", "AMBASSADOR THOMAS-GREENFIELD:".
-_TURN = re.compile(
-    r"^(?:(?:MR|MS|MRS|DR|SECRETARY|AMBASSADOR|GENERAL|ADMIRAL|SENATOR|PRESIDENT)\.?\s+)?"
-    r"(?:[A-Z][A-Z’'.-]+\s+)?(?P<name>[A-Z][A-Z’'-]+):"
-)
-# Turns that speak for nobody the brief can name, and a memorandum's header labels.
-_NOT_SPEAKERS = frozenset(
-    {"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"}
-    | {"SUBJECT", "TO", "FROM", "RE", "DATE", "CC", "ATTENTION", "MEMORANDUM"}
-)
-# Labels that give an office, not a name: the document's named speaker holds it.
-_TITLES = frozenset(
-    {"President", "Secretary", "Ambassador", "Chairman", "Chair", "Minister", "Spokesperson"}
-)
 
 
 class DocumentCues(BaseModel):
@@ -156,6 +140,10 @@ class DocumentCues(BaseModel):
     us_voice: bool = False
     latest_year: int | None = None
     speaker: str | None = None
+    #: The capitalised words before the speaker's name where the title names them ("Vice
+    #: President Kamala" in "Remarks by Vice President Kamala Harris"): the office a
+    #: transcript's label "THE VICE PRESIDENT:" gives.
+    speaker_office: str = ""
     #: Surnames the text introduces with a US title ("Press Secretary Karoline Leavitt"), so
     #: "Leavitt noted …" later in the text is a US actor too.
     us_names: frozenset[str] = frozenset()
@@ -279,54 +267,16 @@ def document_cues(title: str, text: str, date: str | None = None) -> DocumentCue
     if date and _YEAR.match(date[:4]):
         years.append(int(date[:4]))
     first_line = text.strip().splitlines()[0] if text.strip() else ""
+    speaker = author(title) or author(first_line) or byline(text)
+    named = speaker and re.search(rf"\b((?:[A-Z][\w’'.-]*\s+)*){re.escape(speaker)}\b", title)
     return DocumentCues(
         us_voice=bool(_US_VOICE.search(head)) or _us_officer_speaks(title, first_line, text),
         latest_year=max(years, default=None),
-        speaker=author(title) or author(first_line) or byline(text),
+        speaker=speaker,
+        speaker_office=named.group(1).strip() if named else "",
         us_names=us_names(f"{title}\n{text}"),
         triggers=triggers(first_line),
     )
-
-
-def turn_speaker(text: str) -> str | None:
-    """The speaker a transcript line names ("MR. KIRBY: …" → "Kirby"), if any."""
-    match = _TURN.match(text)
-    if not match or match.group("name") in _NOT_SPEAKERS:
-        return None
-    return match.group("name").capitalize()
-
-
-def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str | None]:
-    """Who speaks each sentence: the document's author until a transcript turn names someone
-    ("MR. KIRBY:"), then that speaker until the next turn (an answer runs over paragraphs). A
-    questioner's or moderator's turn speaks for nobody the brief can name."""
-    out: dict[int, str | None] = {}
-    current = doc.speaker
-    for sentence in sentences:
-        text = sentence.text.strip()
-        if without_speaker(text) != text:  # a turn starts: a label, "Q", "MODERATOR:"
-            current = turn_speaker(text)
-            if current in _TITLES and doc.speaker:
-                current = doc.speaker  # "THE PRESIDENT:" in "Remarks by President Biden"
-        out[sentence.id] = current
-    return out
-
-
-_QUESTIONERS = frozenset({"Q", "QUESTION", "REPORTER", "MODERATOR", "OPERATOR", "PARTICIPANT"})
-
-
-def asked(sentences: Sequence[Sentence]) -> set[int]:
-    """Ids of the sentences a questioner speaks in a transcript ("Q Thanks, John. On a
-    different topic: …"): a reporter's premise or aside, not what the briefer said."""
-    out: set[int] = set()
-    current = ""
-    for sentence in sentences:
-        text = sentence.text.strip()
-        if without_speaker(text) != text:  # a turn starts: "Q …", "MODERATOR: …", "MR. KIRBY: …"
-            current = re.split(r"[:\s]", text, maxsplit=1)[0].strip(".").upper()
-        if current in _QUESTIONERS:
-            out.add(sentence.id)
-    return out
 
 
 # What the speaker holds ought to be, not what is: "The RSF must stop their assault …" in a
