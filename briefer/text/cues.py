@@ -27,9 +27,10 @@ morning-dev unchanged or better (70 % → 72 %).
 
 A cue alone over-fires (a fact sheet's counterfactual "would" is not an outlook), so cues only
 move sentences the model filed in a neighbouring section and never move "other" or a model's
-own Outlook; its Background only when the sentence tells the state now, in the present perfect,
-with no earlier time ("Nearly 10 million people have been displaced" → Ground Situation; 91 →
-93 % placed on dev, morning-dev unchanged). All rules are word patterns, documented here; no
+own Outlook; its Background only when the sentence tells the state now, in the present perfect or
+the progressive, with no earlier time ("Nearly 10 million people have been displaced", "Cholera
+is spreading" → Ground Situation; 91 → 93 % placed on dev, morning-dev unchanged). All rules are
+word patterns, documented here, and a verb's form from the lexicon (words.verb_forms); no
 part-of-speech tagging.
 """
 
@@ -41,7 +42,7 @@ from pydantic import BaseModel
 
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import unquoted
-from briefer.text.words import is_name
+from briefer.text.words import is_name, verb_forms
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(
@@ -91,10 +92,27 @@ _PAST = re.compile(
     )\b""",
     re.VERBOSE | re.IGNORECASE,
 )
-# The state now: present perfect ("have been displaced", "has taken hold") or "is now".
+# The state now: the present perfect ("have been displaced", "has spread"), the progressive
+# ("is spreading") or "is now"; the verb's form is the lexicon's (words.verb_forms).
 _NOW = re.compile(
-    r"\b(?:has|have)\s+(?:now\s+|already\s+)?(?:been|[a-z]+(?:ed|en))\b|\b(?:is|are)\s+now\b"
+    r"\b(?:has|have)\s+(?:now\s+|already\s+)?(?P<done>[a-z]+)\b"
+    r"|\b(?:is|are)\s+(?:now\b|(?P<going>[a-z]+ing)\b)"
 )
+
+
+def _now(text: str) -> bool:
+    """The sentence tells the state now (see ``_NOW``)."""
+    for match in _NOW.finditer(text):
+        done, going = match.group("done"), match.group("going")
+        if done and verb_forms(done) & {"VBN", "VBD"}:  # a regular participle is VBD's form
+            return True
+        if going and "VBG" in verb_forms(going) and not future(text):
+            return True  # "is spreading", not a plan: "is meeting them next week"
+        if not (done or going):
+            return True
+    return False
+
+
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _FIRST_PERSON = re.compile(r"\b(I|we|We|our|Our|my|My|us|me)\b")
 # A US government document speaks for the US in the first person (statements, readouts,
@@ -448,7 +466,7 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
         if future(text):
             return "outlook"
         return label
-    if label == "background" and _NOW.search(text) and not earlier(text, doc):
+    if label == "background" and _now(text) and not earlier(text, doc):
         return "ground_situation"  # "Nearly 10 million people have been displaced": the state now
     if label == "us_position" and not us_subject(text, doc):
         if (doc.us_voice and first_person(text) and not _OTHER_SUBJECT.match(text)) or _argues(
