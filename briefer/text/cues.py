@@ -42,7 +42,7 @@ from pydantic import BaseModel
 
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import unquoted
-from briefer.text.words import is_name, verb_forms
+from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, bare, is_name, verb_forms
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(
@@ -208,9 +208,10 @@ _TITLE_WORDS = (
     r"|Adviser|Advisor|official|President|Vice\s+President|Senator|Sen\.|Rep\.|Representative"
     r"|Director|Administrator|Deputy|Under\s+Secretary|Assistant\s+Secretary|General)"
 )
-# A person's name: a first name, maybe an initial, and one or two more names, on one line.
+# A person's name: a first name, maybe an initial, and one or two more names, on one line. A
+# title may have a department's name before it ("Defense Secretary", "Army General").
 _NAMED = re.compile(
-    rf"(?:[ ]+{_TITLE_WORDS})*[ ]+"
+    rf"(?:[ ]+(?:[A-Z][a-z]+[ ]+){{0,2}}?{_TITLE_WORDS})*[ ]+"
     r"(?P<name>[A-Z][a-z]+(?:[ ][A-Z]\.)?(?:[ ][A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})"
     # in running text, not a title line in title case: a lower-case word, a stop or a
     # possessive follows ("National Security Advisor Jake Sullivan’s Call with …")
@@ -224,11 +225,21 @@ _NOT_NAMES = re.compile(
 )
 
 
+def _title_case(line: str) -> bool:
+    """A line in title case: every word but the function words capitalised."""
+    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.lower() not in FUNCTION_WORDS]
+    return len(words) > 2 and all(w[0].isupper() for w in words)
+
+
 def us_names(text: str) -> frozenset[str]:
-    """Surnames the text gives with a US title or institution in front of them."""
+    """Surnames the text gives with a US title or institution in front of them. In a title line
+    in title case a lower-case word ends no name ("… Announces New Aid for Sudan")."""
     found = set()
     for match in _US_ACTOR.finditer(text):
         named = _NAMED.match(text, match.end())
+        line = text[text.rfind("\n", 0, match.start()) + 1 :].split("\n", 1)[0]
+        if named and re.match(r"[ ]+[a-z]", text[named.end() :]) and _title_case(line):
+            continue
         if named:
             words = named.group("name").split()
             if not any(_NOT_NAMES.match(w) or _US_ACTOR.fullmatch(w) for w in words):
@@ -348,6 +359,11 @@ _INSTRUMENT = re.compile(
 )
 
 
+def _after_preposition(text: str, at: int) -> bool:
+    words = text[:at].split()
+    return bool(words) and bare(words[-1]) in PREPOSITIONS
+
+
 _SUBORDINATE = re.compile(
     r"^\W*(?:Since|After|When|Because|While|Although|Though|If|Before|Until|Once|Despite)\s"
 )
@@ -358,7 +374,9 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     a US government text, its own act as the subject ("The Order blocks …") counts too."""
     if doc is not None and doc.us_voice and _INSTRUMENT.match(text):
         return True
-    found = _us_positions(text, doc)
+    # A US actor after a preposition is its object ("Ukraine's ambassador to the United States,
+    # …"), not the subject: the next one may be.
+    found = [at for at in _us_positions(text, doc) if not _after_preposition(text, at)]
     if not found:
         return False
     head = text[: found[0]]
