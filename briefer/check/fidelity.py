@@ -43,6 +43,7 @@ from briefer.check.grounding import known, number_values
 from briefer.text.cues import speaks_first_person, unvoiced
 from briefer.text.quotes import is_whole_quote, unquoted
 from briefer.text.words import (
+    DAY_NAMES,
     MONTH_NAMES,
     PREPOSITIONS,
     REPORTING,
@@ -1062,9 +1063,7 @@ def _says_which(words: Sequence[Token], k: int) -> bool:
     )
 
 
-_WHEN_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday".split() + MONTH_NAMES
-)
+_WHEN_WORDS = frozenset(DAY_NAMES + MONTH_NAMES)
 
 
 def _when(words: Sequence[Token]) -> bool:

@@ -196,6 +196,15 @@ NUMBER_WORDS = frozenset(
 MONTH_NAMES = (
     "january february march april may june july august september october november december"
 ).split()
+#: The days of the week.
+DAY_NAMES = "monday tuesday wednesday thursday friday saturday sunday".split()
+#: Nouns that name a stretch of time: with "this" they say when ("This week, …"), not what.
+TIME_NOUNS = frozenset(
+    "day week weekend month year morning afternoon evening night spring summer autumn fall winter "
+    "season quarter".split()
+    + DAY_NAMES
+    + MONTH_NAMES
+)
 #: Month names and their abbreviations → the month's number.
 MONTHS = {
     name: number
