@@ -25,7 +25,7 @@ from briefer.text.instructions import about_output, is_suspect
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import quoted_phrases
 from briefer.text.sentences import Sentence, split_sentences
-from briefer.text.words import TIME_NOUNS
+from briefer.text.words import AUXILIARIES, TIME_NOUNS
 
 TITLE_MAX_WORDS = 16
 BOTTOM_LINE_MAX_WORDS = 50
@@ -106,6 +106,14 @@ def _uncut_title(title: str) -> str:
         words = words[: pauses[-1] + 1]
     while words and words[-1].casefold().strip(",;:") in _DANGLING:
         words.pop()
+    if words and words[-1].casefold() in AUXILIARIES:
+        # "… as Mudavadi says 1,200 lorries will": the clause lost its verb; the title ends
+        # before it, at its connective, where one leaves a title of some length.
+        words.pop()
+        links = [i for i, w in enumerate(words) if w.casefold() in _DANGLING and i >= 5]
+        words = words[: links[-1]] if links else words
+        while words and words[-1].casefold().strip(",;:") in _DANGLING:
+            words.pop()
     if words:
         words[-1] = words[-1].rstrip(",;:")
     return " ".join(words) or title

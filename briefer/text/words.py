@@ -374,6 +374,9 @@ _FINITE_AUX = frozenset(
     "haven't hadn't doesn't don't didn't won't wouldn't can't couldn't shouldn't mustn't".split()
 )
 
+#: Modals and auxiliaries: a clause that ends on one has lost its verb ("… lorries will").
+AUXILIARIES = _MODALS | _FINITE_AUX | frozenset(["be", "been", "being"])
+
 
 def finite(word: str) -> bool:
     """Whether the word can be a finite verb: a modal, an auxiliary, a past or present form."""
