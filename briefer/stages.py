@@ -37,10 +37,11 @@ from briefer.model.tokens import count_messages, count_text
 from briefer.models import Article, Brief, BriefMeta, VerificationSummary
 from briefer.render.output import render_files
 from briefer.render.render import Renderer
-from briefer.text.cues import asked, document_cues, speakers
+from briefer.text.cues import document_cues
 from briefer.text.instructions import looks_like_instruction
 from briefer.text.line_filters import back_matter, is_content
 from briefer.text.sentences import Sentence, split_sentences
+from briefer.text.turns import asked, speakers
 
 P = ParamSpec("P")
 R = TypeVar("R")

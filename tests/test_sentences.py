@@ -412,12 +412,6 @@ def test_a_word_hyphenated_across_a_break_is_joined_whole() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rule fitted to 00_seed_india_pakistan (a paragraph of three wrapped lines): a text "
-    "too short to be judged hard-wrapped goes through _join_broken, which joins a line ending "
-    "in a lower-case word or a comma but not one ending in 'cease-'",
-)
 def test_a_word_hyphenated_across_the_break_of_a_two_line_text_is_joined_whole() -> None:
     text = (
         "Ministers from both countries agreed on a cease-\nfire along the border, officials said.\n"

@@ -25,6 +25,7 @@ from briefer.text.instructions import about_output, is_suspect
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import quoted_phrases
 from briefer.text.sentences import Sentence, split_sentences
+from briefer.text.words import AUXILIARIES, TIME_NOUNS
 
 TITLE_MAX_WORDS = 16
 BOTTOM_LINE_MAX_WORDS = 50
@@ -105,6 +106,14 @@ def _uncut_title(title: str) -> str:
         words = words[: pauses[-1] + 1]
     while words and words[-1].casefold().strip(",;:") in _DANGLING:
         words.pop()
+    if words and words[-1].casefold() in AUXILIARIES:
+        # "… as Mudavadi says 1,200 lorries will": the clause lost its verb; the title ends
+        # before it, at its connective, where one leaves a title of some length.
+        words.pop()
+        links = [i for i, w in enumerate(words) if w.casefold() in _DANGLING and i >= 5]
+        words = words[: links[-1]] if links else words
+        while words and words[-1].casefold().strip(",;:") in _DANGLING:
+            words.pop()
     if words:
         words[-1] = words[-1].rstrip(",;:")
     return " ".join(words) or title
@@ -181,7 +190,12 @@ def _planted(text: str, suspects: list[Sentence]) -> bool:
 
 # A bottom line that opens on a word pointing elsewhere ("That's how the deal is structured")
 # leaves the reader asking what "that" is: the brief's first sentence must stand alone.
-_DANGLING_START = re.compile(r"^\W*(?:That|This|These|Those|It|He|She|They|Its|His|Her|Their)\b")
+# "This week, …" says when, not what it points back to.
+_DANGLING_START = re.compile(
+    r"^\W*(?:That|Those|It|He|She|They|Its|His|Her|Their|(?:This|These)(?!\s+(?i:"
+    + "|".join(sorted(TIME_NOUNS))
+    + r")s?\b))\b"
+)
 
 # A bottom line that describes the text instead of saying what happened ("The article discusses
 # a series of meetings …") tells the reader nothing the title did not.

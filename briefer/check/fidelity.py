@@ -43,7 +43,9 @@ from briefer.check.grounding import known, number_values
 from briefer.text.cues import speaks_first_person, unvoiced
 from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
+    DAY_NAMES,
     MONTH_NAMES,
+    PREPOSITIONS,
     REPORTING,
     STOPWORDS,
     bare,
@@ -712,15 +714,6 @@ def _unnamed_person(words: Sequence[Token]) -> str | None:
     return None
 
 
-# Words the lexicon also lists as verbs but that here are prepositions ("over", "up").
-_PREPOSITIONS = frozenset(
-    "over up down out off about above across after along around before behind below beneath "
-    "beside between beyond by down during for from in inside into like near of off on onto "
-    "outside past since through throughout till to toward towards under until upon with "
-    "within without".split()
-)
-
-
 def _verb_here(words: Sequence[Token], k: int) -> bool:
     """Whether ``words[k]`` is a finite verb where it stands: not a name, not a preposition,
     not a noun after an article or possessive ("the course", "our state")."""
@@ -728,7 +721,7 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
     return (
         finite(t.text)
         and not (t.text[0].isupper() and not t.initial)
-        and t.word not in _PREPOSITIONS
+        and t.word not in PREPOSITIONS
         and not (k > 0 and words[k - 1].word in _DETERMINERS)
     )
 
@@ -1084,20 +1077,18 @@ def _says_which(words: Sequence[Token], k: int) -> bool:
     return (
         after.word == _QUOTE_MARK
         or after.word in _SPECIFIERS
-        or (after.word in _PREPOSITIONS and not _when(following))
+        or (after.word in PREPOSITIONS and not _when(following))
         # "the health ministry", "the government forces", not "the compacts give"
         or (_noun(after.word) and (not finite(after.text) or after.word.endswith("s")))
         or bool(
             verb_forms(after.word) & {"VBN", "VBD", "VBG"}
             and following
-            and following[0].word in _PREPOSITIONS
+            and following[0].word in PREPOSITIONS
         )
     )
 
 
-_WHEN_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday".split() + MONTH_NAMES
-)
+_WHEN_WORDS = frozenset(DAY_NAMES + MONTH_NAMES)
 
 
 def _when(words: Sequence[Token]) -> bool:

@@ -43,8 +43,9 @@ from briefer.models import (
     Statement,
     word_count,
 )
-from briefer.text.cues import DocumentCues, document_cues, speakers, voiced
+from briefer.text.cues import DocumentCues, document_cues, voiced
 from briefer.text.sentences import Sentence
+from briefer.text.turns import speakers
 from briefer.text.words import MONTH_NAMES
 
 #: Cosine at or above which two sentences of different sources state one fact.

@@ -27,23 +27,22 @@ morning-dev unchanged or better (70 % → 72 %).
 
 A cue alone over-fires (a fact sheet's counterfactual "would" is not an outlook), so cues only
 move sentences the model filed in a neighbouring section and never move "other" or a model's
-own Outlook; its Background only when the sentence tells the state now, in the present perfect,
-with no earlier time ("Nearly 10 million people have been displaced" → Ground Situation; 91 →
-93 % placed on dev, morning-dev unchanged). All rules are word patterns, documented here; no
+own Outlook; its Background only when the sentence tells the state now, in the present perfect or
+the progressive, with no earlier time ("Nearly 10 million people have been displaced", "Cholera
+is spreading" → Ground Situation; 91 → 93 % placed on dev, morning-dev unchanged). All rules are
+word patterns, documented here, and a verb's form from the lexicon (words.verb_forms); no
 part-of-speech tagging.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from pydantic import BaseModel
 
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import unquoted
-from briefer.text.sentences import Sentence
-from briefer.text.words import is_name
+from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, bare, is_name, verb_forms
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(
@@ -93,10 +92,27 @@ _PAST = re.compile(
     )\b""",
     re.VERBOSE | re.IGNORECASE,
 )
-# The state now: present perfect ("have been displaced", "has taken hold") or "is now".
+# The state now: the present perfect ("have been displaced", "has spread"), the progressive
+# ("is spreading") or "is now"; the verb's form is the lexicon's (words.verb_forms).
 _NOW = re.compile(
-    r"\b(?:has|have)\s+(?:now\s+|already\s+)?(?:been|[a-z]+(?:ed|en))\b|\b(?:is|are)\s+now\b"
+    r"\b(?:has|have)\s+(?:now\s+|already\s+)?(?P<done>[a-z]+)\b"
+    r"|\b(?:is|are)\s+(?:now\b|(?P<going>[a-z]+ing)\b)"
 )
+
+
+def _now(text: str) -> bool:
+    """The sentence tells the state now (see ``_NOW``)."""
+    for match in _NOW.finditer(text):
+        done, going = match.group("done"), match.group("going")
+        if done and verb_forms(done) & {"VBN", "VBD"}:  # a regular participle is VBD's form
+            return True
+        if going and "VBG" in verb_forms(going) and not future(text):
+            return True  # "is spreading", not a plan: "is meeting them next week"
+        if not (done or going):
+            return True
+    return False
+
+
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _FIRST_PERSON = re.compile(r"\b(I|we|We|our|Our|my|My|us|me)\b")
 # A US government document speaks for the US in the first person (statements, readouts,
@@ -133,20 +149,6 @@ _BYLINE = re.compile(
     r"|attributable\s+to\s+(?:Spokesperson\s+|Secretary\s+)?(?P<quoted>(?:[A-Z][\w’'.-]*\s+){0,3}"
     r"[A-Z][\w’'-]+):?$"
 )
-# A transcript turn: "MR. KIRBY:", "SECRETARY BLINKEN:", "AMBASSADOR THOMAS-GREENFIELD:".
-_TURN = re.compile(
-    r"^(?:(?:MR|MS|MRS|DR|SECRETARY|AMBASSADOR|GENERAL|ADMIRAL|SENATOR|PRESIDENT)\.?\s+)?"
-    r"(?:[A-Z][A-Z’'.-]+\s+)?(?P<name>[A-Z][A-Z’'-]+):"
-)
-# Turns that speak for nobody the brief can name, and a memorandum's header labels.
-_NOT_SPEAKERS = frozenset(
-    {"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"}
-    | {"SUBJECT", "TO", "FROM", "RE", "DATE", "CC", "ATTENTION", "MEMORANDUM"}
-)
-# Labels that give an office, not a name: the document's named speaker holds it.
-_TITLES = frozenset(
-    {"President", "Secretary", "Ambassador", "Chairman", "Chair", "Minister", "Spokesperson"}
-)
 
 
 class DocumentCues(BaseModel):
@@ -156,6 +158,10 @@ class DocumentCues(BaseModel):
     us_voice: bool = False
     latest_year: int | None = None
     speaker: str | None = None
+    #: The capitalised words before the speaker's name where the title names them ("Vice
+    #: President Kamala" in "Remarks by Vice President Kamala Harris"): the office a
+    #: transcript's label "THE VICE PRESIDENT:" gives.
+    speaker_office: str = ""
     #: Surnames the text introduces with a US title ("Press Secretary Karoline Leavitt"), so
     #: "Leavitt noted …" later in the text is a US actor too.
     us_names: frozenset[str] = frozenset()
@@ -202,9 +208,10 @@ _TITLE_WORDS = (
     r"|Adviser|Advisor|official|President|Vice\s+President|Senator|Sen\.|Rep\.|Representative"
     r"|Director|Administrator|Deputy|Under\s+Secretary|Assistant\s+Secretary|General)"
 )
-# A person's name: a first name, maybe an initial, and one or two more names, on one line.
+# A person's name: a first name, maybe an initial, and one or two more names, on one line. A
+# title may have a department's name before it ("Defense Secretary", "Army General").
 _NAMED = re.compile(
-    rf"(?:[ ]+{_TITLE_WORDS})*[ ]+"
+    rf"(?:[ ]+(?:[A-Z][a-z]+[ ]+){{0,2}}?{_TITLE_WORDS})*[ ]+"
     r"(?P<name>[A-Z][a-z]+(?:[ ][A-Z]\.)?(?:[ ][A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})"
     # in running text, not a title line in title case: a lower-case word, a stop or a
     # possessive follows ("National Security Advisor Jake Sullivan’s Call with …")
@@ -218,11 +225,21 @@ _NOT_NAMES = re.compile(
 )
 
 
+def _title_case(line: str) -> bool:
+    """A line in title case: every word but the function words capitalised."""
+    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.lower() not in FUNCTION_WORDS]
+    return len(words) > 2 and all(w[0].isupper() for w in words)
+
+
 def us_names(text: str) -> frozenset[str]:
-    """Surnames the text gives with a US title or institution in front of them."""
+    """Surnames the text gives with a US title or institution in front of them. In a title line
+    in title case a lower-case word ends no name ("… Announces New Aid for Sudan")."""
     found = set()
     for match in _US_ACTOR.finditer(text):
         named = _NAMED.match(text, match.end())
+        line = text[text.rfind("\n", 0, match.start()) + 1 :].split("\n", 1)[0]
+        if named and re.match(r"[ ]+[a-z]", text[named.end() :]) and _title_case(line):
+            continue
         if named:
             words = named.group("name").split()
             if not any(_NOT_NAMES.match(w) or _US_ACTOR.fullmatch(w) for w in words):
@@ -279,54 +296,16 @@ def document_cues(title: str, text: str, date: str | None = None) -> DocumentCue
     if date and _YEAR.match(date[:4]):
         years.append(int(date[:4]))
     first_line = text.strip().splitlines()[0] if text.strip() else ""
+    speaker = author(title) or author(first_line) or byline(text)
+    named = speaker and re.search(rf"\b((?:[A-Z][\w’'.-]*\s+)*){re.escape(speaker)}\b", title)
     return DocumentCues(
         us_voice=bool(_US_VOICE.search(head)) or _us_officer_speaks(title, first_line, text),
         latest_year=max(years, default=None),
-        speaker=author(title) or author(first_line) or byline(text),
+        speaker=speaker,
+        speaker_office=named.group(1).strip() if named else "",
         us_names=us_names(f"{title}\n{text}"),
         triggers=triggers(first_line),
     )
-
-
-def turn_speaker(text: str) -> str | None:
-    """The speaker a transcript line names ("MR. KIRBY: …" → "Kirby"), if any."""
-    match = _TURN.match(text)
-    if not match or match.group("name") in _NOT_SPEAKERS:
-        return None
-    return match.group("name").capitalize()
-
-
-def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str | None]:
-    """Who speaks each sentence: the document's author until a transcript turn names someone
-    ("MR. KIRBY:"), then that speaker until the next turn (an answer runs over paragraphs). A
-    questioner's or moderator's turn speaks for nobody the brief can name."""
-    out: dict[int, str | None] = {}
-    current = doc.speaker
-    for sentence in sentences:
-        text = sentence.text.strip()
-        if without_speaker(text) != text:  # a turn starts: a label, "Q", "MODERATOR:"
-            current = turn_speaker(text)
-            if current in _TITLES and doc.speaker:
-                current = doc.speaker  # "THE PRESIDENT:" in "Remarks by President Biden"
-        out[sentence.id] = current
-    return out
-
-
-_QUESTIONERS = frozenset({"Q", "QUESTION", "REPORTER", "MODERATOR", "OPERATOR", "PARTICIPANT"})
-
-
-def asked(sentences: Sequence[Sentence]) -> set[int]:
-    """Ids of the sentences a questioner speaks in a transcript ("Q Thanks, John. On a
-    different topic: …"): a reporter's premise or aside, not what the briefer said."""
-    out: set[int] = set()
-    current = ""
-    for sentence in sentences:
-        text = sentence.text.strip()
-        if without_speaker(text) != text:  # a turn starts: "Q …", "MODERATOR: …", "MR. KIRBY: …"
-            current = re.split(r"[:\s]", text, maxsplit=1)[0].strip(".").upper()
-        if current in _QUESTIONERS:
-            out.add(sentence.id)
-    return out
 
 
 # What the speaker holds ought to be, not what is: "The RSF must stop their assault …" in a
@@ -380,6 +359,11 @@ _INSTRUMENT = re.compile(
 )
 
 
+def _after_preposition(text: str, at: int) -> bool:
+    words = text[:at].split()
+    return bool(words) and bare(words[-1]) in PREPOSITIONS
+
+
 _SUBORDINATE = re.compile(
     r"^\W*(?:Since|After|When|Because|While|Although|Though|If|Before|Until|Once|Despite)\s"
 )
@@ -390,7 +374,9 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     a US government text, its own act as the subject ("The Order blocks …") counts too."""
     if doc is not None and doc.us_voice and _INSTRUMENT.match(text):
         return True
-    found = _us_positions(text, doc)
+    # A US actor after a preposition is its object ("Ukraine's ambassador to the United States,
+    # …"), not the subject: the next one may be.
+    found = [at for at in _us_positions(text, doc) if not _after_preposition(text, at)]
     if not found:
         return False
     head = text[: found[0]]
@@ -498,7 +484,7 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
         if future(text):
             return "outlook"
         return label
-    if label == "background" and _NOW.search(text) and not earlier(text, doc):
+    if label == "background" and _now(text) and not earlier(text, doc):
         return "ground_situation"  # "Nearly 10 million people have been displaced": the state now
     if label == "us_position" and not us_subject(text, doc):
         if (doc.us_voice and first_person(text) and not _OTHER_SUBJECT.match(text)) or _argues(

@@ -92,10 +92,8 @@ def paragraphs(text: str) -> list[str]:
         if not line.strip():
             continue
         if parts:
-            end = parts[-1].rstrip()[-2:]
-            hyphenated = len(end) == 2 and end[1] == "-" and end[0].isalpha()
             parts[-1] = parts[-1].rstrip()
-            parts.append(("" if hyphenated and line.lstrip()[:1].isalpha() else " ") + line.strip())
+            parts.append(("" if _hyphenated(parts[-1], line) else " ") + line.strip())
         else:
             parts.append(line)
         if not _continues(line, after, width):
@@ -104,13 +102,23 @@ def paragraphs(text: str) -> list[str]:
     return out
 
 
+def _hyphenated(line: str, after: str) -> bool:
+    """A word hyphenated across the break: ``line`` ends in a letter and a hyphen ("cease-")
+    and ``after`` goes on with a letter ("fire")."""
+    end = line.rstrip()[-2:]
+    return len(end) == 2 and end[1] == "-" and end[0].isalpha() and after.lstrip()[:1].isalpha()
+
+
 def _join_broken(lines: Iterable[str]) -> list[str]:
     """Lines of a text that is not hard-wrapped, with a line that plainly stops mid-sentence
     (a comma, or a lower-case word with no closing mark) joined to a next line that goes on in
-    lower case: "…under UN auspices," / "officials confirmed." is one sentence."""
+    lower case: "…under UN auspices," / "officials confirmed." is one sentence; a word
+    hyphenated across the break ("cease-" / "fire …") is joined whole."""
     out: list[str] = []
     for line in lines:
-        if (
+        if out and _hyphenated(out[-1], line) and not _BLOCK_START.match(line):
+            out[-1] = out[-1].rstrip() + line.strip()
+        elif (
             out
             and re.search(r"(?:[,;]|[a-z])$", out[-1].rstrip())
             and re.match(r"\s*[a-z]", line)

@@ -196,6 +196,15 @@ NUMBER_WORDS = frozenset(
 MONTH_NAMES = (
     "january february march april may june july august september october november december"
 ).split()
+#: The days of the week.
+DAY_NAMES = "monday tuesday wednesday thursday friday saturday sunday".split()
+#: Nouns that name a stretch of time: with "this" they say when ("This week, …"), not what.
+TIME_NOUNS = frozenset(
+    "day week weekend month year morning afternoon evening night spring summer autumn fall winter "
+    "season quarter".split()
+    + DAY_NAMES
+    + MONTH_NAMES
+)
 #: Month names and their abbreviations → the month's number.
 MONTHS = {
     name: number
@@ -255,6 +264,14 @@ FUNCTION_WORDS = frozenset(
     did done doing will would shall should can could may might must also just only very more most
     much many some any each every all both either neither other another such own same too not no
     never now up down out off again further once still even already s ’s 's""".split()
+)
+#: Prepositions (and particles the lexicon also lists as verbs: "over", "up"): a noun after one
+#: is its object, not a subject.
+PREPOSITIONS = frozenset(
+    "over up down out off about above across after along around before behind below beneath "
+    "beside between beyond by down during for from in inside into like near of off on onto "
+    "outside past since through throughout till to toward towards under until upon with "
+    "within without".split()
 )
 #: Words a line may add or drop freely, to the checks: they carry no claim of their own. Beyond
 #: the function words, "new", "amid" and "it's": grouping reads these as words of a topic
@@ -356,6 +373,9 @@ _FINITE_AUX = frozenset(
     "is are was were am has have had does do did 's ’s isn't aren't wasn't weren't hasn't "
     "haven't hadn't doesn't don't didn't won't wouldn't can't couldn't shouldn't mustn't".split()
 )
+
+#: Modals and auxiliaries: a clause that ends on one has lost its verb ("… lorries will").
+AUXILIARIES = _MODALS | _FINITE_AUX | frozenset(["be", "been", "being"])
 
 
 def finite(word: str) -> bool:
