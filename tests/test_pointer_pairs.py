@@ -28,7 +28,7 @@ LANDING = split_sentences(
 COUNCIL = split_sentences(
     "Work on the Korla dam will resume next spring, the region's governor said.\n"
     "The city council approved $2 billion for the Korla dam on Tuesday.\n"
-    "This decision ends a decade of delays at the site, the mayor's office said.\n"
+    "This decision ends 10 years of delays at the Korla site, the mayor's office said.\n"
     "Farmers downstream have asked for a study of the river's flow.\n"
 )
 
@@ -241,3 +241,41 @@ def test_words_inside_a_quotation_run_stay_out_without_their_speaker() -> None:
     ids = [n.sentence for n in notes]
     assert 2 not in ids and 3 not in ids
     assert 4 in ids and 5 in ids
+
+
+def test_a_quotation_whose_speaker_is_he_follows_the_sentence_that_names_him() -> None:
+    # Written for the test: names inside the quotation are not its speaker's.
+    quote = "“European capitals could end up on the hook for a peace mission,” he told Reuters."
+    assert fidelity.leans_on_antecedent(quote)
+    assert not fidelity.leans_on_antecedent(
+        "“European capitals could end up on the hook,” analyst Ana Ruiz told Reuters."
+    )
+    sentences = split_sentences(
+        "Fighting eased around the town of Kaya on Monday, officials said.\n"
+        "Rain flooded two roads near the port of Kismayo on Tuesday.\n"
+        "Analyst Ana Ruiz of the Lisbon Institute said Europe had not been invited to the talks.\n"
+        f"{quote}\n"
+    )
+    sections = {1: "ground_situation", 2: "outlook", 3: "ground_situation", 4: "outlook"}
+    filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    placed = {n.sentence: n.section for n in notes}
+    ids = [n.sentence for n in notes if n.section == placed.get(3)]
+    assert 4 in placed and placed[4] == placed[3] and ids.index(4) == ids.index(3) + 1
+
+
+def test_a_section_is_not_seeded_by_a_statement_that_moves_to_another() -> None:
+    # "these deployments" follows the sentence before it into that one's section, so the
+    # US Position needs a seed of its own: the one line that stays there.
+    sentences = split_sentences(
+        "Iran launched 300 drones at Israel on Saturday, officials in Jerusalem said.\n"
+        "The U.S. military moved aircraft and 2 destroyers to the region over the past week.\n"
+        "Thanks to these deployments, Israel took down nearly all of the 300 incoming drones.\n"
+        "Washington will stay in close touch with Israel's leaders.\n"
+    )
+    sections = {1: "ground_situation", 2: "ground_situation", 3: "us_position"}
+    sections |= {4: "us_position"}
+    filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+    budget = sum(word_count(s.text) for s in sentences[1:3]) + 30
+    content, _, _ = compose.compose(filed, sentences, budget)
+    assert content.us_position, _statements(content)

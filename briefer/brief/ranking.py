@@ -96,6 +96,7 @@ def choose(
     known: frozenset[str] = frozenset(),
     position_weight: float = POSITION_WEIGHT,
     after: Sequence[frozenset[int]] | None = None,
+    anchored: Sequence[bool] | None = None,
 ) -> list[int]:
     """The ids to keep within ``budget`` words, in the order chosen.
 
@@ -112,7 +113,9 @@ def choose(
     ``position_weight``: how much an early place counts beside the ``prior``. ``after``: the
     candidates each one needs chosen before it (a statement opening on "They …" needs the
     sentence it points to); it waits for one of them and is taken, where it still fits, as
-    soon as that one is.
+    soon as that one is. ``anchored``: whether each candidate stays in its own section (one
+    whose reference the sentence before it shows moves to that one's, ``selection.in_context``):
+    only those are a section's seed.
     """
     if not ids:
         return []
@@ -150,6 +153,9 @@ def choose(
     seeding = sorted(ranked, key=lambda i: not useful[i])
     for section in seed_sections:
         for i in seeding:
+            # A candidate that follows another goes to that one's section: no seed of its own.
+            if (after is not None and after[i]) or (anchored is not None and not anchored[i]):
+                continue
             if sections[i] == section and i not in chosen and take(i):
                 break
     group_of = list(groups or ())

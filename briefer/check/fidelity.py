@@ -793,7 +793,14 @@ def form_problems(
         problems.append(Problem("reference", "answers a question the statement does not give"))
     # "The President emphasized that … our national security": the speaker is named.
     reported = any(lemmas(t.word) & REPORTING for t in words if t.text.islower())
-    if first.word not in _POINTERS and (pronoun := _unnamed_person(words)):
+    # Names inside a quotation are not its speaker's: "“… for European capitals …,” he told
+    # Reuters." names nobody "he" can be.
+    outside = [t for t in tokens(unquoted(bare_text)) if t.word]
+    if (
+        antecedent is None
+        and first.word not in _POINTERS
+        and (pronoun := _unnamed_person(outside))
+    ):
         problems.append(Problem("reference", f"“{pronoun}” points to nobody the statement names"))
     if not voiced and not reported and speaks_first_person(bare_text):
         problems.append(Problem("speaker", "speaks in the first person with no speaker named"))
@@ -1008,10 +1015,12 @@ def unshown(
 
 def leans_on_antecedent(text: str) -> bool:
     """Whether the statement stands only right after the sentence before it in the text: it
-    opens on a word that points outside it ("They joined …"), or it is a quotation that names
-    no speaker."""
+    opens on a word that points outside it ("They joined …"), names a person only as "he" or
+    "she" ("“…,” he told Reuters."), or is a quotation that names no speaker."""
     return any(
-        (p.kind == "reference" and p.text.startswith("opens on")) or p.kind == "speaker"
+        (p.kind == "reference" and p.text.startswith("opens on"))
+        or p.kind == "speaker"
+        or (p.kind == "reference" and p.text.endswith("points to nobody the statement names"))
         for p in form_problems(text)
     )
 
