@@ -796,11 +796,7 @@ def form_problems(
     # Names inside a quotation are not its speaker's: "“… for European capitals …,” he told
     # Reuters." names nobody "he" can be.
     outside = [t for t in tokens(unquoted(bare_text)) if t.word]
-    if (
-        antecedent is None
-        and first.word not in _POINTERS
-        and (pronoun := _unnamed_person(outside))
-    ):
+    if antecedent is None and first.word not in _POINTERS and (pronoun := _unnamed_person(outside)):
         problems.append(Problem("reference", f"“{pronoun}” points to nobody the statement names"))
     if not voiced and not reported and speaks_first_person(bare_text):
         problems.append(Problem("speaker", "speaks in the first person with no speaker named"))
