@@ -67,7 +67,7 @@ FAMILIES: dict[str, Callable[[], Any]] = {
         cues, us_subject=_never, _after_us_actor=_never, _argues=_never
     ),
     "cue: future → outlook": lambda: patched(cues, future=_never),
-    "cue: state now → ground": lambda: patched(cues, _NOW=_NeverPattern()),
+    "cue: state now → ground": lambda: patched(cues, _now=_never),
     "empty Background/Outlook filled by cues": lambda: patched(
         section_labels, future=_never, earlier=_never
     ),
@@ -91,11 +91,6 @@ FAMILIES: dict[str, Callable[[], Any]] = {
         selection, POINTER_PAIRS=False
     ),
 }
-
-
-class _NeverPattern:
-    def search(self, *_: Any) -> None:
-        return None
 
 
 def run(corpus: Path, out: Path) -> EvalReport:
