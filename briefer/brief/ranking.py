@@ -132,7 +132,8 @@ def choose(
         nonlocal used
         size = words(texts[i])
         if after is not None and after[i] and not after[i] & set(chosen):
-            waiting.append(i)  # taken once what it points to is, where it still fits
+            if i not in waiting:
+                waiting.append(i)  # taken once what it points to is, where it still fits
             return False
         if used + size > budget or any(
             cosine(vectors[i], vectors[j]) > DUPLICATE or (same is not None and same(i, j))

@@ -45,6 +45,7 @@ def select(
     asked: set[int] | frozenset[int] = frozenset(),
     news_only: bool = False,
     exclude: set[int] | frozenset[int] = frozenset(),
+    pairs: bool = True,
 ) -> list[Pick]:
     """The sentences the brief keeps, in text order, each with its text as printed: whole,
     or a shorter form ending where its main clause ends (``shorten``) that the verifier supports
@@ -57,7 +58,9 @@ def select(
     which sentences state one fact (``same``, by sentence id), and ``news_only``: past the
     seeds, a candidate must name someone or something, or give a number, that the bottom line
     and the statements chosen before it do not (sources on one story restate each other).
-    ``exclude``: sentences the brief cannot show (``in_context``)."""
+    ``exclude``: sentences the brief cannot show (``in_context``). ``pairs``: a statement that
+    leans on the sentence before it (``fidelity.leans_on_antecedent``) may stand right after
+    it (``compose`` puts it there); a story, whose sentences come from several texts, has none."""
     labels = filed.sections if labels is None else labels
     # Printed statements come voiced ("Kirby: We …") where the text names a speaker; a
     # first-person line still without one says nobody knows who speaks it.
@@ -129,6 +132,7 @@ def select(
             needs.append(None)
         elif (
             POINTER_PAIRS
+            and pairs
             and (earlier := previous.get(s.id)) is not None
             and earlier.id in clean_ids
             and stands(t, s, earlier.text)

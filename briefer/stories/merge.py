@@ -281,6 +281,9 @@ def compose_story(
         # single texts (dev) it cost 0.748 → 0.699: there a known name often comes with a
         # new fact ("Pakistan reported civilian casualties").
         news_only=True,
+        # A story's statements keep their own sections; one that leans on the sentence before
+        # it would not follow it there.
+        pairs=False,
     )
     sections: dict[str, list[Statement]] = {name: [] for name, _ in SECTIONS}
     for sentence, printed_text in chosen:
