@@ -165,7 +165,7 @@ def select(
         groups=[groups[s.id] for s, _ in forms] if groups else None,
         group_seeds=group_seeds,
         covers=[covers.get(s.id, frozenset()) for s, _ in forms] if covers else None,
-        anchored=[not fidelity.references(t) for _, t in forms],
+        anchored=[not fidelity.points_to_sentence_before(t) for _, t in forms],
         after=[
             frozenset(k for k, (o, _) in enumerate(forms) if o.id == need)
             if need is not None

@@ -1030,6 +1030,15 @@ def continues_quote(antecedent: str | None) -> bool:
     return any(lemmas(t.word) & REPORTING for t in tokens(unquoted(antecedent)) if t.word)
 
 
+def points_to_sentence_before(text: str) -> bool:
+    """Whether a reference of the statement names nothing by a word ("these deployments",
+    "them"): only the sentence before it in the text shows what it means, so the statement
+    goes where that sentence goes (``unshown``)."""
+    return any(
+        ref.split()[0].lower() in _PLURAL_PRONOUNS | _DEMONSTRATIVES for ref in references(text)
+    )
+
+
 def answers(text: str) -> bool:
     """Whether a statement opens as an answer ("No, I'm not able to confirm …")."""
     return bool(_ANSWER.match(_CONNECTIVE.sub("", unvoiced(text).strip())))
