@@ -443,6 +443,10 @@ class Briefer:
 T = TypeVar("T")
 
 
+class _NotStarted(Exception):
+    """A call left unsent because another call of the run failed first."""
+
+
 def _run_all(workers: int, work: Callable[[int, Call], T], calls: list[Call]) -> list[T]:
     """``work(i, call)`` for every call, ``workers`` at a time, results in order. The first
     failure (or Ctrl-C) cancels every call not yet started, so nothing more is requested or
@@ -450,14 +454,36 @@ def _run_all(workers: int, work: Callable[[int, Call], T], calls: list[Call]) ->
     pending for a batch are not failures: all calls run, then one ``AnswerPending`` with every
     key is raised."""
     pool = ThreadPoolExecutor(max_workers=workers)
-    futures = [pool.submit(work, i, call) for i, call in enumerate(calls, start=1)]
+    # A worker that fails takes the next queued call at once, before this thread wakes to
+    # cancel it: every call looks at ``failed`` before it sends anything.
+    failed = threading.Event()
+
+    def guarded(i: int, call: Call) -> T:
+        if failed.is_set():
+            raise _NotStarted
+        try:
+            return work(i, call)
+        except AnswerPending:
+            raise
+        except BaseException:
+            failed.set()
+            raise
+
+    futures = [pool.submit(guarded, i, call) for i, call in enumerate(calls, start=1)]
     try:
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        if any(isinstance(f.exception(), _NotStarted) for f in done):
+            # Left unsent for a failure whose own call is still ending: wait for it.
+            done, _ = wait(futures)
         if any(isinstance(f.exception(), AnswerPending) for f in done):
             # Collecting for a batch (nothing is sent): every part's request goes in this
             # round, as the parts do not depend on each other.
             done, _ = wait(futures)
-        errors = [e for f in futures if f in done and (e := f.exception()) is not None]
+        errors = [
+            e
+            for f in futures
+            if f in done and (e := f.exception()) is not None and not isinstance(e, _NotStarted)
+        ]
         for error in errors:
             if not isinstance(error, AnswerPending):
                 raise error

@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,31 @@ def test_credentials_in_the_base_url_are_not_stored_or_printed(
     )
     assert failed.exit_code == 11 and "hunter2" not in failed.stderr
     assert json.dumps(brief.model_dump(mode="json")).count("***@") == 1
+
+
+def test_a_failed_call_sends_nothing_more_however_late_the_run_hears_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The worker that fails takes the next queued call at once; the run's own thread may wake
+    # to cancel only later (a loaded machine: CI once saw a second part requested). Held back
+    # here on purpose, it must still find nothing more sent.
+    from concurrent.futures import wait as real_wait
+
+    from briefer import pipeline
+
+    def late_wait(*args: object, **kwargs: object) -> object:
+        time.sleep(0.2)
+        return real_wait(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "wait", late_wait)
+    started: list[int] = []
+
+    def work(i: int, call: object) -> int:
+        started.append(i)
+        if i == 1:
+            raise RuntimeError("part 1 failed")
+        return i
+
+    with pytest.raises(RuntimeError, match="part 1 failed"):
+        pipeline._run_all(1, work, [object()] * 20)  # type: ignore[list-item]
+    assert started == [1]
