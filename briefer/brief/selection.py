@@ -141,6 +141,9 @@ def select(
             kept.append((s, t))
             needs.append(earlier.id)
     forms = kept
+    forms_of: dict[int, list[int]] = {}  # sentence id → its forms' places in ``forms``
+    for k, (o, _) in enumerate(forms):
+        forms_of.setdefault(o.id, []).append(k)
     named = [found(unvoiced(t)) for _, t in forms]
     places: list[float] | None
     places = [positions[s.id] for s, _ in forms] if positions else None
@@ -166,12 +169,7 @@ def select(
         group_seeds=group_seeds,
         covers=[covers.get(s.id, frozenset()) for s, _ in forms] if covers else None,
         anchored=[not fidelity.points_to_sentence_before(t) for _, t in forms],
-        after=[
-            frozenset(k for k, (o, _) in enumerate(forms) if o.id == need)
-            if need is not None
-            else frozenset()
-            for need in needs
-        ],
+        after=[frozenset(forms_of.get(need, ()) if need is not None else ()) for need in needs],
         same=lambda i, j: (
             forms[i][0].id == forms[j][0].id
             or (same is not None and same(forms[i][0].id, forms[j][0].id))
