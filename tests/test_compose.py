@@ -126,7 +126,9 @@ def test_parse_and_compose_another_text() -> None:
     assert content.content_words() <= 260
     assert [n.sentence for n in notes] == sorted({n.sentence for n in notes})
     assert {n.section for n in notes} == set(labels.values())
-    assert all(n.section == labels[n.sentence] for n in notes)
+    # "… said the deal would …" says which deal only right after sentence 1: it follows that
+    # one into its section; every other statement stays in its own.
+    assert all(n.section == labels[1 if n.sentence == 2 else n.sentence] for n in notes)
     for note in notes:
         matching = [s for s in content.section(note.section) if s.text == note.text]
         assert len(matching) == 1 and note.sentence in matching[0].cites
@@ -393,7 +395,9 @@ def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
 
     questions = asked(everything)
     assert questions == {2}
-    picked = selection.select(filed, sentences, 18, text=printed, asked=questions)
+    # The title names the hostages, so "the hostages" needs no sentence before it.
+    title = "Kirby: the U.N. vote is no shift on the hostages"
+    picked = selection.select(filed, sentences, 18, text=printed, asked=questions, title=title)
     assert [p.text for p in picked] == [
         "Kirby: Our vote today does not represent a shift in our policy on the hostages."
     ]

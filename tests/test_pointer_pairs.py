@@ -279,3 +279,133 @@ def test_a_section_is_not_seeded_by_a_statement_that_moves_to_another() -> None:
     budget = sum(word_count(s.text) for s in sentences[1:3]) + 30
     content, _, _ = compose.compose(filed, sentences, budget)
     assert content.us_position, _statements(content)
+
+
+# A "the …" that says not which ("the policy", "the gaps") means what the sentence before it
+# names; read anywhere else it means whatever the brief shows above it.
+ASYLUM = split_sentences(
+    "Rubio arrived in Guatemala City on Wednesday for talks on migration.\n"
+    "In 2019, Guatemala signed an asylum agreement with the United States.\n"
+    "In 2021, the Biden administration suspended that accord.\n"
+    "Critics argued that the policy exposed asylum seekers to unsafe conditions.\n"
+    "Guatemala will accept 40% more deportation flights, officials said.\n"
+)
+HOSTAGES = split_sentences(
+    "Negotiators met in Doha on Monday for a third round of ceasefire talks.\n"
+    "Both delegations stayed overnight at the emir's palace.\n"
+    "Mediators from Qatar and Egypt said they were narrowing the gaps.\n"
+    "The health ministry in Gaza reported 31 deaths on Sunday.\n"
+)
+
+
+@pytest.mark.parametrize(("sentences", "open_id"), [(ASYLUM, 4), (HOSTAGES, 3)])
+def test_a_statement_with_an_open_reference_follows_the_sentence_before_it(
+    sentences: list[Sentence], open_id: int
+) -> None:
+    text = next(s.text for s in sentences if s.id == open_id)
+    assert fidelity.open_references(text)
+    # Filed apart from the sentence before it, it follows that one into its section.
+    sections = {s.id: "ground_situation" for s in sentences}
+    sections[open_id - 1] = "background"
+    filed = Filed(title="A development", bottom_line="Something happened.", sections=sections)
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    ids = [n.sentence for n in notes]
+    placed = {n.sentence: n.section for n in notes}
+    assert open_id in ids and ids.index(open_id) == ids.index(open_id - 1) + 1
+    assert placed[open_id] == "background"
+    # Where the sentence before it is left out, so is the statement.
+    chosen = selection.select(filed, sentences, 200, exclude={open_id - 1})
+    assert open_id not in {p.sentence.id for p in chosen}
+    # Where the title names what it means, it stands anywhere.
+    named = Filed(title="The policy on asylum and the gaps", bottom_line="x.", sections=sections)
+    chosen = selection.select(named, sentences, 200, exclude={open_id - 1}, title=named.title)
+    assert open_id in {p.sentence.id for p in chosen}
+
+
+def test_an_open_reference_to_the_texts_running_subject_stands_alone() -> None:
+    # "the conflict" is what the text is about (named in sentence after sentence): a reader of
+    # the brief knows which, wherever it stands.
+    sentences = split_sentences(
+        "The conflict in Sudan entered its 17th month on Monday.\n"
+        "Aid agencies say the conflict has displaced 10 million people.\n"
+        "The army took the town of Sinja on Sunday.\n"
+        "Treasury sanctioned 16 firms for contributing to the conflict.\n"
+    )
+    text = sentences[3].text
+    assert fidelity.open_references(text) == ["the conflict"]
+    filed = Filed(title="Sudan", bottom_line="Fighting goes on.", sections={4: "us_position"})
+    chosen = selection.select(filed, sentences, 200, exclude={3})
+    assert [p.sentence.id for p in chosen] == [4]
+
+
+def test_an_open_reference_after_the_bottom_lines_sentence_stands_alone() -> None:
+    # The bottom line says the sentence before it: "the deal" is the one the reader just read.
+    sentences = split_sentences(
+        "Kenya and Ethiopia agreed on Tuesday to reopen the Moyale border crossing.\n"
+        "Foreign Minister Musalia Mudavadi said the deal would let 1,200 lorries a week through.\n"
+    )
+    assert fidelity.open_references(sentences[1].text) == ["the deal"]
+    filed = Filed(
+        title="Moyale",
+        bottom_line=sentences[0].text,
+        sections={1: "ground_situation", 2: "outlook"},
+    )
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    assert [(n.sentence, n.section) for n in notes] == [(2, "outlook")]
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("In 2019, it launched the Blue Dot Network.", True),
+        ("According to officials, they will reopen the port by May.", True),
+        ("Earlier, she had refused to meet the envoy.", True),
+        # Written for the test: no pointer after the opening phrase, or a name.
+        ("In 2019, Guatemala launched a new asylum program.", False),
+        ("Former Guatemalan President Jimmy Morales signed the agreement in 2019.", False),
+        ("Kirby, asked about the delegation, said the talks would go on.", False),
+    ],
+)
+def test_a_pointer_after_an_opening_phrase_is_a_pointer(text: str, pointer: bool) -> None:
+    assert fidelity.leans_on_antecedent(text) is pointer
+
+
+def test_the_subject_after_an_opening_phrase_is_a_reference() -> None:
+    called = (
+        "Called the Lobito Corridor, the project is the centerpiece of the strategy to counter "
+        "China's clout."
+    )
+    assert fidelity.references(called) == ["the project"]
+    assert fidelity.references("On Monday, the decision was announced in Lima.") == ["the decision"]
+    assert fidelity.references("On Monday, the Peruvian government announced a plan.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Almost 1.5 million have been forced to leave the country since that time.",
+        "By that point, the talks in Doha had stalled for a week.",
+        "Nobody was hurt on that day, the police said.",
+    ],
+)
+def test_that_time_points_to_the_sentence_before(text: str) -> None:
+    refs = fidelity.references(text)
+    assert refs and refs[0].split()[0] == "that"
+
+
+@pytest.mark.parametrize(
+    ("text", "which"),
+    [
+        ("The city council met on Tuesday to discuss the budget for next year.", True),
+        ('"Prices will fall by June," the finance minister, Tomas Ruiz, told reporters.', True),
+        ("Critics argued that the policy exposed asylum seekers to danger.", False),
+        ("Officials said the compacts give the US military access.", False),
+    ],
+)
+def test_a_second_noun_says_which(text: str, which: bool) -> None:
+    opened = [
+        r
+        for r in fidelity.open_references(text)
+        if r.lower().split()[1] in ("city", "finance", "policy", "compacts")
+    ]
+    assert (not opened) is which

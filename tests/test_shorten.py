@@ -235,8 +235,8 @@ def test_no_cut_after_a_word_that_needs_more(text: str) -> None:
         "dependence between the Marshall Islands and the United States, as U.S. donor money "
         "makes up 70% of the Marshall Islands’ total GDP.",
         # Written for the test: another pact, the number again only in the tail.
-        "A 2021 World Bank study found that the agreement has tied the economies of Tuvalu and "
-        "Australia closely together, as Australian aid money accounts for 40% of Tuvalu’s "
+        "A 2021 World Bank study found that the Falepili Union has tied the economies of Tuvalu "
+        "and Australia closely together, as Australian aid money accounts for 40% of Tuvalu’s "
         "annual budget.",
     ],
 )

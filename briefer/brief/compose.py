@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from briefer.brief.headline import bottom_line_words, headline
 from briefer.brief.model_answer import Filed
 from briefer.brief.section_labels import sections_of
-from briefer.brief.selection import in_context, select
+from briefer.brief.selection import Context, in_context, select
 from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement
 from briefer.check import fidelity
 from briefer.models import SECTIONS, BriefContent, Statement, word_count
@@ -122,6 +122,7 @@ def compose(
             text=printed,
             asked=asked,
             exclude=excluded,
+            title=title,
         )
         moves, lost = in_context(
             chosen,
@@ -138,11 +139,16 @@ def compose(
     # (``moves``), follows that sentence in its section, wherever that one went; where that one
     # is left out (its own references unshown), so is the statement.
     kept: list[Pick] = []
+    known = Context.of(sentences, title, bottom_line)
     for p in chosen:  # text order
         if p.sentence.id in lost:
             continue
         earlier = before.get(p.sentence.id)
-        if p.sentence.id in moves or fidelity.leans_on_antecedent(p.text):
+        if (
+            p.sentence.id in moves
+            or fidelity.leans_on_antecedent(p.text)
+            or known.open_before(p.text, earlier)
+        ):
             if earlier is None or not kept or kept[-1].sentence.id != earlier.id:
                 continue
             labels[p.sentence.id] = labels[earlier.id]

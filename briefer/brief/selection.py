@@ -5,6 +5,7 @@ supports; and whether each kept statement's references are shown before it (``in
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import pairwise
 
 from briefer.brief.fact_density import names_in, weight
@@ -24,6 +25,8 @@ from briefer.text.sentences import Sentence
 
 #: Whether a statement opening on a pointer may stand after the sentence it points to.
 POINTER_PAIRS = True
+#: Whether a statement with a "the …" that says not which stands only after the sentence before.
+OPEN_PAIRS = True
 
 #: Word overlap above which a sentence counts as already said by the bottom line.
 REPEAT_OVERLAP = 0.7
@@ -46,6 +49,7 @@ def select(
     news_only: bool = False,
     exclude: set[int] | frozenset[int] = frozenset(),
     pairs: bool = True,
+    title: str = "",
 ) -> list[Pick]:
     """The sentences the brief keeps, in text order, each with its text as printed: whole,
     or a shorter form ending where its main clause ends (``shorten``) that the verifier supports
@@ -60,7 +64,8 @@ def select(
     and the statements chosen before it do not (sources on one story restate each other).
     ``exclude``: sentences the brief cannot show (``in_context``). ``pairs``: a statement that
     leans on the sentence before it (``fidelity.leans_on_antecedent``) may stand right after
-    it (``compose`` puts it there); a story, whose sentences come from several texts, has none."""
+    it (``compose`` puts it there); a story, whose sentences come from several texts, has none.
+    ``title``: the brief's, which with the bottom line tells what a "the …" may mean."""
     labels = filed.sections if labels is None else labels
     # Printed statements come voiced ("Kirby: We …") where the text names a speaker; a
     # first-person line still without one says nobody knows who speaks it.
@@ -117,7 +122,11 @@ def select(
     kept: list[tuple[Sentence, str]] = []
     needs: list[int | None] = []
 
+    context = Context.of(sentences, title, bottom_line)
+
     def stands(t: str, s: Sentence, antecedent: str | None = None) -> bool:
+        if antecedent is None and pairs and context.open_before(t, previous.get(s.id)):
+            return False
         return not [
             p
             for p in fidelity.form_problems(t, [s.text], antecedent=antecedent)
@@ -194,6 +203,32 @@ def select(
             picked[sentence.id] = text(sentence)
             used += word_count(text(sentence))
     return [Pick(sentence=s, text=picked[s.id]) for s in sentences if s.id in picked]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a reader of the brief knows before a statement, for a "the …" in it that says not
+    which (``fidelity.open_references``: "we're closing the gaps", "Critics argued that the
+    policy …"): what the title and bottom line name, and what the text names again and again,
+    its running subject ("the conflict" in a statement on Sudan's war). Read elsewhere than
+    right after the sentence before it, such a statement means whatever comes before it."""
+
+    shown: frozenset[str]
+    bottom_line: str
+
+    @classmethod
+    def of(cls, sentences: list[Sentence], title: str, bottom_line: str) -> Context:
+        keys = fidelity.word_keys(f"{title} {bottom_line}")
+        return cls(keys | fidelity.running_keys(s.text for s in sentences), bottom_line)
+
+    def open_before(self, text: str, earlier: Sentence | None) -> bool:
+        """Whether the statement ``text`` needs the sentence before it (``earlier``) shown just
+        before it for a "the …" it holds; not where the bottom line says that sentence."""
+        return (
+            OPEN_PAIRS
+            and fidelity.unshown_open(text, self.shown)
+            and not (earlier is not None and _said_by(self.bottom_line, statement(earlier)))
+        )
 
 
 #: The position prior in a briefing transcript, where the opening remarks carry the message of

@@ -38,11 +38,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from briefer.check.grounding import known, number_values
 from briefer.text.cues import speaks_first_person, unvoiced
 from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
+    AUXILIARIES,
     DAY_NAMES,
     MONTH_NAMES,
     PREPOSITIONS,
@@ -650,9 +652,10 @@ _NEEDS_MORE = frozenset(
 _DETERMINERS = frozenset(
     "the a an its their his her our my your this these those more most".split()
 )
+# Not "former" or "latter": the pronouns come as "the former", and a statement that opens on
+# "Former" names a former office holder ("Former Guatemalan President Jimmy Morales signed …").
 _POINTERS = frozenset(
-    "he she it they him them his her its their this that these those which whose former "
-    "latter".split()
+    "he she it they him them his her its their this that these those which whose".split()
 )
 # A connective before the subject ("However, this information …", "But he …").
 _CONNECTIVE = re.compile(
@@ -660,6 +663,39 @@ _CONNECTIVE = re.compile(
     r"\b,?\s+",
     re.IGNORECASE,
 )
+# An opening phrase before the subject, up to its comma: "In 2019, it launched …", "Called the
+# Lobito Corridor, the project is …" (``_main_clause``).
+_OPENING_PHRASE = re.compile(r"^([^,“”\"‘’:;()]{1,80}?),\s+(?=\S)")
+_OPENING_WORDS = frozenset(
+    "yesterday today tonight earlier later last separately now then since once".split()
+)
+
+
+def _main_clause(text: str) -> str:
+    """The statement from its subject on: after an opening connective ("However, …") and an
+    opening phrase of up to eight words with no verb of its own that opens on a preposition, a
+    participle, an adverb or a word of time ("In 2019, …", "Called the Lobito Corridor, …",
+    "Earlier, …"). Whatever such a phrase holds, the subject after it is the statement's."""
+    rest = _CONNECTIVE.sub("", text)
+    match = _OPENING_PHRASE.match(rest)
+    if match is None:
+        return rest
+    words = [t for t in tokens(match.group(1)) if t.word]
+    if not words or len(words) > 8 or any(_verb_here(words, k) for k in range(1, len(words))):
+        return rest
+    first = words[0].word
+    if (
+        first in PREPOSITIONS
+        or first in _OPENING_WORDS
+        or (first.endswith("ly") and len(words) == 1)
+        # "Called …", "Speaking on …": the lexicon gives some participles as past forms only
+        or bool(verb_forms(first) & {"VBN", "VBG"})
+        or (first.endswith("ed") and "VBD" in verb_forms(first))
+    ):
+        return rest[match.end() :]
+    return rest
+
+
 _INTRODUCES = re.compile(
     r"\b(?:the\s+following|as\s+follows|following\s+(?:\w+\s+)?(?:steps|measures|actions))\W*$",
     re.IGNORECASE,
@@ -668,6 +704,7 @@ _INTRODUCES = re.compile(
 _TIME_NOUNS = frozenset(
     "week weekend month year morning afternoon evening time summer spring".split()
 )
+_THEN_NOUNS = frozenset("day date point moment stage".split())
 _EXPLETIVE = re.compile(
     r"^It\s+(?:is|was|has\s+been|remains|will\s+be)\s+(?:\w+\s+){0,3}?(?:to|that|whether|unclear|not)\b"
 )
@@ -775,7 +812,7 @@ def form_problems(
         problems.append(Problem("fragment", f"ends on “{tail.group(1).strip()}”, no clause"))
     if _INTRODUCES.search(bare_text.rstrip(".:")):
         problems.append(Problem("fragment", "introduces a list that it does not give"))
-    opening = tokens(_CONNECTIVE.sub("", bare_text))
+    opening = tokens(_main_clause(bare_text))
     first = opening[0] if opening else words[0]
     second = opening[1].word if len(opening) > 1 else ""
     if (
@@ -846,7 +883,7 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             and not any(keys(after.word) & keys(u.word) for u in words[:k])
         ):
             found.append(f"{t.text} {after.text}")
-    opening = [t for t in tokens(_CONNECTIVE.sub("", bare_text)) if t.word]
+    opening = [t for t in tokens(_main_clause(bare_text)) if t.word]
     if len(opening) >= 3 and opening[0].word == "the" and bare_text[:1] not in "\"“‘'":
         j = 1
         while (
@@ -892,6 +929,15 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             and (finite(verb.text) or verb.word in _ADVERBS)
         ):
             found.append(f"{t.text} {noun.text}")
+    # "since that time", "by that point": a time the sentence before names ("This week" is now).
+    found.extend(
+        f"{t.text} {noun.text}"
+        for k, (t, noun) in enumerate(pairwise(words[1:]), start=1)
+        if t.word == "that"
+        and words[k - 1].word in PREPOSITIONS
+        and noun.word in _TIME_NOUNS | _THEN_NOUNS
+        and noun.clause == t.clause
+    )
     for k, t in enumerate(words[1:-1], start=1):
         noun = words[k + 1]
         after = words[k + 2] if k + 2 < len(words) else None
@@ -945,6 +991,11 @@ def _noun(word: str) -> bool:
     get_lemmas, _ = lexicon()
     found = get_lemmas(word)  # type: ignore[operator]
     return "NOUN" in found and "ADJ" not in found
+
+
+def _can_be_noun(word: str) -> bool:
+    get_lemmas, _ = lexicon()
+    return "NOUN" in get_lemmas(word)  # type: ignore[operator]
 
 
 def _singular_noun(word: str) -> bool:
@@ -1021,6 +1072,26 @@ def leans_on_antecedent(text: str) -> bool:
     )
 
 
+#: Sentences of a text that name a thing for it to be the text's running subject ("the
+#: outbreak", "the meeting"): a reader of the brief knows which without the sentence before.
+RUNNING = 2
+
+
+def running_keys(texts: Iterable[str]) -> frozenset[str]:
+    """The keys of the words that ``RUNNING`` or more of ``texts`` name."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for key in word_keys(text):
+            counts[key] = counts.get(key, 0) + 1
+    return frozenset(key for key, n in counts.items() if n >= RUNNING)
+
+
+def unshown_open(text: str, shown: frozenset[str]) -> bool:
+    """Whether a "the …" of the statement that says not which (``open_references``) names
+    nothing in ``shown``."""
+    return any(not keys(ref.split()[-1]) & shown for ref in open_references(text))
+
+
 def continues_quote(antecedent: str | None) -> bool:
     """Whether a quotation right after ``antecedent`` goes on one that it attributes: it holds
     a quotation and a reporting verb outside it ("“The operation started …,” said Abdourahim
@@ -1092,8 +1163,21 @@ def _says_which(words: Sequence[Token], k: int) -> bool:
         after.word == _QUOTE_MARK
         or after.word in _SPECIFIERS
         or (after.word in PREPOSITIONS and not _when(following))
-        # "the health ministry", "the government forces", not "the compacts give"
-        or (_noun(after.word) and (not finite(after.text) or after.word.endswith("s")))
+        # "the health ministry", "the government forces", "the city council" (a noun the
+        # lexicon also gives as an adjective), "the finance minister" (a singular noun takes
+        # no plain verb form after it), not "the compacts give"
+        or (
+            _can_be_noun(after.word)
+            and (
+                not finite(after.text)
+                or after.word.endswith("s")
+                or (
+                    _singular_noun(words[k - 1].word)
+                    and not verb_forms(after.word) & {"VBD", "VBZ"}
+                    and after.word not in AUXILIARIES
+                )
+            )
+        )
         or bool(
             verb_forms(after.word) & {"VBN", "VBD", "VBG"}
             and following
