@@ -741,3 +741,39 @@ def test_department_titles_title_lines_and_objects_written_for_the_test() -> Non
     # The US as the object of a preposition, the subject later: the main actor decides.
     assert not us_subject("Israel's envoy to Washington, Yechiel Leiter, said talks went well.")
     assert us_subject("In Washington, the White House said talks went well.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The administration as research and news texts write it, capitalised or not.
+        ("In May 2025, the Administration designated two gangs as terrorist groups.", True),
+        ("On June 24, 2026, the Trump Administration sent Congress a request.", True),
+        ("The Obama Administration lifted the embargo in 2016.", True),
+        # An opening quotation's speaker is the subject.
+        (
+            "“We have mobilized $60 billion,” national security adviser Jake Sullivan told VOA.",
+            True,
+        ),
+        ('"The deal is done," Secretary Rubio told reporters in Panama.', True),
+        ("“The U.S. is wrong,” said the Chinese spokesman, Lin Jian.", False),
+        # A US actor after a preposition and its article is no subject.
+        ("According to a U.S. congressional report, 80% of the mines are Chinese owned.", False),
+        ("Under the U.S. plan, Kenya would lead the mission.", False),
+    ],
+)
+def test_us_subject_in_other_wordings(text: str, expected: bool) -> None:
+    assert us_subject(text, NEWS) is expected
+
+
+def test_the_speaker_of_a_us_text_acting_in_the_first_person_is_the_us_position() -> None:
+    spoke = "I’ve just spoken with Prime Minister Netanyahu to reaffirm our commitment."
+    assert fuse("ground_situation", spoke, WHITE_HOUSE) == "us_position"
+    assert fuse("ground_situation", "Today I directed new sanctions on Iran.", WHITE_HOUSE) == (
+        "us_position"
+    )
+    # What comes next stays next; a news text's "I" is not the US.
+    assert fuse("ground_situation", "Tomorrow, I will convene G7 leaders.", WHITE_HOUSE) == (
+        "outlook"
+    )
+    assert fuse("ground_situation", spoke, NEWS) == "ground_situation"

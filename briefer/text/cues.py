@@ -50,11 +50,11 @@ _US_ACTOR = re.compile(
         (the\s+)?United\s+States | U\.S\.(?!\w) | US(?=[\s’'-]) | USA\b | America\b | Americans?\b
       | Washington(?!\s+Post) | White\s+House | State\s+Department | Department\s+of\s+State
       | Pentagon | Treasury | Congress | Senate | House\s+of\s+Representatives
-      | National\s+Security\s+(Adviser|Advisor|Council)
+      | (?i:National\s+Security\s+(Adviser|Advisor|Council))
       | Secretary\s+of\s+(State|Defense|the\s+Treasury)
       | (US|U\.S\.|American)\s+(President|Secretary|envoy|officials?|ambassador|administration
             |forces|military|troops|government|Embassy|Navy|Army|diplomats?)
-      | Trump\s+administration | Biden\s+administration | the\s+administration
+      | (Trump|Biden|Obama)\s+[Aa]dministration | the\s+[Aa]dministration
       | President\s+((Joe|Joseph)\s+(R\.\s+)?)?Biden | President\s+(Donald\s+(J\.\s+)?)?Trump
       | President\s+(Barack\s+)?Obama | Vice\s+President\s+(Kamala\s+)?Harris
       | Vice\s+President\s+(JD\s+|J\.D\.\s+)?Vance
@@ -359,9 +359,20 @@ _INSTRUMENT = re.compile(
 )
 
 
+_QUOTE_FIRST = re.compile(r"^\W*[“\"][^”\"]+[”\"]\s*,?\s*(?=\S)")
+
+
 def _after_preposition(text: str, at: int) -> bool:
-    words = text[:at].split()
-    return bool(words) and bare(words[-1]) in PREPOSITIONS
+    """Whether the words before ``at`` end on a preposition, an article between them
+    ("According to a U.S. congressional report, …")."""
+    raw = text[:at].split()
+    words = [bare(w) for w in raw]
+    if words and words[-1] in ("a", "an", "the"):
+        words.pop()
+    # "Department of the Treasury": one name, not a preposition's object
+    if len(words) >= 2 and words[-1] == "of" and raw[len(words) - 2][:1].isupper():
+        return False
+    return bool(words) and words[-1] in PREPOSITIONS
 
 
 _SUBORDINATE = re.compile(
@@ -374,6 +385,10 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     a US government text, its own act as the subject ("The Order blocks …") counts too."""
     if doc is not None and doc.us_voice and _INSTRUMENT.match(text):
         return True
+    # "“We’ve mobilized more than $60 billion …,” national security adviser Jake Sullivan
+    # told VOA": who speaks the opening quotation is the sentence's subject.
+    if (quoted := _QUOTE_FIRST.match(text)) is not None:
+        return us_subject(text[quoted.end() :], doc)
     # A US actor after a preposition is its object ("Ukraine's ambassador to the United States,
     # …"), not the subject: the next one may be.
     found = [at for at in _us_positions(text, doc) if not _after_preposition(text, at)]
@@ -439,6 +454,7 @@ _OTHER_SUBJECT = re.compile(
     r"^\W*(?:(?:None|Some|All|One|Many|Most|Each)\s+of\s+)?(?:He|She|They|His|Her|Their)\b"
 )
 _WE_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?we\b", re.IGNORECASE)
+_I_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?I\b(?![.’'-]\w\b)(?!\.)")
 
 
 def _argues(text: str, doc: DocumentCues) -> bool:
@@ -449,6 +465,10 @@ def _argues(text: str, doc: DocumentCues) -> bool:
         return False
     if _WE_SUBJECT.match(text):
         return True  # "Today we abstained on a U.N. Security Council resolution": the US acts
+    if _I_SUBJECT.match(text) and not future(text):
+        # "I've just spoken with Prime Minister Netanyahu": the US acts through its speaker
+        # ("Tomorrow, I will convene …" is what comes next)
+        return True
     match = _CONDITIONAL.search(text)
     if not match or first_person(text):
         return False
