@@ -90,6 +90,9 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     "pairs: a statement opening on a pointer, after its sentence": lambda: patched(
         selection, POINTER_PAIRS=False
     ),
+    'pairs: a "the …" that says not which, after its sentence': lambda: patched(
+        selection, OPEN_PAIRS=False
+    ),
 }
 
 
