@@ -370,6 +370,26 @@ def test_a_pointer_after_an_opening_phrase_is_a_pointer(text: str, pointer: bool
     assert fidelity.leans_on_antecedent(text) is pointer
 
 
+@pytest.mark.parametrize(
+    ("text", "leans"),
+    [
+        (
+            "Called the Lobito Corridor, the project is the centerpiece of his administration's "
+            "strategy to counter China's clout.",
+            True,
+        ),
+        # Written for the test: "his" with nobody named before it, or with someone named.
+        ("The bill is the core of his plan to cut the deficit by 2030.", True),
+        ("Secretary Rubio said his visit to Panama would go ahead.", False),
+        ("In his remarks, Wang Yi praised South Africa's presidency.", False),
+    ],
+)
+def test_his_with_nobody_named_before_it_leans_on_the_sentence_before(
+    text: str, leans: bool
+) -> None:
+    assert fidelity.leans_on_antecedent(text) is leans
+
+
 def test_the_subject_after_an_opening_phrase_is_a_reference() -> None:
     called = (
         "Called the Lobito Corridor, the project is the centerpiece of the strategy to counter "

@@ -665,7 +665,7 @@ _CONNECTIVE = re.compile(
 )
 # An opening phrase before the subject, up to its comma: "In 2019, it launched …", "Called the
 # Lobito Corridor, the project is …" (``_main_clause``).
-_OPENING_PHRASE = re.compile(r"^([^,“”\"‘’:;()]{1,80}?),\s+(?=\S)")
+_OPENING_PHRASE = re.compile(r"^((?:[^,“”\"‘’:;()]|(?<=\w)[’'](?=\w)){1,80}?),\s+(?=\S)")
 _OPENING_WORDS = frozenset(
     "yesterday today tonight earlier later last separately now then since once".split()
 )
@@ -737,7 +737,7 @@ def heading(sentence: str, *, as_written: bool = True) -> bool:
     )
 
 
-_PERSON_PRONOUNS = frozenset("he him she her".split())
+_PERSON_PRONOUNS = frozenset("he him his she her".split())
 
 
 def _unnamed_person(words: Sequence[Token]) -> str | None:
@@ -745,7 +745,11 @@ def _unnamed_person(words: Sequence[Token]) -> str | None:
     that …"): whom it means is in a sentence the brief does not show."""
     for k, t in enumerate(words):
         if t.word in _PERSON_PRONOUNS:
-            if not any(u.text[0].isupper() and u.word not in ("i",) for u in words[:k]):
+            # A capitalised first word that is a function word ("The bill …") names nobody.
+            if not any(
+                u.text[0].isupper() and u.word != "i" and not (u.initial and u.word in STOPWORDS)
+                for u in words[:k]
+            ):
                 return t.text
             return None
     return None
@@ -753,14 +757,24 @@ def _unnamed_person(words: Sequence[Token]) -> str | None:
 
 def _verb_here(words: Sequence[Token], k: int) -> bool:
     """Whether ``words[k]`` is a finite verb where it stands: not a name, not a preposition,
-    not a noun after an article or possessive ("the course", "our state")."""
+    not a noun after an article or possessive ("the course", "our state", "New Year’s
+    address")."""
     t = words[k]
     return (
         finite(t.text)
         and not (t.text[0].isupper() and not t.initial)
         and t.word not in PREPOSITIONS
-        and not (k > 0 and words[k - 1].word in _DETERMINERS)
+        and not (k > 0 and (words[k - 1].word in _DETERMINERS or _possessive(words[k - 1])))
     )
+
+
+# "it’s", "that’s", "he’s": a verb, not a possessive.
+_CONTRACTED = frozenset("it he she that what there here who where how let".split())
+
+
+def _possessive(t: Token) -> bool:
+    stem, _, rest = t.text.replace("'", "’").rpartition("’")
+    return bool(stem) and rest == "s" and stem.lower() not in _CONTRACTED
 
 
 def form_problems(
@@ -832,7 +846,9 @@ def form_problems(
     reported = any(lemmas(t.word) & REPORTING for t in words if t.text.islower())
     # Names inside a quotation are not its speaker's: "“… for European capitals …,” he told
     # Reuters." names nobody "he" can be.
-    outside = [t for t in tokens(unquoted(bare_text)) if t.word]
+    # Nor are names in an opening phrase ("Called the Lobito Corridor, the project is the
+    # centerpiece of his administration's strategy": whose?).
+    outside = [t for t in tokens(unquoted(_main_clause(bare_text))) if t.word]
     if antecedent is None and first.word not in _POINTERS and (pronoun := _unnamed_person(outside)):
         problems.append(Problem("reference", f"“{pronoun}” points to nobody the statement names"))
     if not voiced and not reported and speaks_first_person(bare_text):
