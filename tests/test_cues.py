@@ -777,3 +777,24 @@ def test_the_speaker_of_a_us_text_acting_in_the_first_person_is_the_us_position(
         "outlook"
     )
     assert fuse("ground_situation", spoke, NEWS) == "ground_situation"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Past opening phrases, the subject is what follows them.
+        (
+            "At my direction, to support Israel, the U.S. military moved aircraft to the region.",
+            True,
+        ),
+        (
+            "On Monday, during a visit to the new port of Lima, Secretary Rubio met its mayor.",
+            True,
+        ),
+        # Written for the test: a reporting clause or a list before the US actor.
+        ("In a statement, the Chinese Foreign Ministry said the U.S. was wrong.", False),
+        ("Kenya, Brazil, and the United States agreed on a plan.", False),
+    ],
+)
+def test_us_subject_after_opening_phrases(text: str, expected: bool) -> None:
+    assert us_subject(text, NEWS) is expected

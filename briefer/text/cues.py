@@ -411,7 +411,20 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
             and not _us_positions(" ".join(first), doc)
         ):
             return False
+        # "At my direction, to support the defense of Israel, the U.S. military moved …":
+        # past opening phrases, the subject is what follows them.
+        *opening, lead = head.split(",")
+        if all(_OPENING.match(piece) for piece in opening):
+            head = lead
     return len(head.split()) <= 6 and not _REPORTED.search(head)
+
+
+# An opening phrase before the subject: a preposition, "to", a participle or an adverb first.
+_OPENING = re.compile(
+    r"^\s*(?:[A-Z]?[a-z]+ly|[Tt]o|[A-Z]?[a-z]+(?:ing|ed)|(?i:"
+    + "|".join(sorted(PREPOSITIONS, key=len, reverse=True))
+    + r"))\b"
+)
 
 
 def future(text: str, *, strong: bool = True) -> bool:

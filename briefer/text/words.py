@@ -268,10 +268,10 @@ FUNCTION_WORDS = frozenset(
 #: Prepositions (and particles the lexicon also lists as verbs: "over", "up"): a noun after one
 #: is its object, not a subject.
 PREPOSITIONS = frozenset(
-    "over up down out off about above across after along around before behind below beneath "
-    "beside between beyond by down during for from in inside into like near of off on onto "
-    "outside past since through throughout till to toward towards under until upon with "
-    "within without".split()
+    "over up down out off about above across after against along alongside amid among around "
+    "at before behind below beneath beside between beyond by despite down during for from in "
+    "inside into like near of off on onto outside past per since through throughout till to "
+    "toward towards under until upon via with within without".split()
 )
 #: Words a line may add or drop freely, to the checks: they carry no claim of their own. Beyond
 #: the function words, "new", "amid" and "it's": grouping reads these as words of a topic
