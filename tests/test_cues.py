@@ -798,3 +798,12 @@ def test_the_speaker_of_a_us_text_acting_in_the_first_person_is_the_us_position(
 )
 def test_us_subject_after_opening_phrases(text: str, expected: bool) -> None:
     assert us_subject(text, NEWS) is expected
+
+
+def test_a_contracted_first_person_is_the_speaker_acting() -> None:
+    assert fuse(
+        "ground_situation", "I’m deeply concerned by the vote in Tbilisi.", WHITE_HOUSE
+    ) == ("us_position")
+    assert fuse("ground_situation", "I-95 was closed after the storm.", WHITE_HOUSE) == (
+        "ground_situation"
+    )

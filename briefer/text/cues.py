@@ -42,7 +42,7 @@ from pydantic import BaseModel
 
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import unquoted
-from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, bare, is_name, verb_forms
+from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, bare, is_name, lexicon, verb_forms
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(
@@ -414,17 +414,26 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
         # "At my direction, to support the defense of Israel, the U.S. military moved …":
         # past opening phrases, the subject is what follows them.
         *opening, lead = head.split(",")
-        if all(_OPENING.match(piece) for piece in opening):
+        if all(_opens_a_phrase(piece) for piece in opening):
             head = lead
     return len(head.split()) <= 6 and not _REPORTED.search(head)
 
 
-# An opening phrase before the subject: a preposition, "to", a participle or an adverb first.
-_OPENING = re.compile(
-    r"^\s*(?:[A-Z]?[a-z]+ly|[Tt]o|[A-Z]?[a-z]+(?:ing|ed)|(?i:"
-    + "|".join(sorted(PREPOSITIONS, key=len, reverse=True))
-    + r"))\b"
-)
+def _opens_a_phrase(piece: str) -> bool:
+    """Whether ``piece`` is an opening phrase before the subject: it opens on a preposition
+    ("At my direction"), "to", a participle ("Speaking in Manila") or an adverb ("Finally"), as
+    the lexicon gives them ("Beijing", "Italy" are names, not such words)."""
+    words = piece.split()
+    if not words:
+        return False
+    first = bare(words[0]).lower()
+    forms = verb_forms(first)
+    return (
+        first in PREPOSITIONS
+        or "ADV" in lexicon()[0](first)  # type: ignore[operator]
+        or bool(forms & {"VBG", "VBN"})
+        or (first.endswith("ed") and "VBD" in forms)
+    )
 
 
 def future(text: str, *, strong: bool = True) -> bool:
@@ -467,7 +476,8 @@ _OTHER_SUBJECT = re.compile(
     r"^\W*(?:(?:None|Some|All|One|Many|Most|Each)\s+of\s+)?(?:He|She|They|His|Her|Their)\b"
 )
 _WE_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?we\b", re.IGNORECASE)
-_I_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?I\b(?![.’'-]\w\b)(?!\.)")
+# "I", "I’m", "I’ve"; not an initial or a numbering ("I.", "I-95").
+_I_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?I\b(?![.-])")
 
 
 def _argues(text: str, doc: DocumentCues) -> bool:
