@@ -41,7 +41,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from briefer.check.grounding import known, number_values
-from briefer.text.cues import speaks_first_person, unvoiced
+from briefer.text.cues import opens_a_phrase, speaks_first_person, unvoiced
 from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
     AUXILIARIES,
@@ -666,34 +666,21 @@ _CONNECTIVE = re.compile(
 # An opening phrase before the subject, up to its comma: "In 2019, it launched …", "Called the
 # Lobito Corridor, the project is …" (``_main_clause``).
 _OPENING_PHRASE = re.compile(r"^((?:[^,“”\"‘’:;()]|(?<=\w)[’'](?=\w)){1,80}?),\s+(?=\S)")
-_OPENING_WORDS = frozenset(
-    "yesterday today tonight earlier later last separately now then since once".split()
-)
 
 
 def _main_clause(text: str) -> str:
     """The statement from its subject on: after an opening connective ("However, …") and an
-    opening phrase of up to eight words with no verb of its own that opens on a preposition, a
-    participle, an adverb or a word of time ("In 2019, …", "Called the Lobito Corridor, …",
-    "Earlier, …"). Whatever such a phrase holds, the subject after it is the statement's."""
+    opening phrase of up to eight words with no verb of its own (``cues.opens_a_phrase``: "In
+    2019, …", "Called the Lobito Corridor, …", "Earlier, …"). Whatever such a phrase holds, the
+    subject after it is the statement's."""
     rest = _CONNECTIVE.sub("", text)
     match = _OPENING_PHRASE.match(rest)
-    if match is None:
+    if match is None or not opens_a_phrase(match.group(1)):
         return rest
     words = [t for t in tokens(match.group(1)) if t.word]
-    if not words or len(words) > 8 or any(_verb_here(words, k) for k in range(1, len(words))):
+    if len(words) > 8 or any(_verb_here(words, k) for k in range(1, len(words))):
         return rest
-    first = words[0].word
-    if (
-        first in PREPOSITIONS
-        or first in _OPENING_WORDS
-        or (first.endswith("ly") and len(words) == 1)
-        # "Called …", "Speaking on …": the lexicon gives some participles as past forms only
-        or bool(verb_forms(first) & {"VBN", "VBG"})
-        or (first.endswith("ed") and "VBD" in verb_forms(first))
-    ):
-        return rest[match.end() :]
-    return rest
+    return rest[match.end() :]
 
 
 _INTRODUCES = re.compile(
@@ -702,9 +689,9 @@ _INTRODUCES = re.compile(
 )
 # "This week, …", "That is why …" is still a pointer, but "It is important to …" is not.
 _TIME_NOUNS = frozenset(
-    "week weekend month year morning afternoon evening time summer spring".split()
+    "week weekend month year morning afternoon evening time summer spring day date point "
+    "moment stage".split()
 )
-_THEN_NOUNS = frozenset("day date point moment stage".split())
 _EXPLETIVE = re.compile(
     r"^It\s+(?:is|was|has\s+been|remains|will\s+be)\s+(?:\w+\s+){0,3}?(?:to|that|whether|unclear|not)\b"
 )
@@ -768,13 +755,10 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
     )
 
 
-# "it’s", "that’s", "he’s": a verb, not a possessive.
-_CONTRACTED = frozenset("it he she that what there here who where how let".split())
-
-
 def _possessive(t: Token) -> bool:
+    """ "New Year’s", "Biden’s"; not "it’s", "that’s", "he’s" (a function word and a verb)."""
     stem, _, rest = t.text.replace("'", "’").rpartition("’")
-    return bool(stem) and rest == "s" and stem.lower() not in _CONTRACTED
+    return bool(stem) and rest == "s" and stem.lower() not in STOPWORDS
 
 
 def form_problems(
@@ -951,7 +935,7 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
         for k, (t, noun) in enumerate(pairwise(words[1:]), start=1)
         if t.word == "that"
         and words[k - 1].word in PREPOSITIONS
-        and noun.word in _TIME_NOUNS | _THEN_NOUNS
+        and noun.word in _TIME_NOUNS
         and noun.clause == t.clause
     )
     for k, t in enumerate(words[1:-1], start=1):

@@ -41,7 +41,7 @@ import re
 from pydantic import BaseModel
 
 from briefer.text.line_filters import without_speaker
-from briefer.text.quotes import unquoted
+from briefer.text.quotes import quoted_spans, unquoted
 from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, bare, is_name, lexicon, verb_forms
 
 # US institutions and office holders, by title: names change, titles do not.
@@ -359,9 +359,6 @@ _INSTRUMENT = re.compile(
 )
 
 
-_QUOTE_FIRST = re.compile(r"^\W*[“\"][^”\"]+[”\"]\s*,?\s*(?=\S)")
-
-
 def _after_preposition(text: str, at: int) -> bool:
     """Whether the words before ``at`` end on a preposition, an article between them
     ("According to a U.S. congressional report, …")."""
@@ -387,8 +384,9 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
         return True
     # "“We’ve mobilized more than $60 billion …,” national security adviser Jake Sullivan
     # told VOA": who speaks the opening quotation is the sentence's subject.
-    if (quoted := _QUOTE_FIRST.match(text)) is not None:
-        return us_subject(text[quoted.end() :], doc)
+    spans = quoted_spans(text)
+    if spans and not text[: spans[0][0]].strip() and (rest := text[spans[0][1] :].strip(" ,")):
+        return us_subject(rest, doc)
     # A US actor after a preposition is its object ("Ukraine's ambassador to the United States,
     # …"), not the subject: the next one may be.
     found = [at for at in _us_positions(text, doc) if not _after_preposition(text, at)]
@@ -414,12 +412,12 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
         # "At my direction, to support the defense of Israel, the U.S. military moved …":
         # past opening phrases, the subject is what follows them.
         *opening, lead = head.split(",")
-        if all(_opens_a_phrase(piece) for piece in opening):
+        if all(opens_a_phrase(piece) for piece in opening):
             head = lead
     return len(head.split()) <= 6 and not _REPORTED.search(head)
 
 
-def _opens_a_phrase(piece: str) -> bool:
+def opens_a_phrase(piece: str) -> bool:
     """Whether ``piece`` is an opening phrase before the subject: it opens on a preposition
     ("At my direction"), "to", a participle ("Speaking in Manila") or an adverb ("Finally"), as
     the lexicon gives them ("Beijing", "Italy" are names, not such words)."""
@@ -475,9 +473,8 @@ _CONDITIONAL = re.compile(r"\b(?:would|could)\b", re.IGNORECASE)
 _OTHER_SUBJECT = re.compile(
     r"^\W*(?:(?:None|Some|All|One|Many|Most|Each)\s+of\s+)?(?:He|She|They|His|Her|Their)\b"
 )
-_WE_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?we\b", re.IGNORECASE)
-# "I", "I’m", "I’ve"; not an initial or a numbering ("I.", "I-95").
-_I_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?I\b(?![.-])")
+# "we", or "I" ("I’m", "I’ve"; not an initial or a numbering: "I.", "I-95").
+_WE_SUBJECT = re.compile(r"^\W*(?:[\w’'-]+,?\s+){0,2}?(?:(?i:we)\b|(?P<i>I)\b(?![.-]))")
 
 
 def _argues(text: str, doc: DocumentCues) -> bool:
@@ -486,11 +483,10 @@ def _argues(text: str, doc: DocumentCues) -> bool:
     not events on the ground."""
     if not doc.us_voice:
         return False
-    if _WE_SUBJECT.match(text):
-        return True  # "Today we abstained on a U.N. Security Council resolution": the US acts
-    if _I_SUBJECT.match(text) and not future(text):
-        # "I've just spoken with Prime Minister Netanyahu": the US acts through its speaker
-        # ("Tomorrow, I will convene …" is what comes next)
+    # "Today we abstained on a U.N. Security Council resolution", "I've just spoken with Prime
+    # Minister Netanyahu": the US acts through its speaker ("Tomorrow, I will convene …" is
+    # what comes next).
+    if (subject := _WE_SUBJECT.match(text)) and not (subject["i"] and future(text)):
         return True
     match = _CONDITIONAL.search(text)
     if not match or first_person(text):
