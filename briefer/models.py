@@ -26,10 +26,6 @@ NOT_STATED: dict[str, str] = {
     "outlook": "The sources do not state an outlook.",
 }
 
-#: What an empty section says when the bottom line states its material: the sentence the bottom
-#: line rests on is the text's only one for it ("… do not state the background" would be false).
-IN_BOTTOM_LINE = "Stated in the bottom line above."
-
 _WS = re.compile(r"\s+")
 # Bullets, numbering or heading marks a model sometimes puts in front of a statement.
 _LEADING_MARKS = re.compile(r"^(?:[-*•·#>]+|\d{1,2}[.)])\s+")
@@ -258,11 +254,6 @@ class BriefContent(BaseModel):
     us_position: Statements = Field(description="What the US government has said or done.")
     ground_situation: Statements = Field(description="Events and facts on the ground now.")
     outlook: Statements = Field(description="What comes next: plans, risks, indicators to watch.")
-    in_bottom_line: list[str] = Field(
-        default_factory=list,
-        description="sections left empty whose material the bottom line states (the sentence it "
-        "rests on is filed there)",
-    )
 
     @field_validator("title", "bottom_line")
     @classmethod
@@ -274,10 +265,6 @@ class BriefContent(BaseModel):
     def section(self, name: str) -> list[Statement]:
         statements: list[Statement] = getattr(self, name)
         return statements
-
-    def not_stated(self, name: str) -> str:
-        """What the empty section ``name`` says."""
-        return IN_BOTTOM_LINE if name in self.in_bottom_line else NOT_STATED[name]
 
     def texts(self) -> list[str]:
         """Title, bottom line and statements in reading order: what the length limit counts."""

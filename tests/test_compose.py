@@ -504,20 +504,3 @@ def test_a_sentence_is_cut_only_to_fit() -> None:
     assert len(tight) == 2 and all(
         p.text != w and w.startswith(p.text[:-1]) for p, w in zip(tight, whole, strict=True)
     )
-
-
-def test_an_empty_section_whose_material_the_bottom_line_states_is_marked() -> None:
-    # Written for the test: the bottom line is the text's only background sentence.
-    sentences = split_sentences(
-        "Fighting has displaced 2 million people in the Kivu provinces since 2022.\n"
-        "Rebels took the airport of Kavumu on Friday, officials said.\n"
-        "The United States sanctioned two rebel commanders on Monday.\n"
-    )
-    filed = model_answer.Filed(
-        title="Kivu",
-        bottom_line=sentences[0].text,
-        sections={1: "background", 2: "ground_situation", 3: "us_position"},
-    )
-    content, _, _ = compose.compose(filed, sentences, 200)
-    assert content.background == [] and content.in_bottom_line == ["background"]
-    assert content.outlook == [] and content.not_stated("outlook").startswith("The sources")

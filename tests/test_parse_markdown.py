@@ -145,9 +145,3 @@ def test_a_story_brief_reads_back_with_its_citations_and_disagreements() -> None
     assert back.background[0].also == brief.background[0].also
     assert [d.text for d in back.disagreements] == ["Reuters reports 31 people; Dawn 32"]
     assert back.disagreements[0].refs == brief.disagreements[0].refs
-
-
-def test_a_section_stated_in_the_bottom_line_reads_back() -> None:
-    brief = sample_brief().model_copy(update={"background": [], "in_bottom_line": ["background"]})
-    again = parse_markdown(Renderer().markdown(brief), origin="b.md", meta=brief.meta)
-    assert again.in_bottom_line == ["background"] and again.background == []

@@ -204,15 +204,3 @@ def test_a_full_450_word_brief_fits_one_page() -> None:
     assert "Page 1 of 1" in text and text.count("UNCLASSIFIED") == 2
     assert result.refused == [] and result.fetched  # the stylesheet came through the fetcher
     assert all("/templates/assets/" in u for u in result.fetched), result.fetched
-
-
-def test_an_empty_section_the_bottom_line_states_says_so() -> None:
-    # The bottom line rests on the text's only background sentence: "the sources do not state
-    # the background" would be false under it.
-    brief = sample_brief().model_copy(update={"background": [], "in_bottom_line": ["background"]})
-    md = Renderer().markdown(brief)
-    background = md.split("## Background", 1)[1].split("##", 1)[0]
-    assert background.strip() == "_Stated in the bottom line above._"
-    assert "_The sources do not state an outlook._" in md  # the other empty section as before
-    html = Renderer().html(brief, handling="")
-    assert '<p class="not-stated">Stated in the bottom line above.</p>' in html

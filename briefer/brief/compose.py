@@ -174,14 +174,6 @@ def compose(
         ]
         for name, _ in SECTIONS
     }
-    # A section left empty whose material the bottom line states says so, not that the sources
-    # state nothing ("Iran … launched an unprecedented air attack …" is the ground situation).
-    basis = top.bottom_line_basis.cites if top.bottom_line_basis else []
-    in_bottom_line = [
-        name
-        for name, _ in SECTIONS
-        if not sections[name] and any(labels.get(ref.sentence) == name for ref in basis)
-    ]
     content = BriefContent.model_validate(
         {
             "title": title,
@@ -189,7 +181,6 @@ def compose(
             "title_basis": top.title_basis,
             "bottom_line_basis": top.bottom_line_basis,
             **sections,
-            "in_bottom_line": in_bottom_line,
         }
     )
     return content, notes, filed_count - len(chosen)

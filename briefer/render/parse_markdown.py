@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from briefer.errors import BriefFileError
-from briefer.models import IN_BOTTOM_LINE, SECTIONS, Brief, BriefMeta, Status
+from briefer.models import SECTIONS, Brief, BriefMeta, Status
 from briefer.render.render import META_COMMENT_END, META_COMMENT_START, md_unescape
 
 _HEADINGS = {heading: key for key, heading in SECTIONS}
@@ -273,16 +273,12 @@ def parse_markdown(text: str, *, origin: str, meta: BriefMeta) -> Brief:
         "bottom_line": md_unescape(" ".join(line for _, line in sections["Bottom Line"])),
         "dropped": [],
     }
-    data["in_bottom_line"] = []
     for heading, key in _HEADINGS.items():
-        lines = sections.get(heading, _Lines())
         data[key] = [
             _statement(number, line, origin, checked=checked)
-            for number, line in lines
+            for number, line in sections.get(heading, _Lines())
             if not (line.startswith("_") and line.endswith("_"))  # "The sources do not state…"
         ]
-        if any(line == f"_{IN_BOTTOM_LINE}_" for _, line in lines):
-            data["in_bottom_line"].append(key)
     data["disagreements"] = [
         _disagreement(n, line, origin) for n, line in sections.get("Where Sources Differ", _Lines())
     ]
