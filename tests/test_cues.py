@@ -12,15 +12,13 @@ from briefer.text.cues import (
     earlier,
     fuse,
     future,
-    non_answer,
     us_actor,
     us_names,
     us_subject,
-    vocatives,
     voiced,
 )
 from briefer.text.sentences import split_sentences
-from briefer.text.turns import asked, speakers
+from briefer.text.turns import asked, non_answer, speakers, vocatives
 
 NEWS = DocumentCues(us_voice=False, latest_year=2025)
 WHITE_HOUSE = DocumentCues(us_voice=True, latest_year=2024)
@@ -794,6 +792,16 @@ def test_the_speaker_of_a_us_text_acting_in_the_first_person_is_the_us_position(
         # Written for the test: a reporting clause or a list before the US actor.
         ("In a statement, the Chinese Foreign Ministry said the U.S. was wrong.", False),
         ("Kenya, Brazil, and the United States agreed on a plan.", False),
+        # The US actor as the object after the opening phrase, or inside a quotation.
+        (
+            "In Washington, Chinese Embassy spokesperson Liu Pengyu dismissed Rubio’s remarks.",
+            False,
+        ),
+        ("In Paris, the French minister criticized the U.S. tariffs.", False),
+        (
+            "Retired U.S. diplomat Brooks Spector said, “Now that President Trump has ended it, …”",
+            False,
+        ),
     ],
 )
 def test_us_subject_after_opening_phrases(text: str, expected: bool) -> None:

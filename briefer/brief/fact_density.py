@@ -9,8 +9,9 @@ from collections.abc import Callable
 
 from briefer.check.grounding import names, numbers
 from briefer.models import word_count
-from briefer.text.cues import unvoiced, vocatives
+from briefer.text.cues import unvoiced
 from briefer.text.sentences import Sentence
+from briefer.text.turns import vocatives
 
 #: Weight of fact density (names and numbers per word) beside centrality in the ranking: unique
 #: facts (a minister's name, an operation) are not central to a text, but a reader needs them.

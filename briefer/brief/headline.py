@@ -20,11 +20,12 @@ from briefer.check.grounding import (
     unsupported_terms,
 )
 from briefer.models import Basis, Form, Ref, word_count
-from briefer.text.cues import non_answer, speaks_first_person, unvoiced, vocatives, voiced
+from briefer.text.cues import speaks_first_person, unvoiced, voiced
 from briefer.text.instructions import about_output, is_suspect
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import quoted_phrases
 from briefer.text.sentences import Sentence, split_sentences
+from briefer.text.turns import non_answer, vocatives
 from briefer.text.words import AUXILIARIES, TIME_NOUNS
 
 TITLE_MAX_WORDS = 16

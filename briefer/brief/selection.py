@@ -18,10 +18,11 @@ from briefer.check import fidelity
 from briefer.check.grounding import numbers
 from briefer.check.verify import check_statement
 from briefer.models import SECTIONS, word_count
-from briefer.text.cues import non_answer, unvoiced
+from briefer.text.cues import unvoiced
 from briefer.text.instructions import about_output, is_suspect
 from briefer.text.quotes import unattributed
 from briefer.text.sentences import Sentence
+from briefer.text.turns import non_answer
 
 #: Whether a statement opening on a pointer may stand after the sentence it points to.
 POINTER_PAIRS = True

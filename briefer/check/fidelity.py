@@ -46,10 +46,12 @@ from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
     AUXILIARIES,
     DAY_NAMES,
+    DETERMINERS,
     MONTH_NAMES,
     PREPOSITIONS,
     REPORTING,
     STOPWORDS,
+    TIME_NOUNS,
     bare,
     finite,
     fold,
@@ -649,9 +651,6 @@ _NEEDS_MORE = frozenset(
     whether if because while its their his her our my your this these those into over about
     against between among including such""".split()
 )
-_DETERMINERS = frozenset(
-    "the a an its their his her our my your this these those more most".split()
-)
 # Not "former" or "latter": the pronouns come as "the former", and a statement that opens on
 # "Former" names a former office holder ("Former Guatemalan President Jimmy Morales signed …").
 _POINTERS = frozenset(
@@ -663,9 +662,6 @@ _CONNECTIVE = re.compile(
     r"\b,?\s+",
     re.IGNORECASE,
 )
-# An opening phrase before the subject, up to its comma: "In 2019, it launched …", "Called the
-# Lobito Corridor, the project is …" (``_main_clause``).
-_OPENING_PHRASE = re.compile(r"^((?:[^,“”\"‘’:;()]|(?<=\w)[’'](?=\w)){1,80}?),\s+(?=\S)")
 
 
 def _main_clause(text: str) -> str:
@@ -674,13 +670,16 @@ def _main_clause(text: str) -> str:
     2019, …", "Called the Lobito Corridor, …", "Earlier, …"). Whatever such a phrase holds, the
     subject after it is the statement's."""
     rest = _CONNECTIVE.sub("", text)
-    match = _OPENING_PHRASE.match(rest)
-    if match is None or not opens_a_phrase(match.group(1)):
+    phrase, comma, after = rest.partition(", ")
+    # up to its comma, no quotation or bracket in it
+    if not comma or not after or any(mark in phrase for mark in '“”"‘:;()'):
         return rest
-    words = [t for t in tokens(match.group(1)) if t.word]
+    if not opens_a_phrase(phrase):
+        return rest
+    words = [t for t in tokens(phrase) if t.word]
     if len(words) > 8 or any(_verb_here(words, k) for k in range(1, len(words))):
         return rest
-    return rest[match.end() :]
+    return after
 
 
 _INTRODUCES = re.compile(
@@ -688,10 +687,6 @@ _INTRODUCES = re.compile(
     re.IGNORECASE,
 )
 # "This week, …", "That is why …" is still a pointer, but "It is important to …" is not.
-_TIME_NOUNS = frozenset(
-    "week weekend month year morning afternoon evening time summer spring day date point "
-    "moment stage".split()
-)
 _EXPLETIVE = re.compile(
     r"^It\s+(?:is|was|has\s+been|remains|will\s+be)\s+(?:\w+\s+){0,3}?(?:to|that|whether|unclear|not)\b"
 )
@@ -751,7 +746,7 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
         finite(t.text)
         and not (t.text[0].isupper() and not t.initial)
         and t.word not in PREPOSITIONS
-        and not (k > 0 and (words[k - 1].word in _DETERMINERS or _possessive(words[k - 1])))
+        and not (k > 0 and (words[k - 1].word in DETERMINERS or _possessive(words[k - 1])))
     )
 
 
@@ -796,7 +791,7 @@ def form_problems(
         problems.append(Problem("fragment", f"ends on “{last.text}”: cut before what it needs"))
     elif (
         len(words) >= 2
-        and words[-2].word in _DETERMINERS
+        and words[-2].word in DETERMINERS
         and last.text.islower()
         and only_adjective(last.text)
     ):
@@ -816,7 +811,7 @@ def form_problems(
     if (
         antecedent is None
         and first.word in _POINTERS
-        and second not in _TIME_NOUNS
+        and second not in TIME_NOUNS
         and not (first.word == "it" and _EXPLETIVE.match(bare_text))
     ):
         problems.append(
@@ -871,7 +866,7 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             and after.text.isalpha()
             and after.clause == t.clause
             and after.word not in STOPWORDS
-            and after.word not in _TIME_NOUNS
+            and after.word not in TIME_NOUNS
             # "these measures", "such munitions": a noun, though also a verb form ("this
             # means" is none)
             and (not finite(after.text) or (t.word != "this" and _noun(after.word)))
@@ -922,7 +917,7 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             and noun.text.islower()
             and noun.clause == t.clause == verb.clause
             and noun.word not in STOPWORDS
-            and noun.word not in _TIME_NOUNS
+            and noun.word not in TIME_NOUNS
             and not finite(noun.text)
             and _singular_noun(noun.word)
             and verb.text.islower()
@@ -935,7 +930,7 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
         for k, (t, noun) in enumerate(pairwise(words[1:]), start=1)
         if t.word == "that"
         and words[k - 1].word in PREPOSITIONS
-        and noun.word in _TIME_NOUNS
+        and noun.word in TIME_NOUNS
         and noun.clause == t.clause
     )
     for k, t in enumerate(words[1:-1], start=1):
@@ -947,7 +942,7 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             and noun.text.isalpha()
             and noun.text.islower()
             and noun.word not in STOPWORDS
-            and noun.word not in _TIME_NOUNS
+            and noun.word not in TIME_NOUNS
             and not finite(noun.text)
             and _noun(noun.word)
             and (after is None or after.clause != noun.clause or after.word not in _SPECIFIERS)
@@ -1136,7 +1131,7 @@ def open_references(text: str) -> list[str]:
             t.word == "the"
             and noun.text.isalpha()
             and noun.text.islower()
-            and noun.word not in STOPWORDS | _TIME_NOUNS | _UNIQUE
+            and noun.word not in STOPWORDS | TIME_NOUNS | _UNIQUE
             and _noun(noun.word)
             and not _says_which(words, k + 2)
             and not any(keys(noun.word) & keys(u.word) for u in words[:k])
@@ -1191,7 +1186,7 @@ _WHEN_WORDS = frozenset(DAY_NAMES + MONTH_NAMES)
 
 def _when(words: Sequence[Token]) -> bool:
     """ "on Sunday", "in May", "in 2024": a time after the preposition says when, not which."""
-    return bool(words) and (words[0].word in _WHEN_WORDS | _TIME_NOUNS or _is_number(words[0]))
+    return bool(words) and (words[0].word in _WHEN_WORDS | TIME_NOUNS or _is_number(words[0]))
 
 
 # Words by which a text judges or weighs ("could mark a dramatic change", "will need strong

@@ -42,7 +42,15 @@ from pydantic import BaseModel
 
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import quoted_spans, unquoted
-from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, bare, is_name, lexicon, verb_forms
+from briefer.text.words import (
+    DETERMINERS,
+    FUNCTION_WORDS,
+    PREPOSITIONS,
+    bare,
+    is_name,
+    lexicon,
+    verb_forms,
+)
 
 # US institutions and office holders, by title: names change, titles do not.
 _US_ACTOR = re.compile(
@@ -389,7 +397,12 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
         return us_subject(rest, doc)
     # A US actor after a preposition is its object ("Ukraine's ambassador to the United States,
     # …"), not the subject: the next one may be.
-    found = [at for at in _us_positions(text, doc) if not _after_preposition(text, at)]
+    # Nor is one inside a quotation: "Spector said, “Now that President Trump has …”" is his.
+    found = [
+        at
+        for at in _us_positions(text, doc)
+        if not _after_preposition(text, at) and not any(a < at < b for a, b in spans)
+    ]
     if not found:
         return False
     head = text[: found[0]]
@@ -414,7 +427,23 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
         *opening, lead = head.split(",")
         if all(opens_a_phrase(piece) for piece in opening):
             head = lead
+            # "In Washington, Chinese Embassy spokesperson Liu Pengyu dismissed Rubio’s
+            # remarks": a verb before the US actor makes it the object.
+            if _has_verb(head.split()):
+                return False
     return len(head.split()) <= 6 and not _REPORTED.search(head)
+
+
+def _has_verb(words: list[str]) -> bool:
+    """Whether ``words`` hold a verb in the past or third person ("said", "dismissed", "is"):
+    a clause's, where a base form may be a noun or an infinitive ("a visit", "to support"),
+    and a word after a determiner is a noun ("his remarks")."""
+    return any(
+        w.islower()
+        and verb_forms(bare(w)) & {"VBD", "VBZ"}
+        and not (k and bare(words[k - 1]).lower() in DETERMINERS)
+        for k, w in enumerate(words)
+    )
 
 
 def opens_a_phrase(piece: str) -> bool:
@@ -422,7 +451,8 @@ def opens_a_phrase(piece: str) -> bool:
     ("At my direction"), "to", a participle ("Speaking in Manila") or an adverb ("Finally"), as
     the lexicon gives them ("Beijing", "Italy" are names, not such words)."""
     words = piece.split()
-    if not words:
+    # "Retired U.S. diplomat Brooks Spector said": a clause, not a phrase
+    if not words or _has_verb(words[1:]):
         return False
     first = bare(words[0]).lower()
     forms = verb_forms(first)
@@ -540,37 +570,6 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
     return label
 
 
-# A briefer's answer that gives no fact: declining, deferring, or managing the room. Press
-# briefings are full of them, and a name in them ("Let me take that question, Josh") made them
-# look dense.
-_NON_ANSWER = re.compile(
-    r"""\b(
-        (I[’']ll|I\s+will|I[’']d|I\s+would|let\s+me)\s+(let|leave\s+it\s+to)\s+(the\s+)?[\w\s]{1,30}?
-            \s+(speak|talk|comment|characterize|answer)
-      | (I[’']m|I\s+am|we[’']re|we\s+are)\s+not\s+going\s+to\s+(get\s+ahead|speculate|comment
-            |go\s+into|get\s+into|talk\s+about|characterize|read\s+out|preview|negotiate|detail)
-      | I\s+(won[’']t|will\s+not|can[’']t|cannot)\s+(get\s+ahead|speculate|comment|go\s+into
-            |get\s+into|characterize|preview|confirm)
-      | I\s+(don[’']t|do\s+not)\s+have\s+(anything|any\s+(more|further|additional|updates?
-            |specifics|details)|more|an\s+update|a\s+(readout|comment)|specifics)
-      | (get|come)\s+back\s+to\s+you | take\s+that\s+question | (I[’']d|I\s+would|I[’']ll|I\s+will)
-            \s+refer\s+you | refer\s+you\s+to
-      | (can|should|will|would)\s+(best\s+)?speak\s+(to|for)\s+(their|its|his|her|that|this)\b
-      | ^\W*(that|it)[’']?s\s+(really\s+)?(between\s+\w+\s+and\b|up\s+to\s+(him|her|them|the)\b)
-      | I[’']m\s+afraid\s+I[’']m\s+going\s+to | not\s+going\s+to\s+be\s+able\s+to\s+(say|comment
-            |go|get|talk)
-    )""",
-    re.VERBOSE | re.IGNORECASE,
-)
-# Courtesy, or a bare "No."/"Yes." — not "No connection to Ukraine." (a fact) nor "Thanks to
-# these deployments, we helped Israel …" (a cause).
-_ONLY_COURTESY = re.compile(
-    r"^\W*(?:(?:thanks?|thank\s+you|okay|ok|sure|yeah|right|great|good)\b"
-    r"(?:[\s,]+[\w’'.]+){0,3}[.!]?$"
-    r"|(?:yes|no|nothing)(?:[\s,]+(?:yes|no|sir|ma[’']am|thanks))*[.!]?$"
-    r"|(?:and\s+)?(?:thanks\s+for|thank\s+you\s+(?:for|to))\b)",
-    re.IGNORECASE,
-)
 # "Kirby: …": the speaker a statement is voiced with.
 _VOICE = re.compile(r"^[A-Z][\w’'-]+:\s+")
 
@@ -578,29 +577,3 @@ _VOICE = re.compile(r"^[A-Z][\w’'-]+:\s+")
 def unvoiced(text: str) -> str:
     """A statement without the speaker it is voiced with ("Kirby: …") or a transcript label."""
     return _VOICE.sub("", without_speaker(text), count=1)
-
-
-def non_answer(text: str) -> bool:
-    """A line that declines, defers or only manages the room ("I'll let the Israelis speak to
-    that.", "Let me take that question and get back to you.", "Nothing."): no fact for a brief."""
-    bare = unvoiced(text)
-    return bool(_NON_ANSWER.search(bare) or _ONLY_COURTESY.match(bare))
-
-
-# A name used to address someone ("Yeah, David, …", "…, Josh."): who is spoken to, not a fact.
-_VOCATIVE = re.compile(
-    r"(?:^\W*(?:yeah|yes|no|well|look|so|okay|ok|sure|thanks|thank\s+you|again),\s+"
-    r"(?P<lead>[A-Z][a-z]+)(?=,)"
-    r"|,\s+(?P<tail>[A-Z][a-z]+)(?=[.?!]\W*$))",
-    re.IGNORECASE,
-)
-
-
-def vocatives(text: str) -> set[str]:
-    """Names the sentence addresses rather than reports (lower-cased)."""
-    bare = unvoiced(text)
-    return {
-        (m.group("lead") or m.group("tail")).lower()
-        for m in _VOCATIVE.finditer(bare)
-        if (m.group("lead") or m.group("tail"))[:1].isupper()
-    }

@@ -1,12 +1,13 @@
 """Who speaks each line of a transcript: its turns' labels ("MR. KIRBY:", "THE PRESIDENT:",
-"Q"), a name cased as the text spells it, an office as the document's speaker holds it."""
+"Q"), a name cased as the text spells it, an office as the document's speaker holds it; which of
+a briefer's lines give no fact (``non_answer``) and whom a line addresses (``vocatives``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from briefer.text.cues import DocumentCues
+from briefer.text.cues import DocumentCues, unvoiced
 from briefer.text.line_filters import without_speaker
 from briefer.text.sentences import Sentence
 
@@ -97,3 +98,62 @@ def asked(sentences: Sequence[Sentence]) -> set[int]:
         if current in _QUESTIONERS:
             out.add(sentence.id)
     return out
+
+
+# A briefer's answer that gives no fact: declining, deferring, or managing the room. Press
+# briefings are full of them, and a name in them ("Let me take that question, Josh") made them
+# look dense.
+_NON_ANSWER = re.compile(
+    r"""\b(
+        (I[’']ll|I\s+will|I[’']d|I\s+would|let\s+me)\s+(let|leave\s+it\s+to)\s+(the\s+)?[\w\s]{1,30}?
+            \s+(speak|talk|comment|characterize|answer)
+      | (I[’']m|I\s+am|we[’']re|we\s+are)\s+not\s+going\s+to\s+(get\s+ahead|speculate|comment
+            |go\s+into|get\s+into|talk\s+about|characterize|read\s+out|preview|negotiate|detail)
+      | I\s+(won[’']t|will\s+not|can[’']t|cannot)\s+(get\s+ahead|speculate|comment|go\s+into
+            |get\s+into|characterize|preview|confirm)
+      | I\s+(don[’']t|do\s+not)\s+have\s+(anything|any\s+(more|further|additional|updates?
+            |specifics|details)|more|an\s+update|a\s+(readout|comment)|specifics)
+      | (get|come)\s+back\s+to\s+you | take\s+that\s+question | (I[’']d|I\s+would|I[’']ll|I\s+will)
+            \s+refer\s+you | refer\s+you\s+to
+      | (can|should|will|would)\s+(best\s+)?speak\s+(to|for)\s+(their|its|his|her|that|this)\b
+      | ^\W*(that|it)[’']?s\s+(really\s+)?(between\s+\w+\s+and\b|up\s+to\s+(him|her|them|the)\b)
+      | I[’']m\s+afraid\s+I[’']m\s+going\s+to | not\s+going\s+to\s+be\s+able\s+to\s+(say|comment
+            |go|get|talk)
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# Courtesy, or a bare "No."/"Yes." — not "No connection to Ukraine." (a fact) nor "Thanks to
+# these deployments, we helped Israel …" (a cause).
+_ONLY_COURTESY = re.compile(
+    r"^\W*(?:(?:thanks?|thank\s+you|okay|ok|sure|yeah|right|great|good)\b"
+    r"(?:[\s,]+[\w’'.]+){0,3}[.!]?$"
+    r"|(?:yes|no|nothing)(?:[\s,]+(?:yes|no|sir|ma[’']am|thanks))*[.!]?$"
+    r"|(?:and\s+)?(?:thanks\s+for|thank\s+you\s+(?:for|to))\b)",
+    re.IGNORECASE,
+)
+
+
+def non_answer(text: str) -> bool:
+    """A line that declines, defers or only manages the room ("I'll let the Israelis speak to
+    that.", "Let me take that question and get back to you.", "Nothing."): no fact for a brief."""
+    bare = unvoiced(text)
+    return bool(_NON_ANSWER.search(bare) or _ONLY_COURTESY.match(bare))
+
+
+# A name used to address someone ("Yeah, David, …", "…, Josh."): who is spoken to, not a fact.
+_VOCATIVE = re.compile(
+    r"(?:^\W*(?:yeah|yes|no|well|look|so|okay|ok|sure|thanks|thank\s+you|again),\s+"
+    r"(?P<lead>[A-Z][a-z]+)(?=,)"
+    r"|,\s+(?P<tail>[A-Z][a-z]+)(?=[.?!]\W*$))",
+    re.IGNORECASE,
+)
+
+
+def vocatives(text: str) -> set[str]:
+    """Names the sentence addresses rather than reports (lower-cased)."""
+    bare = unvoiced(text)
+    return {
+        (m.group("lead") or m.group("tail")).lower()
+        for m in _VOCATIVE.finditer(bare)
+        if (m.group("lead") or m.group("tail"))[:1].isupper()
+    }

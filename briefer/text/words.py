@@ -198,10 +198,11 @@ MONTH_NAMES = (
 ).split()
 #: The days of the week.
 DAY_NAMES = "monday tuesday wednesday thursday friday saturday sunday".split()
-#: Nouns that name a stretch of time: with "this" they say when ("This week, …"), not what.
+#: Nouns that name a stretch or a point of time: with "this" they say when ("This week, …"), not
+#: what; with "that" after a preposition, a time the sentence before names ("since that time").
 TIME_NOUNS = frozenset(
     "day week weekend month year morning afternoon evening night spring summer autumn fall winter "
-    "season quarter".split()
+    "season quarter time date point moment stage".split()
     + DAY_NAMES
     + MONTH_NAMES
 )
@@ -265,6 +266,9 @@ FUNCTION_WORDS = frozenset(
     much many some any each every all both either neither other another such own same too not no
     never now up down out off again further once still even already s ’s 's""".split()
 )
+#: Words before a noun that tell which or whose ("the course", "our state", "his remarks"):
+#: the word after one is no verb.
+DETERMINERS = frozenset("the a an its their his her our my your this these those more most".split())
 #: Prepositions (and particles the lexicon also lists as verbs: "over", "up"): a noun after one
 #: is its object, not a subject.
 PREPOSITIONS = frozenset(
