@@ -397,7 +397,8 @@ def test_a_briefers_opening_position_is_chosen_in_a_transcript() -> None:
     assert questions == {2}
     # The title names the hostages, so "the hostages" needs no sentence before it.
     title = "Kirby: the U.N. vote is no shift on the hostages"
-    picked = selection.select(filed, sentences, 18, text=printed, asked=questions, title=title)
+    shown = selection.Context.of(sentences, title, filed.bottom_line)
+    picked = selection.select(filed, sentences, 18, text=printed, asked=questions, context=shown)
     assert [p.text for p in picked] == [
         "Kirby: Our vote today does not represent a shift in our policy on the hostages."
     ]

@@ -318,7 +318,8 @@ def test_a_statement_with_an_open_reference_follows_the_sentence_before_it(
     assert open_id not in {p.sentence.id for p in chosen}
     # Where the title names what it means, it stands anywhere.
     named = Filed(title="The policy on asylum and the gaps", bottom_line="x.", sections=sections)
-    chosen = selection.select(named, sentences, 200, exclude={open_id - 1}, title=named.title)
+    shown = selection.Context.of(sentences, named.title, named.bottom_line)
+    chosen = selection.select(named, sentences, 200, exclude={open_id - 1}, context=shown)
     assert open_id in {p.sentence.id for p in chosen}
 
 

@@ -112,6 +112,8 @@ def compose(
         return text
 
     excluded: set[int] = set()
+    # What a "the …" may mean without the sentence before it: one reading for every round.
+    reader = Context.of(sentences, title, bottom_line)
     for _ in range(CONTEXT_ROUNDS):
         chosen = select(
             filed,
@@ -122,7 +124,7 @@ def compose(
             text=printed,
             asked=asked,
             exclude=excluded,
-            title=title,
+            context=reader,
         )
         moves, lost = in_context(
             chosen,
@@ -139,7 +141,6 @@ def compose(
     # (``moves``), follows that sentence in its section, wherever that one went; where that one
     # is left out (its own references unshown), so is the statement.
     kept: list[Pick] = []
-    known = Context.of(sentences, title, bottom_line)
     for p in chosen:  # text order
         if p.sentence.id in lost:
             continue
@@ -147,7 +148,7 @@ def compose(
         if (
             p.sentence.id in moves
             or fidelity.leans_on_antecedent(p.text)
-            or known.open_before(p.text, earlier)
+            or reader.open_before(p.text, earlier)
         ):
             if earlier is None or not kept or kept[-1].sentence.id != earlier.id:
                 continue

@@ -50,7 +50,7 @@ def select(
     news_only: bool = False,
     exclude: set[int] | frozenset[int] = frozenset(),
     pairs: bool = True,
-    title: str = "",
+    context: Context | None = None,
 ) -> list[Pick]:
     """The sentences the brief keeps, in text order, each with its text as printed: whole,
     or a shorter form ending where its main clause ends (``shorten``) that the verifier supports
@@ -66,7 +66,8 @@ def select(
     ``exclude``: sentences the brief cannot show (``in_context``). ``pairs``: a statement that
     leans on the sentence before it (``fidelity.leans_on_antecedent``) may stand right after
     it (``compose`` puts it there); a story, whose sentences come from several texts, has none.
-    ``title``: the brief's, which with the bottom line tells what a "the …" may mean."""
+    ``context``: what the brief's title and bottom line show (``Context``; by default the
+    bottom line's)."""
     labels = filed.sections if labels is None else labels
     # Printed statements come voiced ("Kirby: We …") where the text names a speaker; a
     # first-person line still without one says nobody knows who speaks it.
@@ -123,7 +124,7 @@ def select(
     kept: list[tuple[Sentence, str]] = []
     needs: list[int | None] = []
 
-    context = Context.of(sentences, title, bottom_line)
+    context = context or Context.of(sentences, "", bottom_line)
 
     def stands(t: str, s: Sentence, antecedent: str | None = None) -> bool:
         if antecedent is None and pairs and context.open_before(t, previous.get(s.id)):

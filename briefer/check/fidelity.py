@@ -45,9 +45,7 @@ from briefer.text.cues import opens_a_phrase, speaks_first_person, unvoiced
 from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
     AUXILIARIES,
-    DAY_NAMES,
     DETERMINERS,
-    MONTH_NAMES,
     PREPOSITIONS,
     REPORTING,
     STOPWORDS,
@@ -805,7 +803,8 @@ def form_problems(
         problems.append(Problem("fragment", f"ends on “{tail.group(1).strip()}”, no clause"))
     if _INTRODUCES.search(bare_text.rstrip(".:")):
         problems.append(Problem("fragment", "introduces a list that it does not give"))
-    opening = tokens(_main_clause(bare_text))
+    main = _main_clause(bare_text)
+    opening = tokens(main)
     first = opening[0] if opening else words[0]
     second = opening[1].word if len(opening) > 1 else ""
     if (
@@ -827,7 +826,7 @@ def form_problems(
     # Reuters." names nobody "he" can be.
     # Nor are names in an opening phrase ("Called the Lobito Corridor, the project is the
     # centerpiece of his administration's strategy": whose?).
-    outside = [t for t in tokens(unquoted(_main_clause(bare_text))) if t.word]
+    outside = [t for t in tokens(unquoted(main)) if t.word]
     if antecedent is None and first.word not in _POINTERS and (pronoun := _unnamed_person(outside)):
         problems.append(Problem("reference", f"“{pronoun}” points to nobody the statement names"))
     if not voiced and not reported and speaks_first_person(bare_text):
@@ -1181,12 +1180,9 @@ def _says_which(words: Sequence[Token], k: int) -> bool:
     )
 
 
-_WHEN_WORDS = frozenset(DAY_NAMES + MONTH_NAMES)
-
-
 def _when(words: Sequence[Token]) -> bool:
     """ "on Sunday", "in May", "in 2024": a time after the preposition says when, not which."""
-    return bool(words) and (words[0].word in _WHEN_WORDS | TIME_NOUNS or _is_number(words[0]))
+    return bool(words) and (words[0].word in TIME_NOUNS or _is_number(words[0]))
 
 
 # Words by which a text judges or weighs ("could mark a dramatic change", "will need strong
