@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer.brief import headline, ranking, section_labels, selection, shorten
+from briefer.check import fidelity
 from briefer.cli.main import main as cli
 from briefer.evaluate import EvalReport, by_kind
 from briefer.text import cues
@@ -87,6 +88,12 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     ),
     "filter: a briefer's non-answer": lambda: patched(selection, headline, non_answer=_never),
     "filter: repeats the bottom line": lambda: patched(selection, _said_by=_never),
+    "repeat: the bottom line's sentence where it is a section's only material": lambda: patched(
+        selection, REPEAT_FOR_EMPTY=False
+    ),
+    "check: a headline's number said of another event": lambda: patched(
+        fidelity, _numbers_of_another_event=lambda *a, **k: []
+    ),
     "pairs: a statement opening on a pointer, after its sentence": lambda: patched(
         selection, POINTER_PAIRS=False
     ),

@@ -79,9 +79,9 @@ def cell(s: PairScores) -> str:
 def merge_report(
     batches: list[tuple[str, Path]], loaded: dict[str, list[Article]], at: float
 ) -> None:
-    from briefer.brief import compose
     from briefer.brief.ranking import cosine, tfidf
-    from briefer.pipeline import _content
+    from briefer.brief.statements import statement
+    from briefer.stages import content as _content
 
     same: list[float] = []
     others: list[tuple[float, float, str, str]] = []
@@ -95,7 +95,7 @@ def merge_report(
             articles = merge.in_time_order([by_name[f] for f in gold])
             story = merge.build([(a, *_content(a)[:2]) for a in articles])
             relations = merge.Relations(story)
-            texts = [compose.statement(s) for s in story.sentences]
+            texts = [statement(s) for s in story.sentences]
             words, vectors = tfidf(texts), meaning.embed(texts)
             assert vectors is not None, "the meaning model did not load"
             ids = [s.id for s in story.sentences]

@@ -39,9 +39,10 @@ SEED_LABELS: dict[int, str] = {
 }
 SEED_TITLE = "White House Urges Rapid De-escalation Between India and Pakistan"
 # A paraphrase whose every word is in the sentences it rests on: it passes the checks and stays.
+# Two sentences' words: a bottom line blended from three is refused (``headline``).
 SEED_BOTTOM_LINE = (
     "The White House says the US is engaged in diplomatic efforts to mediate between India and "
-    "Pakistan after the April 22 Pahalgam attack, which resulted in the deaths of 27 people."
+    "Pakistan after the April 22 Pahalgam attack."
 )
 
 

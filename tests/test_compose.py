@@ -505,3 +505,36 @@ def test_a_sentence_is_cut_only_to_fit() -> None:
     assert len(tight) == 2 and all(
         p.text != w and w.startswith(p.text[:-1]) for p, w in zip(tight, whole, strict=True)
     )
+
+
+def _repeat_case(extra: str = "") -> tuple[model_answer.Filed, list[Sentence]]:
+    # Written for the test: the bottom line's sentence is Ground Situation's only material.
+    sentences = split_sentences(
+        "Rebels seized the town of Sake on Tuesday, the army said.\n"
+        "The United States condemned the offensive and called for an immediate ceasefire.\n"
+        "Washington also announced $20 million in humanitarian aid for Goma.\n" + extra
+    )
+    sections = {1: "ground_situation", 2: "us_position", 3: "us_position"}
+    if extra:
+        sections[4] = "ground_situation"
+    filed = model_answer.Filed(title="Sake falls", bottom_line=sentences[0].text, sections=sections)
+    return filed, sentences
+
+
+def test_a_section_whose_only_material_is_the_bottom_lines_sentence_holds_it() -> None:
+    filed, sentences = _repeat_case()
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    assert [(n.sentence, n.section) for n in notes] == [
+        (1, "ground_situation"),
+        (2, "us_position"),
+        (3, "us_position"),
+    ]
+    # Where the words are spent, another section's last-ranked statement gives way to it.
+    title_and_bottom_line = 11 + 11  # the title is refused for the lead (words of its own)
+    _, notes, _ = compose.compose(filed, sentences, title_and_bottom_line + 23)
+    assert {n.section for n in notes} == {"ground_situation", "us_position"}
+    assert len(notes) == 2
+    # A section with material of its own does not repeat the bottom line.
+    filed, sentences = _repeat_case("Fighting continued in Masisi on Wednesday, residents said.\n")
+    _, notes, _ = compose.compose(filed, sentences, 200)
+    assert [n.sentence for n in notes if n.section == "ground_situation"] == [4]

@@ -311,9 +311,11 @@ def test_a_title_naming_a_us_official_makes_his_lines_the_us_position() -> None:
         # A pronoun's actor is in the sentence before: the model's label stands.
         ("us_position", "He also urged Pakistan to take concrete steps.", NEWS, "us_position"),
         ("us_position", "During these calls, he urged restraint.", NEWS, "us_position"),
-        # Never moved: other, and the model's own Background and Outlook.
+        # Never moved: other, and the model's own Outlook; a Background whose subject is a US
+        # actor, in no earlier time, is read as a Ground Situation sentence would be.
         ("other", "The US will act next week.", NEWS, "other"),
-        ("background", "The US will act next week.", NEWS, "background"),
+        ("background", "The US will act next week.", NEWS, "us_position"),
+        ("background", "Rebels will attack next week.", NEWS, "background"),
         ("outlook", "In 2019, talks failed.", NEWS, "outlook"),
         # An earlier year outweighs a US subject: history is Background, whoever acted.
         (
@@ -815,3 +817,36 @@ def test_a_contracted_first_person_is_the_speaker_acting() -> None:
     assert fuse("ground_situation", "I-95 was closed after the storm.", WHITE_HOUSE) == (
         "ground_situation"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        # g03's lead and sentences written for the test: the day of the news is not history.
+        (
+            "Earlier today, Iran and its proxies launched an unprecedented air attack against"
+            " Israel.",
+            "ground_situation",
+        ),
+        ("Tonight, rebels shelled the port of Hodeidah.", "ground_situation"),
+        # A US actor who acts today, or in no earlier time, is the US position (w01's lead).
+        (
+            "The State Department today designated the group a terrorist organization.",
+            "us_position",
+        ),
+        (
+            "At the conclusion of the Annapolis Conference, United States President George W. Bush"
+            " read a statement of joint understanding by Prime Minister Ehud Olmert.",
+            "us_position",
+        ),
+        ("Secretary Rubio announced new visa restrictions on Nicaraguan officials.", "us_position"),
+        # An earlier time keeps the model's Background.
+        (
+            "Last year, the State Department designated the group a terrorist organization.",
+            "background",
+        ),
+        ("In 2019, the United States imposed sanctions on the company.", "background"),
+    ],
+)
+def test_the_day_of_the_news_and_a_us_act_are_not_background(text: str, section: str) -> None:
+    assert fuse("background", text, NEWS) == section

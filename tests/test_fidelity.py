@@ -21,7 +21,16 @@ from briefer.brief import compose, headline, selection, statements
 from briefer.brief.model_answer import Filed
 from briefer.check import fidelity
 from briefer.check.verify import check_statement, verify_brief, wording
-from briefer.models import SECTIONS, Basis, Brief, BriefMeta, Ref, Source, VerificationSummary
+from briefer.models import (
+    SECTIONS,
+    Basis,
+    Brief,
+    BriefContent,
+    BriefMeta,
+    Ref,
+    Source,
+    VerificationSummary,
+)
 from briefer.render.render import headline_checks
 from briefer.text.cues import DocumentCues
 from briefer.text.sentences import Sentence, split_sentences
@@ -401,7 +410,12 @@ def test_the_brief_shows_what_its_statements_point_to() -> None:
         assert 5 in [n.sentence for n in notes]
 
 
+def _outside_us(content: BriefContent) -> list[str]:
+    return [s.text for name, _ in SECTIONS if name != "us_position" for s in content.section(name)]
+
+
 def test_each_line_of_one_speakers_statement_says_whose_it_is() -> None:
+    # (US Position holds the bottom line's sentence: its only material.)
     sentences = split_sentences(
         "Tunisia has experienced an alarming erosion of democratic norms over the past year.\n"
         "The United States will continue to support the Tunisian people.\n"
@@ -413,15 +427,13 @@ def test_each_line_of_one_speakers_statement_says_whose_it_is() -> None:
     )
     doc = DocumentCues(us_voice=True, speaker="Blinken")
     content, _, _ = compose.compose(filed, sentences, 200, doc=doc, voices={1: "Blinken"})
-    assert [s.text for name, _ in SECTIONS for s in content.section(name)] == [
+    assert _outside_us(content) == [
         "Blinken: Tunisia has experienced an alarming erosion of democratic norms over the past"
         " year."
     ]
     # A news report's sentences are not its byline's views.
     content, _, _ = compose.compose(filed, sentences, 200, doc=DocumentCues(speaker="Gray"))
-    assert next(s.text for name, _ in SECTIONS for s in content.section(name)).startswith(
-        "Tunisia has"
-    )
+    assert _outside_us(content)[0].startswith("Tunisia has")
     # Written for the test: another statement, another speaker.
     sentences = split_sentences(
         "Georgia has seen a troubling backsliding of democratic freedoms over the past year.\n"
@@ -434,12 +446,12 @@ def test_each_line_of_one_speakers_statement_says_whose_it_is() -> None:
     )
     doc = DocumentCues(us_voice=True, speaker="Sullivan")
     content, _, _ = compose.compose(filed, sentences, 200, doc=doc, voices={1: "Sullivan"})
-    assert [s.text for name, _ in SECTIONS for s in content.section(name)] == [
+    assert _outside_us(content) == [
         "Sullivan: Georgia has seen a troubling backsliding of democratic freedoms over the past"
         " year."
     ]
     content, _, _ = compose.compose(filed, sentences, 200, doc=DocumentCues(speaker="Smith"))
-    assert [s.text for name, _ in SECTIONS for s in content.section(name)] == [
+    assert _outside_us(content) == [
         "Georgia has seen a troubling backsliding of democratic freedoms over the past year."
     ]
 
@@ -599,3 +611,43 @@ def test_the_summary_names_what_the_checks_cannot_judge_and_does_not_count_it() 
     )
     again = verify_brief(follows, sentences, text)
     assert again.verification is not None and again.verification.unjudged == []
+
+
+@pytest.mark.parametrize(
+    ("line", "cited", "wrong"),
+    [
+        # g05's readout: the call was today; September 24 is the attack's date.
+        (
+            "Jake Sullivan spoke with Prime Minister Kurti of Kosovo on September 24.",
+            [
+                "Jake Sullivan spoke on the phone today with Prime Minister of Kosovo Albin Kurti.",
+                "Mr. Sullivan conveyed condolences for the officer slain in the attacks that took"
+                " place on September 24.",
+            ],
+            True,
+        ),
+        # Written for the test: a count of one event pinned on another.
+        (
+            "Rebels seized 40 villages near Goma.",
+            [
+                "Rebels seized villages near Goma on Tuesday.",
+                "The army said it had retaken 40 villages in the north last year.",
+            ],
+            True,
+        ),
+        # The number in the sentence of the line's verb: nothing pinned elsewhere.
+        (
+            "Rebels seized 40 villages near Goma, the army said.",
+            [
+                "Rebels seized 40 villages near Goma on Tuesday.",
+                "The army said the fighting had displaced thousands.",
+            ],
+            False,
+        ),
+    ],
+)
+def test_a_line_from_two_sentences_takes_its_numbers_from_its_verbs_sentence(
+    line: str, cited: list[str], wrong: bool
+) -> None:
+    found = [p for p in fidelity.meaning_problems(line, cited) if "another event" in str(p)]
+    assert bool(found) is wrong

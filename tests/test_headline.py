@@ -559,3 +559,35 @@ def test_a_main_clause_stands_alone() -> None:
         "Minister of Defence to deploy reserve units."
     )
     assert headline._main_clause(decree, 25) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "blend"),
+    [
+        # c03's shape, written for the test: a fact, its reading by others and a party's past.
+        (
+            "Ana Rivera was sworn in as the country's president on Monday.\n"
+            "She is the first president from outside the two old parties.\n"
+            "Her victory has been read by many as a rejection of the corrupt political elite.\n"
+            "Her party was founded in 1965 as a movement of farmers.\n",
+            "Rivera, the first president from outside the two old parties, won a victory leading"
+            " to a rejection of the corrupt political elite by her party of farmers.",
+        ),
+        # Written for the test: a deal, its price and a reaction, blended into one line.
+        (
+            "Kenya and Ethiopia signed a power deal in Nairobi on Tuesday.\n"
+            "Ethiopia will sell 400 megawatts of electricity to Kenya.\n"
+            "Opposition leaders in Nairobi called the price too high.\n",
+            "Kenya signed a deal for 400 megawatts of Ethiopian electricity, a price opposition"
+            " leaders called too high.",
+        ),
+    ],
+)
+def test_a_bottom_line_that_blends_three_sentences_gives_way_to_the_lead(
+    text: str, blend: str
+) -> None:
+    sentences = split_sentences(text)
+    top = headline.headline(_filed(blend), sentences)
+    assert top.bottom_line == sentences[0].text
+    assert top.bottom_line_basis.replaced is not None
+    assert "joins" in top.bottom_line_basis.replaced

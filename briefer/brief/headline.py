@@ -86,6 +86,8 @@ def _uncut(bottom_line: str, max_words: int = BOTTOM_LINE_MAX_WORDS) -> str:
 #: the same at 0.15; 0.25 changed nothing).
 BOTTOM_LINE_SHARE = 0.2
 BOTTOM_LINE_MIN_WORDS = 25
+#: A bottom line that takes this many sentences to cover is a synthesis, refused for one.
+SYNTHESIS_SENTENCES = 3
 
 
 def bottom_line_words(limit: int) -> int:
@@ -320,7 +322,12 @@ def headline(
             return "opens on a word that points elsewhere"
         if _ABOUT_THE_TEXT.match(bottom_line):
             return "describes the text instead of the news"
-        return _why(judged(bottom_line, title=False)[1])
+        cites, problems = judged(bottom_line, title=False)
+        if len(cites) >= SYNTHESIS_SENTENCES:
+            # One finding, not a blend the checks cannot hold to one event ("… not associated
+            # with … parties, leading to a rejection of …" joined a fact to a reading of it).
+            return f"joins {len(cites)} sentences into one line"
+        return _why(problems)
 
     bottom_line = _whole_sentences(_uncut(filed.bottom_line, max_words), max_words)
     why = refused(bottom_line)

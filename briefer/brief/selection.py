@@ -31,6 +31,8 @@ OPEN_PAIRS = True
 
 #: Word overlap above which a sentence counts as already said by the bottom line.
 REPEAT_OVERLAP = 0.7
+#: Whether a section whose only material is the bottom line's sentence holds that sentence.
+REPEAT_FOR_EMPTY = True
 
 
 def select(
@@ -77,7 +79,7 @@ def select(
     # printed alone, a judgement in the quotation reads as the text's own ("Now the balance of
     # casualties is probably in Ukraine's favor."). Only with its speaker in front.
     speech = {sentences[k].id for k in unattributed([(s.paragraph, s.text) for s in sentences])}
-    candidates = [
+    filed_ok = [
         s
         for s in sentences
         if labels.get(s.id, "other") != "other"
@@ -85,9 +87,12 @@ def select(
         and not non_answer(s.text)
         and s.id not in asked
         and s.id not in exclude
-        and not _said_by(bottom_line, statement(s))
         and (s.id not in speech or unvoiced(text(s)) != text(s))
     ]
+    # What the bottom line says is not said again, except where its sentence is the only
+    # material of a section (below): "The sources do not state …" would then be false.
+    repeats = {s.id for s in filed_ok if _said_by(bottom_line, statement(s))}
+    candidates = [s for s in filed_ok if s.id not in repeats]
     clean = [s for s in candidates if not is_suspect(s)]
     # A transcript with questions (a briefing, a gaggle): the briefer's opening remarks are the
     # prepared message, and the briefer's lines state the government's position in the first
@@ -96,23 +101,7 @@ def select(
     found = names_in(sentences)
     # Each clean sentence offers its whole form and its shorter ones (``shorten``); the
     # ranking takes at most one form of a sentence.
-    forms: list[tuple[Sentence, str]] = []
-    for s in clean:
-        whole = text(s)
-        forms.append((s, whole))
-        if shortened := shorter_forms(whole):
-            # Kept only where the verifier finds nothing in the short form that it does not
-            # find in the whole one (a dropped "according to the UN" makes it partial).
-            known = set(check_statement(whole, [s], s.text).problems)
-            counted = numbers(whole)
-            forms.extend(
-                (s, short)
-                for short in shortened
-                if set(check_statement(short, [s], s.text).problems) <= known
-                # A number is the most checkable fact a sentence has: a cut never drops one
-                # ("… economic dependence, as U.S. donor money makes up 70% of GDP").
-                and numbers(short) >= counted
-            )
+    forms = [(s, form) for s in clean for form in _forms(s, text(s))]
     # A statement stands alone: a clause, its references resolved, its speaker kept
     # (``fidelity``); a cut that drops who said it is no shorter form of the sentence.
     # A statement that opens on a pointer ("They joined …", "This number climbed …"), or a
@@ -204,6 +193,36 @@ def select(
         if is_suspect(sentence) and used + word_count(text(sentence)) <= budget:
             picked[sentence.id] = text(sentence)
             used += word_count(text(sentence))
+    if REPEAT_FOR_EMPTY:
+        filled = {labels[sid] for sid in picked}
+        for s in filed_ok:
+            if s.id not in repeats or labels[s.id] in filled or is_suspect(s):
+                continue
+            # Its shortest form that stands alone.
+            standing = [t for t in _forms(s, text(s)) if stands(t, s)]
+            if not standing:
+                continue
+            short = min(standing, key=word_count)
+            # Where the words are spent, the section gets its material before another
+            # section's last-ranked statement (a section keeps at least one).
+            evicted: list[int] = []
+            for i in reversed(order):
+                if used + word_count(short) - sum(word_count(picked[e]) for e in evicted) <= budget:
+                    break
+                sid = forms[i][0].id
+                section = labels[sid]
+                if (
+                    sid in picked
+                    and sum(labels[o] == section for o in picked if o not in evicted) >= 2
+                ):
+                    evicted.append(sid)
+            freed = sum(word_count(picked[e]) for e in evicted)
+            if used + word_count(short) - freed <= budget:
+                for e in evicted:
+                    del picked[e]
+                picked[s.id] = short
+                used += word_count(short) - freed
+                filled.add(labels[s.id])
     return [Pick(sentence=s, text=picked[s.id]) for s in sentences if s.id in picked]
 
 
@@ -242,6 +261,23 @@ def _takes_a_position(text: str) -> bool:
     """A voiced whole line ("Kirby: Our vote does not … represent a shift in our policy.")."""
     bare = unvoiced(text)
     return bare != text and word_count(bare) >= LEAD_MIN_WORDS
+
+
+def _forms(s: Sentence, whole: str) -> list[str]:
+    """The statement ``whole`` of ``s`` and its shorter forms (``shorten``) that the verifier
+    finds nothing in that it does not find in the whole (a dropped "according to the UN" makes
+    one partial), each with every number of the whole: a number is the most checkable fact a
+    sentence has ("… economic dependence, as U.S. donor money makes up 70% of GDP")."""
+    shortened = shorter_forms(whole)
+    if not shortened:
+        return [whole]
+    known = set(check_statement(whole, [s], s.text).problems)
+    counted = numbers(whole)
+    return [whole] + [
+        short
+        for short in shortened
+        if set(check_statement(short, [s], s.text).problems) <= known and numbers(short) >= counted
+    ]
 
 
 def _said_by(bottom_line: str, said: str) -> bool:

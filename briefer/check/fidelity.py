@@ -360,6 +360,7 @@ def meaning_problems(
         problems += [
             Problem("number", f"number {n} is not in the cited sentences") for n in missing
         ]
+        problems += _numbers_of_another_event(said, basis, cited, text)
     absent: list[str] = []
     for i, token in enumerate(said):
         if not content(token):
@@ -422,6 +423,42 @@ def meaning_problems(
 
 
 _POSSESSIVES = frozenset("its their his her".split())
+
+
+def _numbers_of_another_event(
+    said: Sequence[Token], basis: Sequence[Sequence[Token]], cited: Sequence[str], text: str
+) -> list[Problem]:
+    """A line drawn from two sentences or more takes its numbers and dates from one that tells
+    its first verb: "Sullivan spoke with Kurti on September 24" from "Sullivan spoke … today"
+    and "… the attacks that took place on September 24" pins the attack's date on the call."""
+    if len(basis) < 2:
+        return []
+    # The first verb in the past or the third person ("spoke", "says"): a base form is too
+    # often a noun ("the death toll", "the attack").
+    verb = next(
+        (
+            t
+            for t in said
+            if content(t) and not t.text[0].isupper() and verb_forms(t.word) & {"VBD", "VBZ"}
+        ),
+        None,
+    )
+    if verb is None:
+        return []
+    stems = lemmas(verb.word)
+    holders = [
+        c
+        for toks, c in zip(basis, cited, strict=True)
+        if any(t.word == verb.word or lemmas(t.word) & stems for t in toks)
+    ]
+    if not holders:
+        return []
+    there = number_values(" ".join(holders))
+    return [
+        Problem("number", f"number {n} is said of another event than “{verb.text}”")
+        for n in sorted(number_values(text) - there)
+        if n in number_values(" ".join(cited))
+    ]
 
 
 def _possessors(

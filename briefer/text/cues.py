@@ -101,10 +101,12 @@ _PAST = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 # The state now: the present perfect ("have been displaced", "has spread"), the progressive
-# ("is spreading") or "is now"; the verb's form is the lexicon's (words.verb_forms).
+# ("is spreading"), "is now", or the day of the news ("Earlier today, Iran … launched"); the
+# verb's form is the lexicon's (words.verb_forms).
 _NOW = re.compile(
     r"\b(?:has|have)\s+(?:now\s+|already\s+)?(?P<done>[a-z]+)\b"
     r"|\b(?:is|are)\s+(?:now\b|(?P<going>[a-z]+ing)\b)"
+    r"|\b(?i:today|tonight)\b"
 )
 
 
@@ -553,8 +555,9 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
         if future(text):
             return "outlook"
         return label
-    if label == "background" and _now(text) and not earlier(text, doc):
-        return "ground_situation"  # "Nearly 10 million people have been displaced": the state now
+    if label == "background" and (_now(text) or us_subject(text, doc)) and not earlier(text, doc):
+        # "Nearly 10 million people have been displaced": the state now, or a US act of today
+        return fuse("ground_situation", text, doc, before)
     if label == "us_position" and not us_subject(text, doc):
         if (doc.us_voice and first_person(text) and not _OTHER_SUBJECT.match(text)) or _argues(
             text, doc
