@@ -556,7 +556,8 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
             return "outlook"
         return label
     if label == "background" and (_now(text) or us_subject(text, doc)) and not earlier(text, doc):
-        # "Nearly 10 million people have been displaced": the state now, or a US act of today
+        # "Nearly 10 million people have been displaced" (the state now) or a US actor's act in
+        # no earlier time: read as a Ground Situation sentence is (a US act is US Position)
         return fuse("ground_situation", text, doc, before)
     if label == "us_position" and not us_subject(text, doc):
         if (doc.us_voice and first_person(text) and not _OTHER_SUBJECT.match(text)) or _argues(
