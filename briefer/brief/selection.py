@@ -4,6 +4,7 @@ supports; and whether each kept statement's references are shown before it (``in
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -194,9 +195,9 @@ def select(
             picked[sentence.id] = text(sentence)
             used += word_count(text(sentence))
     if REPEAT_FOR_EMPTY:
-        filled = {labels[sid] for sid in picked}
+        per_section = Counter(labels[sid] for sid in picked)
         for s in filed_ok:
-            if s.id not in repeats or labels[s.id] in filled or is_suspect(s):
+            if s.id not in repeats or per_section[labels[s.id]] or is_suspect(s):
                 continue
             # Its shortest form that stands alone.
             standing = [t for t in _forms(s, text(s)) if stands(t, s)]
@@ -205,24 +206,25 @@ def select(
             short = min(standing, key=word_count)
             # Where the words are spent, the section gets its material before another
             # section's last-ranked statement (a section keeps at least one).
+            over = used + word_count(short) - budget
             evicted: list[int] = []
+            freed = 0
+            left = per_section.copy()
             for i in reversed(order):
-                if used + word_count(short) - sum(word_count(picked[e]) for e in evicted) <= budget:
+                if freed >= over:
                     break
                 sid = forms[i][0].id
-                section = labels[sid]
-                if (
-                    sid in picked
-                    and sum(labels[o] == section for o in picked if o not in evicted) >= 2
-                ):
+                if left[labels[sid]] >= 2:
                     evicted.append(sid)
-            freed = sum(word_count(picked[e]) for e in evicted)
-            if used + word_count(short) - freed <= budget:
-                for e in evicted:
-                    del picked[e]
+                    freed += word_count(picked[sid])
+                    left[labels[sid]] -= 1
+            if freed >= over:
+                for sid in evicted:
+                    del picked[sid]
                 picked[s.id] = short
                 used += word_count(short) - freed
-                filled.add(labels[s.id])
+                per_section = left
+                per_section[labels[s.id]] += 1
     return [Pick(sentence=s, text=picked[s.id]) for s in sentences if s.id in picked]
 
 

@@ -41,7 +41,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from briefer.check.grounding import known, number_values
-from briefer.text.cues import opens_a_phrase, speaks_first_person, unvoiced
+from briefer.text.cues import first_verb, opens_a_phrase, speaks_first_person, unvoiced
 from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
     AUXILIARIES,
@@ -433,18 +433,13 @@ def _numbers_of_another_event(
     and "… the attacks that took place on September 24" pins the attack's date on the call."""
     if len(basis) < 2:
         return []
-    # The first verb in the past or the third person ("spoke", "says"): a base form is too
-    # often a noun ("the death toll", "the attack").
-    verb = next(
-        (
-            t
-            for t in said
-            if content(t) and not t.text[0].isupper() and verb_forms(t.word) & {"VBD", "VBZ"}
-        ),
-        None,
-    )
-    if verb is None:
+    # The first content word in the past or the third person ("spoke", "says"): a base form
+    # is too often a noun ("the death toll", "the attack").
+    words = [t for t in said if content(t)]
+    at = first_verb([t.text for t in words])
+    if at is None:
         return []
+    verb = words[at]
     stems = lemmas(verb.word)
     holders = [
         c

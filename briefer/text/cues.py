@@ -37,6 +37,7 @@ part-of-speech tagging.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pydantic import BaseModel
 
@@ -436,16 +437,24 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     return len(head.split()) <= 6 and not _REPORTED.search(head)
 
 
-def _has_verb(words: list[str]) -> bool:
-    """Whether ``words`` hold a verb in the past or third person ("said", "dismissed", "is"):
-    a clause's, where a base form may be a noun or an infinitive ("a visit", "to support"),
-    and a word after a determiner is a noun ("his remarks")."""
-    return any(
-        w.islower()
-        and verb_forms(bare(w)) & {"VBD", "VBZ"}
-        and not (k and bare(words[k - 1]).lower() in DETERMINERS)
-        for k, w in enumerate(words)
+def first_verb(words: Sequence[str]) -> int | None:
+    """Where ``words`` have their first verb in the past or third person ("said", "dismissed",
+    "is"): a clause's, where a base form may be a noun or an infinitive ("a visit", "to
+    support"), and a word after a determiner is a noun ("his remarks")."""
+    return next(
+        (
+            k
+            for k, w in enumerate(words)
+            if w.islower()
+            and verb_forms(bare(w)) & {"VBD", "VBZ"}
+            and not (k and bare(words[k - 1]).lower() in DETERMINERS)
+        ),
+        None,
     )
+
+
+def _has_verb(words: list[str]) -> bool:
+    return first_verb(words) is not None
 
 
 def opens_a_phrase(piece: str) -> bool:
