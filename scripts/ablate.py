@@ -23,7 +23,7 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
-from briefer.brief import headline, ranking, section_labels, selection, shorten
+from briefer.brief import compose, headline, ranking, section_labels, selection, shorten
 from briefer.check import fidelity
 from briefer.cli.main import main as cli
 from briefer.evaluate import EvalReport, by_kind
@@ -99,6 +99,9 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     ),
     'pairs: a "the …" that says not which, after its sentence': lambda: patched(
         selection, OPEN_PAIRS=False
+    ),
+    "people: a surname alone introduced as the text introduces it": lambda: patched(
+        compose, introductions_of=lambda *a, **k: {}
     ),
 }
 

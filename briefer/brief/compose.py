@@ -40,8 +40,11 @@ from briefer.brief.section_labels import sections_of
 from briefer.brief.selection import Context, in_context, select
 from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement
 from briefer.check import fidelity
+from briefer.check.verify import check_statement
 from briefer.models import SECTIONS, BriefContent, Statement, word_count
 from briefer.text.cues import DocumentCues, voiced
+from briefer.text.people import Introduction, introduce
+from briefer.text.people import introductions as introductions_of
 from briefer.text.sentences import Sentence
 
 
@@ -59,6 +62,32 @@ class Note(BaseModel):
 PRONOUN_RUN = 3
 #: How often the brief is chosen again without the statements whose references it cannot show.
 CONTEXT_ROUNDS = 3
+
+
+def introduced_once(
+    chosen: list[Pick], labels: dict[int, str], top: str, introductions: dict[int, Introduction]
+) -> tuple[list[Pick], dict[int, int]]:
+    """The statements with each person introduced at their first one in reading order (after
+    the title and bottom line, the sections in their order), where nothing before it names them
+    in full; a later one goes back to the surname, so its words are only fewer. Also the
+    sentence each kept introduction is cited from, by statement."""
+    shown = top
+    out: dict[int, Pick] = {}
+    cited: dict[int, int] = {}
+    for name, _ in SECTIONS:
+        for p in chosen:
+            if labels[p.sentence.id] != name:
+                continue
+            text = p.text
+            person = introductions.get(p.sentence.id)
+            if person is not None and person.phrase in text:
+                if person.name in shown:
+                    text = text.replace(person.phrase, person.surname, 1)
+                else:
+                    cited[p.sentence.id] = person.sentence
+            out[p.sentence.id] = Pick(sentence=p.sentence, text=text)
+            shown += " " + text
+    return [out.get(p.sentence.id, p) for p in chosen], cited
 
 
 def compose(
@@ -93,7 +122,36 @@ def compose(
     # outside the US position, where the section names the speaker, the line says whose.
     one_voice = bool(doc and doc.us_voice and doc.speaker and not asked)
 
+    # Who the text introduces in full and names by surname after ("… Navi Pillay stated …" /
+    # "Pillay praised …"): a statement naming one by surname alone, where the title and bottom
+    # line do not name them, is printed (and counted against the words) with the introduction.
+    people = introductions_of(sentences)
+    top_line = f"{title} {bottom_line}"
+    by_id = {s.id: s for s in sentences}
+    whole = " ".join(s.text for s in sentences)
+    introductions: dict[int, Introduction] = {}
+    memo: dict[int, str] = {}
+
     def printed(s: Sentence) -> str:
+        if s.id not in memo:
+            text = plain(s)
+            memo[s.id] = text
+            # A "He" named from the sentence before is introduced too: the introducing
+            # sentence is cited in place of that one, as it names the person as well.
+            if people:
+                new, person = introduce(text, top_line, people)
+                # Where the checks would not pass it as it reads then, it stands as written.
+                if (
+                    person is not None
+                    and person.sentence != s.id
+                    and check_statement(new, [by_id[person.sentence], s], whole).status
+                    == "supported"
+                ):
+                    introductions[s.id] = person
+                    memo[s.id] = new
+        return memo[s.id]
+
+    def plain(s: Sentence) -> str:
         always = one_voice and labels.get(s.id) != "us_position"
         text = voiced(statement(s), voices.get(s.id), always=always)
         # "Sullivan conveyed …" / "He also expressed …" / "He noted …": a run of sentences
@@ -111,57 +169,73 @@ def compose(
             earlier = before.get(earlier.id)
         return text
 
-    excluded: set[int] = set()
+    def arrange(labels: dict[int, str]) -> tuple[list[Pick], dict[int, str]]:
+        """The statements chosen, each in its section (moved where its reference is)."""
+        excluded: set[int] = set()
+        for _ in range(CONTEXT_ROUNDS):
+            chosen = select(
+                filed,
+                sentences,
+                budget,
+                bottom_line,
+                labels,
+                text=printed,
+                asked=asked,
+                exclude=excluded,
+                context=reader,
+            )
+            moves, lost = in_context(
+                chosen,
+                labels,
+                {k: a.id for k, a in before.items()},
+                top_line,
+                sentences,
+            )
+            if not lost:
+                break
+            excluded |= lost
+        labels = {**labels, **moves}
+        # A statement that opens on a pointer, or whose reference the sentence before it shows
+        # (``moves``), follows that sentence in its section, wherever that one went; where that one
+        # is left out (its own references unshown), so is the statement.
+        kept: list[Pick] = []
+        for p in chosen:  # text order
+            if p.sentence.id in lost:
+                continue
+            earlier = before.get(p.sentence.id)
+            if (
+                p.sentence.id in moves
+                or fidelity.leans_on_antecedent(p.text)
+                or reader.open_before(p.text, earlier)
+            ):
+                if earlier is None or not kept or kept[-1].sentence.id != earlier.id:
+                    continue
+                labels[p.sentence.id] = labels[earlier.id]
+            kept.append(p)
+        return kept, labels
+
     # What a "the …" may mean without the sentence before it: one reading for every round.
     reader = Context.of(sentences, title, bottom_line)
-    for _ in range(CONTEXT_ROUNDS):
-        chosen = select(
-            filed,
-            sentences,
-            budget,
-            bottom_line,
-            labels,
-            text=printed,
-            asked=asked,
-            exclude=excluded,
-            context=reader,
-        )
-        moves, lost = in_context(
-            chosen,
-            labels,
-            {k: a.id for k, a in before.items()},
-            f"{title} {bottom_line}",
-            sentences,
-        )
-        if not lost:
-            break
-        excluded |= lost
-    labels = {**labels, **moves}
-    # A statement that opens on a pointer, or whose reference the sentence before it shows
-    # (``moves``), follows that sentence in its section, wherever that one went; where that one
-    # is left out (its own references unshown), so is the statement.
-    kept: list[Pick] = []
-    for p in chosen:  # text order
-        if p.sentence.id in lost:
-            continue
-        earlier = before.get(p.sentence.id)
-        if (
-            p.sentence.id in moves
-            or fidelity.leans_on_antecedent(p.text)
-            or reader.open_before(p.text, earlier)
-        ):
-            if earlier is None or not kept or kept[-1].sentence.id != earlier.id:
-                continue
-            labels[p.sentence.id] = labels[earlier.id]
-        kept.append(p)
-    chosen = kept
+    chosen, placed = arrange(labels)
+    # A person named by surname alone, before the brief shows who they are, is introduced at
+    # their first statement in reading order; a later statement goes back to the surname.
+    final, introduced = introduced_once(chosen, placed, top_line, introductions)
+    # The words counted for an introduction that went back are chosen again.
+    if back := {p.sentence.id for p, f in zip(chosen, final, strict=True) if p.text != f.text}:
+        for sid in back:
+            memo[sid] = plain(by_id[sid])
+            del introductions[sid]
+        chosen, placed = arrange(labels)
+        final, introduced = introduced_once(chosen, placed, top_line, introductions)
+    chosen, labels = final, placed
     filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
     notes = [
         Note(
             sentence=p.sentence.id,
             section=labels[p.sentence.id],
             text=p.text,
-            antecedent=resolved.get(p.sentence.id) if p.text != statement(p.sentence) else None,
+            antecedent=introduced.get(p.sentence.id)
+            or (resolved.get(p.sentence.id) if p.text != statement(p.sentence) else None),
         )
         for p in chosen
     ]

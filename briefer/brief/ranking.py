@@ -54,13 +54,16 @@ def _norm(v: Vector) -> float:
     return math.sqrt(sum(x * x for x in v.values()))
 
 
-def cosine(a: Vector, b: Vector) -> float:
+def cosine(a: Vector, b: Vector, norms: tuple[float, float] | None = None) -> float:
+    """The cosine of two vectors; ``norms``: theirs, where the caller keeps them (a ranking
+    compares each candidate with every one chosen)."""
     if not a or not b:
         return 0.0
+    norm_a, norm_b = norms or (_norm(a), _norm(b))
     if len(a) > len(b):
         a, b = b, a
     dot = sum(x * b.get(k, 0.0) for k, x in a.items())
-    denominator = _norm(a) * _norm(b)
+    denominator = norm_a * norm_b
     return dot / denominator if denominator else 0.0
 
 
@@ -120,6 +123,7 @@ def choose(
     if not ids:
         return []
     vectors = tfidf(texts)
+    norms = [_norm(v) for v in vectors]
     last = max(1, len(ids) - 1)
     extra = prior or [0.0] * len(ids)
     place = positions or [i / last for i in range(len(ids))]
@@ -136,7 +140,8 @@ def choose(
                 waiting.append(i)  # taken once what it points to is, where it still fits
             return False
         if used + size > budget or any(
-            cosine(vectors[i], vectors[j]) > DUPLICATE or (same is not None and same(i, j))
+            cosine(vectors[i], vectors[j], (norms[i], norms[j])) > DUPLICATE
+            or (same is not None and same(i, j))
             for j in chosen
         ):
             return False

@@ -1,0 +1,255 @@
+"""People a text names in full once and by surname after ("UN High Commissioner for Human Rights
+Navi Pillay stated …" … "Pillay praised …"), and how the text introduces each: a statement
+that opens on the surname alone means little to a reader the brief has not shown the person
+to ("Hetherington last updated his Twitter account …").
+
+A person is told from an organisation by the newswriter's habit itself: the full name once, the
+surname alone after, and the first name never without the surname (so "Trump Administration" …
+"the Administration" is no person: "Trump" stands alone too), and neither name is a word of the
+language ("Neighboring Uganda" is no person). The introduction is the name with the title right
+before it in the sentence that first gives it ("UN High Commissioner for Human Rights Navi
+Pillay", "British photojournalist Tim Hetherington"); a heading gives the name alone ("Readout
+of National Security Advisor Jake Sullivan's Call …"). A title set apart by commas ("Libya's
+foreign minister, Abdul Ati al-Obeidi,") is left to the cited sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefer.text.line_filters import is_heading_line
+from briefer.text.quotes import quoted_spans
+from briefer.text.sentences import Sentence
+from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, TIME_NOUNS, finite, lexicon
+
+# A word of a name: capitalised with a lower-case letter after ("Pillay", "al-Obeidi", "O'Neil"),
+# an initial ("R."), or a surname's particle ("La Russa", "van Rij", "bin Salman").
+_WORD = re.compile(r"[A-Za-z][\w’'.-]*")
+_PARTICLES = frozenset("al el van von de der den da del di du la le bin ibn".split())
+#: A run of name words, each with where it starts and ends in its text.
+Run = list[tuple[str, int, int]]
+#: The most words of a title before a name ("UN High Commissioner for Human Rights").
+MAX_TITLE_WORDS = 7
+
+
+def _connector(word: str) -> bool:
+    """Between the words of a title: "Commissioner for Human Rights", "Secretary of the
+    Treasury"; not "and", which joins two people ("Chris Hondros and Guy Martin")."""
+    return word in PREPOSITIONS or word == "the"
+
+
+def _is_name_word(word: str) -> bool:
+    bare = word.rstrip(".")
+    if word.endswith(".") and len(bare) == 1 and bare.isupper():
+        return True  # an initial
+    if bare.lower() in _PARTICLES:
+        return True
+    core = bare.split("-")[-1]
+    return len(core) > 1 and core[0].isupper() and any(c.islower() for c in core)
+
+
+def _bare(word: str) -> str:
+    """A word without a possessive ending or the stop after it ("Pillay’s", "Somalia."); an
+    initial keeps its stop ("R.")."""
+    word = re.sub(r"[’']s$", "", word.rstrip(",;:"))
+    return word if re.fullmatch(r"[A-Z]\.", word) else word.rstrip(".")
+
+
+def _role_word(word: str) -> bool:
+    """A word of a title in lower case ("British photojournalist Tim Hetherington", "foreign
+    minister"): a noun or adjective, not a verb's form ("killing", "wounded", "said")."""
+    if not word.islower() or word in FUNCTION_WORDS or word.endswith(("ing", "ed")):
+        return False
+    get_lemmas, _ = lexicon()
+    return bool({"NOUN", "ADJ"} & set(get_lemmas(word)))  # type: ignore[operator]
+
+
+def _first_name(word: str) -> bool:
+    return not (_common(word.rstrip(".")) or word.isupper() or word.lower() in _PARTICLES)
+
+
+def _adverb(word: str) -> bool:
+    get_lemmas, _ = lexicon()
+    return "ADV" in get_lemmas(word.lower())  # type: ignore[operator]
+
+
+def _common(word: str) -> bool:
+    """A word of the language, not only a name ("Neighboring", "Administration", "Steel")."""
+    get_lemmas, _ = lexicon()
+    return bool(get_lemmas(word.lower()))  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class Introduction:
+    """How the text first names a person: the sentence and the words ("Navi Pillay", and with
+    the title before them "UN High Commissioner for Human Rights Navi Pillay")."""
+
+    sentence: int
+    name: str
+    phrase: str
+    #: the surname as the text writes it alone ("Pillay", "La Russa")
+    surname: str
+
+
+def _runs(text: str) -> list[Run]:
+    """The runs of name words in ``text`` (outside quotation marks), each word with its span;
+    words in a run are one space apart."""
+    quoted = quoted_spans(text)
+    runs: list[Run] = []
+    current: Run = []
+    for match in _WORD.finditer(text):
+        word, start = _bare(match.group(0)), match.start()
+        inside = any(a <= start < b for a, b in quoted)
+        if not inside and _is_name_word(word):
+            if current and text[current[-1][2] : start] != " ":
+                runs.append(current)
+                current = []
+            current.append((word, start, start + len(word)))
+            if word != match.group(0):  # "Kanyuka’s", "Pillay," end the run
+                runs.append(current)
+                current = []
+            continue
+        if current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    # A particle in front or at the end belongs to no name ("de facto", "la"): trimmed.
+    trimmed = []
+    for run in runs:
+        while run and run[0][0].lower() in _PARTICLES and run[0][0][0].islower():
+            run = run[1:]
+        while run and run[-1][0].lower() in _PARTICLES:
+            run = run[:-1]
+        if run:
+            trimmed.append(run)
+    return trimmed
+
+
+def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
+    """The people the text names in full and by surname alone, by surname as the text spells
+    it alone ("Obeidi" is not taken for "al-Obeidi": the checks would read another name)."""
+    runs = [(s, run) for s in sentences for run in _runs(s.text)]
+    # Surnames the text uses alone: a run of one word, or of a particle and a word ("La Russa").
+    alone: set[str] = set()
+    for _, run in runs:
+        words = [w for w, _, _ in run]
+        if len(words) == 1 or (len(words) == 2 and words[0].lower() in _PARTICLES):
+            alone.add(" ".join(words))
+    found: dict[str, Introduction] = {}
+    for s, run in runs:
+        words = [w for w, _, _ in run]
+        for cut in range(len(words) - 1, 0, -1):
+            surname = " ".join(words[cut:])
+            if surname not in alone or surname in found:
+                continue
+            first = words[cut - 1]
+            # A first name and a surname, not a common word in a name ("Neighboring Uganda",
+            # "Nippon Steel", "Updated June").
+            if (
+                first.lower() in _PARTICLES
+                or _common(first.rstrip("."))
+                or any(_common(w) for w in words[cut:] if w.lower() not in _PARTICLES)
+            ):
+                continue
+            # A first name never stands without the surname ("Donald Trump", not "Trump
+            # administration" … "Trump").
+            if first in alone or _stands_apart(first, surname, runs):
+                continue
+            # The whole name: every first name and initial before the surname ("Anura Kumara
+            # Dissanayake", "Joseph R. Biden").
+            begin = cut - 1
+            while begin > 0 and _first_name(words[begin - 1]):
+                begin -= 1
+            start = run[begin][1]
+            found[surname] = Introduction(
+                sentence=s.id,
+                name=s.text[start : run[-1][2]],
+                surname=surname,
+                # A heading's capitalised words are no title ("Readout of National Security
+                # Advisor Jake Sullivan's Call with …"): the name alone.
+                phrase=s.text[
+                    start if is_heading_line(s.text) else _title_start(s.text, start) : run[-1][2]
+                ],
+            )
+            break
+    return found
+
+
+def _stands_apart(first: str, surname: str, runs: Sequence[tuple[Sentence, Run]]) -> bool:
+    """Whether ``first`` is found in a run without ``surname`` after it."""
+    for _, run in runs:
+        words = [w for w, _, _ in run]
+        for k, word in enumerate(words):
+            if word == first and " ".join(words[k + 1 :]).find(surname) != 0:
+                return True
+    return False
+
+
+def _title_start(text: str, name_start: int) -> int:
+    """Where the capitalised title before a name begins: the name words before it in its run
+    and, across "for", "of" …, the run before that ("UN High Commissioner for Human Rights"),
+    and the title's words in lower case ("British photojournalist"), without an opening word of
+    time or a function word ("On Monday …", "The …")."""
+    words = [(m.group(0), m.start()) for m in _WORD.finditer(text[:name_start])]
+    start = name_start
+    k = len(words) - 1
+    while k >= 0:
+        word, at = words[k]
+        if text[at + len(word) : start].strip(" ") or not (
+            _is_name_word(word) or word.isupper() or _connector(word) or _role_word(word)
+        ):
+            break
+        start = at
+        k -= 1
+    # Not on a connector, a function word, a word of time or a participle ("Speaking alongside
+    # Guatemalan President …"). A title whose first word is then in lower case is left out
+    # whole: a part of it may say the opposite ("one-time U.S. ally …", "former President …").
+    while start < name_start and (match := _WORD.match(text, start)) is not None:
+        lower = match.group(0).lower()
+        if match.group(0).islower() and not (
+            _connector(lower) or lower in FUNCTION_WORDS or lower in TIME_NOUNS
+        ):
+            return name_start
+        if not (
+            _connector(lower)
+            or lower in FUNCTION_WORDS
+            or lower in TIME_NOUNS
+            or lower.endswith("ing")
+        ):
+            break
+        start = match.end() + 1
+    start = min(start, name_start)
+    # A title of more than a few words is a heading's, not a person's: the name alone.
+    return start if len(text[start:name_start].split()) <= MAX_TITLE_WORDS else name_start
+
+
+def introduce(
+    text: str, shown: str, people: dict[str, Introduction]
+) -> tuple[str, Introduction | None]:
+    """``text`` with its first person named by surname alone, as the subject of a verb ("Pillay
+    praised …", "La Russa further said …"), named as the text introduces them, where ``shown``
+    (what the brief shows before it) does not name them in full; and the person's introduction.
+    Quotations are left as they are."""
+    for run in _runs(text):
+        words = [w for w, _, _ in run]
+        surname = " ".join(words)
+        person = people.get(surname)
+        alone = len(words) == 1 or (len(words) == 2 and words[0].lower() in _PARTICLES)
+        if person is None or not alone:
+            continue
+        if person.name in shown or person.name in text:
+            continue
+        # The subject of a verb ("Pillay praised", "La Russa further said"), not a word that
+        # qualifies a noun ("the Biden administration launched").
+        after = [w.strip(",;:") for w in text[run[-1][2] :].split()[:2]]
+        if not after or not after[0].islower():
+            continue
+        if not finite(after[0]) and not (
+            len(after) == 2 and _adverb(after[0]) and after[1].islower() and finite(after[1])
+        ):
+            continue
+        start, end = run[0][1], run[-1][2]
+        return text[:start] + person.phrase + text[end:], person
+    return text, None

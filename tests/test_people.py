@@ -1,0 +1,97 @@
+"""People a text names in full once and by surname after, and a statement that names one by
+surname alone before the brief shows who they are (``text/people.py``, ``compose``)."""
+
+from __future__ import annotations
+
+from briefer.brief import compose, model_answer
+from briefer.text.people import introduce, introductions
+from briefer.text.sentences import split_sentences
+
+# Written for the test: a minister, an organisation named after a person, a place after an
+# adjective, a surname with a particle, and w07's (dev corpus) High Commissioner.
+TEXT = (
+    "On Tuesday, Foreign Minister Amara Okonjo met the envoy in Abuja.\n"
+    "The Trump administration said the talks were useful, and Trump said he would call.\n"
+    "Neighboring Uganda closed its border, and Uganda reported two cases.\n"
+    "Italian Minister for Defence Ignazio La Russa said Wednesday that his country will send "
+    "ten instructors.\n"
+    "UN High Commissioner for Human Rights Navi Pillay stated that the use of such munitions "
+    "would inevitably lead to civilian casualties.\n"
+    "Okonjo later said Nigeria would host the next round in March.\n"
+    "La Russa added that the instructors would not fight.\n"
+    "Pillay praised the government for allowing a U.N. humanitarian base in Tripoli.\n"
+    "La Russa also said Italy would send trucks to Benghazi next month.\n"
+)
+
+
+def test_a_person_is_named_in_full_once_and_by_surname_after() -> None:
+    people = introductions(split_sentences(TEXT))
+    assert {k: v.phrase for k, v in people.items()} == {
+        "Okonjo": "Foreign Minister Amara Okonjo",
+        "La Russa": "Italian Minister for Defence Ignazio La Russa",
+        "Pillay": "UN High Commissioner for Human Rights Navi Pillay",
+    }
+    assert people["Okonjo"].name == "Amara Okonjo" and people["Okonjo"].sentence == 1
+    # Not people: "Trump" stands alone too ("Trump administration" is no first name and
+    # surname), and "Neighboring" is a word of the language.
+    assert "administration" not in people and "Uganda" not in people
+    # A title in lower case is left out whole: a part of it may say the opposite.
+    former = introductions(
+        split_sentences(
+            "Critics called former President Alan Okafor a liar on Monday.\n"
+            "Okafor denied the charge in a statement.\n"
+        )
+    )
+    assert former["Okafor"].phrase == "Alan Okafor"
+
+
+def test_a_surname_alone_as_a_verbs_subject_is_named_as_the_text_introduces_it() -> None:
+    people = introductions(split_sentences(TEXT))
+    text, person = introduce("Okonjo later said the talks would go on.", "", people)
+    assert text == "Foreign Minister Amara Okonjo later said the talks would go on."
+    assert person is not None and person.sentence == 1
+    text, person = introduce("La Russa added that the instructors would not fight.", "", people)
+    assert text.startswith("Italian Minister for Defence Ignazio La Russa added that")
+    assert person is not None and (person.sentence, person.surname) == (4, "La Russa")
+    unchanged = [
+        # shown before it in full
+        ("Okonjo later said the talks would go on.", "Amara Okonjo met the envoy."),
+        # a word that qualifies a noun, not a subject
+        ("The Okonjo government collapsed on Friday.", ""),
+        # inside a quotation: the words are someone's own
+        ("“Okonjo lied to us,” the critic said.", ""),
+        # a surname the text never uses alone
+        ("Amara said the talks would go on.", ""),
+    ]
+    for text, shown in unchanged:
+        assert introduce(text, shown, people) == (text, None)
+
+
+def test_the_brief_introduces_a_person_at_the_first_statement_that_names_them() -> None:
+    sentences = split_sentences(TEXT)
+    filed = model_answer.Filed(
+        title="Okonjo meets envoy",
+        bottom_line=sentences[0].text,
+        sections={
+            2: "us_position",
+            6: "us_position",
+            7: "outlook",
+            8: "ground_situation",
+            9: "ground_situation",
+        },
+    )
+    content, notes, _ = compose.compose(filed, sentences, 200)
+    by_sentence = {n.sentence: n for n in notes}
+    # Pillay's statement cites the sentence that introduces her beside its own.
+    pillay = by_sentence[8]
+    assert pillay.text.startswith("UN High Commissioner for Human Rights Navi Pillay praised")
+    assert pillay.antecedent == 5
+    assert [s.cites for s in content.ground_situation] == [[5, 8], [4, 9]]
+    # La Russa is introduced at his first statement in reading order (Ground Situation comes
+    # before Outlook); the later one keeps the surname and cites its own sentence only.
+    assert by_sentence[9].text.startswith("Italian Minister for Defence Ignazio La Russa also said")
+    assert by_sentence[7].text == "La Russa added that the instructors would not fight."
+    assert by_sentence[7].antecedent is None
+    # The bottom line names Okonjo in full: his statement stands as the text has it.
+    assert by_sentence[6].text == "Okonjo later said Nigeria would host the next round in March."
+    assert by_sentence[6].antecedent is None
