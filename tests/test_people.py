@@ -35,6 +35,19 @@ def test_a_person_is_named_in_full_once_and_by_surname_after() -> None:
     # Not people: "Trump" stands alone too ("Trump administration" is no first name and
     # surname), and "Neighboring" is a word of the language.
     assert "administration" not in people and "Uganda" not in people
+    # Nor a word of the language in a heading ("… Continued War Against Ukraine").
+    heading = "Imposing Additional Costs on Russia for Its Continued War Against Ukraine\n"
+    assert introductions(split_sentences(heading + "Ukraine has asked for more aid.\n")) == {}
+    # A suffix is no surname, a title joined by a hyphen no first name, "sub-" no name.
+    marcos = introductions(
+        split_sentences(
+            "Biden spoke with Philippine President-Elect Ferdinand Marcos Jr. on Monday.\n"
+            "Marcos thanked him, and aid to sub-Saharan Africa was discussed; Africa needs it.\n"
+        )
+    )
+    assert {k: v.phrase for k, v in marcos.items()} == {
+        "Marcos": "Philippine President-Elect Ferdinand Marcos"
+    }
     # A title in lower case is left out whole: a part of it may say the opposite.
     former = introductions(
         split_sentences(

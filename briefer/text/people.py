@@ -26,7 +26,8 @@ from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, TIME_NOUNS, finite,
 # A word of a name: capitalised with a lower-case letter after ("Pillay", "al-Obeidi", "O'Neil"),
 # an initial ("R."), or a surname's particle ("La Russa", "van Rij", "bin Salman").
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*")
-_PARTICLES = frozenset("al el van von de der den da del di du la le bin ibn".split())
+# (and the suffixes after a surname, "Jr.", "Sr.": trimmed from a run's end like a particle)
+_PARTICLES = frozenset("al el van von de der den da del di du la le bin ibn jr sr".split())
 #: A run of name words, each with where it starts and ends in its text.
 Run = list[tuple[str, int, int]]
 #: The most words of a title before a name ("UN High Commissioner for Human Rights").
@@ -45,7 +46,10 @@ def _is_name_word(word: str) -> bool:
         return True  # an initial
     if bare.lower() in _PARTICLES:
         return True
-    core = bare.split("-")[-1]
+    # "al-Obeidi" and "Jean-Pierre", not "sub-Saharan"
+    head, _, core = bare.rpartition("-")
+    if head and not (head[0].isupper() or head.lower() in _PARTICLES):
+        return False
     return len(core) > 1 and core[0].isupper() and any(c.islower() for c in core)
 
 
@@ -57,16 +61,27 @@ def _bare(word: str) -> str:
 
 
 def _role_word(word: str) -> bool:
-    """A word of a title in lower case ("British photojournalist Tim Hetherington", "foreign
-    minister"): a noun or adjective, not a verb's form ("killing", "wounded", "said")."""
+    """A word of a title in lower case ("British photojournalist Tim Hetherington", "senior
+    official"): a noun or adjective that is no verb's form ("killing", "wounded", "spoke")."""
     if not word.islower() or word in FUNCTION_WORDS or word.endswith(("ing", "ed")):
+        return False
+    if finite(word):  # "spoke", "met": a verb's form too
         return False
     get_lemmas, _ = lexicon()
     return bool({"NOUN", "ADJ"} & set(get_lemmas(word)))  # type: ignore[operator]
 
 
 def _first_name(word: str) -> bool:
-    return not (_common(word.rstrip(".")) or word.isupper() or word.lower() in _PARTICLES)
+    """A word that may be a first name or an initial: none of the language's own words, not an
+    acronym, not a surname's particle ("Until Iran", "Against Ukraine" are no names)."""
+    lower = word.rstrip(".").lower()
+    return not (
+        any(_common(part) for part in lower.split("-"))  # "President-Elect"
+        or lower in FUNCTION_WORDS
+        or _connector(lower)
+        or word.isupper()
+        or lower in _PARTICLES
+    )
 
 
 def _adverb(word: str) -> bool:
@@ -147,10 +162,8 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
             first = words[cut - 1]
             # A first name and a surname, not a common word in a name ("Neighboring Uganda",
             # "Nippon Steel", "Updated June").
-            if (
-                first.lower() in _PARTICLES
-                or _common(first.rstrip("."))
-                or any(_common(w) for w in words[cut:] if w.lower() not in _PARTICLES)
+            if not _first_name(first) or any(
+                _common(w) for w in words[cut:] if w.lower() not in _PARTICLES
             ):
                 continue
             # A first name never stands without the surname ("Donald Trump", not "Trump
@@ -195,13 +208,19 @@ def _title_start(text: str, name_start: int) -> int:
     words = [(m.group(0), m.start()) for m in _WORD.finditer(text[:name_start])]
     start = name_start
     k = len(words) - 1
+    right = ""  # the word taken just before, to the right of this one
     while k >= 0:
         word, at = words[k]
         if text[at + len(word) : start].strip(" ") or not (
-            _is_name_word(word) or word.isupper() or _connector(word) or _role_word(word)
+            _is_name_word(word)
+            or word.isupper()
+            or _connector(word)
+            # a title's word in lower case next to another, not across "with" ("Biden spoke
+            # with Philippine President-Elect …")
+            or (_role_word(word) and not _connector(right))
         ):
             break
-        start = at
+        start, right = at, word
         k -= 1
     # Not on a connector, a function word, a word of time or a participle ("Speaking alongside
     # Guatemalan President …"). A title whose first word is then in lower case is left out
