@@ -23,10 +23,10 @@ from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
 from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, TIME_NOUNS, finite, lexicon
 
-# A word of a name: capitalised with a lower-case letter after ("Pillay", "al-Obeidi", "O'Neil"),
-# an initial ("R."), or a surname's particle ("La Russa", "van Rij", "bin Salman").
+# A word as the runs read it (whether it is a name's: ``_is_name_word``).
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*")
-# (and the suffixes after a surname, "Jr.", "Sr.": trimmed from a run's end like a particle)
+# A surname's particles ("La Russa", "van Rij", "bin Salman"), and the suffixes after one ("Jr.",
+# "Sr."), trimmed from a run's end like a particle.
 _PARTICLES = frozenset("al el van von de der den da del di du la le bin ibn jr sr".split())
 #: A run of name words, each with where it starts and ends in its text.
 Run = list[tuple[str, int, int]]
@@ -41,6 +41,8 @@ def _connector(word: str) -> bool:
 
 
 def _is_name_word(word: str) -> bool:
+    """A word of a name: capitalised with a lower-case letter after ("Pillay", "al-Obeidi",
+    "O'Neil"), an initial ("R.") or a particle."""
     bare = word.rstrip(".")
     if word.endswith(".") and len(bare) == 1 and bare.isupper():
         return True  # an initial
