@@ -57,6 +57,7 @@ from briefer.text.words import (
     lemmas,
     lexicon,
     only_adjective,
+    parts_of_speech,
     same_word,
     verb_forms,
 )
@@ -1014,14 +1015,12 @@ _SPECIFIERS = frozenset("of that which who whose where when".split())
 
 
 def _noun(word: str) -> bool:
-    get_lemmas, _ = lexicon()
-    found = get_lemmas(word)  # type: ignore[operator]
+    found = parts_of_speech(word)
     return "NOUN" in found and "ADJ" not in found
 
 
 def _can_be_noun(word: str) -> bool:
-    get_lemmas, _ = lexicon()
-    return "NOUN" in get_lemmas(word)  # type: ignore[operator]
+    return "NOUN" in parts_of_speech(word)
 
 
 def _singular_noun(word: str) -> bool:

@@ -432,7 +432,7 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
             head = lead
             # "In Washington, Chinese Embassy spokesperson Liu Pengyu dismissed Rubio’s
             # remarks": a verb before the US actor makes it the object.
-            if _has_verb(head.split()):
+            if first_verb(head.split()) is not None:
                 return False
     return len(head.split()) <= 6 and not _REPORTED.search(head)
 
@@ -453,17 +453,13 @@ def first_verb(words: Sequence[str]) -> int | None:
     )
 
 
-def _has_verb(words: list[str]) -> bool:
-    return first_verb(words) is not None
-
-
 def opens_a_phrase(piece: str) -> bool:
     """Whether ``piece`` is an opening phrase before the subject: it opens on a preposition
     ("At my direction"), "to", a participle ("Speaking in Manila") or an adverb ("Finally"), as
     the lexicon gives them ("Beijing", "Italy" are names, not such words)."""
     words = piece.split()
     # "Retired U.S. diplomat Brooks Spector said": a clause, not a phrase
-    if not words or _has_verb(words[1:]):
+    if not words or first_verb(words[1:]) is not None:
         return False
     first = bare(words[0]).lower()
     forms = verb_forms(first)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from briefer.text.line_filters import is_heading_line
 from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
-from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, TIME_NOUNS, finite, lexicon
+from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, TIME_NOUNS, finite, parts_of_speech
 
 # A word as the runs read it (whether it is a name's: ``_is_name_word``).
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*")
@@ -69,8 +69,7 @@ def _role_word(word: str) -> bool:
         return False
     if finite(word):  # "spoke", "met": a verb's form too
         return False
-    get_lemmas, _ = lexicon()
-    return bool({"NOUN", "ADJ"} & set(get_lemmas(word)))  # type: ignore[operator]
+    return bool({"NOUN", "ADJ"} & parts_of_speech(word))
 
 
 def _first_name(word: str) -> bool:
@@ -86,15 +85,9 @@ def _first_name(word: str) -> bool:
     )
 
 
-def _adverb(word: str) -> bool:
-    get_lemmas, _ = lexicon()
-    return "ADV" in get_lemmas(word.lower())  # type: ignore[operator]
-
-
 def _common(word: str) -> bool:
     """A word of the language, not only a name ("Neighboring", "Administration", "Steel")."""
-    get_lemmas, _ = lexicon()
-    return bool(get_lemmas(word.lower()))  # type: ignore[operator]
+    return bool(parts_of_speech(word.lower()))
 
 
 @dataclass(frozen=True)
@@ -197,7 +190,7 @@ def _stands_apart(first: str, surname: str, runs: Sequence[tuple[Sentence, Run]]
     for _, run in runs:
         words = [w for w, _, _ in run]
         for k, word in enumerate(words):
-            if word == first and " ".join(words[k + 1 :]).find(surname) != 0:
+            if word == first and not " ".join(words[k + 1 :]).startswith(surname):
                 return True
     return False
 
@@ -229,16 +222,10 @@ def _title_start(text: str, name_start: int) -> int:
     # whole: a part of it may say the opposite ("one-time U.S. ally …", "former President …").
     while start < name_start and (match := _WORD.match(text, start)) is not None:
         lower = match.group(0).lower()
-        if match.group(0).islower() and not (
-            _connector(lower) or lower in FUNCTION_WORDS or lower in TIME_NOUNS
-        ):
+        skipped = _connector(lower) or lower in FUNCTION_WORDS or lower in TIME_NOUNS
+        if match.group(0).islower() and not skipped:
             return name_start
-        if not (
-            _connector(lower)
-            or lower in FUNCTION_WORDS
-            or lower in TIME_NOUNS
-            or lower.endswith("ing")
-        ):
+        if not (skipped or lower.endswith("ing")):
             break
         start = match.end() + 1
     start = min(start, name_start)
@@ -268,7 +255,10 @@ def introduce(
         if not after or not after[0].islower():
             continue
         if not finite(after[0]) and not (
-            len(after) == 2 and _adverb(after[0]) and after[1].islower() and finite(after[1])
+            len(after) == 2
+            and "ADV" in parts_of_speech(after[0].lower())
+            and after[1].islower()
+            and finite(after[1])
         ):
             continue
         start, end = run[0][1], run[-1][2]

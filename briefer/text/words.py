@@ -390,10 +390,17 @@ def finite(word: str) -> bool:
     )
 
 
-def only_adjective(word: str) -> bool:
+@lru_cache(maxsize=_WORD_CACHE)
+def parts_of_speech(word: str) -> frozenset[str]:
+    """The word classes the lexicon knows ``word`` in, as written ("NOUN", "VERB", "ADJ",
+    "ADV"); none for a name or a function word."""
     get_lemmas, _ = lexicon()
-    found = get_lemmas(word.lower())  # type: ignore[operator]
-    return bool(found) and set(found) <= {"ADJ"}
+    return frozenset(get_lemmas(word))  # type: ignore[operator]
+
+
+def only_adjective(word: str) -> bool:
+    found = parts_of_speech(word.lower())
+    return bool(found) and found <= {"ADJ"}
 
 
 # One Snowball stemmer per thread: a stemmer keeps the word it works on in its own fields, so
