@@ -167,6 +167,7 @@ def finish(
         speakers(everything, doc),
         context=article.title or "",
         asked=prepared.questions,
+        source=article.text,
     )
     by_id = {s.id: s.text for s in everything}
     source = article.source().model_copy(

@@ -103,6 +103,12 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     "people: a surname alone introduced as the text introduces it": lambda: patched(
         compose, introductions_of=lambda *a, **k: {}
     ),
+    "voice: the text's own speaker introduced at their first statement": lambda: patched(
+        compose, speaker_of=lambda *a, **k: None
+    ),
+    'also: an "also" that follows nothing shown goes': lambda: patched(
+        compose, without_also=lambda text: text
+    ),
 }
 
 

@@ -538,3 +538,42 @@ def test_a_section_whose_only_material_is_the_bottom_lines_sentence_holds_it() -
     filed, sentences = _repeat_case("Fighting continued in Masisi on Wednesday, residents said.\n")
     _, notes, _ = compose.compose(filed, sentences, 200)
     assert [n.sentence for n in notes if n.section == "ground_situation"] == [4]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # written for the test: an "also" before a verb, after an auxiliary, in a voiced line
+        ("Kenya also delayed its deployment.", "Kenya delayed its deployment."),
+        ("OFAC is also sanctioning two companies.", "OFAC is sanctioning two companies."),
+        ("Smith: We also issued an advisory.", "Smith: We issued an advisory."),
+        # not before a verb, "but also", "also known as", inside a quotation
+        ("The ban covers ships and also aircraft.", "The ban covers ships and also aircraft."),
+        ("It is not only costly but also slow to build.", None),
+        ("Siad (also known as Inda'ade) said ten died.", None),
+        ("“We also reject it,” the minister said.", None),
+    ],
+)
+def test_an_also_is_dropped_only_before_a_verb(text: str, expected: str | None) -> None:
+    assert statements.without_also(text) == (expected or text)
+
+
+def test_an_also_goes_where_the_brief_does_not_show_the_sentence_before() -> None:
+    # Written for the test: the same "also" kept right after its sentence, dropped elsewhere.
+    sentences = split_sentences(
+        "Kenya imposed a curfew in Nairobi on Monday.\n"
+        "Kenya also closed the northern border crossings to trucks.\n"
+        "Aid groups said 4,000 people were stranded at the border.\n"
+        "Kenya also cut the fuel subsidy by half in May.\n"
+    )
+    filed = model_answer.Filed(
+        title="Aid groups say 4,000 stranded",
+        bottom_line=sentences[2].text,
+        sections={1: "ground_situation", 2: "ground_situation", 4: "background"},
+    )
+    content, _, _ = compose.compose(filed, sentences, 200)
+    assert [s.text for s in content.background] == ["Kenya cut the fuel subsidy by half in May."]
+    assert [s.text for s in content.ground_situation] == [
+        "Kenya imposed a curfew in Nairobi on Monday.",
+        "Kenya also closed the northern border crossings to trucks.",
+    ]

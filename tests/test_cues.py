@@ -518,7 +518,7 @@ def test_voiced(text: str, speaker: str | None, expected: str) -> None:
 
 
 def test_the_speaker_of_a_statement_is_found_in_its_byline_or_title() -> None:
-    from briefer.text.cues import author, byline
+    from briefer.text.authors import author, byline
 
     assert byline("The Death of X\n\nAntony J. Blinken, Secretary of State\n\nText.") == "Blinken"
     assert byline("Call\n\nOffice of the Spokesperson\n\nThe below is attributable to "

@@ -4,6 +4,8 @@ surname alone before the brief shows who they are (``text/people.py``, ``compose
 from __future__ import annotations
 
 from briefer.brief import compose, model_answer
+from briefer.check.verify import check_statement
+from briefer.text.cues import document_cues
 from briefer.text.people import introduce, introductions
 from briefer.text.sentences import split_sentences
 
@@ -56,6 +58,20 @@ def test_a_person_is_named_in_full_once_and_by_surname_after() -> None:
         )
     )
     assert former["Okafor"].phrase == "Alan Okafor"
+    # An initial is part of the whole name, and a surname that is a word of the language too
+    # ("Bush", "Trump") is a person's where a title introduces the name; not where the words
+    # before it are another name's ("… of the Nippon Steel", "with NewsNation Now").
+    common = introductions(
+        split_sentences(
+            "On Monday, Governor Anne K. Bush signed the bill.\n"
+            "Bush said the law would take effect in May.\n"
+            "Analysts at the Nippon Steel works agreed, and Steel shares rose.\n"
+            "The deal goes ahead, said Kellie with NewsNation Now.\n"
+            "Now the mills can reopen.\n"
+        )
+    )
+    assert {k: v.phrase for k, v in common.items()} == {"Bush": "Governor Anne K. Bush"}
+    assert common["Bush"].name == "Anne K. Bush"
 
 
 def test_a_surname_alone_as_a_verbs_subject_is_named_as_the_text_introduces_it() -> None:
@@ -108,3 +124,69 @@ def test_the_brief_introduces_a_person_at_the_first_statement_that_names_them() 
     # The bottom line names Okonjo in full: his statement stands as the text has it.
     assert by_sentence[6].text == "Okonjo later said Nigeria would host the next round in March."
     assert by_sentence[6].antecedent is None
+
+
+def test_a_family_name_first_is_introduced_where_a_title_gives_it() -> None:
+    # Written for the test: a family name before the given name, which never stands alone.
+    sentences = split_sentences(
+        "On Monday, Chinese Premier Li Qiang and PRC President Xi Jinping met the envoy.\n"
+        "The Comoran army landed, and The army held the port.\n"
+        "Xi said the talks were useful, and Li agreed.\n"
+    )
+    people = introductions(sentences)
+    assert {k: v.phrase for k, v in people.items()} == {
+        "Li": "Chinese Premier Li Qiang",
+        "Xi": "PRC President Xi Jinping",
+    }
+    assert people["Xi"].name == "Xi Jinping" and people["Xi"].sentence == 1
+    # Untitled, it is no person: "Tamil Eelam" is a place.
+    assert introductions(split_sentences("Tamil Eelam was declared.\nTamil is spoken.\n")) == {}
+    # A possessive is introduced as a subject is: "Xi’s planned visit".
+    text, person = introduce("Analysts expect Xi’s planned visit to go ahead.", "", people)
+    assert text == "Analysts expect PRC President Xi Jinping’s planned visit to go ahead."
+    assert person is not None and person.surname == "Xi"
+
+
+def test_the_texts_own_speaker_is_introduced_at_their_first_statement() -> None:
+    # Written for the test: one speaker's statement, voiced by surname outside US Position.
+    sentences = split_sentences(
+        "Statement from President Jane Doe on Freedonia\n\n"
+        "Freedonia has seen a troubling backsliding of democratic freedoms.\n"
+        "Judges were removed from office in March.\n"
+        "The United States will continue to stand with the people of Freedonia.\n"
+    )
+    source = "\n".join(s.text for s in sentences)
+    doc = document_cues(sentences[0].text, source)
+    assert (doc.speaker, doc.speaker_intro) == ("Doe", "President Jane Doe")
+    filed = model_answer.Filed(
+        title="Freedonia's courts",
+        bottom_line=sentences[3].text,
+        sections={2: "background", 3: "ground_situation", 4: "us_position"},
+    )
+    voices = {2: "Doe", 3: "Doe", 4: "Doe"}
+    content, _, _ = compose.compose(filed, sentences, 200, doc, voices, source=source)
+    stated = content.background + content.ground_situation
+    assert [s.text for s in stated] == [
+        "President Jane Doe: Freedonia has seen a troubling backsliding of democratic freedoms.",
+        "Doe: Judges were removed from office in March.",
+    ]
+    # The verifier passes both: the introduction's words are the source's (its title's).
+    for statement, cited in zip(stated, sentences[1:3], strict=True):
+        assert check_statement(statement.text, [cited], source).problems == []
+    assert check_statement("President Jane Roe: We act.", [sentences[1]], source).status == (
+        "unsupported"
+    )
+    # Where the title or bottom line names the speaker in full, the surname is enough.
+    filed = filed.model_copy(update={"title": sentences[0].text})
+    content, _, _ = compose.compose(
+        filed, sentences, 200, doc, voices, context=sentences[0].text, source=source
+    )
+    assert content.title == sentences[0].text
+    stated = content.background + content.ground_situation
+    assert stated[0].text.startswith("Doe: Freedonia has seen")
+    # A byline gives the office after the name.
+    byline = document_cues("Freedonia's Referendum", "Maria Lopez, Secretary of Commerce\n\nWe x.")
+    assert (byline.speaker, byline.speaker_intro) == ("Lopez", "Secretary of Commerce Maria Lopez")
+    # A speaker whose office no line gives is voiced by surname only.
+    plain = document_cues("Remarks by Doe at the Summit", "We will act.")
+    assert plain.speaker == "Doe" and plain.speaker_intro == ""

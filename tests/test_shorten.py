@@ -127,6 +127,26 @@ def test_no_cut_at_a_dash_that_closes_an_aside() -> None:
         "Spokesperson: Our decision does not — and let me be clear about this — does not change "
         "our position on the talks."
     ]
+    # An aside opened by a dash with no space after it (10's "a “road map” —-drawn up by Nuuk
+    # and Copenhagen — for an independent Greenland"; written for the test too): still open.
+    for text in (
+        'A 2009 law called the Act on Greenland Self-Government outlines a "road map" —-drawn up '
+        "by Nuuk and Copenhagen — for an independent Greenland, which requires a referendum.",
+        "The 2019 accord between the two provinces sets out a timetable —agreed by both "
+        "assemblies — for a single customs union, which needs a vote in each of them.",
+    ):
+        cuts = shorter_forms(text)
+        assert not any(form.endswith(("Copenhagen.", "assemblies.")) for form in cuts)
+    # Nor is a sentence cut at a dash that opens an aside a later dash closes: what follows
+    # the aside goes with it (10's "… — in exchange for economic aid"; and one written for it).
+    for text in (
+        "The compacts give the United States military access to three strategic Pacific Islands "
+        "— the Republic of the Marshall Islands, the Federated States of Micronesia, and the "
+        "Republic of Palau — in exchange for economic aid.",
+        "The treaty lets the navy use four deep-water ports on the southern coast of the island "
+        "— Port Amel, Sarin and two smaller harbours — only in time of war.",
+    ):
+        assert shorter_forms(text) == []
 
 
 def test_a_speakers_label_is_no_part_of_the_head() -> None:

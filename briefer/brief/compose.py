@@ -38,13 +38,14 @@ from briefer.brief.headline import bottom_line_words, headline
 from briefer.brief.model_answer import Filed
 from briefer.brief.section_labels import sections_of
 from briefer.brief.selection import Context, in_context, select
-from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement
+from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement, without_also
 from briefer.check import fidelity
 from briefer.check.verify import check_statement
 from briefer.models import SECTIONS, BriefContent, Statement, word_count
 from briefer.text.cues import DocumentCues, voiced
 from briefer.text.people import Introduction, introduce
 from briefer.text.people import introductions as introductions_of
+from briefer.text.people import speaker as speaker_of
 from briefer.text.sentences import Sentence
 
 
@@ -83,7 +84,7 @@ def introduced_once(
             if person is not None and person.phrase in text:
                 if person.name in shown:
                     text = text.replace(person.phrase, person.surname, 1)
-                else:
+                elif person.sentence is not None:
                     cited[p.sentence.id] = person.sentence
             out[p.sentence.id] = Pick(sentence=p.sentence, text=text)
             shown += " " + text
@@ -98,10 +99,12 @@ def compose(
     voices: dict[int, str | None] | None = None,
     context: str = "",
     asked: set[int] | frozenset[int] = frozenset(),
+    source: str = "",
 ) -> tuple[BriefContent, list[Note], int]:
     """The brief within ``limit`` words, its notes, and how many candidates were left out.
     ``doc``: the text's cues, to correct the model's sections (``sections_of``); ``voices``:
-    who speaks each sentence, named in front of a first-person statement."""
+    who speaks each sentence, named in front of a first-person statement; ``source``: the
+    whole text as the verifier reads it, title and byline too (else the sentences)."""
     top = headline(
         filed,
         sentences,
@@ -128,14 +131,24 @@ def compose(
     people = introductions_of(sentences)
     top_line = f"{title} {bottom_line}"
     by_id = {s.id: s for s in sentences}
-    whole = " ".join(s.text for s in sentences)
+    whole = source or " ".join(s.text for s in sentences)
     introductions: dict[int, Introduction] = {}
     memo: dict[int, str] = {}
+    # The text's own speaker, voiced by surname ("Biden: …"), is introduced as the title or
+    # byline does ("President Joe Biden: …") at their first statement, like a person above.
+    voice = speaker_of(doc.speaker, doc.speaker_intro) if doc else None
+    if voice is not None and voice.name in top_line:
+        voice = None
 
     def printed(s: Sentence) -> str:
         if s.id not in memo:
             text = plain(s)
             memo[s.id] = text
+            # What the checks refuse as written (a table's row, a fragment) they would refuse
+            # introduced too, though its words no longer read as the cited line's.
+            own = [by_id[resolved[s.id]], s] if s.id in resolved else [s]
+            if (people or voice) and check_statement(text, own, whole).status != "supported":
+                return text
             # A "He" named from the sentence before is introduced too: the introducing
             # sentence is cited in place of that one, as it names the person as well.
             if people:
@@ -143,11 +156,16 @@ def compose(
                 # Where the checks would not pass it as it reads then, it stands as written.
                 if (
                     person is not None
-                    and person.sentence != s.id
+                    and person.sentence not in (None, s.id)
                     and check_statement(new, [by_id[person.sentence], s], whole).status
                     == "supported"
                 ):
                     introductions[s.id] = person
+                    memo[s.id] = new
+            if voice is not None and s.id not in introductions and text.startswith(voice.surname):
+                new = voice.phrase + text[len(voice.surname) :]
+                if check_statement(new, [s], whole).status == "supported":
+                    introductions[s.id] = voice
                     memo[s.id] = new
         return memo[s.id]
 
@@ -228,6 +246,21 @@ def compose(
         chosen, placed = arrange(labels)
         final, introduced = introduced_once(chosen, placed, top_line, introductions)
     chosen, labels = final, placed
+    # An "also" that follows no statement of the sentence before it in the text adds to what
+    # the brief does not show: it goes (the checks must pass the statement as they did).
+    previous: dict[str, int] = {}
+    for k, p in enumerate(chosen):
+        section = labels[p.sentence.id]
+        if previous.get(section) != p.sentence.id - 1:
+            bare = without_also(p.text)
+            earlier = introduced.get(p.sentence.id) or resolved.get(p.sentence.id)
+            cited = [by_id[i] for i in (earlier, p.sentence.id) if i]
+            if bare != p.text and (
+                check_statement(bare, cited, whole).status
+                == check_statement(p.text, cited, whole).status
+            ):
+                chosen[k] = Pick(sentence=p.sentence, text=bare)
+        previous[section] = p.sentence.id
     filed_count = sum(1 for s in sentences if labels.get(s.id, "other") != "other")
     notes = [
         Note(

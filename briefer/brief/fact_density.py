@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from briefer.check.grounding import names, numbers
 from briefer.models import word_count
-from briefer.text.cues import unvoiced
+from briefer.text.authors import unvoiced
 from briefer.text.sentences import Sentence
 from briefer.text.turns import vocatives
 

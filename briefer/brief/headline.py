@@ -20,7 +20,8 @@ from briefer.check.grounding import (
     unsupported_terms,
 )
 from briefer.models import Basis, Form, Ref, word_count
-from briefer.text.cues import speaks_first_person, unvoiced, voiced
+from briefer.text.authors import unvoiced
+from briefer.text.cues import speaks_first_person, voiced
 from briefer.text.instructions import about_output, is_suspect
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import quoted_phrases

@@ -19,7 +19,7 @@ from briefer.check import fidelity
 from briefer.check.grounding import numbers
 from briefer.check.verify import check_statement
 from briefer.models import SECTIONS, word_count
-from briefer.text.cues import unvoiced
+from briefer.text.authors import unvoiced
 from briefer.text.instructions import about_output, is_suspect
 from briefer.text.quotes import unattributed
 from briefer.text.sentences import Sentence

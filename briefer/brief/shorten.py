@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from briefer.models import word_count
-from briefer.text.cues import unvoiced
+from briefer.text.authors import unvoiced
 
 #: The shortest head that stands as a statement, and the shortest tail worth cutting.
 MIN_HEAD = 8
@@ -51,7 +51,9 @@ _BREAK = re.compile(
     re.VERBOSE,
 )
 
-_DASH = re.compile(r"\s[—–]\s")
+# A dash in the text, spaced or not ("a “road map” —-drawn up by …"); an en dash only where
+# spaced on one side ("2014–2016" is a range).
+_DASH = re.compile(r"—|\s–|–\s")
 
 # A relative clause opened mid-sentence ("The attack, which resulted in …, was claimed by"):
 # the head would end inside it, without its verb.
@@ -119,6 +121,10 @@ def shorter_forms(text: str) -> list[str]:
             # A dash that closes an aside the head opened ("Through diplomacy – in coordination
             # with our Allies – we have developed …"): the head has no verb of its own.
             or (match.group("dash") and len(_DASH.findall(head)) % 2 == 1)
+            # Nor at one that opens an aside a later dash closes: the sentence goes on after it
+            # ("… access to three Pacific Islands — the Marshall Islands, … — in exchange for
+            # economic aid" is not given for nothing).
+            or (match.group("dash") and _DASH.search(text, match.end()) is not None)
             # A cut inside brackets leaves them open ("… (A fact sheet added the phrase …".).
             or head.count("(") != head.count(")")
             or not stands_alone(head)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from briefer.models import clean_line
 from briefer.text.line_filters import without_speaker
+from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
 from briefer.text.words import STOPWORDS, finite
 
@@ -102,3 +103,23 @@ def _statement(sentence: str) -> str:
     text = _RUN_IN_HEADING.sub("", text)
     text = _LEADING_CONNECTIVE.sub("", text).strip()
     return text[:1].upper() + text[1:]
+
+
+# "We also issued …", "is also sanctioning", "has also threatened": an "also" before a verb,
+# not "not only … but also" nor "also known as".
+_ALSO = re.compile(r"(?<!\bbut )\balso\s+(?!known\b)(?=(?P<next>[a-z][\w’'-]*))")
+
+
+def without_also(text: str) -> str:
+    """The statement without an "also" before its verb, outside quotations ("Kirby: We also
+    issued a public advisory …" → "Kirby: We issued a public advisory …"): where the brief
+    does not show what the sentence before it said, the "also" adds to nothing the reader
+    has read. Whatever else the statement says stands as written."""
+    quoted = quoted_spans(text)
+    for match in _ALSO.finditer(text):
+        after = match.group("next")
+        if any(a <= match.start() < b for a, b in quoted):
+            continue
+        if finite(after) or after.endswith(("ing", "ed")):
+            return text[: match.start()] + text[match.end() :]
+    return text

@@ -41,7 +41,8 @@ from functools import lru_cache
 from itertools import pairwise
 
 from briefer.check.grounding import known, number_values
-from briefer.text.cues import first_verb, opens_a_phrase, speaks_first_person, unvoiced
+from briefer.text.authors import unvoiced
+from briefer.text.cues import first_verb, opens_a_phrase, speaks_first_person
 from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
     AUXILIARIES,

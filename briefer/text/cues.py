@@ -41,7 +41,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from briefer.text.line_filters import without_speaker
+from briefer.text.authors import author, byline, introduction, office_before
 from briefer.text.quotes import quoted_spans, unquoted
 from briefer.text.words import (
     DETERMINERS,
@@ -143,25 +143,6 @@ _PRONOUN_START = re.compile(
 )
 
 
-# Who speaks in a first-person document: "Statement from President Joe Biden on Sudan",
-# "Press Gaggle by … Advisor John Kirby", "Remarks by Secretary Rubio at …".
-_AUTHOR = re.compile(
-    r"\b(?:Statement|Remarks|Message|Gaggle|Briefing|Op-?Ed|Letter|Testimony|Address|Interview)"
-    r"\b.*?\b(?:from|by|of|with)\s+(?P<who>.+?)(?:\s+(?:on|at|to|before|regarding|in|for)\s+.*)?$",
-    re.IGNORECASE,
-)
-_NAME_WORD = re.compile(r"^[A-Z][\w’'.-]*$")
-# A byline under the title: "Antony J. Blinken, Secretary of State", or a readout's "The below
-# is attributable to Spokesperson Ned Price:".
-_BYLINE = re.compile(
-    r"^(?P<who>(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+),\s+(?:the\s+)?(?:Secretary|Spokesperson"
-    r"|Ambassador|Under\s+Secretary|Assistant\s+Secretary|Administrator|Special\s+Envoy"
-    r"|Press\s+Secretary|Minister|President|Director|Senator|Representative)\b"
-    r"|attributable\s+to\s+(?:Spokesperson\s+|Secretary\s+)?(?P<quoted>(?:[A-Z][\w’'.-]*\s+){0,3}"
-    r"[A-Z][\w’'-]+):?$"
-)
-
-
 class DocumentCues(BaseModel):
     """What is known of the whole text: whether it speaks for the US, its latest year, and who
     speaks in it in the first person (its author, by surname)."""
@@ -173,42 +154,16 @@ class DocumentCues(BaseModel):
     #: President Kamala" in "Remarks by Vice President Kamala Harris"): the office a
     #: transcript's label "THE VICE PRESIDENT:" gives.
     speaker_office: str = ""
+    #: The speaker as the text introduces them, office and whole name ("President Joe Biden",
+    #: "Secretary of State Antony J. Blinken" from the byline "Antony J. Blinken, Secretary of
+    #: State"): the brief names them so once, at their first statement.
+    speaker_intro: str = ""
     #: Surnames the text introduces with a US title ("Press Secretary Karoline Leavitt"), so
     #: "Leavitt noted …" later in the text is a US actor too.
     us_names: frozenset[str] = frozenset()
     #: The events the lead says set off the news ("triggered by the April 22 … attack" →
     #: "attack"): a later "The attack, which …" tells what happened before, i.e. background.
     triggers: frozenset[str] = frozenset()
-
-
-# "President Biden Statement Ahead of …": the speaker named before the kind of document.
-_AUTHOR_FIRST = re.compile(
-    r"^(?:President|Vice\s+President|Secretary|Ambassador|Senator)\s+(?P<who>[A-Z][\w’'-]+)\s+"
-    r"(?:Statement|Remarks|Message)\b"
-)
-
-
-def author(title: str) -> str | None:
-    """The surname of who speaks in a titled first-person document, if the title says."""
-    first = _AUTHOR_FIRST.match(title.strip())
-    if first:
-        return first.group("who")
-    match = _AUTHOR.search(title.strip())
-    if not match or match.group("who")[:1].islower() or match.group("who")[:1].isdigit():
-        return None
-    names = [w for w in match.group("who").split() if _NAME_WORD.match(w)]
-    return names[-1].strip(",.") if names else None
-
-
-def byline(text: str) -> str | None:
-    """The surname in a byline among the text's first lines, if there is one."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()][:6]
-    for line in lines:
-        match = _BYLINE.search(line)
-        if match and len(line.split()) <= 12:
-            who = match.group("who") or match.group("quoted")
-            return who.split()[-1].strip(",.:")
-    return None
 
 
 # A US actor, maybe a title after it, then a name: "White House Press Secretary Karoline
@@ -308,12 +263,12 @@ def document_cues(title: str, text: str, date: str | None = None) -> DocumentCue
         years.append(int(date[:4]))
     first_line = text.strip().splitlines()[0] if text.strip() else ""
     speaker = author(title) or author(first_line) or byline(text)
-    named = speaker and re.search(rf"\b((?:[A-Z][\w’'.-]*\s+)*){re.escape(speaker)}\b", title)
     return DocumentCues(
         us_voice=bool(_US_VOICE.search(head)) or _us_officer_speaks(title, first_line, text),
         latest_year=max(years, default=None),
         speaker=speaker,
-        speaker_office=named.group(1).strip() if named else "",
+        speaker_office=office_before(speaker, title) if speaker else "",
+        speaker_intro=introduction(speaker, text, title, first_line) if speaker else "",
         us_names=us_names(f"{title}\n{text}"),
         triggers=triggers(first_line),
     )
@@ -577,12 +532,3 @@ def fuse(label: str, text: str, doc: DocumentCues, before: str | None = None) ->
             return "background"
         return "ground_situation"
     return label
-
-
-# "Kirby: …": the speaker a statement is voiced with.
-_VOICE = re.compile(r"^[A-Z][\w’'-]+:\s+")
-
-
-def unvoiced(text: str) -> str:
-    """A statement without the speaker it is voiced with ("Kirby: …") or a transcript label."""
-    return _VOICE.sub("", without_speaker(text), count=1)

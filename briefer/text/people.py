@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from briefer.text.line_filters import is_heading_line
 from briefer.text.quotes import quoted_spans
@@ -40,6 +41,8 @@ def _connector(word: str) -> bool:
     return word in PREPOSITIONS or word == "the"
 
 
+# Words repeat across a text's sentences and the statements made of them: each is read once.
+@lru_cache(maxsize=1 << 14)
 def _is_name_word(word: str) -> bool:
     """A word of a name: capitalised with a lower-case letter after ("Pillay", "al-Obeidi",
     "O'Neil"), an initial ("R.") or a particle."""
@@ -55,6 +58,7 @@ def _is_name_word(word: str) -> bool:
     return len(core) > 1 and core[0].isupper() and any(c.islower() for c in core)
 
 
+@lru_cache(maxsize=1 << 14)
 def _bare(word: str) -> str:
     """A word without a possessive ending or the stop after it ("Pillay’s", "Somalia."); an
     initial keeps its stop ("R.")."""
@@ -80,7 +84,7 @@ def _first_name(word: str) -> bool:
         any(_common(part) for part in lower.split("-"))  # "President-Elect"
         or lower in FUNCTION_WORDS
         or _connector(lower)
-        or word.isupper()
+        or (word.isupper() and not re.fullmatch(r"[A-Z]\.", word))  # an acronym, not "J."
         or lower in _PARTICLES
     )
 
@@ -95,7 +99,9 @@ class Introduction:
     """How the text first names a person: the sentence and the words ("Navi Pillay", and with
     the title before them "UN High Commissioner for Human Rights Navi Pillay")."""
 
-    sentence: int
+    #: the sentence that introduces them; None for the speaker of the whole text, whom its
+    #: title or byline introduces (``speaker``)
+    sentence: int | None
     name: str
     phrase: str
     #: the surname as the text writes it alone ("Pillay", "La Russa")
@@ -155,11 +161,8 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
             if surname not in alone or surname in found:
                 continue
             first = words[cut - 1]
-            # A first name and a surname, not a common word in a name ("Neighboring Uganda",
-            # "Nippon Steel", "Updated June").
-            if not _first_name(first) or any(
-                _common(w) for w in words[cut:] if w.lower() not in _PARTICLES
-            ):
+            # A first name, not a common word ("Neighboring Uganda", "Until Iran").
+            if not _first_name(first):
                 continue
             # A first name never stands without the surname ("Donald Trump", not "Trump
             # administration" … "Trump").
@@ -171,17 +174,57 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
             while begin > 0 and _first_name(words[begin - 1]):
                 begin -= 1
             start = run[begin][1]
+            # A heading's capitalised words are no title ("Readout of National Security Advisor
+            # Jake Sullivan's Call with …"): the name alone.
+            title = start if is_heading_line(s.text) else _title_start(s.text, start)
+            # A surname that is a word of the language too only where a title introduces the
+            # whole name ("President Donald J. Trump"; "Nippon Steel", "Updated June" are none).
+            # (A title right before it, not a connector: "… Miller of the Woodrow Wilson
+            # Center", "Kellie with NewsNation Now" are no titles.)
+            before = s.text[title:start].split()
+            if (not before or _connector(before[-1].lower())) and any(
+                _common(w) for w in words[cut:] if w.lower() not in _PARTICLES
+            ):
+                continue
             found[surname] = Introduction(
                 sentence=s.id,
                 name=s.text[start : run[-1][2]],
                 surname=surname,
-                # A heading's capitalised words are no title ("Readout of National Security
-                # Advisor Jake Sullivan's Call with …"): the name alone.
-                phrase=s.text[
-                    start if is_heading_line(s.text) else _title_start(s.text, start) : run[-1][2]
-                ],
+                phrase=s.text[title : run[-1][2]],
             )
             break
+        else:
+            # A family name first, the given name after it and never alone ("PRC President Xi
+            # Jinping" … "Xi has invited …").
+            if len(words) < 2:
+                continue
+            family, given = words[-2], words[-1]
+            # Only as a titled person's name, as a family name first is rare: "The Comoran …",
+            # "But Monday" are no names.
+            start = run[-2][1]
+            title = _title_start(s.text, start)
+            if (
+                family in alone
+                and family not in found
+                and title < start
+                and not is_heading_line(s.text)
+                and family.lower() not in FUNCTION_WORDS
+                and given.lower() not in TIME_NOUNS
+                and given not in alone
+                and _first_name(given)
+                and not _common(family)
+                and not any(
+                    w == given and (k == 0 or other[k - 1] != family)
+                    for other in ([w for w, _, _ in r] for _, r in runs)
+                    for k, w in enumerate(other)
+                )
+            ):
+                found[family] = Introduction(
+                    sentence=s.id,
+                    name=s.text[start : run[-1][2]],
+                    surname=family,
+                    phrase=s.text[title : run[-1][2]],
+                )
     return found
 
 
@@ -237,7 +280,8 @@ def introduce(
     text: str, shown: str, people: dict[str, Introduction]
 ) -> tuple[str, Introduction | None]:
     """``text`` with its first person named by surname alone, as the subject of a verb ("Pillay
-    praised …", "La Russa further said …"), named as the text introduces them, where ``shown``
+    praised …", "La Russa further said …") or a possessive ("Xi’s planned visit"), named as
+    the text introduces them, where ``shown``
     (what the brief shows before it) does not name them in full; and the person's introduction.
     Quotations are left as they are."""
     for run in _runs(text):
@@ -254,13 +298,35 @@ def introduce(
         after = [w.strip(",;:") for w in text[run[-1][2] :].split()[:2]]
         if not after or not after[0].islower():
             continue
-        if not finite(after[0]) and not (
-            len(after) == 2
-            and "ADV" in parts_of_speech(after[0].lower())
-            and after[1].islower()
-            and finite(after[1])
+        # or whose something it is: "ahead of Xi’s planned … state visit"
+        possessive = re.match(r"[’']s\s", text[run[-1][2] :]) is not None
+        if (
+            not possessive
+            and not finite(after[0])
+            and not (
+                len(after) == 2
+                and "ADV" in parts_of_speech(after[0].lower())
+                and after[1].islower()
+                and finite(after[1])
+            )
         ):
             continue
         start, end = run[0][1], run[-1][2]
         return text[:start] + person.phrase + text[end:], person
     return text, None
+
+
+def speaker(doc_speaker: str | None, intro: str) -> Introduction | None:
+    """The text's own speaker as an introduction of the speaker's voice ("Biden: …" →
+    "President Joe Biden: …"; ``cues.DocumentCues``), where the text introduces them."""
+    words = intro.split()
+    # Three words at least, as ``authors.VOICE`` reads a speaker of more than one word: an
+    # office and a whole name ("Secretary Rubio" alone the checks would read as a claim's words).
+    if not doc_speaker or len(words) < 3 or words[-1] != doc_speaker:
+        return None
+    return Introduction(
+        sentence=None,
+        name=f"{words[-2]} {doc_speaker}",
+        phrase=f"{intro}:",
+        surname=f"{doc_speaker}:",
+    )

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from briefer.text.cues import DocumentCues, unvoiced
+from briefer.text.authors import unvoiced
+from briefer.text.cues import DocumentCues
 from briefer.text.line_filters import without_speaker
 from briefer.text.sentences import Sentence
 
