@@ -547,6 +547,9 @@ def test_a_section_whose_only_material_is_the_bottom_lines_sentence_holds_it() -
         ("Kenya also delayed its deployment.", "Kenya delayed its deployment."),
         ("OFAC is also sanctioning two companies.", "OFAC is sanctioning two companies."),
         ("Smith: We also issued an advisory.", "Smith: We issued an advisory."),
+        # a "further" before a verb of saying (w07's), not one that says "more"
+        ("La Russa further said the rebels had arms.", "La Russa said the rebels had arms."),
+        ("The sanctions will further increase pressure.", None),
         # not before a verb, "but also", "also known as", inside a quotation
         ("The ban covers ships and also aircraft.", "The ban covers ships and also aircraft."),
         ("It is not only costly but also slow to build.", None),

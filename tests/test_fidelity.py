@@ -651,3 +651,23 @@ def test_a_line_from_two_sentences_takes_its_numbers_from_its_verbs_sentence(
 ) -> None:
     found = [p for p in fidelity.meaning_problems(line, cited) if "another event" in str(p)]
     assert bool(found) is wrong
+
+
+def test_a_short_denial_that_leaves_out_what_of_leans_on_the_sentence_before() -> None:
+    # v03's and v05's (dev corpus), and two written for the test: not invited to what?
+    for text in (
+        "Ukraine and Europe were not invited.",
+        "Ukraine is not alone.",
+        "The northern crossings are not open.",
+        "Journalists were never accredited.",
+    ):
+        assert fidelity.leans_on_antecedent(text), text
+        assert not fidelity.form_problems(text, antecedent="Talks began in Riyadh."), text
+    # A whole statement, a noun after the denial, an attribution at the end, a long sentence.
+    for text in (
+        "Nearly 1,000 people protested.",
+        "The plan was not made public in full.",
+        "The visit will not go ahead, officials said.",
+        "The ministry said on Monday that the border crossing at Rafah was not open.",
+    ):
+        assert not fidelity.leans_on_antecedent(text), text

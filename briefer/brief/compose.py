@@ -144,29 +144,24 @@ def compose(
         if s.id not in memo:
             text = plain(s)
             memo[s.id] = text
-            # What the checks refuse as written (a table's row, a fragment) they would refuse
-            # introduced too, though its words no longer read as the cited line's.
-            own = [by_id[resolved[s.id]], s] if s.id in resolved else [s]
-            if (people or voice) and check_statement(text, own, whole).status != "supported":
-                return text
             # A "He" named from the sentence before is introduced too: the introducing
             # sentence is cited in place of that one, as it names the person as well.
-            if people:
-                new, person = introduce(text, top_line, people)
-                # Where the checks would not pass it as it reads then, it stands as written.
-                if (
-                    person is not None
-                    and person.sentence not in (None, s.id)
-                    and check_statement(new, [by_id[person.sentence], s], whole).status
-                    == "supported"
-                ):
-                    introductions[s.id] = person
-                    memo[s.id] = new
-            if voice is not None and s.id not in introductions and text.startswith(voice.surname):
-                new = voice.phrase + text[len(voice.surname) :]
-                if check_statement(new, [s], whole).status == "supported":
-                    introductions[s.id] = voice
-                    memo[s.id] = new
+            new, person = introduce(text, top_line, people) if people else (text, None)
+            if person is None and voice is not None and text.startswith(voice.surname):
+                new, person = voice.phrase + text[len(voice.surname) :], voice
+            if person is None or person.sentence == s.id:
+                return text
+            # Where the checks would not pass it as it reads then, it stands as written; and
+            # what they refuse as written (a table's row, a fragment) they would refuse
+            # introduced too, though its words no longer read as the cited line's.
+            own = [by_id[resolved[s.id]], s] if s.id in resolved else [s]
+            cited = [s] if person.sentence is None else [by_id[person.sentence], s]
+            if (
+                check_statement(new, cited, whole).status == "supported"
+                and check_statement(text, own, whole).status == "supported"
+            ):
+                introductions[s.id] = person
+                memo[s.id] = new
         return memo[s.id]
 
     def plain(s: Sentence) -> str:

@@ -13,7 +13,7 @@ from briefer.models import clean_line
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
-from briefer.text.words import STOPWORDS, finite
+from briefer.text.words import REPORTING, STOPWORDS, finite, lemmas
 
 # Connectives and a speaker's fillers ("You know, …", "And so …") carry no fact and tie the
 # sentence to one the brief may not keep.
@@ -106,12 +106,14 @@ def _statement(sentence: str) -> str:
 
 
 # "We also issued …", "is also sanctioning", "has also threatened": an "also" before a verb,
-# not "not only … but also" nor "also known as".
-_ALSO = re.compile(r"(?<!\bbut )\balso\s+(?!known\b)(?=(?P<next>[a-z][\w’'-]*))")
+# not "not only … but also" nor "also known as"; a "further" before a verb of saying ("La
+# Russa further said …").
+_ALSO = re.compile(r"(?<!\bbut )\b(?P<word>also|further)\s+(?!known\b)(?=(?P<next>[a-z][\w’'-]*))")
 
 
 def without_also(text: str) -> str:
-    """The statement without an "also" before its verb, outside quotations ("Kirby: We also
+    """The statement without an "also" before its verb (or a "further" before a verb of
+    saying), outside quotations ("Kirby: We also
     issued a public advisory …" → "Kirby: We issued a public advisory …"): where the brief
     does not show what the sentence before it said, the "also" adds to nothing the reader
     has read. Whatever else the statement says stands as written."""
@@ -120,6 +122,8 @@ def without_also(text: str) -> str:
         after = match.group("next")
         if any(a <= match.start() < b for a, b in quoted):
             continue
+        if match.group("word") == "further" and not lemmas(after) & REPORTING:
+            continue  # "further increase": more of it, not an addition to what was said
         if finite(after) or after.endswith(("ing", "ed")):
             return text[: match.start()] + text[match.end() :]
     return text

@@ -753,6 +753,29 @@ def heading(sentence: str, *, as_written: bool = True) -> bool:
 
 _PERSON_PRONOUNS = frozenset("he him his she her".split())
 
+#: The most words of a statement that may leave out what its verb or adjective is said of.
+ELIDED_MAX_WORDS = 7
+ELIDED = "says of what only with the sentence before it"
+
+
+def _elided(words: Sequence[Token]) -> str | None:
+    """The last word of a short statement that ends on a denied verb or adjective, no noun or
+    name after it, where the sentence before says what of ("Ukraine and Europe were not
+    invited." to the talks, "Ukraine is not alone." in facing closure; "Nearly 1,000 people
+    protested." says it all)."""
+    if not 3 <= len(words) <= ELIDED_MAX_WORDS or words[-2].word not in ("not", "never"):
+        return None
+    last = words[-1]
+    # "… the gaps, Blinken said.": what was said comes before the attribution
+    if not last.text.isalpha() or not last.text.islower() or lemmas(last.word) & REPORTING:
+        return None
+    kinds = parts_of_speech(last.word)
+    return (
+        last.text
+        if kinds & {"VERB", "ADJ"} and not kinds & {"NOUN", "PROPN", "NUM", "PRON"}
+        else None
+    )
+
 
 def _unnamed_person(words: Sequence[Token]) -> str | None:
     """A "he", "him", "she" or "her" with no name before it in the statement ("I told him
@@ -854,6 +877,8 @@ def form_problems(
         )
     if answers(bare_text):
         problems.append(Problem("reference", "answers a question the statement does not give"))
+    if antecedent is None and (elided := _elided(words)):
+        problems.append(Problem("reference", f"ends on “{elided}”: {ELIDED}"))
     # "The President emphasized that … our national security": the speaker is named.
     reported = any(lemmas(t.word) & REPORTING for t in words if t.text.islower())
     # Names inside a quotation are not its speaker's: "“… for European capitals …,” he told
@@ -1088,10 +1113,11 @@ def unshown(
 
 def leans_on_antecedent(text: str) -> bool:
     """Whether the statement stands only right after the sentence before it in the text: it
-    opens on a word that points outside it ("They joined …"), names a person only as "he" or
-    "she" ("“…,” he told Reuters."), or is a quotation that names no speaker."""
+    opens on a word that points outside it ("They joined …"), leaves out what it says of
+    ("Ukraine and Europe were not invited."), names a person only as "he" or "she" ("“…,” he
+    told Reuters."), or is a quotation that names no speaker."""
     return any(
-        (p.kind == "reference" and p.text.startswith("opens on"))
+        (p.kind == "reference" and (p.text.startswith("opens on") or p.text.endswith(ELIDED)))
         or p.kind == "speaker"
         or (p.kind == "reference" and p.text.endswith("points to nobody the statement names"))
         for p in form_problems(text)
