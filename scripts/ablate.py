@@ -109,6 +109,9 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     'also: an "also" that follows nothing shown goes': lambda: patched(
         compose, without_also=lambda text: text
     ),
+    'elided: a short denial ("… were not invited.") after its sentence': lambda: patched(
+        fidelity, _elided=lambda words: None
+    ),
 }
 
 
