@@ -4,7 +4,8 @@ surname alone before the brief shows who they are (``text/people.py``, ``compose
 from __future__ import annotations
 
 from briefer.brief import compose, model_answer
-from briefer.check.verify import check_statement
+from briefer.check.verify import check_statement, verify_brief
+from briefer.models import Basis, Brief, BriefMeta, Ref, Source
 from briefer.text.cues import document_cues
 from briefer.text.people import introduce, introductions
 from briefer.text.sentences import split_sentences
@@ -190,3 +191,32 @@ def test_the_texts_own_speaker_is_introduced_at_their_first_statement() -> None:
     # A speaker whose office no line gives is voiced by surname only.
     plain = document_cues("Remarks by Doe at the Summit", "We will act.")
     assert plain.speaker == "Doe" and plain.speaker_intro == ""
+
+
+def test_the_verifier_names_a_person_the_brief_has_not_introduced() -> None:
+    sentences = split_sentences(TEXT)
+    source = "\n".join(s.text for s in sentences)
+    brief = Brief(
+        title="Nigeria to host talks",
+        bottom_line=sentences[0].text,
+        title_basis=Basis(cites=[Ref(source=1, sentence=1)], form="paraphrase"),
+        bottom_line_basis=Basis(cites=[Ref(source=1, sentence=1)], form="verbatim"),
+        background=[{"text": sentences[6].text, "cites": [7]}],
+        us_position=[],
+        ground_situation=[
+            {"text": sentences[5].text, "cites": [6]},
+            {"text": sentences[3].text, "cites": [4]},
+            {"text": sentences[8].text, "cites": [9]},
+        ],
+        outlook=[],
+        sources=[Source(title="Talks")],
+        meta=BriefMeta(model="m", endpoint="e", prompt_version="p"),
+    )
+    summary = verify_brief(brief, sentences, source).verification
+    # La Russa by surname before the brief gives his title and name (sentence 4, later);
+    # Okonjo after the bottom line has named him in full; La Russa's second statement after
+    # the one that introduces him.
+    assert summary is not None
+    assert summary.unjudged == [
+        "[7] a reference, “the instructors” and a person the brief has not introduced, “La Russa”"
+    ]

@@ -81,6 +81,7 @@ from briefer.models import (
     VerificationSummary,
 )
 from briefer.text.authors import VOICE, unvoiced
+from briefer.text.people import Introduction, introductions, unintroduced
 from briefer.text.quotes import MARKS as QUOTE_MARKS
 from briefer.text.quotes import quotations
 from briefer.text.sentences import Sentence, split_sentences
@@ -608,7 +609,11 @@ def verify_against(brief: Brief, sources: list[SourceText]) -> Brief:
         bottom_line=bottom.status,
         bottom_line_problems=bottom.problems,
         withheld_sentences=brief.verification.withheld_sentences if brief.verification else 0,
-        unjudged=unjudged(brief.model_copy(update=sections), multi_source=len(sources) > 1),
+        unjudged=unjudged(
+            brief.model_copy(update=sections),
+            multi_source=len(sources) > 1,
+            people=[introductions(source.sentences) for source in sources],
+        ),
     )
     return brief.model_copy(update={**sections, "verification": summary})
 
@@ -637,13 +642,20 @@ def _antecedent(
     return next((s.text for s in sources[statement.source - 1].sentences if s.id == wanted), None)
 
 
-def unjudged(brief: Brief, *, multi_source: bool = False) -> list[str]:
+def unjudged(
+    brief: Brief,
+    *,
+    multi_source: bool = False,
+    people: list[dict[str, Introduction]] | None = None,
+) -> list[str]:
     """The statements that pass the checks but hold what they cannot judge, each named with
     why: a "the …" whose noun nothing the brief shows before it names, unless the statement
-    follows the sentence before it in the text (``fidelity.open_references``), and a judgement
-    in the text's own voice (``fidelity.own_judgement``)."""
+    follows the sentence before it in the text (``fidelity.open_references``), a judgement in
+    the text's own voice (``fidelity.own_judgement``), and a person named by surname alone
+    before the brief shows who they are (``people``: each source's, ``text.people``)."""
     found: list[str] = []
     shown = fidelity.word_keys(f"{brief.title} {brief.bottom_line}")
+    read = f"{brief.title} {brief.bottom_line}"
     for name, _ in SECTIONS:
         previous: Statement | None = None
         for statement in brief.section(name):
@@ -656,6 +668,12 @@ def unjudged(brief: Brief, *, multi_source: bool = False) -> list[str]:
             ][:1]
             if judging := fidelity.own_judgement(statement.text):
                 why.append(f"a judgement, “{judging}”")
+            known = (
+                people[statement.source - 1] if people and statement.source <= len(people) else {}
+            )
+            if who := unintroduced(statement.text, read, known):
+                why.append(f"a person the brief has not introduced, “{who}”")
+            read += f" {statement.text}"
             if why and statement.status == "supported":
                 ids = ",".join(str(i) for i in statement.cites)
                 label = f"[{statement.source}:{ids}]" if multi_source else f"[{ids}]"

@@ -330,3 +330,15 @@ def speaker(doc_speaker: str | None, intro: str) -> Introduction | None:
         phrase=f"{intro}:",
         surname=f"{doc_speaker}:",
     )
+
+
+def unintroduced(text: str, shown: str, people: dict[str, Introduction]) -> str | None:
+    """The first person ``text`` names by surname alone (or family name) whom neither it nor
+    ``shown`` (what the brief shows before it) names in full: the reader cannot tell who they
+    are ("Xi has invited President Trump …" with nothing before it saying "Xi Jinping")."""
+    for run in _runs(text):
+        words = [w for w, _, _ in run]
+        person = people.get(" ".join(words))
+        if person is not None and person.name not in text and person.name not in shown:
+            return person.surname
+    return None
