@@ -159,6 +159,11 @@ def finish(
     trimmed to the word limit."""
     everything, plan = prepared.everything, prepared.plan
     doc = document_cues(article.title or "", article.text, article.date)
+    # What the checks read: the text with its title, which a page's metadata may hold apart
+    # (the speaker's office and name in "Statement from President Joe Biden on …").
+    whole = article.text
+    if article.title and article.title not in whole[: len(article.title) + 500]:
+        whole = f"{article.title}\n\n{whole}"
     composed, notes, left_out = compose.compose(
         filed,
         plan.sentences,
@@ -167,7 +172,7 @@ def finish(
         speakers(everything, doc),
         context=article.title or "",
         asked=prepared.questions,
-        source=article.text,
+        source=whole,
     )
     by_id = {s.id: s.text for s in everything}
     source = article.source().model_copy(
@@ -197,7 +202,7 @@ def finish(
         verification=VerificationSummary(withheld_sentences=prepared.withheld),
     )
     on_unsupported = tools.settings.on_unsupported
-    brief = apply_policy(verify_brief(brief, everything, article.text), on_unsupported)
+    brief = apply_policy(verify_brief(brief, everything, whole), on_unsupported)
     if on_unsupported == "fail" and (bad := unsupported(brief)):
         raise UnsupportedStatementsError.listing(article.origin, bad)
     return brief

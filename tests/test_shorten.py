@@ -145,8 +145,17 @@ def test_no_cut_at_a_dash_that_closes_an_aside() -> None:
         "Republic of Palau — in exchange for economic aid.",
         "The treaty lets the navy use four deep-water ports on the southern coast of the island "
         "— Port Amel, Sarin and two smaller harbours — only in time of war.",
+        # nor at a comma inside the aside
+        "The compacts give the United States military access to three strategic Pacific Islands "
+        "— the Marshall Islands, which lie north of the equator, and Palau — in exchange for "
+        "economic aid.",
     ):
         assert shorter_forms(text) == []
+    # An aside that runs to the end, a pair of dashes inside it: cut before it.
+    assert shorter_forms(
+        "The ministry lifted the curfew in the capital and the two northern provinces on Monday "
+        "— a move that the army—long opposed to it—had resisted for years."
+    ) == ["The ministry lifted the curfew in the capital and the two northern provinces on Monday."]
 
 
 def test_a_speakers_label_is_no_part_of_the_head() -> None:

@@ -246,7 +246,8 @@ def compose(
     previous: dict[str, int] = {}
     for k, p in enumerate(chosen):
         section = labels[p.sentence.id]
-        if previous.get(section) != p.sentence.id - 1:
+        earlier_id = before[p.sentence.id].id if p.sentence.id in before else None
+        if previous.get(section) != earlier_id or earlier_id is None:
             bare = without_also(p.text)
             earlier = introduced.get(p.sentence.id) or resolved.get(p.sentence.id)
             cited = [by_id[i] for i in (earlier, p.sentence.id) if i]

@@ -120,11 +120,13 @@ def shorter_forms(text: str) -> list[str]:
             or inside_quote(head + quote)
             # A dash that closes an aside the head opened ("Through diplomacy – in coordination
             # with our Allies – we have developed …"): the head has no verb of its own.
-            or (match.group("dash") and len(_DASH.findall(head)) % 2 == 1)
+            # So does any break inside an aside a dash opened ("… Islands — the Marshall
+            # Islands, which lie north of the equator, and Palau — in exchange for …").
+            or len(_DASH.findall(head)) % 2 == 1
             # Nor at one that opens an aside a later dash closes: the sentence goes on after it
             # ("… access to three Pacific Islands — the Marshall Islands, … — in exchange for
             # economic aid" is not given for nothing).
-            or (match.group("dash") and _DASH.search(text, match.end()) is not None)
+            or (match.group("dash") and len(_DASH.findall(text, match.end())) % 2 == 1)
             # A cut inside brackets leaves them open ("… (A fact sheet added the phrase …".).
             or head.count("(") != head.count(")")
             or not stands_alone(head)

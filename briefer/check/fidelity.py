@@ -763,7 +763,10 @@ def _elided(words: Sequence[Token]) -> str | None:
     name after it, where the sentence before says what of ("Ukraine and Europe were not
     invited." to the talks, "Ukraine is not alone." in facing closure; "Nearly 1,000 people
     protested." says it all)."""
-    if not 3 <= len(words) <= ELIDED_MAX_WORDS or words[-2].word not in ("not", "never"):
+    denial = words[-2].word
+    if not 3 <= len(words) <= ELIDED_MAX_WORDS or not (
+        denial in ("not", "never") or denial.endswith(("n't", "n’t"))
+    ):
         return None
     last = words[-1]
     # "… the gaps, Blinken said.": what was said comes before the attribution

@@ -33,6 +33,9 @@ def stored_source(source: Source) -> SourceText:
     sentences = [Sentence(id=i, text=text, paragraph=0) for i, text in sorted(stored.items())]
     whole = "\n\n".join(s.text for s in sentences)
     if source.other_sentences:
+        # with its title, as the brief was checked (``stages.finish``)
+        if source.title and source.title not in whole:
+            whole = f"{source.title}\n\n{whole}"
         return SourceText(sentences, whole)
     # The title stands in for the headline a first-person statement's speaker comes from.
     return SourceText(sentences, f"{source.title or ''}\n\n{whole}", STORED)

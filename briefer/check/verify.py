@@ -80,7 +80,7 @@ from briefer.models import (
     Status,
     VerificationSummary,
 )
-from briefer.text.authors import VOICE, unvoiced
+from briefer.text.authors import VOICE, unvoiced, voice_in
 from briefer.text.people import Introduction, introductions, unintroduced
 from briefer.text.quotes import MARKS as QUOTE_MARKS
 from briefer.text.quotes import quotations
@@ -427,16 +427,16 @@ def check_statement(
     as_printed = text
     # "Biden: I call on …": the speaker named in front of a first-person statement comes from
     # the text's title or transcript turn, not from the cited sentence; it must be in the source.
-    if (prefix := _SPEAKER_PREFIX.match(text) or VOICE.match(text)) is not None:
+    if (prefix := _SPEAKER_PREFIX.match(text)) is not None:
         speaker, text = prefix.group("name"), text[prefix.end() :]
-        # "President Joe Biden": each of its words (the office's, the name's; not an initial)
-        # in the source
-        words = speaker.split() if " " in speaker else [speaker]
-        if not all(
-            known(word.casefold(), _facts(source).words)
-            for word in words
-            if word[0].isupper() and len(word.strip(".")) > 1
-        ):
+        if not known(speaker.casefold(), _facts(source).words):
+            problems.append(f"speaker “{speaker}” is not in {source_name}")
+            unsupported = True
+    elif (prefix := VOICE.match(text)) is not None:
+        # "President Joe Biden: …", "Secretary of State Antony J. Blinken: …": the speaker as
+        # the text's title or byline introduces them, word for word
+        speaker, text = prefix.group("name"), text[prefix.end() :]
+        if not voice_in(speaker, source):
             problems.append(f"speaker “{speaker}” is not in {source_name}")
             unsupported = True
     if needs_citation and not cited:

@@ -40,11 +40,19 @@ def author(title: str) -> str | None:
     first = _AUTHOR_FIRST.match(title.strip())
     if first:
         return first.group("who")
+    who = _author_phrase(title)
+    names = [w for w in who.split() if _NAME_WORD.match(w)]
+    return names[-1].strip(",.") if names else None
+
+
+def _author_phrase(title: str) -> str:
+    """Who the title says speaks, as it says it ("President Joe Biden" in "Statement from
+    President Joe Biden on Sudan", "Secretary of State Antony J. Blinken" in "Op-Ed by
+    Secretary of State Antony J. Blinken in …"); "" where it names nobody."""
     match = _AUTHOR.search(title.strip())
     if not match or match.group("who")[:1].islower() or match.group("who")[:1].isdigit():
-        return None
-    names = [w for w in match.group("who").split() if _NAME_WORD.match(w)]
-    return names[-1].strip(",.") if names else None
+        return ""
+    return match.group("who").strip()
 
 
 def byline(text: str) -> str | None:
@@ -75,9 +83,11 @@ def office_before(speaker: str, line: str) -> str:
 
 
 def introduction(speaker: str, text: str, title: str, first_line: str) -> str:
-    """The speaker with office and whole name, as the title or first line gives them ("President
-    Joe Biden") or a byline ("Antony J. Blinken, Secretary of State" → "Secretary of State
-    Antony J. Blinken"; ``DocumentCues.speaker_intro``); "" where none of them does."""
+    """The speaker with office and whole name, as the byline gives them ("Antony J. Blinken,
+    Secretary of State" → "Secretary of State Antony J. Blinken") or the title or first line
+    ("President Joe Biden" in "Statement from President Joe Biden on Sudan";
+    ``DocumentCues.speaker_intro``); "" where none of them does, or names two people ("Joint
+    Statement by Secretary Blinken and Foreign Minister Wang Yi")."""
     by = _byline(text)
     if by and by[0].endswith(speaker):
         # capitalised words, a preposition or "the" between them ("Special Envoy for Sudan")
@@ -86,9 +96,23 @@ def introduction(speaker: str, text: str, title: str, first_line: str) -> str:
         if 0 < len(words) <= 6 and all(w[0].isupper() or w in joins for w in words):
             return f"{' '.join(words)} {by[0]}"
     for line in (title, first_line):
-        if office := office_before(speaker, line):
-            return f"{office} {speaker}"
+        who = _author_phrase(line)
+        if who.endswith(f" {speaker}") and " and " not in who and "," not in who:
+            return who
     return ""
+
+
+def voice_in(voice: str, source: str) -> bool:
+    """Whether ``source`` gives a speaker's voice of several words as the brief prints it:
+    word for word ("President Joe Biden"), or as a byline's name and office ("Secretary of
+    State Antony J. Blinken" from "Antony J. Blinken, Secretary of State")."""
+    plain = " ".join(source.split())
+    if voice in plain:
+        return True
+    words = voice.split()
+    return any(
+        f"{' '.join(words[k:])}, {' '.join(words[:k])}" in plain for k in range(1, len(words))
+    )
 
 
 #: "Kirby: …", "President Joe Biden: …": the speaker a statement is voiced with, by surname or

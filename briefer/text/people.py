@@ -29,6 +29,8 @@ _WORD = re.compile(r"[A-Za-z][\w’'.-]*")
 # A surname's particles ("La Russa", "van Rij", "bin Salman"), and the suffixes after one ("Jr.",
 # "Sr."), trimmed from a run's end like a particle.
 _PARTICLES = frozenset("al el van von de der den da del di du la le bin ibn jr sr".split())
+# An initial: "R.", "J.".
+_INITIAL = re.compile(r"[A-Z]\.")
 #: A run of name words, each with where it starts and ends in its text.
 Run = list[tuple[str, int, int]]
 #: The most words of a title before a name ("UN High Commissioner for Human Rights").
@@ -46,9 +48,9 @@ def _connector(word: str) -> bool:
 def _is_name_word(word: str) -> bool:
     """A word of a name: capitalised with a lower-case letter after ("Pillay", "al-Obeidi",
     "O'Neil"), an initial ("R.") or a particle."""
+    if _INITIAL.fullmatch(word):
+        return True
     bare = word.rstrip(".")
-    if word.endswith(".") and len(bare) == 1 and bare.isupper():
-        return True  # an initial
     if bare.lower() in _PARTICLES:
         return True
     # "al-Obeidi" and "Jean-Pierre", not "sub-Saharan"
@@ -63,7 +65,7 @@ def _bare(word: str) -> str:
     """A word without a possessive ending or the stop after it ("Pillay’s", "Somalia."); an
     initial keeps its stop ("R.")."""
     word = re.sub(r"[’']s$", "", word.rstrip(",;:"))
-    return word if re.fullmatch(r"[A-Z]\.", word) else word.rstrip(".")
+    return word if _INITIAL.fullmatch(word) else word.rstrip(".")
 
 
 def _role_word(word: str) -> bool:
@@ -79,12 +81,14 @@ def _role_word(word: str) -> bool:
 def _first_name(word: str) -> bool:
     """A word that may be a first name or an initial: none of the language's own words, not an
     acronym, not a surname's particle ("Until Iran", "Against Ukraine" are no names)."""
+    if _INITIAL.fullmatch(word):  # "J.", "A." (not the article)
+        return True
     lower = word.rstrip(".").lower()
     return not (
         any(_common(part) for part in lower.split("-"))  # "President-Elect"
         or lower in FUNCTION_WORDS
         or _connector(lower)
-        or (word.isupper() and not re.fullmatch(r"[A-Z]\.", word))  # an acronym, not "J."
+        or word.isupper()  # an acronym
         or lower in _PARTICLES
     )
 
@@ -213,8 +217,11 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
                 and given not in alone
                 and _first_name(given)
                 and not _common(family)
+                # the given name only ever after the family name, and the family name before
+                # no other given name ("Premier Li Qiang" … "envoy Li Hui": which Li?)
                 and not any(
-                    w == given and (k == 0 or other[k - 1] != family)
+                    (w == given and (k == 0 or other[k - 1] != family))
+                    or (w == family and k + 1 < len(other) and other[k + 1] != given)
                     for other in ([w for w, _, _ in r] for _, r in runs)
                     for k, w in enumerate(other)
                 )
