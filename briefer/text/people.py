@@ -29,12 +29,15 @@ _WORD = re.compile(r"[A-Za-z][\w’'.-]*")
 # A surname's particles ("La Russa", "van Rij", "bin Salman"), and the suffixes after one ("Jr.",
 # "Sr."), trimmed from a run's end like a particle.
 _PARTICLES = frozenset("al el van von de der den da del di du la le bin ibn jr sr".split())
-# An initial: "R.", "J.".
-_INITIAL = re.compile(r"[A-Z]\.")
 #: A run of name words, each with where it starts and ends in its text.
 Run = list[tuple[str, int, int]]
 #: The most words of a title before a name ("UN High Commissioner for Human Rights").
 MAX_TITLE_WORDS = 7
+
+
+def _initial(word: str) -> bool:
+    """An initial: "R.", "J."."""
+    return len(word) == 2 and word[0].isupper() and word[1] == "."
 
 
 def _connector(word: str) -> bool:
@@ -48,7 +51,7 @@ def _connector(word: str) -> bool:
 def _is_name_word(word: str) -> bool:
     """A word of a name: capitalised with a lower-case letter after ("Pillay", "al-Obeidi",
     "O'Neil"), an initial ("R.") or a particle."""
-    if _INITIAL.fullmatch(word):
+    if _initial(word):
         return True
     bare = word.rstrip(".")
     if bare.lower() in _PARTICLES:
@@ -65,7 +68,7 @@ def _bare(word: str) -> str:
     """A word without a possessive ending or the stop after it ("Pillay’s", "Somalia."); an
     initial keeps its stop ("R.")."""
     word = re.sub(r"[’']s$", "", word.rstrip(",;:"))
-    return word if _INITIAL.fullmatch(word) else word.rstrip(".")
+    return word if _initial(word) else word.rstrip(".")
 
 
 def _role_word(word: str) -> bool:
@@ -81,7 +84,7 @@ def _role_word(word: str) -> bool:
 def _first_name(word: str) -> bool:
     """A word that may be a first name or an initial: none of the language's own words, not an
     acronym, not a surname's particle ("Until Iran", "Against Ukraine" are no names)."""
-    if _INITIAL.fullmatch(word):  # "J.", "A." (not the article)
+    if _initial(word):  # "J.", "A." (not the article)
         return True
     lower = word.rstrip(".").lower()
     return not (
