@@ -97,7 +97,15 @@ def introduction(speaker: str, text: str, title: str, first_line: str) -> str:
             return f"{' '.join(words)} {by[0]}"
     for line in (title, first_line):
         who = _author_phrase(line)
-        if who.endswith(f" {speaker}") and " and " not in who and "," not in who:
+        words = who.split()
+        # a name right before the surname, a first name or an initial ("Extending the Pause"
+        # is what the statement is about, not who makes it)
+        if (
+            who.endswith(f" {speaker}")
+            and " and " not in who
+            and "," not in who
+            and words[-2][0].isupper()
+        ):
             return who
     return ""
 
