@@ -216,7 +216,7 @@ def test_the_texts_own_speaker_is_introduced_at_their_first_statement() -> None:
     assert capitals.speaker_intro == "President Jane Doe"
     joint = document_cues("Joint Statement by Secretary Doe and Foreign Minister Li Wei", "We act.")
     assert joint.speaker_intro == ""
-    # A title that says what, not who ("… Extending the Pause on …", grouping-may's La).
+    # A title that says what, not who ("… Extending the Pause on …", grouping-april's La).
     what = document_cues("Statement by President Doe Extending the Pause on Rent", "We act.")
     assert what.speaker_intro == ""
 
