@@ -30,7 +30,7 @@ from briefer.brief.planning import Counter, Plan, make_plan
 from briefer.brief.prompting import PromptSet
 from briefer.check.reverify import other_sentences
 from briefer.check.scoring import normalise
-from briefer.check.verify import apply_policy, unsupported, verify_brief
+from briefer.check.verify import apply_policy, unsupported, verify_brief, with_title
 from briefer.config import Settings
 from briefer.errors import InputEmptyError, InternalError, UnsupportedStatementsError
 from briefer.model.tokens import count_messages, count_text
@@ -159,11 +159,7 @@ def finish(
     trimmed to the word limit."""
     everything, plan = prepared.everything, prepared.plan
     doc = document_cues(article.title or "", article.text, article.date)
-    # What the checks read: the text with its title, which a page's metadata may hold apart
-    # (the speaker's office and name in "Statement from President Joe Biden on …").
-    whole = article.text
-    if article.title and article.title not in whole[: len(article.title) + 500]:
-        whole = f"{article.title}\n\n{whole}"
+    whole = with_title(article.title, article.text)
     composed, notes, left_out = compose.compose(
         filed,
         plan.sentences,

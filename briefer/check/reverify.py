@@ -13,7 +13,7 @@ What the brief is checked against, best first:
 
 from __future__ import annotations
 
-from briefer.check.verify import SourceText, verify_against, verify_sources
+from briefer.check.verify import SourceText, verify_against, verify_sources, with_title
 from briefer.models import Article, Brief, Source
 from briefer.text.instructions import looks_like_instruction
 from briefer.text.sentences import Sentence, split_sentences
@@ -34,9 +34,7 @@ def stored_source(source: Source) -> SourceText:
     whole = "\n\n".join(s.text for s in sentences)
     if source.other_sentences:
         # with its title, as the brief was checked (``stages.finish``)
-        if source.title and source.title not in whole:
-            whole = f"{source.title}\n\n{whole}"
-        return SourceText(sentences, whole)
+        return SourceText(sentences, with_title(source.title, whole))
     # The title stands in for the headline a first-person statement's speaker comes from.
     return SourceText(sentences, f"{source.title or ''}\n\n{whole}", STORED)
 

@@ -552,6 +552,15 @@ class SourceText(NamedTuple):
     name: str = "the source"
 
 
+def with_title(title: str | None, text: str) -> str:
+    """The text with its title in front where it does not open on it already (a page's
+    metadata may hold the title apart): what the checks read, as a first-person statement's
+    speaker comes from its title ("Statement from President Joe Biden on …")."""
+    if title and title not in text[: len(title) + 500]:
+        return f"{title}\n\n{text}"
+    return text
+
+
 def verify_brief(brief: Brief, sentences: list[Sentence], source: str) -> Brief:
     """The brief with every statement's status and problems set, and its summary."""
     return verify_against(brief, [SourceText(sentences, source)])

@@ -115,7 +115,10 @@ class Introduction:
     surname: str
 
 
-def _runs(text: str) -> list[Run]:
+# A text's runs are read where the composer finds its people, where it introduces them in a
+# statement and where the verifier looks for one it has not: once.
+@lru_cache(maxsize=1 << 12)
+def _runs(text: str) -> tuple[Run, ...]:
     """The runs of name words in ``text`` (outside quotation marks), each word with its span;
     words in a run are one space apart."""
     quoted = quoted_spans(text)
@@ -147,7 +150,7 @@ def _runs(text: str) -> list[Run]:
             run = run[:-1]
         if run:
             trimmed.append(run)
-    return trimmed
+    return tuple(trimmed)
 
 
 def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
