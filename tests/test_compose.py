@@ -580,3 +580,22 @@ def test_an_also_goes_where_the_brief_does_not_show_the_sentence_before() -> Non
         "Kenya imposed a curfew in Nairobi on Monday.",
         "Kenya also closed the northern border crossings to trucks.",
     ]
+
+
+def test_where_the_us_stands_comes_after_its_news_in_the_us_position() -> None:
+    # Written for the test: two statements, each opening on where the US stands.
+    for text in (
+        "The United States strongly supports the people of Moldova and their European future. "
+        "We share the concerns of observers that vote buying in Moldova limited a free choice.",
+        "The United States remains committed to the security of Estonia and its neighbours. "
+        "Washington will deploy 300 more troops to Tapa under a NATO agreement.",
+    ):
+        sentences = split_sentences(text)
+        filed = model_answer.Filed(
+            title="", bottom_line="", sections={s.id: "us_position" for s in sentences}
+        )
+        # Room for one: the news, not the courtesy; with room for both, both.
+        one = word_count(sentences[1].text) + 1
+        assert [p.sentence.id for p in selection.select(filed, sentences, one)] == [2]
+        # Alone in its section, it is the section's material.
+        assert [p.sentence.id for p in selection.select(filed, sentences[:1], 100)] == [1]

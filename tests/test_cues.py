@@ -12,6 +12,7 @@ from briefer.text.cues import (
     earlier,
     fuse,
     future,
+    standing_position,
     us_actor,
     us_names,
     us_subject,
@@ -850,3 +851,25 @@ def test_a_contracted_first_person_is_the_speaker_acting() -> None:
 )
 def test_the_day_of_the_news_and_a_us_act_are_not_background(text: str, section: str) -> None:
     assert fuse("background", text, NEWS) == section
+
+
+@pytest.mark.parametrize(
+    ("text", "standing"),
+    [
+        # Written for the test: where the US stands, restated
+        ("The United States strongly supports the people of Moldova and their future.", True),
+        ("The U.S. has always supported a free and open Indo-Pacific.", True),
+        ("The United States remains committed to a two-state solution.", True),
+        ("The United States continues to stand with Ukraine and its people.", True),
+        # an act, a time, a plan, or another subject
+        ("The United States congratulates Ruth Okafor on her election.", False),
+        ("The United States supported the resolution.", False),
+        ("The United States supports the ceasefire agreed on March 3.", False),
+        ("The United States strongly supports today’s agreement.", False),
+        ("The United States will continue to support Ukraine.", False),
+        ("Russia strongly supports the referendum.", False),
+        ("The United States is designating six entities.", False),
+    ],
+)
+def test_a_standing_position_is_told_from_an_act(text: str, standing: bool) -> None:
+    assert standing_position(text) is standing

@@ -130,6 +130,51 @@ def test_a_faithful_title_stands_and_cites_its_sentences() -> None:
 
 
 @pytest.mark.parametrize(
+    ("own", "body", "title", "refused"),
+    [
+        # the headline's bare "-ing" and a body that only plans: the title may not make it done
+        (
+            "Germany, Spain deploying medical teams to the border",
+            "Germany and Spain said they will be deploying medical teams next week.",
+            "Germany, Spain Deploy Medical Teams to the Border",
+            True,
+        ),
+        (
+            "Ministers weighing new fuel tax after protests",
+            "The ministers would raise the fuel tax only after the summer, an aide said.",
+            "Ministers Raise New Fuel Tax After Protests",
+            False,  # "raise" is no form of "weighing": refused as a word the sources lack
+        ),
+        # the body says it was done: the headline's "-ing" is no plan
+        (
+            "Germany, Spain deploying medical teams to the border",
+            "Germany and Spain deployed medical teams on Monday.",
+            "Germany, Spain Deploy Medical Teams to the Border",
+            False,
+        ),
+        # a participle that opens its clause is no headline's "-ing"
+        (
+            "Floods hit the south, forcing thousands from their homes",
+            "The floods will force more families to leave, officials said.",
+            "Floods Force Thousands From Their Homes",
+            False,
+        ),
+    ],
+)
+def test_a_title_does_not_make_done_what_the_headline_has_under_way(
+    own: str, body: str, title: str, refused: bool
+) -> None:
+    problems = fidelity.headline_tense(title, own, [body])
+    assert bool(problems) is refused
+    if refused:
+        top = headline.headline(
+            _filed(title, body), split_sentences(body), context=own, own_title=own
+        )
+        assert top.title == own and top.title_basis.form == "headline"
+        assert top.title_basis.replaced and "only plans" in top.title_basis.replaced
+
+
+@pytest.mark.parametrize(
     "bottom_line",
     [
         "The president said he has seen the counter-proposal.",  # negation flipped

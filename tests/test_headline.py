@@ -429,6 +429,50 @@ def test_the_lead_is_not_a_sentence_pointing_back() -> None:
     assert headline._lead(sentences).text.startswith("Ethiopia and Eritrea signed")
 
 
+# Written for the test: statements that open on where the US stands before their news.
+STANDING = [
+    (
+        "The United States strongly supports the people of Moldova and their European future. "
+        "Moldova’s October 20 referendum was marred by vote buying, observers said. "
+        "We urge the authorities to investigate every report of fraud."
+    ),
+    (
+        "The United States has long stood with Ecuador in the fight against organized crime. "
+        "Gunmen stormed a television studio in Guayaquil on Tuesday and took staff hostage."
+    ),
+]
+
+
+@pytest.mark.parametrize("text", STANDING)
+def test_where_the_us_stands_is_not_the_news(text: str) -> None:
+    sentences = split_sentences(text)
+    # the lead passes over it
+    assert headline._lead(sentences).sentence.id == sentences[1].id
+    # a title or bottom line that rests on it alone gives way
+    first = sentences[0].text.rstrip(".")
+    top = headline.headline(
+        Filed(title=first, bottom_line=sentences[0].text, sections={}),
+        sentences,
+        own_title="Statement on the events",
+    )
+    assert top.title == "Statement on the events"
+    assert top.title_basis.replaced and "where the US stands" in top.title_basis.replaced
+    assert top.bottom_line == sentences[1].text
+    # where nothing else fits, it still leads
+    assert headline._lead(sentences[:1]).sentence.id == sentences[0].id
+
+
+def test_an_act_of_the_us_is_news_not_a_standing_position() -> None:
+    # Written for the test: the US acts, or says when; the lead is the US's line.
+    for act in (
+        "The United States congratulates Ruth Okafor on her election as President of Ghana.",
+        "The United States welcomes today’s agreement on a ceasefire in eastern Congo.",
+        "The United States supports the ceasefire agreed in Doha on March 3.",
+    ):
+        sentences = split_sentences(act + " Talks resume next week in Nairobi, officials said.")
+        assert headline._lead(sentences).sentence.id == sentences[0].id, act
+
+
 def test_a_lead_opening_on_a_time_is_not_pointing_back() -> None:
     sentences = split_sentences(
         "This week, the African Union suspended Niger from all of its activities. Mali and "

@@ -21,7 +21,7 @@ from briefer.check.grounding import (
 )
 from briefer.models import Basis, Form, Ref, word_count
 from briefer.text.authors import unvoiced
-from briefer.text.cues import speaks_first_person, voiced
+from briefer.text.cues import speaks_first_person, standing_position, voiced
 from briefer.text.instructions import about_output, is_suspect
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import quoted_phrases
@@ -148,6 +148,11 @@ def _lead(
         if word_count(text) > max_words:
             text = _main_clause(text, max_words)
         if not text or _DANGLING_START.match(text):
+            continue
+        if standing_position(text):
+            # Where the US stands is the statement's opening courtesy, not its news: it leads
+            # only when nothing else fits.
+            first_fit = first_fit or Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
             continue
         if not transcript:
             return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
@@ -284,8 +289,13 @@ def headline(
                 line, cited, context=text if title else context, title=title
             )
         ]
+        if cites and all(c and standing_position(by_id[c].text) for c in cites):
+            problems.append("rests only on where the US stands, not on the news")
         if not title:
             problems += [str(p) for p in fidelity.form_problems(line)]
+        elif context:
+            body = (s.text for s in trusted)
+            problems += [str(p) for p in fidelity.headline_tense(line, context, body)]
         return [c for c in cites if c], problems
 
     # --- title

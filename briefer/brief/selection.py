@@ -20,6 +20,7 @@ from briefer.check.grounding import numbers
 from briefer.check.verify import check_statement
 from briefer.models import SECTIONS, word_count
 from briefer.text.authors import unvoiced
+from briefer.text.cues import standing_position
 from briefer.text.instructions import about_output, is_suspect
 from briefer.text.quotes import unattributed
 from briefer.text.sentences import Sentence
@@ -156,7 +157,8 @@ def select(
         words=word_count,
         seed_sections=[name for name, _ in SECTIONS],
         informative=[
-            bool(n or numbers(t)) or (transcript and _takes_a_position(t))
+            (bool(n or numbers(t)) or (transcript and _takes_a_position(t)))
+            and not standing_position(unvoiced(t))
             for n, (_, t) in zip(named, forms, strict=True)
         ],
         prior=[weight(t, found) for _, t in forms],

@@ -568,6 +568,45 @@ def _verb(kinds: list[str | None]) -> str:
     return "call possible" if all(k == "possible" for k in kinds) else "plan or expect"
 
 
+def headline_tense(title: str, headline: str, body: Iterable[str]) -> list[Problem]:
+    """A title that states as done ("France, Italy, UK Send Advisers") what the text's headline
+    says in headline style with a bare "-ing" ("… UK sending advisers", which may be under way
+    or to come) and its body only plans ("will be sending", "would send"): the headline's words
+    cover the title, so the check against them alone cannot see the tense change."""
+    said = tokens(unvoiced(title))
+    head = tokens(headline)
+    sentences = [tokens(s) for s in body]
+    problems: list[Problem] = []
+    for i, token in enumerate(said):
+        if token.word.endswith("ing") or not finite(token.word):
+            continue
+        if modality(said, i, claim=True) is not None:
+            continue
+        in_head = _occurrences(token.word, [head])
+        if not in_head or not all(_bare_progressive(toks, j) for toks, j in in_head):
+            continue
+        in_body = _occurrences(token.word, sentences)
+        if in_body and all(modality(toks, j) for toks, j in in_body):
+            problems.append(
+                Problem(
+                    "modality",
+                    f"states as done what the text only plans (“{token.text}”; its headline: "
+                    f"“{in_head[0][0][in_head[0][1]].text}”)",
+                )
+            )
+    return problems
+
+
+def _bare_progressive(toks: Sequence[Token], j: int) -> bool:
+    """A headline's "-ing" after its subject, with no "be" and no finite verb before it in its
+    clause ("UK sending advisers"); not a participle that opens its clause ("…, sending aid")."""
+    if not toks[j].word.endswith("ing") or "VBG" not in verb_forms(toks[j].word):
+        return False
+    if j == 0 or toks[j - 1].clause != toks[j].clause or toks[j - 1].word in AUXILIARIES:
+        return False
+    return not any(finite(t.word) for t in toks[:j] if t.clause == toks[j].clause)
+
+
 def _actor(
     said: Sequence[Token], i: int, found: list[tuple[Sequence[Token], int]], names: set[str]
 ) -> list[Problem]:

@@ -47,8 +47,10 @@ from briefer.text.words import (
     DETERMINERS,
     FUNCTION_WORDS,
     PREPOSITIONS,
+    TIME_NOUNS,
     bare,
     is_name,
+    lemmas,
     lexicon,
     verb_forms,
 )
@@ -390,6 +392,34 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
             if first_verb(head.split()) is not None:
                 return False
     return len(head.split()) <= 6 and not _REPORTED.search(head)
+
+
+# The verbs a government restates where it stands with: "supports", "has long stood with",
+# "remains committed", "continues to stand with".
+_STANCE = frozenset("support stand remain continue".split())
+_DAY_WORDS = frozenset("today tonight yesterday tomorrow now".split())
+
+
+def standing_position(text: str) -> bool:
+    """A sentence that restates where the US stands and reports no act ("The United States
+    strongly supports Tunisia's democracy …", "… has long stood with the Georgian people …"):
+    a US subject whose verb is one of standing, in the present or after "has", and no time,
+    date or number. "The United States congratulates …" and "… welcomes today's …" are acts."""
+    words = [bare(w).lower() for w in text.split()]
+    if (
+        any(c.isdigit() for c in text)
+        or set(words) & (TIME_NOUNS | _DAY_WORDS)
+        or future(text)
+        or not us_subject(text)
+    ):
+        return False
+    k = first_verb(text.split())
+    if k is None:
+        return False
+    if words[k] in ("has", "have"):
+        # "has long stood", "has always supported": the perfect of a standing, not of an act
+        return any(lemmas(w) & _STANCE for w in words[k + 1 : k + 4])
+    return "VBZ" in verb_forms(words[k]) and bool(lemmas(words[k]) & _STANCE)
 
 
 def first_verb(words: Sequence[str]) -> int | None:
