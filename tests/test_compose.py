@@ -599,3 +599,29 @@ def test_where_the_us_stands_comes_after_its_news_in_the_us_position() -> None:
         assert [p.sentence.id for p in selection.select(filed, sentences, one)] == [2]
         # Alone in its section, it is the section's material.
         assert [p.sentence.id for p in selection.select(filed, sentences[:1], 100)] == [1]
+
+
+def test_a_section_left_empty_takes_a_chosen_statement_its_cue_finds() -> None:
+    from briefer.brief.section_labels import fill_after_selection
+    from briefer.text.cues import DocumentCues
+
+    doc = DocumentCues(us_voice=False, latest_year=2024)
+    # Written for the test: a report whose US material sits under Ground Situation.
+    chosen = [
+        (1, "Voters elected Maria Lund as president on Sunday."),
+        (2, "Press freedom has been a priority for the United States."),
+        (3, "Lund named a new cabinet on Monday."),
+        (4, "Parliament will vote on the budget in March."),
+    ]
+    labels = {1: "ground_situation", 2: "ground_situation", 3: "ground_situation", 4: "outlook"}
+    filled = fill_after_selection(chosen, labels, doc)
+    assert filled[2] == "us_position"
+    assert filled[4] == "outlook" and filled[1] == filled[3] == "ground_situation"
+    # Never empties a section to fill another, nor moves a statement pinned to its neighbour.
+    assert fill_after_selection(chosen[1:2], {2: "ground_situation"}, doc)[2] == (
+        "ground_situation"
+    )
+    assert fill_after_selection(chosen, labels, doc, pinned={2})[2] == "ground_situation"
+    # A section with a statement of its own takes no other.
+    own = {**labels, 3: "us_position"}
+    assert fill_after_selection(chosen, own, doc)[2] == "ground_situation"

@@ -248,3 +248,30 @@ def test_the_verifier_names_a_person_the_brief_has_not_introduced() -> None:
     assert summary.unjudged == [
         "[7] a reference, “the instructors” and a person the brief has not introduced, “La Russa”"
     ]
+
+
+def test_a_name_whose_particle_drops_when_it_repeats_is_introduced() -> None:
+    # Written for the test: two texts that give "al-…"/"el-…" in full, the name alone after.
+    for text, surname, name in (
+        (
+            "Iraq's oil minister, Hayan Abdul-Ghani al-Sawad, signed the contract on Monday.\n"
+            "Later, Sawad said exports would rise by June.\n",
+            "Sawad",
+            "Hayan Abdul-Ghani al-Sawad",
+        ),
+        (
+            "Egypt's envoy, Karim el-Masri, met the delegation in Cairo.\n"
+            "Masri told reporters the talks would resume on Friday.\n",
+            "Masri",
+            "Karim el-Masri",
+        ),
+    ):
+        sentences = split_sentences(text)
+        people = introductions(sentences)
+        assert people[surname].name == name
+        said = sentences[1].text
+        introduced, person = introduce(said, "", people)
+        assert person is not None and name in introduced
+        # the checks read "al-Sawad" and "Sawad" as one person
+        cited = [sentences[0], sentences[1]]
+        assert check_statement(introduced, cited, text).status == "supported"

@@ -36,7 +36,7 @@ from pydantic import BaseModel
 
 from briefer.brief.headline import bottom_line_words, headline
 from briefer.brief.model_answer import Filed
-from briefer.brief.section_labels import sections_of
+from briefer.brief.section_labels import fill_after_selection, sections_of
 from briefer.brief.selection import Context, in_context, select
 from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement, without_also
 from briefer.check import fidelity
@@ -63,6 +63,8 @@ class Note(BaseModel):
 PRONOUN_RUN = 3
 #: How often the brief is chosen again without the statements whose references it cannot show.
 CONTEXT_ROUNDS = 3
+#: Whether a section the chosen statements leave empty takes a chosen statement its cue finds.
+FILL_AFTER_SELECTION = True
 
 
 def introduced_once(
@@ -225,6 +227,17 @@ def compose(
                     continue
                 labels[p.sentence.id] = labels[earlier.id]
             kept.append(p)
+        if doc is not None and FILL_AFTER_SELECTION:
+            # A statement that follows the sentence before it, and that one, stay together.
+            pinned: set[int] = set()
+            for a, b in pairwise(kept):
+                if before.get(b.sentence.id) is a.sentence and (
+                    fidelity.leans_on_antecedent(b.text) or reader.open_before(b.text, a.sentence)
+                ):
+                    pinned |= {a.sentence.id, b.sentence.id}
+            labels = fill_after_selection(
+                [(p.sentence.id, p.text) for p in kept], labels, doc, pinned
+            )
         return kept, labels
 
     # What a "the …" may mean without the sentence before it: one reading for every round.

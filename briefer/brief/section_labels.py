@@ -4,12 +4,12 @@ and an empty Background or Outlook given its best-cued candidate (``sections_of`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from briefer.brief.model_answer import Filed
 from briefer.brief.statements import statement
-from briefer.text.cues import DocumentCues, earlier, fuse, future
+from briefer.text.cues import DocumentCues, earlier, fuse, future, us_actor
 from briefer.text.instructions import about_output
 from briefer.text.sentences import Sentence
 
@@ -47,5 +47,34 @@ def sections_of(
                 and has_cue(said[sentence.id])
             ):
                 labels[sentence.id] = section
+                break
+    return labels
+
+
+def fill_after_selection(
+    chosen: Sequence[tuple[int, str]],
+    labels: dict[int, str],
+    doc: DocumentCues,
+    pinned: set[int] | frozenset[int] = frozenset(),
+) -> dict[int, str]:
+    """The chosen statements' sections (``chosen``: sentence id and text, in text order), where
+    a section they leave empty takes the first chosen statement its cue finds, from a section
+    that keeps another: a US actor for US Position ("… has been a priority for the United
+    States"), a plan for Outlook, an earlier time for Background. ``pinned``: statements that
+    stand where they are (one that follows the sentence before it, and that sentence)."""
+    cued: dict[str, Callable[[str], bool]] = {
+        "us_position": lambda t: us_actor(t, doc),
+        "outlook": future,
+        "background": lambda t: earlier(t, doc),
+    }
+    labels = dict(labels)
+    for section, has_cue in cued.items():
+        counts = Counter(labels[sid] for sid, _ in chosen)
+        if counts[section]:
+            continue
+        for sid, text in chosen:
+            label = labels[sid]
+            if label != section and counts[label] >= 2 and sid not in pinned and has_cue(text):
+                labels[sid] = section
                 break
     return labels

@@ -43,6 +43,7 @@ from itertools import pairwise
 from briefer.check.grounding import known, number_values
 from briefer.text.authors import unvoiced
 from briefer.text.cues import first_verb, opens_a_phrase, speaks_first_person
+from briefer.text.people import without_particle
 from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
     AUXILIARIES,
@@ -271,7 +272,13 @@ def _cases(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The text's capitalised words (not function words) and its lower-case ones."""
     toks = _tokens(text)
     lower = frozenset(t.word for t in toks if t.text.islower())
-    upper = frozenset(t.word for t in toks if t.text[0].isupper() and t.word not in STOPWORDS)
+    # "al-Obeidi" is a name as "Obeidi" is
+    upper = frozenset(
+        t.word
+        for t in toks
+        if (t.text[0].isupper() or without_particle(t.text)[:1].isupper())
+        and t.word not in STOPWORDS
+    )
     return upper, lower
 
 
@@ -311,6 +318,7 @@ _PRONOUN_SUBJECTS = frozenset("i we you he she they it who which its their his h
 
 
 def _same_name(a: str, b: str) -> bool:
+    a, b = without_particle(a), without_particle(b)
     return a == b or known(a, {b}) or known(b, {a})
 
 

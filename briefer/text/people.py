@@ -10,7 +10,8 @@ language ("Neighboring Uganda" is no person). The introduction is the name with 
 before it in the sentence that first gives it ("UN High Commissioner for Human Rights Navi
 Pillay", "British photojournalist Tim Hetherington"); a heading gives the name alone ("Readout
 of National Security Advisor Jake Sullivan's Call …"). A title set apart by commas ("Libya's
-foreign minister, Abdul Ati al-Obeidi,") is left to the cited sentence."""
+foreign minister, Abdul Ati al-Obeidi,") is left to the cited sentence: the name alone. A
+particle joined by a hyphen may drop when the name repeats ("al-Obeidi" … "Obeidi")."""
 
 from __future__ import annotations
 
@@ -155,7 +156,7 @@ def _runs(text: str) -> tuple[Run, ...]:
 
 def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
     """The people the text names in full and by surname alone, by surname as the text spells
-    it alone ("Obeidi" is not taken for "al-Obeidi": the checks would read another name)."""
+    it alone ("Obeidi" for "Abdul Ati al-Obeidi", whose particle the text drops)."""
     runs = [(s, run) for s in sentences for run in _runs(s.text)]
     # Surnames the text uses alone: a run of one word, or of a particle and a word ("La Russa").
     alone: set[str] = set()
@@ -168,7 +169,10 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
         words = [w for w, _, _ in run]
         for cut in range(len(words) - 1, 0, -1):
             surname = " ".join(words[cut:])
-            if surname not in alone or surname in found:
+            # "Abdul Ati al-Obeidi" … "Obeidi": the text drops the particle when it repeats
+            # the name; the reader knows whom it means.
+            written = without_particle(surname) if surname not in alone else surname
+            if written not in alone or written in found:
                 continue
             first = words[cut - 1]
             # A first name, not a common word ("Neighboring Uganda", "Until Iran").
@@ -196,10 +200,10 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
                 _common(w) for w in words[cut:] if w.lower() not in _PARTICLES
             ):
                 continue
-            found[surname] = Introduction(
+            found[written] = Introduction(
                 sentence=s.id,
                 name=s.text[start : run[-1][2]],
-                surname=surname,
+                surname=written,
                 phrase=s.text[title : run[-1][2]],
             )
             break
@@ -239,6 +243,13 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
                     phrase=s.text[title : run[-1][2]],
                 )
     return found
+
+
+def without_particle(surname: str) -> str:
+    """A surname without the particle joined to it by a hyphen ("al-Obeidi" → "Obeidi"), in
+    the case it is written in."""
+    head, _, core = surname.partition("-")
+    return core if head.lower() in _PARTICLES and " " not in head and core else surname
 
 
 def _stands_apart(first: str, surname: str, runs: Sequence[tuple[Sentence, Run]]) -> bool:
