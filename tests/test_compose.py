@@ -621,7 +621,18 @@ def test_a_section_left_empty_takes_a_chosen_statement_its_cue_finds() -> None:
     assert fill_after_selection(chosen[1:2], {2: "ground_situation"}, doc)[2] == (
         "ground_situation"
     )
-    assert fill_after_selection(chosen, labels, doc, pinned={2})[2] == "ground_situation"
+    # A statement that leans on the one before it moves with it, where the section keeps one.
+    tied = fill_after_selection(chosen, labels, doc, ties={3: 2})
+    assert tied[2] == tied[3] == "us_position" and tied[1] == "ground_situation"
+    assert fill_after_selection(chosen, labels, doc, ties={2: 1, 3: 2})[2] == "ground_situation"
     # A section with a statement of its own takes no other.
     own = {**labels, 3: "us_position"}
     assert fill_after_selection(chosen, own, doc)[2] == "ground_situation"
+    # A demand of others is what should come next: an empty Outlook takes it.
+    asks = [
+        (1, "Observers reported vote buying in three provinces."),
+        (2, "We call on the electoral commission to publish every tally."),
+        (3, "The opposition rejected the count."),
+    ]
+    ground = dict.fromkeys((1, 2, 3), "ground_situation")
+    assert fill_after_selection(asks, ground, doc)[2] == "outlook"

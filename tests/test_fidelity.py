@@ -716,3 +716,16 @@ def test_a_short_denial_that_leaves_out_what_of_leans_on_the_sentence_before() -
         "The ministry said on Monday that the border crossing at Rafah was not open.",
     ):
         assert not fidelity.leans_on_antecedent(text), text
+
+
+def test_a_statement_that_goes_on_the_sentence_before_it() -> None:
+    # Written for the test: the opening noun is one the sentence before names.
+    earlier = "Press freedom concerns have been raised by the European Union since 2020."
+    assert fidelity.opens_on_a_word_of("Concerns include the jailing of reporters.", earlier)
+    assert fidelity.opens_on_a_word_of("The union said the talks would go on.", earlier)
+    assert not fidelity.opens_on_a_word_of("Reporters were jailed on Monday.", earlier)
+    # a pronoun, a name, or a word that is no noun is no such opening
+    assert not fidelity.opens_on_a_word_of("We raised them again.", "We raised them.")
+    assert not fidelity.opens_on_a_word_of(
+        "Brussels raised the concerns again.", "Brussels said so."
+    )

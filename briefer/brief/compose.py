@@ -228,15 +228,22 @@ def compose(
                 labels[p.sentence.id] = labels[earlier.id]
             kept.append(p)
         if doc is not None and FILL_AFTER_SELECTION:
-            # A statement that follows the sentence before it, and that one, stay together.
-            pinned: set[int] = set()
-            for a, b in pairwise(kept):
-                if before.get(b.sentence.id) is a.sentence and (
-                    fidelity.leans_on_antecedent(b.text) or reader.open_before(b.text, a.sentence)
-                ):
-                    pinned |= {a.sentence.id, b.sentence.id}
+            # A statement that leans on the sentence before it goes where that one goes
+            # ("… urges the Yemeni parties …" / "The parties must …"; "… human rights
+            # concerns …" / "Concerns include …").
+            ties = {
+                b.sentence.id: a.sentence.id
+                for a, b in pairwise(kept)
+                if before.get(b.sentence.id) is a.sentence
+                and (
+                    fidelity.leans_on_antecedent(b.text)
+                    or reader.open_before(b.text, a.sentence)
+                    or fidelity.open_references(b.text)
+                    or fidelity.opens_on_a_word_of(b.text, a.text)
+                )
+            }
             labels = fill_after_selection(
-                [(p.sentence.id, p.text) for p in kept], labels, doc, pinned
+                [(p.sentence.id, p.text) for p in kept], labels, doc, ties
             )
         return kept, labels
 

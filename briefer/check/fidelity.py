@@ -1203,6 +1203,20 @@ def continues_quote(antecedent: str | None) -> bool:
     return any(lemmas(t.word) & REPORTING for t in tokens(unquoted(antecedent)) if t.word)
 
 
+def opens_on_a_word_of(text: str, earlier: str) -> bool:
+    """Whether the statement opens on a noun that ``earlier`` names ("Concerns include …"
+    after "… human rights concerns …"): it goes on what that sentence said."""
+    words = [t for t in tokens(unvoiced(text)) if t.word not in DETERMINERS]
+    if not words or (words[0].text[0].isupper() and not words[0].initial):
+        return False
+    first = words[0]
+    return (
+        first.word not in STOPWORDS
+        and _noun(first.word)
+        and bool(keys(first.word) & word_keys(earlier))
+    )
+
+
 def points_to_sentence_before(text: str) -> bool:
     """Whether a reference of the statement names nothing by a word ("these deployments",
     "them"): only the sentence before it in the text shows what it means, so the statement

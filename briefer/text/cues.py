@@ -279,6 +279,15 @@ def document_cues(title: str, text: str, date: str | None = None) -> DocumentCue
 # What the speaker holds ought to be, not what is: "The RSF must stop their assault …" in a
 # president's statement is his demand, not a fact.
 _DEONTIC = re.compile(r"\b(?:must|should|ought\s+to|needs?\s+to)\b")
+# A demand of others: "We call on the government to investigate …", "we urge the adoption …".
+_DEMAND = re.compile(r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:e|es|ed|ing))\b")
+
+
+def demand(text: str) -> bool:
+    """The sentence asks what others must do next ("We call on …", "The RSF must stop …"),
+    outside quotations: what should come next, not what happened."""
+    own = unquoted(text)
+    return bool(_DEMAND.search(own) or _DEONTIC.search(own))
 
 
 def voiced(text: str, speaker: str | None, *, always: bool = False) -> str:
