@@ -406,7 +406,6 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
 # The verbs a government restates where it stands with: "supports", "has long stood with",
 # "remains committed", "continues to stand with".
 _STANCE = frozenset("support stand remain continue".split())
-_DAY_WORDS = frozenset("today tonight yesterday tomorrow now".split())
 
 
 def standing_position(text: str) -> bool:
@@ -417,8 +416,9 @@ def standing_position(text: str) -> bool:
     words = [bare(w).lower() for w in text.split()]
     if (
         any(c.isdigit() for c in text)
-        or set(words) & (TIME_NOUNS | _DAY_WORDS)
+        or set(words) & TIME_NOUNS
         or future(text)
+        or _now(text)  # "today", "has sent", "is sending"
         or not us_subject(text)
     ):
         return False
