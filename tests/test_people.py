@@ -275,3 +275,17 @@ def test_a_name_whose_particle_drops_when_it_repeats_is_introduced() -> None:
         # the checks read "al-Sawad" and "Sawad" as one person
         cited = [sentences[0], sentences[1]]
         assert check_statement(introduced, cited, text).status == "supported"
+
+
+def test_a_past_the_lexicon_does_not_know_is_a_verb_after_a_surname() -> None:
+    # Written for the test: "upended" and "greenlighted" are not in the lexicon
+    people = introductions(split_sentences(TEXT))
+    text, person = introduce("Delegates met days after Okonjo upended the talks.", "", people)
+    assert person is not None and "Foreign Minister Amara Okonjo upended" in text
+    text, person = introduce("Pillay greenlighted the inquiry, critics said.", "", people)
+    assert person is not None and text.startswith("UN High Commissioner")
+    # a word the lexicon knows as no verb is still no verb
+    assert introduce("The Okonjo reed beds flooded.", "", people) == (
+        "The Okonjo reed beds flooded.",
+        None,
+    )

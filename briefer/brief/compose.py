@@ -255,11 +255,33 @@ def compose(
     final, introduced = introduced_once(chosen, placed, top_line, introductions)
     # The words counted for an introduction that went back are chosen again.
     if back := {p.sentence.id for p, f in zip(chosen, final, strict=True) if p.text != f.text}:
+        went_back = {sid: (memo[sid], introductions.pop(sid)) for sid in back}
         for sid in back:
             memo[sid] = plain(by_id[sid])
-            del introductions[sid]
         chosen, placed = arrange(labels)
         final, introduced = introduced_once(chosen, placed, top_line, introductions)
+        # Where the statement that introduced the person is no longer chosen, the first one
+        # that names them is introduced again, if the words allow.
+        again = [
+            Pick(sentence=p.sentence, text=went_back[p.sentence.id][0])
+            if p.sentence.id in went_back
+            else p
+            for p in chosen
+        ]
+        people_again = {
+            **introductions,
+            **{
+                p.sentence.id: went_back[p.sentence.id][1]
+                for p in chosen
+                if p.sentence.id in went_back
+            },
+        }
+        retried, cited_again = introduced_once(again, placed, top_line, people_again)
+        if sum(word_count(p.text) for p in retried) <= budget:
+            final, introduced = retried, cited_again
+            introductions.update(
+                (sid, people_again[sid]) for sid in cited_again if sid in went_back
+            )
     chosen, labels = final, placed
     # An "also" that follows no statement of the sentence before it in the text adds to what
     # the brief does not show: it goes (the checks must pass the statement as they did).

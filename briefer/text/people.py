@@ -326,18 +326,24 @@ def introduce(
         possessive = re.match(r"[’']s\s", text[run[-1][2] :]) is not None
         if (
             not possessive
-            and not finite(after[0])
+            and not _verb(after[0])
             and not (
                 len(after) == 2
                 and "ADV" in parts_of_speech(after[0].lower())
                 and after[1].islower()
-                and finite(after[1])
+                and _verb(after[1])
             )
         ):
             continue
         start, end = run[0][1], run[-1][2]
         return text[:start] + person.phrase + text[end:], person
     return text, None
+
+
+def _verb(word: str) -> bool:
+    """A finite verb, or a word the lexicon does not know that ends as a past does ("Trump
+    upended U.S. policy")."""
+    return finite(word) or (word.endswith("ed") and not parts_of_speech(word.lower()))
 
 
 def speaker(doc_speaker: str | None, intro: str) -> Introduction | None:
