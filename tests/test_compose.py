@@ -609,7 +609,7 @@ def test_a_section_left_empty_takes_a_chosen_statement_its_cue_finds() -> None:
     # Written for the test: a report whose US material sits under Ground Situation.
     chosen = [
         (1, "Voters elected Maria Lund as president on Sunday."),
-        (2, "Press freedom has been a priority for the United States."),
+        (2, "The United States has made press freedom a priority."),
         (3, "Lund named a new cabinet on Monday."),
         (4, "Parliament will vote on the budget in March."),
     ]
@@ -625,6 +625,15 @@ def test_a_section_left_empty_takes_a_chosen_statement_its_cue_finds() -> None:
     tied = fill_after_selection(chosen, labels, doc, ties={3: 2})
     assert tied[2] == tied[3] == "us_position" and tied[1] == "ground_situation"
     assert fill_after_selection(chosen, labels, doc, ties={2: 1, 3: 2})[2] == "ground_situation"
+    # A US actor that is not the subject is no US position; nor a move the reader would not
+    # follow (``allowed``).
+    mention = [
+        (1, chosen[0][1]),
+        (2, "Protesters in Tehran burned flags outside the former embassy of the United States."),
+        (3, chosen[2][1]),
+    ]
+    assert fill_after_selection(mention, labels, doc)[2] == "ground_situation"
+    assert fill_after_selection(chosen, labels, doc, allowed=lambda moved: False) == labels
     # A section with a statement of its own takes no other.
     own = {**labels, 3: "us_position"}
     assert fill_after_selection(chosen, own, doc)[2] == "ground_situation"

@@ -122,6 +122,7 @@ def compose(
     voices = voices or {}
 
     before = {b.id: a for a, b in pairwise(sentences)}
+    before_ids = {k: a.id for k, a in before.items()}
     resolved: dict[int, int] = {}
     # One speaker's statement (a President's, a Secretary's): each line is their view, and
     # outside the US position, where the section names the speaker, the line says whose.
@@ -199,13 +200,7 @@ def compose(
                 exclude=excluded,
                 context=reader,
             )
-            moves, lost = in_context(
-                chosen,
-                labels,
-                {k: a.id for k, a in before.items()},
-                top_line,
-                sentences,
-            )
+            moves, lost = in_context(chosen, labels, before_ids, top_line, sentences)
             if not lost:
                 break
             excluded |= lost
@@ -228,7 +223,7 @@ def compose(
                 labels[p.sentence.id] = labels[earlier.id]
             kept.append(p)
         if doc is not None and FILL_AFTER_SELECTION:
-            # A statement that leans on the sentence before it goes where that one goes
+            # A statement that goes on the sentence before it goes where that one goes
             # ("… urges the Yemeni parties …" / "The parties must …"; "… human rights
             # concerns …" / "Concerns include …").
             ties = {
@@ -238,12 +233,28 @@ def compose(
                 and (
                     fidelity.leans_on_antecedent(b.text)
                     or reader.open_before(b.text, a.sentence)
-                    or fidelity.open_references(b.text)
-                    or fidelity.opens_on_a_word_of(b.text, a.text)
+                    or fidelity.goes_on(b.text, a.text)
                 )
             }
+            placed = labels
+
+            def readable(moved: dict[int, str]) -> bool:
+                # Every reference still shown where the statement now stands; in one
+                # speaker's statement, a line that leaves US Position names its speaker.
+                shifted, unshown = in_context(kept, moved, before_ids, top_line, sentences)
+                return (
+                    not unshown
+                    and all(moved.get(sid) == section for sid, section in shifted.items())
+                    and not any(
+                        one_voice
+                        and placed[p.sentence.id] == "us_position" != moved[p.sentence.id]
+                        and voiced(p.text, voices.get(p.sentence.id), always=True) != p.text
+                        for p in kept
+                    )
+                )
+
             labels = fill_after_selection(
-                [(p.sentence.id, p.text) for p in kept], labels, doc, ties
+                [(p.sentence.id, p.text) for p in kept], labels, doc, ties, readable
             )
         return kept, labels
 
@@ -261,27 +272,22 @@ def compose(
         chosen, placed = arrange(labels)
         final, introduced = introduced_once(chosen, placed, top_line, introductions)
         # Where the statement that introduced the person is no longer chosen, the first one
-        # that names them is introduced again, if the words allow.
-        again = [
-            Pick(sentence=p.sentence, text=went_back[p.sentence.id][0])
-            if p.sentence.id in went_back
-            else p
-            for p in chosen
-        ]
-        people_again = {
-            **introductions,
-            **{
-                p.sentence.id: went_back[p.sentence.id][1]
-                for p in chosen
-                if p.sentence.id in went_back
-            },
-        }
+        # that names them is introduced again (in the form the selection chose), if the
+        # checks pass it and the words allow.
+        again: list[Pick] = []
+        people_again = dict(introductions)
+        for p in chosen:
+            if p.sentence.id in went_back:
+                person = went_back[p.sentence.id][1]
+                new, found = introduce(p.text, top_line, people)
+                cited = [by_id[person.sentence], p.sentence] if person.sentence else [p.sentence]
+                if found == person and check_statement(new, cited, whole).status == "supported":
+                    p = Pick(sentence=p.sentence, text=new)
+                    people_again[p.sentence.id] = person
+            again.append(p)
         retried, cited_again = introduced_once(again, placed, top_line, people_again)
         if sum(word_count(p.text) for p in retried) <= budget:
             final, introduced = retried, cited_again
-            introductions.update(
-                (sid, people_again[sid]) for sid in cited_again if sid in went_back
-            )
     chosen, labels = final, placed
     # An "also" that follows no statement of the sentence before it in the text adds to what
     # the brief does not show: it goes (the checks must pass the statement as they did).

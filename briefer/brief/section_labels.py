@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from briefer.brief.model_answer import Filed
 from briefer.brief.statements import statement
-from briefer.text.cues import DocumentCues, demand, earlier, fuse, future, us_actor
+from briefer.text.cues import DocumentCues, demand, earlier, fuse, future, us_subject
 from briefer.text.instructions import about_output
 from briefer.text.sentences import Sentence
 
@@ -56,15 +56,17 @@ def fill_after_selection(
     labels: dict[int, str],
     doc: DocumentCues,
     ties: Mapping[int, int] | None = None,
+    allowed: Callable[[dict[int, str]], bool] | None = None,
 ) -> dict[int, str]:
     """The chosen statements' sections (``chosen``: sentence id and text, in text order), where
     a section they leave empty takes the first chosen statement its cue finds, from a section
-    that keeps another: a US actor for US Position ("… has been a priority for the United
-    States"), a plan or a demand for Outlook ("We call on the government to …"), an earlier
-    time for Background. ``ties``: a statement that leans on the one before it (its id → that
-    one's); they move together ("… human rights concerns …" / "Concerns include …")."""
+    that keeps another: a US subject for US Position (the cue ``fuse`` reads), a plan or a
+    demand of others for Outlook ("We call on the government to …"), an earlier time for
+    Background. ``ties``: a statement that goes on the one before it (its id → that one's);
+    they move together ("… the Yemeni parties …" / "The parties must …"). ``allowed``: whether
+    the brief may be read so (its references still shown, its speaker still named)."""
     cued: dict[str, Callable[[str], bool]] = {
-        "us_position": lambda t: us_actor(t, doc),
+        "us_position": lambda t: us_subject(t, doc),
         # what is planned, or what the text asks others to do next
         "outlook": lambda t: future(t) or demand(t),
         "background": lambda t: earlier(t, doc),
@@ -91,6 +93,8 @@ def fill_after_selection(
                 and counts[label] > len(run)
                 and has_cue(texts[run[0]])
             ):
-                labels.update(dict.fromkeys(run, section))
-                break
+                moved = {**labels, **dict.fromkeys(run, section)}
+                if allowed is None or allowed(moved):
+                    labels = moved
+                    break
     return labels

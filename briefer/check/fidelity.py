@@ -318,7 +318,8 @@ _PRONOUN_SUBJECTS = frozenset("i we you he she they it who which its their his h
 
 
 def _same_name(a: str, b: str) -> bool:
-    a, b = without_particle(a), without_particle(b)
+    # the names as the checks read them, lower-cased: "al-obeidi" is "obeidi"
+    a, b = without_particle(a, cased=False), without_particle(b, cased=False)
     return a == b or known(a, {b}) or known(b, {a})
 
 
@@ -589,6 +590,10 @@ def headline_tense(title: str, headline: str, body: Iterable[str]) -> list[Probl
         if token.word.endswith("ing") or not finite(token.word):
             continue
         if modality(said, i, claim=True) is not None:
+            continue
+        # a noun before its verb ("Iran Strikes Kill Dozens"), not the title's verb
+        after = said[i + 1] if i + 1 < len(said) else None
+        if after is not None and after.clause == token.clause and finite(after.word):
             continue
         in_head = _occurrences(token.word, [head])
         if not in_head or not all(_bare_progressive(toks, j) for toks, j in in_head):
@@ -1203,17 +1208,23 @@ def continues_quote(antecedent: str | None) -> bool:
     return any(lemmas(t.word) & REPORTING for t in tokens(unquoted(antecedent)) if t.word)
 
 
-def opens_on_a_word_of(text: str, earlier: str) -> bool:
-    """Whether the statement opens on a noun that ``earlier`` names ("Concerns include …"
-    after "… human rights concerns …"): it goes on what that sentence said."""
+def goes_on(text: str, earlier: str) -> bool:
+    """Whether the statement goes on what ``earlier`` said: a "the …" that says not which,
+    whose noun ``earlier`` names ("The parties must …" after "… the Yemeni parties …"), or an
+    opening noun and its verb that ``earlier`` names ("Concerns include …" after "… human rights
+    concerns …"; not "Officials from the RSF said …" after "… US officials …")."""
+    named = word_keys(earlier)
+    if any(keys(ref.split()[-1]) & named for ref in open_references(text)):
+        return True
     words = [t for t in tokens(unvoiced(text)) if t.word not in DETERMINERS]
-    if not words or (words[0].text[0].isupper() and not words[0].initial):
+    if len(words) < 2 or (words[0].text[0].isupper() and not words[0].initial):
         return False
     first = words[0]
     return (
         first.word not in STOPWORDS
         and _noun(first.word)
-        and bool(keys(first.word) & word_keys(earlier))
+        and finite(words[1].text)
+        and bool(keys(first.word) & named)
     )
 
 

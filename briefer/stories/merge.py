@@ -242,7 +242,8 @@ def compose_story(
         filed,
         story.sentences,
         newest,
-        context=" ".join(s.article.title or "" for s in story.sources),
+        # One clause a title: the checks read no clause running from one title into the next.
+        context="; ".join(s.article.title or "" for s in story.sources),
         max_words=headline.bottom_line_words(limit),
         own_title=story.sources[story.refs[newest[0].id].source - 1].article.title
         if newest

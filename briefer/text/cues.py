@@ -285,9 +285,18 @@ _DEMAND = re.compile(r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:e|es|ed|in
 
 def demand(text: str) -> bool:
     """The sentence asks what others must do next ("We call on …", "The RSF must stop …"),
-    outside quotations: what should come next, not what happened."""
+    outside quotations: what should come next, not what happened ("should have known", "3,000
+    calls for help", "called on Sunday for calm" are none)."""
     own = unquoted(text)
-    return bool(_DEMAND.search(own) or _DEONTIC.search(own))
+    for match in [*_DEMAND.finditer(own), *_DEONTIC.finditer(own)]:
+        before = own[: match.start()].split()[-1:]
+        after = own[match.end() :].split()[:1]
+        if before and (before[0].lower() in DETERMINERS or before[0][:1].isdigit()):
+            continue  # "the calls for …", "3,000 calls for help": a noun
+        if after and (after[0].lower() == "have" or bare(after[0]).lower() in TIME_NOUNS):
+            continue  # "must have known", "called on Sunday"
+        return True
+    return False
 
 
 def voiced(text: str, speaker: str | None, *, always: bool = False) -> str:
@@ -403,32 +412,63 @@ def us_subject(text: str, doc: DocumentCues | None = None) -> bool:
     return len(head.split()) <= 6 and not _REPORTED.search(head)
 
 
-# The verbs a government restates where it stands with: "supports", "has long stood with",
-# "remains committed", "continues to stand with".
-_STANCE = frozenset("support stand remain continue".split())
+# Where a government restates it stands: "supports", "stands with", "has long stood with",
+# "continues to support", "remains committed" / "steadfast" / "a steadfast champion".
+_STANCE = frozenset("support stand remain continue commit steadfast unwavering resolute".split())
+# A change or a denial is news: "no longer supports", "now supports", "does not support".
+_CHANGE = frozenset("no not never longer now newly n't".split())
 
 
 def standing_position(text: str) -> bool:
     """A sentence that restates where the US stands and reports no act ("The United States
-    strongly supports Tunisia's democracy …", "… has long stood with the Georgian people …"):
-    a US subject whose verb is one of standing, in the present or after "has", and no time,
-    date or number. "The United States congratulates …" and "… welcomes today's …" are acts."""
-    words = [bare(w).lower() for w in text.split()]
+    strongly supports Tunisia's democracy …", "… stands with the Sudanese people", "… has long
+    stood with …", "… remains committed to …", "… continues to support …"): a US subject, its
+    main verb "supports" or "stands" with whom, "remains" with a word of commitment, "continues
+    to" support or stand, or "has" and an adverb before one of them; no time, date, number,
+    plan, change or denial. "The United States congratulates …", "… welcomes today's …",
+    "… continues to strike …", "… no longer supports …" and "… remains closed" are news."""
+    raw = text.split()
+    words = [w.lower().strip(".,;:!?()“”\"'‘’") for w in raw]
     if (
         any(c.isdigit() for c in text)
         or set(words) & TIME_NOUNS
         or future(text)
         or _now(text)  # "today", "has sent", "is sending"
+        or _PAST.search(text)  # "last week", "previously"
         or not us_subject(text)
     ):
         return False
-    k = first_verb(text.split())
-    if k is None:
+    k = first_verb(raw)
+    # The verb of a clause about the subject is not the sentence's ("…, which supports
+    # Georgia, condemned …").
+    if k is None or {"which", "who"} & set(words[:k]) or _CHANGE & set(words[: k + 2]):
         return False
-    if words[k] in ("has", "have"):
-        # "has long stood", "has always supported": the perfect of a standing, not of an act
-        return any(lemmas(w) & _STANCE for w in words[k + 1 : k + 4])
-    return "VBZ" in verb_forms(words[k]) and bool(lemmas(words[k]) & _STANCE)
+    # past adverbs: "strongly supports", "has long stood", "has always supported"
+    after = [
+        w
+        for w in words[k + 1 : k + 6]
+        if not (_adverb(w) and not lemmas(w) & _STANCE and w not in FUNCTION_WORDS | PREPOSITIONS)
+    ]
+    verb = lemmas(words[k])
+    if words[k] == "has":
+        # "has long stood with", "has always supported": the perfect of a standing; a bare
+        # "has supported" is the state now (``_now``, above)
+        verb, after = lemmas(after[0]) if after else frozenset(), after[1:]
+    elif "VBZ" not in verb_forms(words[k]):
+        return False
+    if verb & {"support"}:
+        return True
+    if verb & {"stand"}:
+        return bool(after) and (after[0] in PREPOSITIONS or after[0] == "together")
+    if verb & {"continue"}:
+        return len(after) > 1 and after[0] == "to" and bool(lemmas(after[1]) & {"support", "stand"})
+    if verb & {"remain"}:
+        return any(lemmas(w) & _STANCE for w in after[:3])
+    return False
+
+
+def _adverb(word: str) -> bool:
+    return "ADV" in lexicon()[0](word)  # type: ignore[operator]
 
 
 def first_verb(words: Sequence[str]) -> int | None:
@@ -459,7 +499,7 @@ def opens_a_phrase(piece: str) -> bool:
     forms = verb_forms(first)
     return (
         first in PREPOSITIONS
-        or "ADV" in lexicon()[0](first)  # type: ignore[operator]
+        or _adverb(first)
         or bool(forms & {"VBG", "VBN"})
         or (first.endswith("ed") and "VBD" in forms)
     )

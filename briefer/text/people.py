@@ -170,8 +170,12 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
         for cut in range(len(words) - 1, 0, -1):
             surname = " ".join(words[cut:])
             # "Abdul Ati al-Obeidi" … "Obeidi": the text drops the particle when it repeats
-            # the name; the reader knows whom it means.
-            written = without_particle(surname) if surname not in alone else surname
+            # the name; the reader knows whom it means, unless another person has that
+            # surname in full ("Commander Ahmed al-Hassan" and "Minister Ali Hassan").
+            written = surname
+            if surname not in alone and (bare := without_particle(surname)) != surname:
+                full = {r[-1][0] for _, r in runs if len(r) > 1}
+                written = surname if bare in full else bare
             if written not in alone or written in found:
                 continue
             first = words[cut - 1]
@@ -245,11 +249,13 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
     return found
 
 
-def without_particle(surname: str) -> str:
+def without_particle(surname: str, *, cased: bool = True) -> str:
     """A surname without the particle joined to it by a hyphen ("al-Obeidi" → "Obeidi"), in
-    the case it is written in."""
+    the case it is written in; ``cased``: only where the rest is capitalised, as a name's is
+    ("de-escalation" is none; a lower-cased name, as the checks read it, is passed with False)."""
     head, _, core = surname.partition("-")
-    return core if head.lower() in _PARTICLES and " " not in head and core else surname
+    named = core[:1].isupper() or (not cased and bool(core))
+    return core if head.lower() in _PARTICLES and " " not in head and named else surname
 
 
 def _stands_apart(first: str, surname: str, runs: Sequence[tuple[Sentence, Run]]) -> bool:
@@ -343,7 +349,9 @@ def introduce(
 def _verb(word: str) -> bool:
     """A finite verb, or a word the lexicon does not know that ends as a past does ("Trump
     upended U.S. policy")."""
-    return finite(word) or (word.endswith("ed") and not parts_of_speech(word.lower()))
+    return finite(word) or (
+        word.endswith("ed") and len(word) > 6 and not parts_of_speech(word.lower())
+    )
 
 
 def speaker(doc_speaker: str | None, intro: str) -> Introduction | None:
