@@ -72,7 +72,6 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     "empty Background/Outlook filled by cues": lambda: patched(
         section_labels, future=_never, earlier=_never
     ),
-    "empty section filled after selection": lambda: patched(compose, FILL_AFTER_SELECTION=False),
     "where the US stands is not the news": lambda: patched(
         headline, selection, standing_position=_never
     ),

@@ -8,7 +8,6 @@ from briefer.brief.ranking import choose, cosine, tfidf
 from briefer.text.cues import (
     DocumentCues,
     author,
-    demand,
     document_cues,
     earlier,
     fuse,
@@ -874,12 +873,3 @@ def test_the_day_of_the_news_and_a_us_act_are_not_background(text: str, section:
 )
 def test_a_standing_position_is_told_from_an_act(text: str, standing: bool) -> None:
     assert standing_position(text) is standing
-
-
-def test_a_demand_of_others_is_told_from_a_report_of_one() -> None:
-    # Written for the test
-    assert demand("We call on the government to release the detained journalists.")
-    assert demand("The United States urges both sides to return to talks.")
-    assert demand("The junta must hold elections within a year.")
-    assert not demand("The minister called the vote a success.")
-    assert not demand("Protesters said “we urge nothing but justice” outside the court.")

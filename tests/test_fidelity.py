@@ -716,17 +716,3 @@ def test_a_short_denial_that_leaves_out_what_of_leans_on_the_sentence_before() -
         "The ministry said on Monday that the border crossing at Rafah was not open.",
     ):
         assert not fidelity.leans_on_antecedent(text), text
-
-
-def test_a_statement_that_goes_on_the_sentence_before_it() -> None:
-    # Written for the test: the opening noun and its verb, or a "the …", name what the sentence
-    # before it names.
-    earlier = "Press freedom concerns were raised by the European Union and the Yemeni parties."
-    assert fidelity.goes_on("Concerns include the jailing of reporters.", earlier)
-    assert fidelity.goes_on("The parties must meet the envoy in Muscat.", earlier)
-    assert not fidelity.goes_on("Reporters were jailed on Monday.", earlier)
-    # not a noun before another phrase, a pronoun, a name, or a "the …" the sentence lacks
-    assert not fidelity.goes_on("Concerns from reporters were noted.", earlier)
-    assert not fidelity.goes_on("We raised them again.", "We raised them.")
-    assert not fidelity.goes_on("Brussels raised the concerns again.", "Brussels said so.")
-    assert not fidelity.goes_on("The army said it had retaken the bridge.", earlier)

@@ -36,7 +36,7 @@ from pydantic import BaseModel
 
 from briefer.brief.headline import bottom_line_words, headline
 from briefer.brief.model_answer import Filed
-from briefer.brief.section_labels import fill_after_selection, sections_of
+from briefer.brief.section_labels import sections_of
 from briefer.brief.selection import Context, in_context, select
 from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement, without_also
 from briefer.check import fidelity
@@ -63,8 +63,6 @@ class Note(BaseModel):
 PRONOUN_RUN = 3
 #: How often the brief is chosen again without the statements whose references it cannot show.
 CONTEXT_ROUNDS = 3
-#: Whether a section the chosen statements leave empty takes a chosen statement its cue finds.
-FILL_AFTER_SELECTION = True
 
 
 def introduced_once(
@@ -222,40 +220,6 @@ def compose(
                     continue
                 labels[p.sentence.id] = labels[earlier.id]
             kept.append(p)
-        if doc is not None and FILL_AFTER_SELECTION:
-            # A statement that goes on the sentence before it goes where that one goes
-            # ("… urges the Yemeni parties …" / "The parties must …"; "… human rights
-            # concerns …" / "Concerns include …").
-            ties = {
-                b.sentence.id: a.sentence.id
-                for a, b in pairwise(kept)
-                if before.get(b.sentence.id) is a.sentence
-                and (
-                    fidelity.leans_on_antecedent(b.text)
-                    or reader.open_before(b.text, a.sentence)
-                    or fidelity.goes_on(b.text, a.text)
-                )
-            }
-            placed = labels
-
-            def readable(moved: dict[int, str]) -> bool:
-                # Every reference still shown where the statement now stands; in one
-                # speaker's statement, a line that leaves US Position names its speaker.
-                shifted, unshown = in_context(kept, moved, before_ids, top_line, sentences)
-                return (
-                    not unshown
-                    and all(moved.get(sid) == section for sid, section in shifted.items())
-                    and not any(
-                        one_voice
-                        and placed[p.sentence.id] == "us_position" != moved[p.sentence.id]
-                        and voiced(p.text, voices.get(p.sentence.id), always=True) != p.text
-                        for p in kept
-                    )
-                )
-
-            labels = fill_after_selection(
-                [(p.sentence.id, p.text) for p in kept], labels, doc, ties, readable
-            )
         return kept, labels
 
     # What a "the …" may mean without the sentence before it: one reading for every round.
@@ -266,7 +230,7 @@ def compose(
     final, introduced = introduced_once(chosen, placed, top_line, introductions)
     # The words counted for an introduction that went back are chosen again.
     if back := {p.sentence.id for p, f in zip(chosen, final, strict=True) if p.text != f.text}:
-        went_back = {sid: (memo[sid], introductions.pop(sid)) for sid in back}
+        went_back = {sid: introductions.pop(sid) for sid in back}
         for sid in back:
             memo[sid] = plain(by_id[sid])
         chosen, placed = arrange(labels)
@@ -278,7 +242,7 @@ def compose(
         people_again = dict(introductions)
         for p in chosen:
             if p.sentence.id in went_back:
-                person = went_back[p.sentence.id][1]
+                person = went_back[p.sentence.id]
                 new, found = introduce(p.text, top_line, people)
                 cited = [by_id[person.sentence], p.sentence] if person.sentence else [p.sentence]
                 if found == person and check_statement(new, cited, whole).status == "supported":

@@ -1208,26 +1208,6 @@ def continues_quote(antecedent: str | None) -> bool:
     return any(lemmas(t.word) & REPORTING for t in tokens(unquoted(antecedent)) if t.word)
 
 
-def goes_on(text: str, earlier: str) -> bool:
-    """Whether the statement goes on what ``earlier`` said: a "the …" that says not which,
-    whose noun ``earlier`` names ("The parties must …" after "… the Yemeni parties …"), or an
-    opening noun and its verb that ``earlier`` names ("Concerns include …" after "… human rights
-    concerns …"; not "Officials from the RSF said …" after "… US officials …")."""
-    named = word_keys(earlier)
-    if any(keys(ref.split()[-1]) & named for ref in open_references(text)):
-        return True
-    words = [t for t in tokens(unvoiced(text)) if t.word not in DETERMINERS]
-    if len(words) < 2 or (words[0].text[0].isupper() and not words[0].initial):
-        return False
-    first = words[0]
-    return (
-        first.word not in STOPWORDS
-        and _noun(first.word)
-        and finite(words[1].text)
-        and bool(keys(first.word) & named)
-    )
-
-
 def points_to_sentence_before(text: str) -> bool:
     """Whether a reference of the statement names nothing by a word ("these deployments",
     "them"): only the sentence before it in the text shows what it means, so the statement

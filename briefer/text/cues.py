@@ -279,24 +279,6 @@ def document_cues(title: str, text: str, date: str | None = None) -> DocumentCue
 # What the speaker holds ought to be, not what is: "The RSF must stop their assault …" in a
 # president's statement is his demand, not a fact.
 _DEONTIC = re.compile(r"\b(?:must|should|ought\s+to|needs?\s+to)\b")
-# A demand of others: "We call on the government to investigate …", "we urge the adoption …".
-_DEMAND = re.compile(r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:e|es|ed|ing))\b")
-
-
-def demand(text: str) -> bool:
-    """The sentence asks what others must do next ("We call on …", "The RSF must stop …"),
-    outside quotations: what should come next, not what happened ("should have known", "3,000
-    calls for help", "called on Sunday for calm" are none)."""
-    own = unquoted(text)
-    for match in [*_DEMAND.finditer(own), *_DEONTIC.finditer(own)]:
-        before = own[: match.start()].split()[-1:]
-        after = own[match.end() :].split()[:1]
-        if before and (before[0].lower() in DETERMINERS or before[0][:1].isdigit()):
-            continue  # "the calls for …", "3,000 calls for help": a noun
-        if after and (after[0].lower() == "have" or bare(after[0]).lower() in TIME_NOUNS):
-            continue  # "must have known", "called on Sunday"
-        return True
-    return False
 
 
 def voiced(text: str, speaker: str | None, *, always: bool = False) -> str:
