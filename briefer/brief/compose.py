@@ -141,6 +141,10 @@ def compose(
     if voice is not None and voice.name in top_line:
         voice = None
 
+    def introduced_from(person: Introduction, s: Sentence) -> list[Sentence]:
+        # An introduced statement cites the sentence that introduces the person too.
+        return [s] if person.sentence is None else [by_id[person.sentence], s]
+
     def printed(s: Sentence) -> str:
         if s.id not in memo:
             text = plain(s)
@@ -156,7 +160,7 @@ def compose(
             # what they refuse as written (a table's row, a fragment) they would refuse
             # introduced too, though its words no longer read as the cited line's.
             own = [by_id[resolved[s.id]], s] if s.id in resolved else [s]
-            cited = [s] if person.sentence is None else [by_id[person.sentence], s]
+            cited = introduced_from(person, s)
             if (
                 check_statement(new, cited, whole).status == "supported"
                 and check_statement(text, own, whole).status == "supported"
@@ -244,7 +248,7 @@ def compose(
             if p.sentence.id in went_back:
                 person = went_back[p.sentence.id]
                 new, found = introduce(p.text, top_line, people)
-                cited = [by_id[person.sentence], p.sentence] if person.sentence else [p.sentence]
+                cited = introduced_from(person, p.sentence)
                 if found == person and check_statement(new, cited, whole).status == "supported":
                     p = Pick(sentence=p.sentence, text=new)
                     people_again[p.sentence.id] = person

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pydantic import BaseModel
 
@@ -52,6 +53,7 @@ from briefer.text.words import (
     is_name,
     lemmas,
     lexicon,
+    parts_of_speech,
     verb_forms,
 )
 
@@ -401,6 +403,7 @@ _STANCE = frozenset("support stand remain continue commit steadfast unwavering r
 _CHANGE = frozenset("no not never longer now newly n't".split())
 
 
+@lru_cache(maxsize=1 << 12)  # the selection asks for each form of each sentence, every round
 def standing_position(text: str) -> bool:
     """A sentence that restates where the US stands and reports no act ("The United States
     strongly supports Tunisia's democracy …", "… stands with the Sudanese people", "… has long
@@ -429,7 +432,11 @@ def standing_position(text: str) -> bool:
     after = [
         w
         for w in words[k + 1 : k + 6]
-        if not (_adverb(w) and not lemmas(w) & _STANCE and w not in FUNCTION_WORDS | PREPOSITIONS)
+        if not (
+            "ADV" in parts_of_speech(w)
+            and not lemmas(w) & _STANCE
+            and w not in FUNCTION_WORDS | PREPOSITIONS
+        )
     ]
     verb = lemmas(words[k])
     if words[k] == "has":
@@ -447,10 +454,6 @@ def standing_position(text: str) -> bool:
     if verb & {"remain"}:
         return any(lemmas(w) & _STANCE for w in after[:3])
     return False
-
-
-def _adverb(word: str) -> bool:
-    return "ADV" in lexicon()[0](word)  # type: ignore[operator]
 
 
 def first_verb(words: Sequence[str]) -> int | None:
@@ -481,7 +484,7 @@ def opens_a_phrase(piece: str) -> bool:
     forms = verb_forms(first)
     return (
         first in PREPOSITIONS
-        or _adverb(first)
+        or "ADV" in lexicon()[0](first)  # type: ignore[operator]
         or bool(forms & {"VBG", "VBN"})
         or (first.endswith("ed") and "VBD" in forms)
     )

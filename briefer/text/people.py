@@ -164,6 +164,9 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
         words = [w for w, _, _ in run]
         if len(words) == 1 or (len(words) == 2 and words[0].lower() in _PARTICLES):
             alone.add(" ".join(words))
+    # Surnames the text gives in full, after a first name: another person's, where a
+    # particle-less form would be read as one ("al-Hassan" and "Ali Hassan").
+    full = {run[-1][0] for _, run in runs if len(run) > 1}
     found: dict[str, Introduction] = {}
     for s, run in runs:
         words = [w for w, _, _ in run]
@@ -174,7 +177,6 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
             # surname in full ("Commander Ahmed al-Hassan" and "Minister Ali Hassan").
             written = surname
             if surname not in alone and (bare := without_particle(surname)) != surname:
-                full = {r[-1][0] for _, r in runs if len(r) > 1}
                 written = surname if bare in full else bare
             if written not in alone or written in found:
                 continue
