@@ -128,6 +128,11 @@ class Settings(BaseModel):
         default=False,
         description="send llama.cpp's server a compact GBNF grammar instead of response_format",
     )
+    stepwise: bool | None = Field(
+        default=None,
+        description="with grammar: a filing answer's keys read as prompt and only its values "
+        "written, one call each (faster on CPU); default on for the embedded model",
+    )
     handling: str = Field(default="UNCLASSIFIED", description="banner at top and bottom of PDFs")
     page_size: Annotated[Literal["a4", "letter"], BeforeValidator(_lower)] = Field(
         default="a4", description="paper size of PDFs (a4 or letter, any case)"

@@ -19,9 +19,12 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import accumulate
 from typing import Any
 
 MODEL = "scripted-model"
+#: The values of a stepwise answer's enum fields (briefer's section labels); the rest are strings.
+SECTION_LABELS = ("background", "us_position", "ground_situation", "outlook", "other")
 #: Characters of content in one streamed ``delta.content`` piece.
 STREAM_PIECE_CHARS = 7
 
@@ -126,6 +129,13 @@ def auto_answer(payload: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+def template(messages: list[dict[str, str]]) -> str:
+    """A chat template as llama.cpp's /apply-template renders one: the messages, then the
+    assistant's turn."""
+    turns = "".join(f"<|{m['role']}|>{m['content']}\n" for m in messages)
+    return turns + "<|assistant|>"
+
+
 class ScriptedServer:
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
@@ -138,6 +148,13 @@ class ScriptedServer:
         self.at: dict[int, Reply] = {}
         # Report prompt_tokens counted here with tiktoken, as a real OpenAI server would.
         self.count_prompt_tokens = False
+        # llama.cpp's /apply-template and /v1/completions, writing this answer a piece at a
+        # time (``step_reply``); None: both are 404, as on OpenAI's servers.
+        self.steps: dict[str, str] | None = None
+        #: Characters a one-token completion gives (an enum value's first "token").
+        self.step_piece = 2
+        #: Strings cut after this many characters with finish_reason "length".
+        self.step_cut: int | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -208,6 +225,12 @@ class ScriptedServer:
                 server.requests.append(
                     {"path": self.path, "json": payload, "headers": dict(self.headers)}
                 )
+                if server.steps is not None and self.path == "/apply-template":
+                    self._send(Reply(body={"prompt": template(payload["messages"])}))
+                    return
+                if server.steps is not None and self.path.endswith("/v1/completions"):
+                    self._send(server.step_reply(payload))
+                    return
                 if not self.path.endswith("/chat/completions"):
                     self._send(Reply(404, error_body("not found", "not_found")))
                     return
@@ -249,6 +272,67 @@ class ScriptedServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def step_reply(self, payload: dict[str, Any]) -> Reply:
+        """The next piece of ``steps`` as the completion after ``payload``'s prompt: the rest of
+        the field being written, or ``step_piece`` characters of it for a one-token request.
+        The prompt must be the template and the answer so far, laid out as briefer's one-call
+        answers are (``{ "key": value, … }``)."""
+        assert self.steps is not None
+        fields = list(self.steps.items())
+        parts = [
+            ("{ " if n == 0 else ", ") + json.dumps(k) + ": " + json.dumps(v)
+            for n, (k, v) in enumerate(fields)
+        ]
+        full = "".join(parts) + " }"
+        prompt = payload.get("prompt", "")
+        start = prompt.find("<|assistant|>")
+        so_far = prompt[start + len("<|assistant|>") :] if start >= 0 else None
+        if so_far is None or not full.startswith(so_far) or len(so_far) >= len(full) - 2:
+            return Reply(400, error_body(f"not the scripted answer so far: {so_far!r}"))
+        ends = list(accumulate(len(part) for part in parts))
+        n = next(i for i, e in enumerate(ends) if e > len(so_far))  # the field being written
+        end = ends[n]
+        finish = "stop"
+        key_end = end - len(parts[n]) + len(parts[n].split(": ", 1)[0]) + len(': "')
+        if payload.get("max_tokens") == 1:
+            text = full[len(so_far) : min(end, len(so_far) + self.step_piece)]
+        elif fields[n][1] in SECTION_LABELS and len(so_far) < key_end:
+            text = full[len(so_far) : key_end]  # the opening and a label's key, up to its quote
+        else:
+            # The strings from here (title, bottom line) and the text after them up to the next
+            # label's opening quote, as the grammar has it.
+            after, k = end, n + 1
+            while k < len(fields) and fields[k][1] not in SECTION_LABELS:
+                after += len(parts[k])
+                k += 1
+            after = (
+                len(full)
+                if k == len(fields)
+                else after + len(", " + json.dumps(fields[k][0]) + ': "')
+            )
+            text = full[len(so_far) : after]
+            if self.step_cut is not None:
+                text, finish = text[: self.step_cut], "length"
+        body = {
+            "id": "cmpl-scripted",
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": MODEL,
+            "choices": [{"index": 0, "text": text, "finish_reason": finish, "logprobs": None}],
+            "usage": {
+                "prompt_tokens": len(prompt) // 4,
+                "completion_tokens": 1,
+                "total_tokens": len(prompt) // 4 + 1,
+            },
+            "timings": {"prompt_ms": 10.0, "predicted_ms": 5.0},
+        }
+        return Reply(body=body)
+
+    @property
+    def completions(self) -> list[dict[str, Any]]:
+        """The bodies of the /v1/completions requests, in order."""
+        return [r["json"] for r in self.requests if r["path"].endswith("/v1/completions")]
 
     # Scripting helpers -------------------------------------------------------------------------
     def add(self, reply: Reply) -> None:

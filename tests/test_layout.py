@@ -62,7 +62,8 @@ def test_models_import_nothing_of_ours_and_only_the_cli_imports_the_cli() -> Non
 
 
 def test_only_llm_speaks_openai() -> None:
-    # ...and batch_api, its Files and Batch API calls (through llm's client and error mapping).
+    # ...and batch_api, its Files and Batch API calls (through llm's client and error mapping),
+    # and stepwise, an answer written a value at a time through llm's client.
     users = sorted(
         str(p.relative_to(PACKAGE))
         for p in PACKAGE.rglob("*.py")
@@ -74,7 +75,7 @@ def test_only_llm_speaks_openai() -> None:
             for n in ast.walk(ast.parse(p.read_text()))
         )
     )
-    assert users == ["model/batch_api.py", "model/llm.py"]
+    assert users == ["model/batch_api.py", "model/llm.py", "model/stepwise.py"]
 
 
 #: The most lines a module of the text and brief stages may have: one job a module, found by its

@@ -388,3 +388,36 @@ def test_an_appositive_that_ends_the_sentence_is_a_place_to_cut() -> None:
 def test_a_cut_never_leaves_a_bracket_open(sentence: str) -> None:
     for form in shorter_forms(sentence):
         assert form.count("(") == form.count(")"), form
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forms"),
+    [
+        # w01 of the dev corpus: the cut at the relative clause left "… skeptical that the two
+        # leaders." with the verb of the leaders ("will be able to reach") gone.
+        (
+            "Analysts, however, are skeptical that the two leaders, who are both politically "
+            "weakened at home, will be able to reach an agreement by the deadline.",
+            [],
+        ),
+        # Written for the test: the same, after "whether" and a name.
+        (
+            "Diplomats in the region now doubt whether Prime Minister Alvarez, who lost his "
+            "majority in the spring elections, can hold the coalition together.",
+            [],
+        ),
+        # A "that" clause with its verb before the cut stays a short form ("we're", "is").
+        (
+            "The minister said that the talks were over for this year, adding that the next "
+            "round would begin in the capital in March.",
+            ["The minister said that the talks were over for this year."],
+        ),
+        (
+            "Officials rejected that plan as too costly for the ministry, which had asked for "
+            "a smaller version to be drawn up within weeks.",
+            ["Officials rejected that plan as too costly for the ministry."],
+        ),
+    ],
+)
+def test_a_cut_never_ends_a_that_clause_before_its_verb(sentence: str, forms: list[str]) -> None:
+    assert shorter_forms(sentence) == forms

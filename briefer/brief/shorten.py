@@ -22,6 +22,7 @@ import re
 
 from briefer.models import word_count
 from briefer.text.authors import unvoiced
+from briefer.text.words import DETERMINERS, bare, verb_forms
 
 #: The shortest head that stands as a statement, and the shortest tail worth cutting.
 MIN_HEAD = 8
@@ -90,10 +91,46 @@ _ONLY_AN_OPENING = re.compile(
 )
 
 
+# A clause that "that" or "whether" opens on its subject ("… skeptical that the two leaders",
+# "… whether Russia"), cut before that subject's verb: it says nothing of them.
+_SUBJECT_CLAUSE = re.compile(
+    r"\b(?:that|whether)\s+(?=(?:the|a|an|his|her|their|its|our|this|these|those|he|she|they"
+    r"|we|it|I|you|there|[A-Z][\w’'-]*)\b)"
+)
+_FINITE = frozenset(
+    "am is are was were has have had do does did will would can could may might must shall "
+    "should".split()
+)
+_CONTRACTED = re.compile(r"[’'](?:re|s|ll|ve|d|m)$|n[’']t$")
+_PLURAL_PERSONS = frozenset("i we you they".split())
+
+
+def _verbless_clause(clause: str) -> bool:
+    """Whether ``clause`` ends in a "that …" clause whose subject has no verb after it."""
+    opened = None
+    for opened in _SUBJECT_CLAUSE.finditer(clause):
+        pass
+    if opened is None:
+        return False
+    tail = clause[opened.end() :].split()
+
+    def finite(k: int, word: str) -> bool:
+        w = bare(word).lower()
+        before = bare(tail[k - 1]).lower() if k else ""
+        return bool(
+            w in _FINITE
+            or _CONTRACTED.search(word.lower())
+            or (verb_forms(w) & {"VBD", "VBZ"} and before not in DETERMINERS)
+            or (verb_forms(w) & {"VBP", "VB"} and before in _PLURAL_PERSONS)
+        )
+
+    return not any(finite(k, w) for k, w in enumerate(tail) if w[:1].islower())
+
+
 def stands_alone(head: str) -> bool:
     """Whether the start of a sentence, up to a cut, is a clause of its own: not ending on a
-    word that needs more ("… the American people that"), not inside a relative clause, and
-    not only an opening phrase."""
+    word that needs more ("… the American people that"), not inside a relative clause or
+    before the verb of a "that" clause's subject, and not only an opening phrase."""
     clause = unvoiced(head)
     words = clause.split()
     return bool(
@@ -101,6 +138,7 @@ def stands_alone(head: str) -> bool:
         and not _open_clause(clause)
         and words[-1].casefold().strip("“”\"'") not in _DANGLING
         and not _ONLY_AN_OPENING.match(clause)
+        and not _verbless_clause(clause)
     )
 
 

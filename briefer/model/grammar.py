@@ -37,7 +37,7 @@ class _Builder:
         if "enum" in schema or "const" in schema:
             values = schema.get("enum", [schema.get("const")])
             name = self._name(hint)
-            self.rules[name] = " | ".join(_literal(json.dumps(v)) for v in values)
+            self.rules[name] = " | ".join(literal(json.dumps(v)) for v in values)
             return name
         kind = schema.get("type")
         if kind == "string" and "maxLength" in schema:
@@ -59,14 +59,14 @@ class _Builder:
             parts = []
             for i, (key, sub) in enumerate(props.items()):
                 sep = '"," ws ' if i else ""
-                parts.append(f'{sep}{_literal(json.dumps(key))} ws ":" ws {self.rule(sub, key)}')
+                parts.append(f'{sep}{literal(json.dumps(key))} ws ":" ws {self.rule(sub, key)}')
             name = self._name(hint)
             self.rules[name] = '"{" ws ' + " ".join(parts) + ' ws "}"'
             return name
         raise ValueError(f"schema construct not supported by the grammar: {schema}")
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
     """A GBNF string literal matching ``text`` exactly."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -76,3 +76,19 @@ def schema_to_gbnf(schema: dict[str, Any]) -> str:
     top = builder.rule(schema, "root")
     lines = [f"root ::= {top}"] + [f"{name} ::= {body}" for name, body in builder.rules.items()]
     return "\n".join(lines) + _BASE
+
+
+def string_body(max_length: int | None) -> str:
+    """A JSON string's characters and closing quote (its opening quote written before it)."""
+    body = f"char{{0,{int(max_length)}}}" if max_length is not None else "char*"
+    return f'{body} "\\""'
+
+
+def gbnf(root: str) -> str:
+    """A grammar of the rule ``root`` over the base rules (``char``, ``ws``, ``string``)."""
+    return f"root ::= {root}" + _BASE
+
+
+def enum_rest_gbnf(rests: list[str]) -> str:
+    """A grammar for the rest of one of several values begun (raw text, each matched as is)."""
+    return "root ::= " + " | ".join(literal(rest) for rest in rests) + _BASE

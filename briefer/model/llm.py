@@ -23,6 +23,7 @@ import openai
 
 from briefer import errors
 from briefer.config import OPENAI_BASE_URL, OPENAI_DEFAULT_MODEL, Settings, redact_url, split_urls
+from briefer.model import stepwise
 from briefer.model.answer_cache import AnswerCache, answer_key
 from briefer.model.batch import RequestCollector
 from briefer.model.fleet import Failure, Fleet, retry_after
@@ -166,6 +167,9 @@ class ChatModel:
         self._max_tokens_param = "max_tokens"
         # llama.cpp's server takes a GBNF grammar, which keeps the JSON compact (see grammar.py).
         self.use_grammar = settings.grammar
+        # With the grammar, a filing answer's keys are read as prompt and only its values
+        # written (stepwise.py): fewer decoding steps on a CPU.
+        self.stepwise = bool(settings.grammar and settings.stepwise)
         self.cache: AnswerCache | None = None
         #: Set for the Batch API: a request the cache cannot answer is collected, not sent.
         self.collector: RequestCollector | None = None
@@ -270,6 +274,8 @@ class ChatModel:
                 seed=self.settings.seed,
                 max_tokens=max_tokens,
                 grammar=self.use_grammar,
+                # An answer written step by step may differ from one call's: cached apart.
+                **({"stepwise": True} if self._steps(schema) else {}),
             )
             if (hit := self.cache.get(key)) is not None:
                 usage.add(hit["prompt_tokens"], hit["completion_tokens"], cached=True)
@@ -298,6 +304,9 @@ class ChatModel:
             )
         return content, finish
 
+    def _steps(self, schema: dict[str, Any]) -> bool:
+        return self.stepwise and stepwise.fits(schema)
+
     def _request(
         self,
         messages: list[dict[str, str]],
@@ -311,6 +320,12 @@ class ChatModel:
         _ = self.model  # asked of the server now, not inside the fleet's call below
         while True:
             try:
+                if self._steps(schema):
+                    try:
+                        return self._stepwise(messages, schema, max_tokens, usage, progress)
+                    except stepwise.Unsupported:
+                        self.stepwise = False  # this server answers in one call
+                        continue
                 if progress is not None:
                     return self.fleet.call(
                         lambda client: self._stream(
@@ -342,6 +357,33 @@ class ChatModel:
             return None, None
         choice = response.choices[0]
         return choice.message.content, choice.finish_reason
+
+    def _stepwise(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        max_tokens: int,
+        usage: Usage,
+        progress: Progress | None,
+    ) -> tuple[str | None, str | None]:
+        """One answer written a value at a time (``stepwise.answer``), counted as one call."""
+        answer = self.fleet.call(
+            lambda client: stepwise.answer(
+                client,
+                self.model,
+                messages,
+                schema,
+                max_tokens=max_tokens,
+                temperature=self.settings.temperature,
+                seed=self.settings.seed,
+                progress=progress,
+            ),
+            classify,
+        )
+        usage.add(answer.prompt_tokens, answer.completion_tokens)
+        if answer.calls:
+            self.timings.add(answer.timings, answer.prompt_tokens, answer.completion_tokens)
+        return answer.content, answer.finish
 
     def _stream(
         self,
