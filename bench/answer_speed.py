@@ -3,9 +3,9 @@
     .venv/bin/python bench/answer_speed.py [--runs 2] [--texts DIR_OR_FILE ...] [--limit N]
                                            [--morning DIR] [--no-seed]
 
-``stepwise`` (briefer/model/stepwise.py, the embedded model's default now) reads a filing
-answer's keys as prompt and writes only its values; ``one call`` (``stepwise = false``) is the
-answer as briefer asked for it before. Each measure runs both methods in turn on this machine in
+``stepwise`` (``stepwise = true``, briefer/model/stepwise.py) reads a filing answer's keys as
+prompt and writes only its values; ``one call`` (``stepwise = false``, the default) asks for the
+whole answer at once. Each measure runs both methods in turn on this machine in
 the same run, so that the ratio holds whatever the machine's speed:
 
 1. **The seed brief**, the README's command (``briefer brief seeds/… -o DIR``: Markdown, JSON and
@@ -71,7 +71,7 @@ def private_home(stepwise: bool) -> Iterator[dict[str, str]]:
         config = home / "config.toml"
         config.write_text(f"stepwise = {'true' if stepwise else 'false'}\n")
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("BRIEFER_")},
             "XDG_CACHE_HOME": str(home / "cache"),
             "XDG_DATA_HOME": str(home / "data"),
             "BRIEFER_CONFIG": str(config),

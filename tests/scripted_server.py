@@ -155,6 +155,10 @@ class ScriptedServer:
         self.step_piece = 2
         #: Strings cut after this many characters with finish_reason "length".
         self.step_cut: int | None = None
+        #: Between a key and its value, as the model lays it out (briefer's answers have both).
+        self.step_colon = ": "
+        #: One-token steps to answer with a token outside the grammar ("zz").
+        self.step_astray = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -281,7 +285,7 @@ class ScriptedServer:
         assert self.steps is not None
         fields = list(self.steps.items())
         parts = [
-            ("{ " if n == 0 else ", ") + json.dumps(k) + ": " + json.dumps(v)
+            ("{ " if n == 0 else ", ") + json.dumps(k) + self.step_colon + json.dumps(v)
             for n, (k, v) in enumerate(fields)
         ]
         full = "".join(parts) + " }"
@@ -294,8 +298,13 @@ class ScriptedServer:
         n = next(i for i, e in enumerate(ends) if e > len(so_far))  # the field being written
         end = ends[n]
         finish = "stop"
-        key_end = end - len(parts[n]) + len(parts[n].split(": ", 1)[0]) + len(': "')
-        if payload.get("max_tokens") == 1:
+        start = end - len(parts[n])
+        key_end = start + len(("{ " if n == 0 else ", ") + json.dumps(fields[n][0]))
+        key_end += len(self.step_colon) + 1  # and the value's opening quote
+        if payload.get("max_tokens") == 1 and self.step_astray:
+            self.step_astray -= 1
+            text = "zz"
+        elif payload.get("max_tokens") == 1:
             text = full[len(so_far) : min(end, len(so_far) + self.step_piece)]
         elif fields[n][1] in SECTION_LABELS and len(so_far) < key_end:
             text = full[len(so_far) : key_end]  # the opening and a label's key, up to its quote

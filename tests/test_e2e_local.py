@@ -109,6 +109,21 @@ def test_dev_text_gives_valid_grounded_brief(local_briefer: Briefer, name: str) 
     print(f"{name}: recall {score:.3f}, {brief.meta.usage.completion_tokens} tokens out")
 
 
+def test_an_answer_written_stepwise_gives_the_seed_a_grounded_brief(
+    local_briefer: Briefer,
+) -> None:
+    """``stepwise`` on the real server: its /apply-template and /v1/completions, the keys read
+    as prompt, give a brief as valid as one call's (model/stepwise.py)."""
+    settings = local_briefer.settings.model_copy(update={"stepwise": True})
+    brief = Briefer(settings).brief(load_article(str(SEED)))
+    assert brief.meta.usage.calls == 1 and brief.meta.usage.completion_tokens > 50
+    assert brief.title and brief.bottom_line
+    assert brief.verification is not None and brief.verification.supported_share >= 0.9
+    score = recall(keyfacts("00_seed_india_pakistan.txt"), scored_text(brief, 433))
+    print(f"seed key-fact recall, stepwise: {score:.3f}")
+    assert score >= 0.75
+
+
 def test_failed_run_leaves_no_server(tmp_path: Path, embedded_cache: Path) -> None:
     binary = tmp_path / "image.txt"
     binary.write_bytes(b"\x00\x01\x02" * 100)

@@ -406,11 +406,27 @@ def test_a_cut_never_leaves_a_bracket_open(sentence: str) -> None:
             "majority in the spring elections, can hold the coalition together.",
             [],
         ),
-        # A "that" clause with its verb before the cut stays a short form ("we're", "is").
+        # A "that" clause with its verb before the cut stays a short form ("were", "remain",
+        # "this is"), and so does a "that" that points ("that Senate bill").
         (
             "The minister said that the talks were over for this year, adding that the next "
             "round would begin in the capital in March.",
             ["The minister said that the talks were over for this year."],
+        ),
+        (
+            "The ministry said on Tuesday that the sanctions remain in force, adding that no "
+            "exemption had been asked for by the importers.",
+            ["The ministry said on Tuesday that the sanctions remain in force."],
+        ),
+        (
+            "The spokesman repeated that this is not a change of policy, noting that the "
+            "council had voted the same way twice before.",
+            ["The spokesman repeated that this is not a change of policy."],
+        ),
+        (
+            "The governor rejected that Senate bill on Friday, which would have cut the "
+            "state's school budget by a tenth.",
+            ["The governor rejected that Senate bill on Friday."],
         ),
         (
             "Officials rejected that plan as too costly for the ministry, which had asked for "

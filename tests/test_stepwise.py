@@ -73,7 +73,7 @@ def test_an_answer_is_written_value_by_value_after_the_answer_so_far(
     assert usage.calls == 1 and usage.completion_tokens > 0
     assert model.timings.calls == 1 and model.timings.prompt_ms == 10.0
     assert model.timings.predicted_ms == 5.0 + 15.0 * len(SENTENCES)
-    assert progress[0] == "Reading the article…" and "Filing: 1 of" in progress[1]
+    assert progress[0].startswith("Reading the article") and "Filing: 1 of" in progress[1]
 
 
 def test_a_first_token_that_two_values_share_takes_another_step(server: ScriptedServer) -> None:
@@ -111,6 +111,40 @@ def test_the_keys_read_keep_the_spaces_the_model_wrote() -> None:
     assert stepwise._layout('{"title": "x","S2 \\"A\\"":"', (" ", "", " ")) == ("", "", "")
 
 
+def test_the_keys_read_are_laid_out_as_the_model_wrote_its_own(server: ScriptedServer) -> None:
+    # Written for the test: a model that puts a space before the colon and none after it.
+    answer = filed_answer(SEED)
+    server.steps, server.step_colon = answer, " :"
+    content, _ = _ask(_model(server), model_answer.schema(SENTENCES))
+    assert json.loads(content) == answer
+    key = model_answer.key(SENTENCES[1])
+    assert server.completions[2]["prompt"].endswith(f', "{key}" :"')
+
+
+def test_a_step_gone_astray_asks_that_answer_in_one_call(
+    server: ScriptedServer, tmp_path: Any
+) -> None:
+    from briefer.model.answer_cache import AnswerCache
+
+    answer = filed_answer(SEED)
+    server.steps, server.step_astray = answer, 1
+    server.add_json(answer)  # the one call
+    model = _model(server)
+    model.cache = AnswerCache(tmp_path)
+    schema = model_answer.schema(SENTENCES)
+    assert json.loads(_ask(model, schema)[0]) == answer
+    assert len(server.chat_requests) == 1
+    # The next answer is written stepwise again, and the one-call answer was filed as one
+    # call's: a stepwise model does not get it back from the cache.
+    calls = len(server.completions)
+    assert json.loads(_ask(model, schema)[0]) == answer
+    assert len(server.completions) == calls + 1 + len(SENTENCES)
+    one_call = _model(server, stepwise=False)
+    one_call.cache = AnswerCache(tmp_path)
+    assert json.loads(_ask(one_call, schema)[0]) == answer
+    assert len(server.chat_requests) == 1  # from the cache
+
+
 def test_a_value_cut_at_max_tokens_is_a_cut_answer(server: ScriptedServer) -> None:
     server.steps, server.step_cut = filed_answer(SEED), 5
     content, finish = _ask(_model(server), model_answer.schema(SENTENCES))
@@ -139,6 +173,8 @@ def test_only_schemas_of_strings_and_enums_are_written_stepwise(server: Scripted
     assert not stepwise.fits({"type": "object", "properties": {"n": {"type": "integer"}}})
     assert not stepwise.fits({"type": "object", "properties": {}})
     assert not stepwise.fits({"type": "array", "items": {"type": "string"}})
+    # A long text's headline call (strings only) gains nothing: one call.
+    assert not stepwise.fits(model_answer.schema([], bounded=True))
     # Not asked for: without the grammar (another server) or when turned off.
     server.add_json({"n": [1]})
     server.add_json(filed_answer(SEED))

@@ -22,7 +22,7 @@ import re
 
 from briefer.models import word_count
 from briefer.text.authors import unvoiced
-from briefer.text.words import DETERMINERS, bare, verb_forms
+from briefer.text.words import AUXILIARIES, DETERMINERS, bare, verb_forms
 
 #: The shortest head that stands as a statement, and the shortest tail worth cutting.
 MIN_HEAD = 8
@@ -97,34 +97,29 @@ _SUBJECT_CLAUSE = re.compile(
     r"\b(?:that|whether)\s+(?=(?:the|a|an|his|her|their|its|our|this|these|those|he|she|they"
     r"|we|it|I|you|there|[A-Z][\w’'-]*)\b)"
 )
-_FINITE = frozenset(
-    "am is are was were has have had do does did will would can could may might must shall "
-    "should".split()
-)
-_CONTRACTED = re.compile(r"[’'](?:re|s|ll|ve|d|m)$|n[’']t$")
-_PLURAL_PERSONS = frozenset("i we you they".split())
+# Contractions that are verbs ("we're", "they'll", "didn't"); "'s" may be a possessive.
+_CONTRACTED = re.compile(r"[’'](?:re|ll|ve|d|m)$|n[’']t$")
+_VERB_TAGS = frozenset("VB VBP VBD VBZ VBN VBG MD".split())
 
 
 def _verbless_clause(clause: str) -> bool:
-    """Whether ``clause`` ends in a "that …" clause whose subject has no verb after it."""
+    """Whether ``clause`` ends in a "that …" clause that is only its subject: no word after
+    "that" can be a verb ("… that the two leaders", not "… that the sanctions remain")."""
     opened = None
-    for opened in _SUBJECT_CLAUSE.finditer(clause):
-        pass
+    for match in _SUBJECT_CLAUSE.finditer(clause):
+        opened = match
     if opened is None:
         return False
     tail = clause[opened.end() :].split()
-
-    def finite(k: int, word: str) -> bool:
+    for k, word in enumerate(tail):
         w = bare(word).lower()
-        before = bare(tail[k - 1]).lower() if k else ""
-        return bool(
-            w in _FINITE
-            or _CONTRACTED.search(word.lower())
-            or (verb_forms(w) & {"VBD", "VBZ"} and before not in DETERMINERS)
-            or (verb_forms(w) & {"VBP", "VB"} and before in _PLURAL_PERSONS)
-        )
-
-    return not any(finite(k, w) for k, w in enumerate(tail) if w[:1].islower())
+        # An auxiliary is a verb whatever comes before it ("that this is …").
+        if w in AUXILIARIES or _CONTRACTED.search(word.lower()):
+            return False
+        after_determiner = k > 0 and bare(tail[k - 1]).lower() in DETERMINERS
+        if word[:1].islower() and not after_determiner and verb_forms(w) & _VERB_TAGS:
+            return False
+    return True
 
 
 def stands_alone(head: str) -> bool:

@@ -263,9 +263,10 @@ class ChatModel:
         progress: Progress | None = None,
     ) -> tuple[str | None, str | None]:
         """One structured-output request; returns (content, finish_reason)."""
-        key = ""
-        if self.cache is not None:
-            key = answer_key(
+        steps = self._steps(schema)
+
+        def cache_key(written_stepwise: bool) -> str:
+            return answer_key(
                 endpoint=self.settings.endpoint_id or self.base_url,
                 model=self.model,
                 messages=messages,
@@ -275,8 +276,12 @@ class ChatModel:
                 max_tokens=max_tokens,
                 grammar=self.use_grammar,
                 # An answer written step by step may differ from one call's: cached apart.
-                **({"stepwise": True} if self._steps(schema) else {}),
+                **({"stepwise": True} if written_stepwise else {}),
             )
+
+        key = ""
+        if self.cache is not None:
+            key = cache_key(steps)
             if (hit := self.cache.get(key)) is not None:
                 usage.add(hit["prompt_tokens"], hit["completion_tokens"], cached=True)
                 return hit["content"], hit["finish_reason"]
@@ -289,12 +294,15 @@ class ChatModel:
         before = (usage.prompt_tokens, usage.completion_tokens)
         started = time.monotonic()
         try:
-            content, finish = self._request(messages, schema, name, max_tokens, usage, progress)
+            content, finish, written_stepwise = self._request(
+                messages, schema, name, max_tokens, usage, progress, steps=steps
+            )
         finally:
             usage.model_seconds += time.monotonic() - started
         if self.cache is not None and finish != "length":
             self.cache.put(
-                key,
+                # Asked in one call after all (the server cannot, or a step went astray).
+                key if written_stepwise == steps else cache_key(written_stepwise),
                 {
                     "content": content,
                     "finish_reason": finish,
@@ -315,23 +323,36 @@ class ChatModel:
         max_tokens: int,
         usage: Usage,
         progress: Progress | None,
-    ) -> tuple[str | None, str | None]:
+        *,
+        steps: bool = False,
+    ) -> tuple[str | None, str | None, bool]:
+        """The answer's content and finish reason, and whether it was written stepwise."""
         fallbacks_left = 2
         _ = self.model  # asked of the server now, not inside the fleet's call below
         while True:
             try:
-                if self._steps(schema):
+                if steps:
                     try:
-                        return self._stepwise(messages, schema, max_tokens, usage, progress)
+                        return (
+                            *self._stepwise(messages, schema, max_tokens, usage, progress),
+                            True,
+                        )
                     except stepwise.Unsupported:
                         self.stepwise = False  # this server answers in one call
+                        steps = False
+                        continue
+                    except stepwise.Misstep:
+                        steps = False  # this answer in one call
                         continue
                 if progress is not None:
-                    return self.fleet.call(
-                        lambda client: self._stream(
-                            client, messages, schema, name, max_tokens, usage, progress
+                    return (
+                        *self.fleet.call(
+                            lambda client: self._stream(
+                                client, messages, schema, name, max_tokens, usage, progress
+                            ),
+                            classify,
                         ),
-                        classify,
+                        False,
                     )
                 response = self.fleet.call(
                     lambda client: self._create(client, messages, schema, name, max_tokens),
@@ -354,9 +375,9 @@ class ChatModel:
         usage.add(prompt_tokens, completion_tokens)
         self.timings.add(getattr(response, "timings", None), prompt_tokens, completion_tokens)
         if not response.choices:
-            return None, None
+            return None, None, False
         choice = response.choices[0]
-        return choice.message.content, choice.finish_reason
+        return choice.message.content, choice.finish_reason, False
 
     def _stepwise(
         self,

@@ -666,7 +666,6 @@ def local_settings(settings: Settings, base_url: str) -> Settings:
         "base_url": base_url,
         "model": MODEL_NAME,
         "grammar": True,
-        "stepwise": True if settings.stepwise is None else settings.stepwise,
         "api_key": None,
         "context_window": settings.local_context,
         # The port changes every run; cached answers must not.

@@ -139,7 +139,7 @@ def speed_key(settings: Settings, *, pdf: bool) -> dict[str, str]:
         "threads": str(settings.local_threads),
         "pdf": "yes" if pdf else "no",
         # Written step by step, the answer's keys are read, not written: another speed.
-        "answer": "one call" if settings.stepwise is False else "stepwise",
+        **({"answer": "stepwise"} if settings.stepwise else {}),
     }
 
 
