@@ -22,9 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import accumulate
 from typing import Any
 
+from briefer.brief.model_answer import LABELS
+
 MODEL = "scripted-model"
-#: The values of a stepwise answer's enum fields (briefer's section labels); the rest are strings.
-SECTION_LABELS = ("background", "us_position", "ground_situation", "outlook", "other")
 #: Characters of content in one streamed ``delta.content`` piece.
 STREAM_PIECE_CHARS = 7
 
@@ -306,13 +306,13 @@ class ScriptedServer:
             text = "zz"
         elif payload.get("max_tokens") == 1:
             text = full[len(so_far) : min(end, len(so_far) + self.step_piece)]
-        elif fields[n][1] in SECTION_LABELS and len(so_far) < key_end:
+        elif fields[n][1] in LABELS and len(so_far) < key_end:
             text = full[len(so_far) : key_end]  # the opening and a label's key, up to its quote
         else:
             # The strings from here (title, bottom line) and the text after them up to the next
             # label's opening quote, as the grammar has it.
             after, k = end, n + 1
-            while k < len(fields) and fields[k][1] not in SECTION_LABELS:
+            while k < len(fields) and fields[k][1] not in LABELS:
                 after += len(parts[k])
                 k += 1
             after = (

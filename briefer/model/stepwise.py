@@ -105,14 +105,12 @@ def answer(
     props: dict[str, Any] = schema["properties"]
     out = Answer(content="", finish="stop")
     written = ""  # the answer so far
-    first_tokens = 0
     enums = sum(1 for sub in props.values() if _kind(sub) == "enum")
     filed = 0
     if progress is not None:
         progress("Reading the article, writing the title…")
 
     def ask(grammar: str, limit: int) -> tuple[str, str | None]:
-        nonlocal first_tokens
         with _endpoint("/v1/completions"):
             response = client.completions.create(
                 model=model,
@@ -125,12 +123,12 @@ def answer(
         out.calls += 1
         if response.usage is not None:
             if out.calls == 1:
-                first_tokens = response.usage.prompt_tokens or 0
+                out.prompt_tokens = response.usage.prompt_tokens or 0
             # The answer's tokens: whatever this call read or wrote beyond the article.
             out.completion_tokens = (
                 (response.usage.prompt_tokens or 0)
                 + (response.usage.completion_tokens or 0)
-                - first_tokens
+                - out.prompt_tokens
             )
         timings = getattr(response, "timings", None)
         if isinstance(timings, dict):
@@ -177,7 +175,6 @@ def answer(
             written += text
             if finish == "length":
                 out.content, out.finish = written, "length"
-                out.prompt_tokens = first_tokens
                 return out
             if not text.endswith('"' if run < len(items) else "}"):
                 raise Misstep("a value was not written up to the next one")
@@ -208,7 +205,6 @@ def answer(
     if _kind(items[-1][1]) == "enum":
         written += layout[0] + "}"
     out.content = written
-    out.prompt_tokens = first_tokens
     out.completion_tokens += 1
     return out
 
