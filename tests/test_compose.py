@@ -8,6 +8,7 @@ import re
 import pytest
 
 from briefer.brief import compose, fact_density, headline, model_answer, selection, statements
+from briefer.check import verify
 from briefer.check.grounding import names, numbers, title_unsupported, unsupported_terms
 from briefer.model.grammar import schema_to_gbnf
 from briefer.models import BriefContent, word_count
@@ -291,6 +292,18 @@ def test_transcript_housekeeping_is_not_content() -> None:
             "In a poll released in January, 85% say no.",
         ),
         ("Yet another strike hit the city.", "Yet another strike hit the city."),
+        # Whom a speaker addresses (a transcript's "…, Steve, I …"; sentences written for the
+        # test): no reader knows who, and what is said stands without the name.
+        (
+            "MR. PRICE: As of this morning, Matt, we have no word of a delay.",
+            "As of this morning, we have no word of a delay.",
+        ),
+        ("MS. JEAN-PIERRE: Yeah, Zeke, I’m afraid not.", "I’m afraid not."),
+        ("But, Yohannes, you must come back.", "You must come back."),
+        # Not addressed: a place set off by commas, a name the lexicon knows, one before no "I".
+        ("In the capital, Kabul, the army held.", "In the capital, Kabul, the army held."),
+        ("Sure, I agree.", "Sure, I agree."),
+        ("Thanks, Matt, for the question.", "Thanks, Matt, for the question."),
     ],
 )
 def test_a_statement_drops_leading_connectives_and_fillers(text: str, expected: str) -> None:
@@ -599,3 +612,30 @@ def test_where_the_us_stands_comes_after_its_news_in_the_us_position() -> None:
         assert [p.sentence.id for p in selection.select(filed, sentences, one)] == [2]
         # Alone in its section, it is the section's material.
         assert [p.sentence.id for p in selection.select(filed, sentences[:1], 100)] == [1]
+
+
+def test_a_quotation_that_goes_on_an_attributed_one_is_printed_with_it() -> None:
+    # Written for the test: the second quotation names no speaker; the sentence before says
+    # whose words both are.
+    text = (
+        "About 450 troops landed on Anjouan on Tuesday.\n"
+        '"The operation is going to plan," said Amina Yusuf, a government spokeswoman. '
+        '"The army holds the airport and the port of Mutsamudu."\n'
+        "Fighting went on near Domoni, where 40 people fled.\n"
+    )
+    sentences = split_sentences(text)
+    quote = next(s for s in sentences if s.text.startswith('"The army'))
+    filed = model_answer.Filed(
+        title="Troops land on Anjouan",
+        bottom_line=sentences[0].text,
+        sections={s.id: "ground_situation" for s in sentences[1:]},
+    )
+    content, _, _ = compose.compose(filed, sentences, 200)
+    printed = {tuple(s.cites): s.text for s in content.ground_situation}
+    said = printed[(quote.id - 1, quote.id)]
+    assert said.startswith('"The operation is going to plan," said Amina Yusuf')
+    assert said.endswith('"The army holds the airport and the port of Mutsamudu."')
+    # Verbatim: the two sentences in turn.
+    assert verify.wording(said, [sentences[1].text, quote.text]) == "verbatim"
+    # Not in another order: that is no sentence of the text.
+    assert verify.wording(said, [quote.text, sentences[1].text]) != "verbatim"

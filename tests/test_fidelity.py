@@ -330,6 +330,37 @@ def test_references_that_point_outside_the_statement() -> None:
     assert fidelity.unshown("The decision has stranded around 45,000 Afghans.", frozenset())
 
 
+def test_a_statement_that_says_after_what_or_of_whom_only_with_the_sentence_before() -> None:
+    # c07 of the dev corpus ("DHS later modified the list of airports …", after the sentence
+    # on the order that made the list), and sentences written for the test.
+    leaning = [
+        "DHS later modified the list of airports to include Atlanta and Houston.",
+        "Later, the ministry withdrew the order.",
+        "Seventy-seven years later, the two countries met in Geneva again.",
+        "Two days later, troops entered the town.",
+        "None developed Ebola and all were eventually discharged.",
+        "Neither attended the talks in Doha.",
+    ]
+    for line in leaning:
+        assert fidelity.leans_on_antecedent(line), line
+        # right after the sentence before it, it reads as the text reads it
+        assert not fidelity.form_problems(line, antecedent="The order named Dulles alone.")
+    standing = [
+        "The vote will take place later this year.",
+        "Talks must end no later than May.",
+        "The ministers met later in the day.",
+        "“We will talk about that later,” the minister told reporters.",
+        "None of the 40 passengers developed Ebola.",
+        "Neither side agreed to the terms.",
+        "Neither Abbas nor Olmert spoke to reporters.",
+        # what someone said later stands as said
+        "Okonjo later said Nigeria would host the next round.",
+        "Later, Sawad told reporters exports would rise by June.",
+    ]
+    for line in standing:
+        assert not fidelity.leans_on_antecedent(line), line
+
+
 def test_more_references_and_fragments() -> None:
     # "that" as a determiner, after "that" or a preposition; not as "said that …"
     assert fidelity.references("Now that that delegation may not be happening, we will see.") == [
@@ -716,3 +747,10 @@ def test_a_short_denial_that_leaves_out_what_of_leans_on_the_sentence_before() -
         "The ministry said on Monday that the border crossing at Rafah was not open.",
     ):
         assert not fidelity.leans_on_antecedent(text), text
+
+
+def test_a_one_word_statement_is_a_fragment_not_an_error() -> None:
+    # A transcript's "Hi." or "Yes." filed in a section once raised IndexError (the check of
+    # a short denial read the word before the last).
+    for line in ("Hi.", "Yes.", "EDT", "Now."):
+        assert any(p.kind == "fragment" for p in fidelity.form_problems(line)), line

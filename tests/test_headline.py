@@ -635,3 +635,24 @@ def test_a_bottom_line_that_blends_three_sentences_gives_way_to_the_lead(
     assert top.bottom_line == sentences[0].text
     assert top.bottom_line_basis.replaced is not None
     assert "joins" in top.bottom_line_basis.replaced
+
+
+def test_a_bottom_line_from_deep_in_a_text_gives_way_to_its_opening() -> None:
+    # Written for the test: a report whose news comes first and a detail comes twelve
+    # sentences later (c07 of the dev corpus: a $50 million grant, sentence 149 of a report on
+    # an outbreak, as the bottom line).
+    lines = [
+        "The outbreak in the north has become the second largest on record, officials said.",
+        "It has spread to three provinces since May.",
+        *(f"Clinic {k} in the district reported new cases on Monday." for k in range(2, 12)),
+        "The ministry has committed $5 million to a vaccine fund for laboratory trials.",
+    ]
+    sentences = split_sentences("\n".join(lines) + "\n")
+    detail = "The ministry has committed $5 million to a vaccine fund."
+    _, bottom, _, basis = headline.headline(_filed(detail), sentences)
+    assert bottom == sentences[0].text
+    assert "opening" in (basis.replaced or "")
+    # Near the opening it stands; and a story's sources each open on their own.
+    near = [*lines[:3], lines[-1]]
+    assert headline.headline(_filed(detail), split_sentences("\n".join(near) + "\n"))[1] == detail
+    assert headline.headline(_filed(detail), sentences, lead_order=sentences)[1] == detail

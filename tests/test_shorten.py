@@ -437,3 +437,45 @@ def test_a_cut_never_leaves_a_bracket_open(sentence: str) -> None:
 )
 def test_a_cut_never_ends_a_that_clause_before_its_verb(sentence: str, forms: list[str]) -> None:
     assert shorter_forms(sentence) == forms
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forms"),
+    [
+        # c07 of the dev corpus: the cut at "and concentrated" left "First reported in May
+        # 2026, the current Ebola disease outbreak, caused by Bundibugyo virus." (no verb).
+        (
+            "First reported in May 2026, the current Ebola disease outbreak, caused by "
+            "Bundibugyo virus and concentrated in northeastern Democratic Republic of Congo "
+            "(DRC), has rapidly become the second-largest Ebola outbreak on record.",
+            [],
+        ),
+        # Written for the test: the same after a subject alone.
+        (
+            "The rebel coalition in the eastern provinces, led by a former army colonel from "
+            "the capital and financed by mining revenue, has taken three more towns this week.",
+            [],
+        ),
+        # A participle closed by a comma, or after the main verb, leaves a head that stands.
+        (
+            "The M23 rebel group, backed by neighboring Rwanda, controls sizable territory in "
+            "North Kivu, including the area's two largest cities, Goma and Bukavu.",
+            [
+                "The M23 rebel group, backed by neighboring Rwanda, controls sizable territory in "
+                "North Kivu."
+            ],
+        ),
+        (
+            "The ministers supported the regional initiatives, initiated by North Macedonia and "
+            "welcomed by its neighbours, which the summit endorsed in full last spring.",
+            [
+                "The ministers supported the regional initiatives, initiated by North "
+                "Macedonia and welcomed by its neighbours."
+            ],
+        ),
+    ],
+)
+def test_a_cut_never_ends_inside_a_participle_before_the_main_verb(
+    sentence: str, forms: list[str]
+) -> None:
+    assert shorter_forms(sentence) == forms

@@ -46,6 +46,7 @@ from briefer.text.cues import DocumentCues, voiced
 from briefer.text.people import Introduction, introduce
 from briefer.text.people import introductions as introductions_of
 from briefer.text.people import speaker as speaker_of
+from briefer.text.quotes import is_whole_quote
 from briefer.text.sentences import Sentence
 
 
@@ -284,16 +285,25 @@ def compose(
         )
         for p in chosen
     ]
-    sections = {
-        name: [
-            Statement(
-                text=n.text, cites=sorted({n.sentence, *([n.antecedent] if n.antecedent else [])})
-            )
-            for n in notes
-            if n.section == name
-        ]
-        for name, _ in SECTIONS
-    }
+    sections: dict[str, list[Statement]] = {name: [] for name, _ in SECTIONS}
+    for n in notes:
+        statements = sections[n.section]
+        cites = sorted({n.sentence, *([n.antecedent] if n.antecedent else [])})
+        # A quotation that goes on the one the statement before it attributes ("…," said
+        # Abdourahim Said Bakar. "The military has taken control …") is printed with it: alone,
+        # it would say nobody's words.
+        prior = before.get(n.sentence)
+        if (
+            statements
+            and prior is not None
+            and statements[-1].cites[-1] == prior.id
+            and is_whole_quote(n.text)
+            and fidelity.continues_quote(prior.text)
+        ):
+            last = statements[-1]
+            statements[-1] = Statement(text=f"{last.text} {n.text}", cites=[*last.cites, *cites])
+            continue
+        statements.append(Statement(text=n.text, cites=cites))
     content = BriefContent.model_validate(
         {
             "title": title,

@@ -36,6 +36,9 @@ HEADLINE_WORDS = 50
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 #: A lead sentence is a whole sentence of at least this many words (not a title or header).
 LEAD_MIN_WORDS = 8
+#: How many sentences after the lead the opening runs: a single text's bottom line rests on at
+#: least one of them, as a text gives its news first.
+OPENING_SENTENCES = 5
 
 
 def _main_clause(sentence: str, max_words: int) -> str:
@@ -334,6 +337,10 @@ def headline(
         if _ABOUT_THE_TEXT.match(bottom_line):
             return "describes the text instead of the news"
         cites, problems = judged(bottom_line, title=False)
+        # A detail from deep in the text is not its news ("… committed $50 million to CEPI",
+        # sentence 149 of a report on an outbreak); a story's sources each open on their own.
+        if lead_order is None and cites and min(cites) > lead.sentence.id + OPENING_SENTENCES:
+            return "rests on no sentence of the text's opening, where its news is"
         if len(cites) >= SYNTHESIS_SENTENCES:
             # One finding, not a blend the checks cannot hold to one event ("… not associated
             # with … parties, leading to a rejection of …" joined a fact to a reading of it).

@@ -22,7 +22,7 @@ import re
 
 from briefer.models import word_count
 from briefer.text.authors import unvoiced
-from briefer.text.words import AUXILIARIES, DETERMINERS, bare, verb_forms
+from briefer.text.words import AUXILIARIES, DETERMINERS, bare, parts_of_speech, verb_forms
 
 #: The shortest head that stands as a statement, and the shortest tail worth cutting.
 MIN_HEAD = 8
@@ -122,6 +122,37 @@ def _verbless_clause(clause: str) -> bool:
     return True
 
 
+# A participle set off after the subject ("the outbreak, caused by Bundibugyo virus and
+# concentrated in …, has become"): a head that ends inside it, before the main verb, says
+# nothing of its subject.
+_PARTICIPLE = re.compile(r",\s+[a-z]+ed\s+by\b")
+
+
+def _inside_participle(clause: str) -> bool:
+    """Whether ``clause`` ends inside a participle set off by a comma ("…, caused by …") with
+    no verb of the main clause before it: a word only a verb can be, or an auxiliary (an
+    "-ed" opening aside: "First reported in May 2026, …")."""
+    opened = None
+    for match in _PARTICIPLE.finditer(clause):
+        opened = match
+    if opened is None or "," in clause[opened.end() :]:
+        return False
+    words = clause[: opened.start()].split()
+    for k, word in enumerate(words):
+        w = bare(word).lower()
+        if word[:1].islower() and (w in AUXILIARIES or _CONTRACTED.search(w)):  # not "May 2026"
+            return False
+        opening = k == 0 or (k == 1 and words[0][:1].isupper())
+        if (
+            word[:1].islower()
+            and not (opening and w.endswith("ed"))
+            and parts_of_speech(w) == {"VERB"}
+            and verb_forms(w) & _VERB_TAGS
+        ):
+            return False
+    return True
+
+
 def stands_alone(head: str) -> bool:
     """Whether the start of a sentence, up to a cut, is a clause of its own: not ending on a
     word that needs more ("… the American people that"), not inside a relative clause or
@@ -134,6 +165,7 @@ def stands_alone(head: str) -> bool:
         and words[-1].casefold().strip("“”\"'") not in _DANGLING
         and not _ONLY_AN_OPENING.match(clause)
         and not _verbless_clause(clause)
+        and not _inside_participle(clause)
     )
 
 

@@ -13,7 +13,7 @@ from briefer.models import clean_line
 from briefer.text.line_filters import without_speaker
 from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
-from briefer.text.words import REPORTING, STOPWORDS, finite, lemmas
+from briefer.text.words import REPORTING, STOPWORDS, TIME_NOUNS, finite, lemmas, parts_of_speech
 
 # Connectives and a speaker's fillers ("You know, …", "And so …") carry no fact and tie the
 # sentence to one the brief may not keep.
@@ -30,6 +30,23 @@ _LEADING_CONNECTIVE = re.compile(
     r"(?:\s+that)?\s*(?:[—–-]\s*)?(?=\w))+",
     re.IGNORECASE,
 )
+
+
+# A speaker's word to whom they address ("…, Steve, I don’t have …", "David, I’m afraid …"): a
+# lone capitalised word set off by commas before "I", "we" or "you", no word of time ("…,
+# Monday, we"), and at the start none of the language's ("Well, I …"). The brief cannot say who
+# Steve is, and what is said stands without him.
+_VOCATIVE = re.compile(r"(?:^|(?<=,))\s*(?P<name>[A-Z][a-z]+),\s+(?=(?:I|we|you)\b)")
+
+
+def _without_vocative(text: str) -> str:
+    for match in _VOCATIVE.finditer(text):
+        name = match.group("name").lower()
+        if name not in TIME_NOUNS and (match.start() > 0 or not parts_of_speech(name)):
+            start = match.start() if match.start() == 0 else match.start() - 1  # the comma before
+            rest = text[match.end() :]
+            return text[:start] + (", " if start else "") + rest
+    return text
 
 
 class Pick(NamedTuple):
@@ -101,7 +118,7 @@ def statement(sentence: Sentence) -> str:
 def _statement(sentence: str) -> str:
     text = _DATELINE.sub("", without_speaker(clean_line(sentence)))
     text = _RUN_IN_HEADING.sub("", text)
-    text = _LEADING_CONNECTIVE.sub("", text).strip()
+    text = _without_vocative(_LEADING_CONNECTIVE.sub("", text).strip())
     return text[:1].upper() + text[1:]
 
 

@@ -815,10 +815,10 @@ def _elided(words: Sequence[Token]) -> str | None:
     name after it, where the sentence before says what of ("Ukraine and Europe were not
     invited." to the talks, "Ukraine is not alone." in facing closure; "Nearly 1,000 people
     protested." says it all)."""
+    if not 3 <= len(words) <= ELIDED_MAX_WORDS:
+        return None
     denial = words[-2].word
-    if not 3 <= len(words) <= ELIDED_MAX_WORDS or not (
-        denial in ("not", "never") or denial.endswith(("n't", "n’t"))
-    ):
+    if not (denial in ("not", "never") or denial.endswith(("n't", "n’t"))):
         return None
     last = words[-1]
     # "… the gaps, Blinken said.": what was said comes before the attribution
@@ -830,6 +830,31 @@ def _elided(words: Sequence[Token]) -> str | None:
         if kinds & {"VERB", "ADJ"} and not kinds & {"NOUN", "PROPN", "NUM", "PRON"}
         else None
     )
+
+
+#: What a statement whose "later" says after what it does not say needs (``_after_what``).
+AFTER_WHAT = "says after what only with the sentence before it"
+# "DHS later modified the list …", "Later, …", "Seventy-seven years later, …": after an event
+# the sentence before gives. Not "later this year", "no later than", "a later date".
+_LATER = re.compile(
+    r"^Later,|\b(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?)\s+later\b"
+    r"|\blater\s+(?P<verb>[a-z]+)\b"
+)
+
+
+def _after_what(text: str) -> str | None:
+    """The "later" of a statement that says after what only with the sentence before it,
+    outside quotations (a speaker's "we will talk later" is no reference). What someone said
+    later stands as said ("Okonjo later said …")."""
+    own = unquoted(text)
+    if any(lemmas(t.word) & REPORTING for t in tokens(own) if t.word):
+        return None
+    for match in _LATER.finditer(own):
+        if match.group("verb") is None:
+            return match.group(0).strip().rstrip(",")
+        if finite(match.group("verb")):
+            return "later"
+    return None
 
 
 def _unnamed_person(words: Sequence[Token]) -> str | None:
@@ -857,7 +882,22 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
         and not (t.text[0].isupper() and not t.initial)
         and t.word not in PREPOSITIONS
         and not (k > 0 and (words[k - 1].word in DETERMINERS or _possessive(words[k - 1])))
+        and not _participle(words, k)
     )
+
+
+def _participle(words: Sequence[Token], k: int) -> bool:
+    """Whether an "-ed" form stands as a participle, no clause's verb: opening the statement
+    ("First reported in May 2026, …") or set off by a comma before "by" ("the outbreak,
+    caused by Bundibugyo virus"; not "The bill passed by 60 votes")."""
+    t = words[k]
+    if not t.word.endswith("ed"):
+        return False
+    opening = k == 0 or (
+        k == 1 and words[0].text[0].isupper() and "ADV" in parts_of_speech(words[0].word)
+    )
+    set_off = k > 0 and words[k - 1].clause != t.clause
+    return opening or (set_off and k + 1 < len(words) and words[k + 1].word == "by")
 
 
 def _possessive(t: Token) -> bool:
@@ -919,9 +959,18 @@ def form_problems(
     opening = tokens(main)
     first = opening[0] if opening else words[0]
     second = opening[1].word if len(opening) > 1 else ""
+    # "None developed Ebola", "Neither attended": of whom? ("None of the 40 passengers …",
+    # "Neither side …" say.)
+    nobody = (
+        first.word in ("none", "neither")
+        and len(opening) > 1
+        and opening[1].text.islower()
+        and "NOUN" not in parts_of_speech(second)
+        and finite(second)
+    )
     if (
         antecedent is None
-        and first.word in _POINTERS
+        and (first.word in _POINTERS or nobody)
         and second not in TIME_NOUNS
         and not (first.word == "it" and _EXPLETIVE.match(bare_text))
     ):
@@ -934,6 +983,8 @@ def form_problems(
         problems.append(Problem("reference", "answers a question the statement does not give"))
     if antecedent is None and (elided := _elided(words)):
         problems.append(Problem("reference", f"ends on “{elided}”: {ELIDED}"))
+    if antecedent is None and (later := _after_what(bare_text)):
+        problems.append(Problem("reference", f"“{later}” {AFTER_WHAT}"))
     # "The President emphasized that … our national security": the speaker is named.
     reported = any(lemmas(t.word) & REPORTING for t in words if t.text.islower())
     # Names inside a quotation are not its speaker's: "“… for European capitals …,” he told
@@ -1169,10 +1220,14 @@ def unshown(
 def leans_on_antecedent(text: str) -> bool:
     """Whether the statement stands only right after the sentence before it in the text: it
     opens on a word that points outside it ("They joined …"), leaves out what it says of
-    ("Ukraine and Europe were not invited."), names a person only as "he" or "she" ("“…,” he
-    told Reuters."), or is a quotation that names no speaker."""
+    ("Ukraine and Europe were not invited.") or after what ("DHS later modified the list …"),
+    names a person only as "he" or "she" ("“…,” he told Reuters."), or is a quotation that names
+    no speaker."""
     return any(
-        (p.kind == "reference" and (p.text.startswith("opens on") or p.text.endswith(ELIDED)))
+        (
+            p.kind == "reference"
+            and (p.text.startswith("opens on") or p.text.endswith((ELIDED, AFTER_WHAT)))
+        )
         or p.kind == "speaker"
         or (p.kind == "reference" and p.text.endswith("points to nobody the statement names"))
         for p in form_problems(text)

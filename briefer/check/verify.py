@@ -519,9 +519,13 @@ def _words(text: str) -> list[str]:
 
 def wording(text: str, cited: Iterable[str]) -> Form:
     """How a line relates to its cited sentences: one of them ``verbatim`` (its words in order
-    to its end: a dateline, a speaker's label, a leading connective may go), ``shortened`` (its
-    words in order with some left out), else a ``paraphrase``."""
+    to its end: a dateline, a speaker's label, a leading connective may go), or all of them in
+    turn (a quotation printed with the sentence that attributes it); ``shortened`` (its words in
+    order with some left out), else a ``paraphrase``."""
     said = _words(unvoiced(text))
+    cited = list(cited)
+    if len(cited) > 1 and said == [w for sentence in cited for w in _words(sentence)]:
+        return "verbatim"
     best: Form = "paraphrase"
     for sentence in cited:
         words = _words(sentence)

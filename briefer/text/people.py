@@ -23,7 +23,15 @@ from functools import lru_cache
 from briefer.text.line_filters import is_heading_line
 from briefer.text.quotes import quoted_spans
 from briefer.text.sentences import Sentence
-from briefer.text.words import FUNCTION_WORDS, PREPOSITIONS, TIME_NOUNS, finite, parts_of_speech
+from briefer.text.words import (
+    FUNCTION_WORDS,
+    OFFICES,
+    PREPOSITIONS,
+    SPEECH,
+    TIME_NOUNS,
+    finite,
+    parts_of_speech,
+)
 
 # A word as the runs read it (whether it is a name's: ``_is_name_word``).
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*")
@@ -167,6 +175,12 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
     # Surnames the text gives in full, after a first name: another person's, where a
     # particle-less form would be read as one ("al-Hassan" and "Ali Hassan").
     full = {run[-1][0] for _, run in runs if len(run) > 1}
+    # Words used alone right after an acronym ("U.S. Steel"): a name's part, never a surname.
+    after_acronym = {
+        run[0][0]
+        for s, run in runs
+        if len(run) == 1 and any(w.isupper() for w in s.text[: run[0][1]].split()[-1:])
+    }
     found: dict[str, Introduction] = {}
     for s, run in runs:
         words = [w for w, _, _ in run]
@@ -202,8 +216,16 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
             # (A title right before it, not a connector: "… Miller of the Woodrow Wilson
             # Center", "Kellie with NewsNation Now" are no titles.)
             before = s.text[title:start].split()
-            if (not before or _connector(before[-1].lower())) and any(
-                _common(w) for w in words[cut:] if w.lower() not in _PARTICLES
+            # (A title held for a time shows a person too, though it is left out: "President-elect
+            # Donald Trump"; and so does a quotation the name speaks: "…," said Daniel Levy of the
+            # New America Foundation. Levy saw …)
+            held = s.text[:start].split()[-1:]
+            speaks = _quoted_speaker(s.text, start, run[-1][2]) and written not in after_acronym
+            if (
+                (not before or _connector(before[-1].lower()))
+                and not (held and _office_compound(held[0]))
+                and not speaks
+                and any(_common(w) for w in words[cut:] if w.lower() not in _PARTICLES)
             ):
                 continue
             found[written] = Introduction(
@@ -248,7 +270,67 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
                     surname=family,
                     phrase=s.text[title : run[-1][2]],
                 )
+    found.update(_titled(runs, alone, after_acronym, found))
     return found
+
+
+def _titled(
+    runs: Sequence[tuple[Sentence, Run]],
+    alone: set[str],
+    after_acronym: set[str],
+    found: dict[str, Introduction],
+) -> dict[str, Introduction]:
+    """People a text names by office and surname and never by first name ("President Trump …"
+    / "Trump upended …"): the office introduces them, as a title with the surname does in a
+    brief. Where one surname follows two offices ("President Kim", "Minister Kim"), neither."""
+    offices: dict[str, set[str]] = {}
+    first: dict[str, tuple[Sentence, Run]] = {}
+    for s, run in runs:
+        words = [w for w, _, _ in run]
+        surname = words[-1]
+        if (
+            len(words) < 2
+            or words[-2] not in OFFICES
+            or surname not in alone
+            or surname in found
+            or surname in after_acronym
+            or surname in OFFICES
+            or surname.lower() in FUNCTION_WORDS
+            or surname.lower() in TIME_NOUNS
+            or is_heading_line(s.text)
+        ):
+            continue
+        offices.setdefault(surname, set()).add(words[-2])
+        first.setdefault(surname, (s, run))
+    titled: dict[str, Introduction] = {}
+    for surname, (s, run) in first.items():
+        start = run[-1][1]
+        title = _title_start(s.text, start)
+        if len(offices[surname]) > 1 or title == start:  # two offices; a title held for a time
+            continue
+        titled[surname] = Introduction(
+            sentence=s.id,
+            name=s.text[run[-2][1] : run[-1][2]],
+            surname=surname,
+            phrase=s.text[title : run[-1][2]],
+        )
+    return titled
+
+
+def _quoted_speaker(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``start``–``end`` speaks the quotation that closes right before it,
+    as a person does: "…," said Daniel Levy; "…," Daniel Levy said."""
+    closing = {b for _, b in quoted_spans(text)}
+    head = text[:start].rstrip()
+    verb = head.rsplit(None, 1)[-1] if head else ""
+    if verb.lower() in SPEECH:  # "…," said Daniel Levy
+        return len(head[: len(head) - len(verb)].rstrip(" ,")) in closing
+    after = text[end:].split()[:1]  # "…," Daniel Levy said
+    return (
+        bool(after)
+        and after[0].strip(",.;:").lower() in SPEECH
+        and len(head.rstrip(" ,")) in closing
+    )
 
 
 def without_particle(surname: str, *, cased: bool = True) -> str:
@@ -270,6 +352,23 @@ def _stands_apart(first: str, surname: str, runs: Sequence[tuple[Sentence, Run]]
     return False
 
 
+def _office_compound(word: str) -> bool:
+    """A capitalised compound of a title ("Secretary-General", "President-elect"), which is no
+    name word for its lower-case part."""
+    head, _, rest = word.partition("-")
+    return head[:1].isupper() and bool(rest) and head.isalpha() and rest.replace("-", "").isalpha()
+
+
+# Parts of a title held for a time only ("President-elect", "then-Senator", "ex-Minister"): the
+# brief may print the name where the time differs ("… launched the DFC in 2020"), so the title
+# is left out, as "former President …" is.
+_PASSING = frozenset("elect designate then ex former".split())
+
+
+def _passing(word: str) -> bool:
+    return bool(_PASSING & set(word.lower().split("-")))
+
+
 def _title_start(text: str, name_start: int) -> int:
     """Where the capitalised title before a name begins: the name words before it in its run
     and, across "for", "of" …, the run before that ("UN High Commissioner for Human Rights"),
@@ -284,6 +383,7 @@ def _title_start(text: str, name_start: int) -> int:
         if text[at + len(word) : start].strip(" ") or not (
             _is_name_word(word)
             or word.isupper()
+            or (_office_compound(word) and not _passing(word))
             or _connector(word)
             # a title's word in lower case next to another, not across "with" ("Biden spoke
             # with Philippine President-Elect …")
@@ -304,6 +404,8 @@ def _title_start(text: str, name_start: int) -> int:
             break
         start = match.end() + 1
     start = min(start, name_start)
+    if any(_passing(w) for w in text[start:name_start].split()):  # "Former President …"
+        return name_start
     # A title of more than a few words is a heading's, not a person's: the name alone.
     return start if len(text[start:name_start].split()) <= MAX_TITLE_WORDS else name_start
 
@@ -311,41 +413,47 @@ def _title_start(text: str, name_start: int) -> int:
 def introduce(
     text: str, shown: str, people: dict[str, Introduction]
 ) -> tuple[str, Introduction | None]:
-    """``text`` with its first person named by surname alone, as the subject of a verb ("Pillay
-    praised …", "La Russa further said …") or a possessive ("Xi’s planned visit"), named as
-    the text introduces them, where ``shown``
-    (what the brief shows before it) does not name them in full; and the person's introduction.
-    Quotations are left as they are."""
+    """``text`` with a person it names by surname alone named as the text introduces them,
+    where ``shown`` (what the brief shows before it) does not name them in full; and the
+    person's introduction. One person a statement: the first that is a verb's subject or owns
+    something ("Pillay praised …", "Xi’s planned visit"), else the first named otherwise ("…
+    according to the JX Fund’s Winterhager", "Trump and PRC President Xi Jinping"). A name that
+    qualifies a noun ("the Biden administration") names no person acting, and quotations are
+    left as they are."""
+    found: list[tuple[bool, int, int, Introduction]] = []
     for run in _runs(text):
         words = [w for w, _, _ in run]
-        surname = " ".join(words)
-        person = people.get(surname)
+        person = people.get(" ".join(words))
         alone = len(words) == 1 or (len(words) == 2 and words[0].lower() in _PARTICLES)
         if person is None or not alone:
             continue
         if person.name in shown or person.name in text:
             continue
-        # The subject of a verb ("Pillay praised", "La Russa further said"), not a word that
-        # qualifies a noun ("the Biden administration launched").
-        after = [w.strip(",;:") for w in text[run[-1][2] :].split()[:2]]
-        if not after or not after[0].islower():
-            continue
-        # or whose something it is: "ahead of Xi’s planned … state visit"
-        possessive = re.match(r"[’']s\s", text[run[-1][2] :]) is not None
-        if (
-            not possessive
-            and not _verb(after[0])
-            and not (
-                len(after) == 2
-                and "ADV" in parts_of_speech(after[0].lower())
-                and after[1].islower()
-                and _verb(after[1])
-            )
-        ):
-            continue
         start, end = run[0][1], run[-1][2]
-        return text[:start] + person.phrase + text[end:], person
-    return text, None
+        if not _qualifies_noun(text, end):
+            found.append((_acts(text, end), start, end, person))
+    if not found:
+        return text, None
+    _, start, end, person = next((f for f in found if f[0]), found[0])
+    # After a title of the statement's own ("the JX Fund’s Winterhager"), the name alone.
+    owned = re.search(r"[’']s\s*$", text[:start]) is not None
+    return text[:start] + (person.name if owned else person.phrase) + text[end:], person
+
+
+def _acts(text: str, end: int) -> bool:
+    """Whether the name ending at ``end`` is a verb's subject ("Pillay praised", "La Russa
+    further said") or owns what follows ("Xi’s planned visit")."""
+    if re.match(r"[’']s\s", text[end:]) is not None:
+        return True
+    after = [w.strip(",;:") for w in text[end:].split()[:2]]
+    if not after or not after[0].islower():
+        return False
+    return _verb(after[0]) or (
+        len(after) == 2
+        and "ADV" in parts_of_speech(after[0].lower())
+        and after[1].islower()
+        and _verb(after[1])
+    )
 
 
 def _verb(word: str) -> bool:
@@ -379,6 +487,26 @@ def unintroduced(text: str, shown: str, people: dict[str, Introduction]) -> str 
     for run in _runs(text):
         words = [w for w, _, _ in run]
         person = people.get(" ".join(words))
-        if person is not None and person.name not in text and person.name not in shown:
-            return person.surname
+        if person is None or person.name in text or person.name in shown:
+            continue
+        # A name that qualifies a noun names a government or an era, not the person acting
+        # ("the Biden administration launched …", "Trump-era tariffs").
+        if _qualifies_noun(text, run[-1][2]):
+            continue
+        return person.surname
     return None
+
+
+def _qualifies_noun(text: str, end: int) -> bool:
+    """Whether the name ending at ``end`` stands before a noun it qualifies ("Biden
+    administration"): a noun follows after a space, and no verb's form ("Biden said", "Biden
+    on Monday", "Biden later said")."""
+    if text[end : end + 1] != " ":
+        return False
+    after = re.sub(r"[’']s$", "", text[end:].split(None, 1)[0].rstrip(",;:."))
+    return (
+        after.islower()
+        and after not in FUNCTION_WORDS
+        and not _verb(after)
+        and "NOUN" in parts_of_speech(after)
+    )

@@ -11,6 +11,7 @@ from briefer.text.authors import unvoiced
 from briefer.text.cues import DocumentCues
 from briefer.text.line_filters import without_speaker
 from briefer.text.sentences import Sentence
+from briefer.text.words import OFFICES
 
 # A transcript turn: "MR. KIRBY:", "SECRETARY BLINKEN:", "AMBASSADOR THOMAS-GREENFIELD:", "THE
 # VICE PRESIDENT:": the label's last word is the name (or the office), the words before it
@@ -23,10 +24,6 @@ _TURN = re.compile(
 _NOT_SPEAKERS = frozenset(
     {"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"}
     | {"SUBJECT", "TO", "FROM", "RE", "DATE", "CC", "ATTENTION", "MEMORANDUM"}
-)
-# Labels that give an office, not a name: the document's named speaker holds it.
-_TITLES = frozenset(
-    {"President", "Secretary", "Ambassador", "Chairman", "Chair", "Minister", "Spokesperson"}
 )
 
 
@@ -45,9 +42,10 @@ def turn_speaker(text: str) -> str | None:
 
 
 def _office(text: str) -> str:
-    """The office a turn's label gives ("THE VICE PRESIDENT:" → "Vice President"), or ''."""
+    """The office a turn's label gives (a label of ``words.OFFICES`` gives an office, not a name:
+    the document's named speaker holds it) ("THE VICE PRESIDENT:" → "Vice President"), or ''."""
     match = _TURN.match(text)
-    if not match or _cased(match.group("name")) not in _TITLES:
+    if not match or _cased(match.group("name")) not in OFFICES:
         return ""
     words = [_cased(w) for w in (match.group("before") + match.group("name")).split()]
     return " ".join(words[1:] if words[0] == "The" else words)
@@ -60,7 +58,7 @@ def _holds(office: str, doc: DocumentCues) -> bool:
     held = doc.speaker_office
     if held == office or held.startswith(office + " "):
         return True
-    return " " not in office and not _TITLES & set(held.split())
+    return " " not in office and not OFFICES & set(held.split())
 
 
 def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str | None]:

@@ -206,6 +206,12 @@ TIME_NOUNS = frozenset(
     + DAY_NAMES
     + MONTH_NAMES
 )
+#: Offices a person holds, as a title before the name ("President Trump", "Minister Okonjo")
+#: or a transcript's label ("THE SECRETARY:").
+OFFICES = frozenset(
+    "President Secretary Ambassador Chairman Chair Minister Spokesperson Senator Representative "
+    "Governor Mayor Envoy Premier Chancellor Commissioner Administrator".split()
+)
 #: Month names and their abbreviations → the month's number.
 MONTHS = {
     name: number
