@@ -179,6 +179,7 @@ def finish(
                     for i in sorted(
                         {n.sentence for n in notes}
                         | {n.antecedent for n in notes if n.antecedent is not None}
+                        | {n.also for n in notes if n.also is not None}
                         | {
                             ref.sentence
                             for basis in (composed.title_basis, composed.bottom_line_basis)

@@ -352,3 +352,23 @@ def test_a_past_the_lexicon_does_not_know_is_a_verb_after_a_surname() -> None:
         "The Okonjo reed beds flooded.",
         None,
     )
+
+
+def test_a_second_person_of_a_statement_is_introduced_too() -> None:
+    # Written for the test (c05 of the dev corpus: "Trump and PRC President Xi Jinping agreed …"
+    # once Xi was introduced, Trump by surname alone).
+    sentences = split_sentences(
+        "Foreign Minister Amara Okonjo met Defence Minister Carla Brandt in Abuja on Monday.\n"
+        "The talks covered trade and 40,000 tonnes of grain for the north.\n"
+        "Okonjo and Brandt agreed to meet again in Berlin in March.\n"
+    )
+    filed = model_answer.Filed(
+        title="Grain talks in Abuja", bottom_line=sentences[1].text, sections={3: "outlook"}
+    )
+    content, _, _ = compose.compose(filed, sentences, 200)
+    (said,) = content.outlook
+    assert said.text == (
+        "Foreign Minister Amara Okonjo and Defence Minister Carla Brandt agreed to meet again in "
+        "Berlin in March."
+    )
+    assert said.cites == [1, 3]

@@ -58,6 +58,8 @@ class Note(BaseModel):
     text: str
     #: the sentence before it, when it names who "He" or "She" of this one is
     antecedent: int | None = None
+    #: the sentence that introduces a second person the statement names ("Trump and …")
+    also: int | None = None
 
 
 #: How many sentences back a run of "He …" sentences is followed to the person it names.
@@ -135,6 +137,9 @@ def compose(
     by_id = {s.id: s for s in sentences}
     whole = source or " ".join(s.text for s in sentences)
     introductions: dict[int, Introduction] = {}
+    # A second person a statement names by surname alone ("Trump and PRC President Xi Jinping
+    # agreed …" once Xi is introduced), introduced the same way.
+    seconds: dict[int, Introduction] = {}
     memo: dict[int, str] = {}
     # The text's own speaker, voiced by surname ("Biden: …"), is introduced as the title or
     # byline does ("President Joe Biden: …") at their first statement, like a person above.
@@ -168,6 +173,12 @@ def compose(
             ):
                 introductions[s.id] = person
                 memo[s.id] = new
+                more, other = introduce(new, top_line, people)
+                if other is not None and other.sentence is not None and other.sentence != s.id:
+                    both = [by_id[i] for i in sorted({c.id for c in cited} | {other.sentence})]
+                    if check_statement(more, both, whole).status == "supported":
+                        seconds[s.id] = other
+                        memo[s.id] = more
         return memo[s.id]
 
     def plain(s: Sentence) -> str:
@@ -233,13 +244,16 @@ def compose(
     # A person named by surname alone, before the brief shows who they are, is introduced at
     # their first statement in reading order; a later statement goes back to the surname.
     final, introduced = introduced_once(chosen, placed, top_line, introductions)
+    final, introduced_too = introduced_once(final, placed, top_line, seconds)
     # The words counted for an introduction that went back are chosen again.
     if back := {p.sentence.id for p, f in zip(chosen, final, strict=True) if p.text != f.text}:
-        went_back = {sid: introductions.pop(sid) for sid in back}
+        went_back = {sid: introductions.pop(sid) for sid in back if sid in introductions}
         for sid in back:
+            seconds.pop(sid, None)
             memo[sid] = plain(by_id[sid])
         chosen, placed = arrange(labels)
         final, introduced = introduced_once(chosen, placed, top_line, introductions)
+        final, introduced_too = introduced_once(final, placed, top_line, seconds)
         # Where the statement that introduced the person is no longer chosen, the first one
         # that names them is introduced again (in the form the selection chose), if the
         # checks pass it and the words allow.
@@ -255,8 +269,9 @@ def compose(
                     people_again[p.sentence.id] = person
             again.append(p)
         retried, cited_again = introduced_once(again, placed, top_line, people_again)
+        retried, cited_too = introduced_once(retried, placed, top_line, seconds)
         if sum(word_count(p.text) for p in retried) <= budget:
-            final, introduced = retried, cited_again
+            final, introduced, introduced_too = retried, cited_again, cited_too
     chosen, labels = final, placed
     # An "also" that follows no statement of the sentence before it in the text adds to what
     # the brief does not show: it goes (the checks must pass the statement as they did).
@@ -282,13 +297,14 @@ def compose(
             text=p.text,
             antecedent=introduced.get(p.sentence.id)
             or (resolved.get(p.sentence.id) if p.text != statement(p.sentence) else None),
+            also=introduced_too.get(p.sentence.id),
         )
         for p in chosen
     ]
     sections: dict[str, list[Statement]] = {name: [] for name, _ in SECTIONS}
     for n in notes:
         statements = sections[n.section]
-        cites = sorted({n.sentence, *([n.antecedent] if n.antecedent else [])})
+        cites = sorted({n.sentence, *(c for c in (n.antecedent, n.also) if c)})
         # A quotation that goes on the one the statement before it attributes ("…," said
         # Abdourahim Said Bakar. "The military has taken control …") is printed with it: alone,
         # it would say nobody's words.
