@@ -525,6 +525,10 @@ def test_the_speaker_of_a_statement_is_found_in_its_byline_or_title() -> None:
     assert byline("Call\n\nOffice of the Spokesperson\n\nThe below is attributable to "
                   "Spokesperson Ned Price:\n\nText.") == "Price"  # fmt: skip
     assert byline("Talks resumed, Reuters said.\n\nIndia and Pakistan met.") is None
+    # An office of two words: a grouping text's "Ned Price, Department Spokesperson", and one
+    # written for the test.
+    assert byline("Atrocities\n\nNed Price, Department Spokesperson\n\nWe urge …") == "Price"
+    assert byline("Floods\n\nAna Ruiz, Deputy Secretary\n\nWe will help.") == "Ruiz"
     assert author(
         "President Biden Statement Ahead of the 10th Review Conference of the Treaty"
     ) == ("Biden")

@@ -754,3 +754,28 @@ def test_a_one_word_statement_is_a_fragment_not_an_error() -> None:
     # a short denial read the word before the last).
     for line in ("Hi.", "Yes.", "EDT", "Now."):
         assert any(p.kind == "fragment" for p in fidelity.form_problems(line)), line
+
+
+def test_a_first_person_report_still_names_no_speaker() -> None:
+    # A grouping text's "We urge the Government of Ethiopia …" (a spokesperson's statement):
+    # "urge" reports, but "we" is still nobody the reader can name. A third person's report
+    # names the speaker.
+    for line in (
+        "We urge the Government of Ethiopia to cooperate with the UN Commission.",
+        "We continue to urge all parties to take the necessary steps.",
+        "I said on Monday that the talks would resume.",
+    ):
+        problems = [p.text for p in fidelity.form_problems(line)]
+        assert "speaks in the first person with no speaker named" in problems, line
+    assert not fidelity.form_problems("The President emphasized that our security matters.")
+    assert not fidelity.form_problems("Price: We urge the Government of Ethiopia to act.")
+
+
+def test_that_after_a_break_is_a_determiner() -> None:
+    # A transcript's "Unfortunately, that was – that trip was shortened by COVID." and one
+    # written for the test; "said that funding would" stays a conjunction.
+    assert fidelity.references("Unfortunately, that was – that trip was shortened.") == [
+        "that trip"
+    ]
+    assert fidelity.references("Aid was cut in May; that visit was cancelled.") == ["that visit"]
+    assert fidelity.references("Officials said that funding would run out in May.") == []

@@ -656,3 +656,24 @@ def test_a_bottom_line_from_deep_in_a_text_gives_way_to_its_opening() -> None:
     near = [*lines[:3], lines[-1]]
     assert headline.headline(_filed(detail), split_sentences("\n".join(near) + "\n"))[1] == detail
     assert headline.headline(_filed(detail), sentences, lead_order=sentences)[1] == detail
+
+
+def test_the_lead_is_a_clause_that_points_to_nothing_before_it() -> None:
+    # A grouping text's remarks before a meeting: the lead had been "We were supposed to
+    # continue them during a trip …" (them?), then "But a very strong shared agenda … that we’ll
+    # be working on." (no clause); and the text's own headline of 17 words gave way to it.
+    title = (
+        "Secretary Antony J. Blinken and Thai Deputy Prime Minister and Foreign Minister Don "
+        "Pramudwinai Before Their Meeting"
+    )
+    sentences = split_sentences(
+        "We were supposed to continue them during a trip that I was making to Thailand.\n"
+        "But a very strong shared agenda for a stable, peaceful Indo-Pacific that we will be "
+        "working on.\n"
+        "We just came off of the first joint Strategic and Defense Dialogue between our two "
+        "countries in Bangkok.\n"
+    )
+    filed = _filed("PWNED", title="PWNED")
+    got, bottom, *_ = headline.headline(filed, sentences, own_title=title)
+    assert got == title
+    assert bottom == sentences[2].text

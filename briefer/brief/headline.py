@@ -30,6 +30,9 @@ from briefer.text.turns import non_answer, vocatives
 from briefer.text.words import AUXILIARIES, TIME_NOUNS
 
 TITLE_MAX_WORDS = 16
+#: The text's own headline stands in for a refused title up to this many words: its publisher's
+#: words, longer than a title the model writes, beat a lead sentence cut to fit.
+OWN_TITLE_MAX_WORDS = 24
 BOTTOM_LINE_MAX_WORDS = 50
 #: Words the title and bottom line are expected to take, when choosing sentences before them.
 HEADLINE_WORDS = 50
@@ -152,6 +155,13 @@ def _lead(
             text = _main_clause(text, max_words)
         if not text or _DANGLING_START.match(text):
             continue
+        # "We were supposed to continue them during a trip …", "… that trip was shortened":
+        # what "them" are, or which trip, only the sentence before says.
+        if any(ref.split()[0].lower() in _POINTING for ref in fidelity.references(text)):
+            continue
+        # Nor a fragment ("But a very strong shared agenda … that we’ll be working on.").
+        if any(p.kind == "fragment" for p in fidelity.form_problems(text)):
+            continue
         if standing_position(text):
             # Where the US stands is the statement's opening courtesy, not its news: it leads
             # only when nothing else fits.
@@ -167,6 +177,11 @@ def _lead(
             return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
         first_fit = first_fit or Pick(sentence, text)
     return first_fit or Pick(sentences[0], statement(sentences[0]))
+
+
+# The words of a reference that only the sentence before can resolve (not an opening "The …",
+# which the lead's own words may say).
+_POINTING = frozenset("they them their this these those such that another".split())
 
 
 # A line that runs the room, not the news: "Good afternoon, everyone, and welcome to the White
@@ -314,7 +329,7 @@ def headline(
         why = _why(problems) if problems else ""
     if not why:
         title_basis = _basis(cites, "paraphrase")
-    elif own_title and word_count(own_title) <= TITLE_MAX_WORDS:
+    elif own_title and word_count(own_title) <= OWN_TITLE_MAX_WORDS:
         title, title_basis = own_title, _basis([], "headline", why)
     else:
         title, title_form = _title_from(lead.text)

@@ -86,7 +86,7 @@ def inside_quote(head: str) -> bool:
 # An opening phrase with no clause after it: "By the authority vested in me as President by
 # the Constitution …" (a memorandum's formula, cut before its ", including …").
 _ONLY_AN_OPENING = re.compile(
-    r"^\W*(?:By|Under|Through|Pursuant\s+to|In|On|At|With|Since|During|After|Before|As|For|From)"
+    r"^\W*(?:By|Under|Through|Pursuant\s+to|In|On|At|With|Since|During|After|Before|As|For|From|To)"
     r"\s[^,;:]*$"
 )
 

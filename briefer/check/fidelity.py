@@ -986,7 +986,14 @@ def form_problems(
     if antecedent is None and (later := _after_what(bare_text)):
         problems.append(Problem("reference", f"“{later}” {AFTER_WHAT}"))
     # "The President emphasized that … our national security": the speaker is named.
-    reported = any(lemmas(t.word) & REPORTING for t in words if t.text.islower())
+    # Not by "we" or "I" ("We urge the Government …", "We continue to urge …"): the speaker is
+    # still unnamed.
+    reported = any(
+        lemmas(t.word) & REPORTING
+        and t.text.islower()
+        and not any(w.word in ("i", "we") for w in words[max(0, k - 3) : k])
+        for k, t in enumerate(words)
+    )
     # Names inside a quotation are not its speaker's: "“… for European capitals …,” he told
     # Reuters." names nobody "he" can be.
     # Nor are names in an opening phrase ("Called the Lobito Corridor, the project is the
@@ -1069,20 +1076,21 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             found.append(" ".join(t.text for t in opening[:j]))
     for k, t in enumerate(words[:-2]):
         noun, verb = words[k + 1], words[k + 2]
-        # "Now that that delegation may not be happening", "about that decision": "that" after
-        # "that" or a preposition, before a singular noun and its verb, is a determiner ("said
-        # that funding would" is not).
+        # "Now that that delegation may not be happening", "about that decision", "… – that trip
+        # was shortened": "that" after "that", a preposition or a clause's break, before a
+        # singular noun and its verb, is a determiner ("said that funding would" is not).
         if (
             t.word == "that"
             and k > 0
-            and words[k - 1].word in _BEFORE_DETERMINER
+            and (words[k - 1].word in _BEFORE_DETERMINER or words[k - 1].clause != t.clause)
             and noun.word not in _IDIOMS
             and noun.text.isalpha()
             and noun.text.islower()
             and noun.clause == t.clause == verb.clause
             and noun.word not in STOPWORDS
             and noun.word not in TIME_NOUNS
-            and not finite(noun.text)
+            # a noun that is a verb's form too before an auxiliary ("that trip was")
+            and (not finite(noun.text) or verb.word in AUXILIARIES)
             and _singular_noun(noun.word)
             and verb.text.islower()
             and (finite(verb.text) or verb.word in _ADVERBS)
