@@ -304,6 +304,15 @@ def test_transcript_housekeeping_is_not_content() -> None:
         ("In the capital, Kabul, the army held.", "In the capital, Kabul, the army held."),
         ("Sure, I agree.", "Sure, I agree."),
         ("Thanks, Matt, for the question.", "Thanks, Matt, for the question."),
+        # A subject before an aside is no one addressed.
+        (
+            "MR. KIRBY: Russia, we believe, is preparing an offensive.",
+            "Russia, we believe, is preparing an offensive.",
+        ),
+        (
+            "Again, Hamas, you know, has refused the offer.",
+            "Hamas, you know, has refused the offer.",
+        ),
     ],
 )
 def test_a_statement_drops_leading_connectives_and_fillers(text: str, expected: str) -> None:

@@ -529,6 +529,10 @@ def test_the_speaker_of_a_statement_is_found_in_its_byline_or_title() -> None:
     # written for the test.
     assert byline("Atrocities\n\nNed Price, Department Spokesperson\n\nWe urge …") == "Price"
     assert byline("Floods\n\nAna Ruiz, Deputy Secretary\n\nWe will help.") == "Ruiz"
+    # A dateline in capitals before an office is no byline.
+    assert (
+        byline("KYIV, Ukrainian President Volodymyr Zelensky visited.\n\nRussia must go.") is None
+    )
     assert author(
         "President Biden Statement Ahead of the 10th Review Conference of the Treaty"
     ) == ("Biden")
@@ -877,3 +881,13 @@ def test_the_day_of_the_news_and_a_us_act_are_not_background(text: str, section:
 )
 def test_a_standing_position_is_told_from_an_act(text: str, standing: bool) -> None:
     assert standing_position(text) is standing
+
+
+def test_a_department_spokespersons_statement_speaks_for_the_us() -> None:
+    from briefer.text.cues import document_cues
+
+    # A grouping text's byline, and one written for the test.
+    for byline_line in ("Ned Price, Department Spokesperson", "Ana Ruiz, Department Spokesperson"):
+        text = f"Reports of Atrocities\n\n{byline_line}\n\nWe urge the government to act."
+        cues = document_cues("Reports of Atrocities", text)
+        assert cues.us_voice and cues.speaker == byline_line.split(",")[0].split()[-1]

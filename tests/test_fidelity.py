@@ -348,6 +348,7 @@ def test_a_statement_that_says_after_what_or_of_whom_only_with_the_sentence_befo
     standing = [
         "The vote will take place later this year.",
         "Talks must end no later than May.",
+        "The talks will resume at a later date.",
         "The ministers met later in the day.",
         "“We will talk about that later,” the minister told reporters.",
         "None of the 40 passengers developed Ebola.",
@@ -367,6 +368,9 @@ def test_more_references_and_fragments() -> None:
         "that delegation"
     ]
     assert fidelity.references("Officials said that funding would run out in May.") == []
+    assert fidelity.references("The minister said, in a statement, that aid was cut.") == [
+        "The minister"
+    ]
     # a "the …" of the sentence before: "the city" after a sentence on the city of Misrata
     before = fidelity.word_keys("Shelling hit the besieged city of Misrata on Tuesday.")
     line = "A photographer died from wounds he suffered in an attack in the city."

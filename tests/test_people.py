@@ -84,14 +84,14 @@ def test_a_person_is_named_in_full_once_and_by_surname_after() -> None:
     assert {k: v.phrase for k, v in common.items()} == {"Bush": "Governor Anne K. Bush"}
     assert common["Bush"].name == "Anne K. Bush"
     # A title held for a time shows a person too, though the introduction leaves it out; and
-    # so does a quotation the whole name speaks ("…," said Daniel Levy), unless the word stands
-    # after an acronym too ("U.S. Steel": a company's name).
+    # so does a quotation the whole name speaks ("…," said Daniel Levy), where a capital inside
+    # a sentence says the word is a name, and not after an acronym ("U.S. Steel").
     shown = introductions(
         split_sentences(
             "President-elect Julia Price will take office in May.\n"
-            "Price named his cabinet on Friday.\n"
+            "The cabinet that Price named on Friday met.\n"
             "“It was a good day,” said Daniel Levy of the New America Foundation.\n"
-            "Levy saw reason for guarded optimism.\n"
+            "Levy saw reason for guarded optimism, and critics answered Levy.\n"
             "“We will invest,” Anne Bush told reporters, and Bush left.\n"
             "“We will not sell,” said Nippon Steel.\n"
             "U.S. Steel shares rose, and Steel workers cheered.\n"
@@ -102,9 +102,16 @@ def test_a_person_is_named_in_full_once_and_by_surname_after() -> None:
         "Levy": "Daniel Levy",
         "Bush": "Anne Bush",
     }
-    # A speech verb without a quotation is no speaker's.
-    unquoted = "The plan, said Nippon Steel, is off.\nSteel fell.\n"
-    assert introductions(split_sentences(unquoted)) == {}
+    # A speech verb without a quotation is no speaker's; a word of the language that only
+    # opens sentences is no surname, whatever title or quotation came before it; nor is a
+    # compound that is no title ("Russian-backed").
+    for text in (
+        "The plan, said Nippon Steel, is off.\nThe mill in Steel fell.\n",
+        "“We will invest,” said Tata Steel.\nSteel is a strategic industry for India.\n",
+        "USAID Administrator Power visited Kyiv.\nPower was restored to 40,000 homes.\n",
+        "Russian-backed Donetsk People’s Republic forces shelled it.\nPeople fled on Monday.\n",
+    ):
+        assert introductions(split_sentences(text)) == {}, text
     # A person the text names by office and surname, never by first name, is introduced by the
     # office; not where one surname follows two offices, nor by a title held for a time.
     titled = introductions(
@@ -163,6 +170,8 @@ def test_a_surname_alone_as_a_verbs_subject_is_named_as_the_text_introduces_it()
     text, person = introduce("Aid stopped, according to Nigeria’s Okonjo.", "", people)
     assert text == "Aid stopped, according to Nigeria’s Amara Okonjo."
     assert person is not None and person.surname == "Okonjo"
+    text, _ = introduce("Aid stopped, said foreign minister Okonjo.", "", people)
+    assert text == "Aid stopped, said foreign minister Amara Okonjo."
 
 
 def test_the_brief_introduces_a_person_at_the_first_statement_that_names_them() -> None:
@@ -371,4 +380,21 @@ def test_a_second_person_of_a_statement_is_introduced_too() -> None:
         "Foreign Minister Amara Okonjo and Defence Minister Carla Brandt agreed to meet again in "
         "Berlin in March."
     )
+    assert said.cites == [1, 3]
+
+
+def test_a_person_introduced_by_the_name_alone_cites_the_introduction() -> None:
+    # Written for the test: "… according to the JX Fund’s Winterhager" (v05 of the dev corpus)
+    # is printed with the name alone, and cites the sentence that gives it.
+    sentences = split_sentences(
+        "JX Fund managing director Penelope Winterhager agreed with the plan on Monday.\n"
+        "Grants to 40 newsrooms were frozen in January by the donors.\n"
+        "Support has collapsed, according to the JX Fund’s Winterhager.\n"
+    )
+    filed = model_answer.Filed(
+        title="Newsroom grants frozen", bottom_line=sentences[1].text, sections={3: "outlook"}
+    )
+    content, _, _ = compose.compose(filed, sentences, 200)
+    (said,) = content.outlook
+    assert said.text == "Support has collapsed, according to the JX Fund’s Penelope Winterhager."
     assert said.cites == [1, 3]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from briefer.brief import model_answer, selection
-from briefer.brief.shorten import shorter_forms
+from briefer.brief.shorten import main_clause, shorter_forms
 from briefer.check.verify import check_statement
 from briefer.text.sentences import split_sentences
 
@@ -479,3 +479,21 @@ def test_a_cut_never_ends_inside_a_participle_before_the_main_verb(
     sentence: str, forms: list[str]
 ) -> None:
     assert shorter_forms(sentence) == forms
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A grouping text's OSCE statement: the cut at ", including" and the bottom line's at
+        # ", as" dropped "as appropriate".
+        "The expert mission will prepare a new report that will be shared with all OSCE "
+        "participating States and relevant accountability mechanisms, including national, "
+        "regional, and international courts and tribunals, as appropriate.",
+        # Written for the test.
+        "The ministry will release the reserve stocks to the northern provinces, starting "
+        "with the three hardest hit by the drought, unless the rains return by March.",
+    ],
+)
+def test_a_cut_never_drops_a_condition(sentence: str) -> None:
+    assert shorter_forms(sentence) == []
+    assert main_clause(sentence, 30, 8) == ""

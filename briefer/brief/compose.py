@@ -84,9 +84,20 @@ def introduced_once(
                 continue
             text = p.text
             person = introductions.get(p.sentence.id)
-            if person is not None and person.phrase in text:
+            # introduced with the title, or by the name alone after a title of the statement's
+            # own ("the JX Fund’s Penelope Winterhager")
+            form = (
+                None
+                if person is None
+                else person.phrase
+                if person.phrase in text
+                else person.name
+                if person.name in text
+                else None
+            )
+            if person is not None and form is not None:
                 if person.name in shown:
-                    text = text.replace(person.phrase, person.surname, 1)
+                    text = text.replace(form, person.surname, 1)
                 elif person.sentence is not None:
                     cited[p.sentence.id] = person.sentence
             out[p.sentence.id] = Pick(sentence=p.sentence, text=text)
@@ -302,6 +313,7 @@ def compose(
         for p in chosen
     ]
     sections: dict[str, list[Statement]] = {name: [] for name, _ in SECTIONS}
+    last_note: dict[str, Note] = {}
     for n in notes:
         statements = sections[n.section]
         cites = sorted({n.sentence, *(c for c in (n.antecedent, n.also) if c)})
@@ -312,14 +324,16 @@ def compose(
         if (
             statements
             and prior is not None
-            and statements[-1].cites[-1] == prior.id
+            and last_note[n.section].sentence == prior.id
             and is_whole_quote(n.text)
-            and fidelity.continues_quote(prior.text)
+            and fidelity.continues_quote(statements[-1].text)
         ):
             last = statements[-1]
-            statements[-1] = Statement(text=f"{last.text} {n.text}", cites=[*last.cites, *cites])
-            continue
-        statements.append(Statement(text=n.text, cites=cites))
+            merged = sorted({*last.cites, *cites})
+            statements[-1] = Statement(text=f"{last.text} {n.text}", cites=merged)
+        else:
+            statements.append(Statement(text=n.text, cites=cites))
+        last_note[n.section] = n
     content = BriefContent.model_validate(
         {
             "title": title,

@@ -169,6 +169,16 @@ def stands_alone(head: str) -> bool:
     )
 
 
+# A condition the sentence's claim holds under ("…, including courts and tribunals, as
+# appropriate", "unless …"): a cut before it would state the claim without it. (Not every
+# "if": "asked if …", "… if DRC ultimately …" in a clause of its own.)
+_CONDITION = re.compile(
+    r"\b(?:unless|provided\s+that|(?:as|if|where|when)\s+(?:appropriate|needed|necessary"
+    r"|required|applicable|warranted|possible))\b",
+    re.IGNORECASE,
+)
+
+
 def shorter_forms(text: str) -> list[str]:
     """The sentence's prefixes that end where a dependent part begins, shortest first, each
     closed with a full stop; [] when none stands alone."""
@@ -176,6 +186,8 @@ def shorter_forms(text: str) -> list[str]:
     total = word_count(text)
     for match in _BREAK.finditer(text):
         head = text[: match.start()].rstrip(" ,;:—–")
+        if _CONDITION.search(text, match.start()):
+            continue
         quote = match.group("quote") or ""
         # Counted without a speaker's label ("Biden: …"), which is no part of the clause.
         size = word_count(unvoiced(head))
@@ -225,6 +237,8 @@ def main_clause(sentence: str, max_words: int, min_words: int) -> str:
         head = sentence[: match.start()].rstrip(" ,;")
         if word_count(head) > max_words:
             break
+        if _CONDITION.search(sentence, match.start()):
+            continue
         if stands_alone(head) and not inside_quote(head):
             heads.append(head + ".")
     fit = [h for h in heads if word_count(h) >= min_words]

@@ -39,9 +39,16 @@ _LEADING_CONNECTIVE = re.compile(
 _VOCATIVE = re.compile(r"(?:^|(?<=,))\s*(?P<name>[A-Z][a-z]+),\s+(?=(?:I|we|you)\b)")
 
 
+# "Russia, we believe, is preparing …", "Hamas, you know, has refused …": an aside after the
+# subject, which is no one addressed.
+_ASIDE = re.compile(r"(?:I|we|you)\s+\w+,")
+
+
 def _without_vocative(text: str) -> str:
     for match in _VOCATIVE.finditer(text):
         name = match.group("name").lower()
+        if _ASIDE.match(text, match.end()):
+            continue
         if name not in TIME_NOUNS and (match.start() > 0 or not parts_of_speech(name)):
             start = match.start() if match.start() == 0 else match.start() - 1  # the comma before
             rest = text[match.end() :]

@@ -850,6 +850,9 @@ def _after_what(text: str) -> str | None:
     if any(lemmas(t.word) & REPORTING for t in tokens(own) if t.word):
         return None
     for match in _LATER.finditer(own):
+        # "a later date", "no later than", "at a later stage": an adjective, no reference
+        if own[: match.start()].split()[-1:] in (["a"], ["the"], ["no"], ["any"]):
+            continue
         if match.group("verb") is None:
             return match.group(0).strip().rstrip(",")
         if finite(match.group("verb")):
@@ -882,22 +885,7 @@ def _verb_here(words: Sequence[Token], k: int) -> bool:
         and not (t.text[0].isupper() and not t.initial)
         and t.word not in PREPOSITIONS
         and not (k > 0 and (words[k - 1].word in DETERMINERS or _possessive(words[k - 1])))
-        and not _participle(words, k)
     )
-
-
-def _participle(words: Sequence[Token], k: int) -> bool:
-    """Whether an "-ed" form stands as a participle, no clause's verb: opening the statement
-    ("First reported in May 2026, …") or set off by a comma before "by" ("the outbreak,
-    caused by Bundibugyo virus"; not "The bill passed by 60 votes")."""
-    t = words[k]
-    if not t.word.endswith("ed"):
-        return False
-    opening = k == 0 or (
-        k == 1 and words[0].text[0].isupper() and "ADV" in parts_of_speech(words[0].word)
-    )
-    set_off = k > 0 and words[k - 1].clause != t.clause
-    return opening or (set_off and k + 1 < len(words) and words[k + 1].word == "by")
 
 
 def _possessive(t: Token) -> bool:
@@ -1082,7 +1070,10 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
         if (
             t.word == "that"
             and k > 0
-            and (words[k - 1].word in _BEFORE_DETERMINER or words[k - 1].clause != t.clause)
+            and (
+                words[k - 1].word in _BEFORE_DETERMINER
+                or re.search(rf"[—–;]\s*that\s+{re.escape(noun.text)}\b", bare_text) is not None
+            )
             and noun.word not in _IDIOMS
             and noun.text.isalpha()
             and noun.text.islower()

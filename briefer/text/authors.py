@@ -21,8 +21,8 @@ _NAME_WORD = re.compile(r"^[A-Z][\w’'.-]*$")
 # A byline under the title: "Antony J. Blinken, Secretary of State", "Ned Price, Department
 # Spokesperson", or a readout's "The below is attributable to Spokesperson Ned Price:".
 _BYLINE = re.compile(
-    r"^(?P<who>(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+),\s+(?:the\s+)?(?:[A-Z][a-z]+\s+)?"
-    r"(?:Secretary|Spokesperson"
+    r"^(?P<who>(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*[a-z][\w’'-]*),\s+(?:the\s+)?"
+    r"(?:(?:Department|Deputy|Acting|Principal|Senior)\s+)?(?:Secretary|Spokesperson"
     r"|Ambassador|Under\s+Secretary|Assistant\s+Secretary|Administrator|Special\s+Envoy"
     r"|Press\s+Secretary|Minister|President|Director|Senator|Representative)\b"
     r"|attributable\s+to\s+(?P<office>Spokesperson|Secretary)?\s*(?P<quoted>(?:[A-Z][\w’'.-]*\s+)"

@@ -135,7 +135,7 @@ _FIRST_PERSON = re.compile(r"\b(I|we|We|our|Our|my|My|us|me)\b")
 _US_VOICE = re.compile(
     r"\b(White\s+House|Statement\s+(from|by)\s+(the\s+)?(President|Secretary|Press\s+Secretary)"
     r"|Readout|Fact\s+Sheet|Press\s+Briefing|Press\s+Gaggle|State\s+Department|Department\s+of"
-    r"|Secretary\s+of\s+State|Office\s+of\s+the\s+Spokesperson)",
+    r"|Secretary\s+of\s+State|Office\s+of\s+the\s+Spokesperson|Department\s+Spokesperson)",
     re.IGNORECASE,
 )
 

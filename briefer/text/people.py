@@ -10,8 +10,12 @@ language ("Neighboring Uganda" is no person). The introduction is the name with 
 before it in the sentence that first gives it ("UN High Commissioner for Human Rights Navi
 Pillay", "British photojournalist Tim Hetherington"); a heading gives the name alone ("Readout
 of National Security Advisor Jake Sullivan's Call …"). A title set apart by commas ("Libya's
-foreign minister, Abdul Ati al-Obeidi,") is left to the cited sentence: the name alone. A
-particle joined by a hyphen may drop when the name repeats ("al-Obeidi" … "Obeidi")."""
+foreign minister, Abdul Ati al-Obeidi,") is left to the cited sentence: the name alone, as is a
+title held for a time ("President-elect", "former"). A particle joined by a hyphen may drop
+when the name repeats ("al-Obeidi" … "Obeidi"). A surname that is a word of the language too
+("Trump", "Levy") needs more: a title before the whole name, or a use inside a sentence and a
+title held for a time or a quotation the name speaks ("…," said Daniel Levy). Someone named
+only by office and surname ("President Putin") is introduced by the office (``_titled``)."""
 
 from __future__ import annotations
 
@@ -163,8 +167,9 @@ def _runs(text: str) -> tuple[Run, ...]:
 
 
 def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
-    """The people the text names in full and by surname alone, by surname as the text spells
-    it alone ("Obeidi" for "Abdul Ati al-Obeidi", whose particle the text drops)."""
+    """The people the text names in full (or by office, ``_titled``) and by surname alone, by
+    surname as the text spells it alone ("Obeidi" for "Abdul Ati al-Obeidi", whose particle the
+    text drops)."""
     runs = [(s, run) for s in sentences for run in _runs(s.text)]
     # Surnames the text uses alone: a run of one word, or of a particle and a word ("La Russa").
     alone: set[str] = set()
@@ -181,6 +186,9 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
         for s, run in runs
         if len(run) == 1 and any(w.isupper() for w in s.text[: run[0][1]].split()[-1:])
     }
+    # Words used alone inside a sentence, where a capital says a name: a word of the language
+    # that opens its sentences only ("People fled …", "Power was restored …") is no surname.
+    named = {run[0][0] for s, run in runs if len(run) == 1 and s.text[: run[0][1]].strip(" “\"‘'(")}
     found: dict[str, Introduction] = {}
     for s, run in runs:
         words = [w for w, _, _ in run]
@@ -223,8 +231,7 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
             speaks = _quoted_speaker(s.text, start, run[-1][2]) and written not in after_acronym
             if (
                 (not before or _connector(before[-1].lower()))
-                and not (held and _office_compound(held[0]))
-                and not speaks
+                and not (((held and _office_compound(held[0])) or speaks) and written in named)
                 and any(_common(w) for w in words[cut:] if w.lower() not in _PARTICLES)
             ):
                 continue
@@ -270,14 +277,14 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
                     surname=family,
                     phrase=s.text[title : run[-1][2]],
                 )
-    found.update(_titled(runs, alone, after_acronym, found))
+    found.update(_titled(runs, alone - after_acronym, named, found))
     return found
 
 
 def _titled(
     runs: Sequence[tuple[Sentence, Run]],
     alone: set[str],
-    after_acronym: set[str],
+    named: set[str],
     found: dict[str, Introduction],
 ) -> dict[str, Introduction]:
     """People a text names by office and surname and never by first name ("President Trump …"
@@ -293,7 +300,9 @@ def _titled(
             or words[-2] not in OFFICES
             or surname not in alone
             or surname in found
-            or surname in after_acronym
+            # a word of the language only where a capital inside a sentence says a name
+            # ("USAID Administrator Power" … "Power was restored …" is none)
+            or (_common(surname) and surname not in named)
             or surname in OFFICES
             or surname.lower() in FUNCTION_WORDS
             or surname.lower() in TIME_NOUNS
@@ -353,10 +362,12 @@ def _stands_apart(first: str, surname: str, runs: Sequence[tuple[Sentence, Run]]
 
 
 def _office_compound(word: str) -> bool:
-    """A capitalised compound of a title ("Secretary-General", "President-elect"), which is no
-    name word for its lower-case part."""
+    """A title joined by a hyphen ("Secretary-General", "President-elect", "Vice-President"),
+    which is no name word for its lower-case part; not any compound ("Russian-backed")."""
     head, _, rest = word.partition("-")
-    return head[:1].isupper() and bool(rest) and head.isalpha() and rest.replace("-", "").isalpha()
+    return bool(rest) and (
+        head in OFFICES or head in ("Vice", "Deputy") or rest.lower() in ("elect", "designate")
+    )
 
 
 # Parts of a title held for a time only ("President-elect", "then-Senator", "ex-Minister"): the
@@ -435,8 +446,13 @@ def introduce(
     if not found:
         return text, None
     _, start, end, person = next((f for f in found if f[0]), found[0])
-    # After a title of the statement's own ("the JX Fund’s Winterhager"), the name alone.
-    owned = re.search(r"[’']s\s*$", text[:start]) is not None
+    # After a title of the statement's own ("the JX Fund’s Winterhager", "defence minister
+    # Brandt"), the name alone.
+    before = text[:start].split()[-1:]
+    titled = person.phrase[: len(person.phrase) - len(person.name)].lower().split()
+    owned = re.search(r"[’']s\s*$", text[:start]) is not None or (
+        bool(before) and before[0].lower() in titled
+    )
     return text[:start] + (person.name if owned else person.phrase) + text[end:], person
 
 
@@ -490,7 +506,7 @@ def unintroduced(text: str, shown: str, people: dict[str, Introduction]) -> str 
         if person is None or person.name in text or person.name in shown:
             continue
         # A name that qualifies a noun names a government or an era, not the person acting
-        # ("the Biden administration launched …", "Trump-era tariffs").
+        # ("the Biden administration launched …", "the Okonjo government").
         if _qualifies_noun(text, run[-1][2]):
             continue
         return person.surname
