@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from briefer.brief import compose, model_answer
 from briefer.check.verify import check_statement, verify_brief
-from briefer.models import Basis, Brief, BriefMeta, Ref, Source
+from briefer.models import Basis, Brief, BriefMeta, Ref, Source, Statement
 from briefer.text.cues import document_cues
 from briefer.text.people import introduce, introductions
 from briefer.text.sentences import split_sentences
@@ -363,19 +363,25 @@ def test_a_past_the_lexicon_does_not_know_is_a_verb_after_a_surname() -> None:
     )
 
 
+def _third_in_outlook(text: str, title: str) -> Statement:
+    """The brief of a three-sentence text whose second sentence is the bottom line and whose
+    third is its only statement (in Outlook)."""
+    sentences = split_sentences(text)
+    filed = model_answer.Filed(title=title, bottom_line=sentences[1].text, sections={3: "outlook"})
+    content, _, _ = compose.compose(filed, sentences, 200)
+    (said,) = content.outlook
+    return said
+
+
 def test_a_second_person_of_a_statement_is_introduced_too() -> None:
     # Written for the test (c05 of the dev corpus: "Trump and PRC President Xi Jinping agreed …"
     # once Xi was introduced, Trump by surname alone).
-    sentences = split_sentences(
+    said = _third_in_outlook(
         "Foreign Minister Amara Okonjo met Defence Minister Carla Brandt in Abuja on Monday.\n"
         "The talks covered trade and 40,000 tonnes of grain for the north.\n"
-        "Okonjo and Brandt agreed to meet again in Berlin in March.\n"
+        "Okonjo and Brandt agreed to meet again in Berlin in March.\n",
+        "Grain talks in Abuja",
     )
-    filed = model_answer.Filed(
-        title="Grain talks in Abuja", bottom_line=sentences[1].text, sections={3: "outlook"}
-    )
-    content, _, _ = compose.compose(filed, sentences, 200)
-    (said,) = content.outlook
     assert said.text == (
         "Foreign Minister Amara Okonjo and Defence Minister Carla Brandt agreed to meet again in "
         "Berlin in March."
@@ -386,15 +392,11 @@ def test_a_second_person_of_a_statement_is_introduced_too() -> None:
 def test_a_person_introduced_by_the_name_alone_cites_the_introduction() -> None:
     # Written for the test: "… according to the JX Fund’s Winterhager" (v05 of the dev corpus)
     # is printed with the name alone, and cites the sentence that gives it.
-    sentences = split_sentences(
+    said = _third_in_outlook(
         "JX Fund managing director Penelope Winterhager agreed with the plan on Monday.\n"
         "Grants to 40 newsrooms were frozen in January by the donors.\n"
-        "Support has collapsed, according to the JX Fund’s Winterhager.\n"
+        "Support has collapsed, according to the JX Fund’s Winterhager.\n",
+        "Newsroom grants frozen",
     )
-    filed = model_answer.Filed(
-        title="Newsroom grants frozen", bottom_line=sentences[1].text, sections={3: "outlook"}
-    )
-    content, _, _ = compose.compose(filed, sentences, 200)
-    (said,) = content.outlook
     assert said.text == "Support has collapsed, according to the JX Fund’s Penelope Winterhager."
     assert said.cites == [1, 3]
