@@ -86,15 +86,8 @@ def introduced_once(
             person = introductions.get(p.sentence.id)
             # introduced with the title, or by the name alone after a title of the statement's
             # own ("the JX Fund’s Penelope Winterhager")
-            form = (
-                None
-                if person is None
-                else person.phrase
-                if person.phrase in text
-                else person.name
-                if person.name in text
-                else None
-            )
+            forms = (person.phrase, person.name) if person is not None else ()
+            form = next((f for f in forms if f in text), None)
             if person is not None and form is not None:
                 if person.name in shown:
                     text = text.replace(form, person.surname, 1)
@@ -252,10 +245,19 @@ def compose(
     # What a "the …" may mean without the sentence before it: one reading for every round.
     reader = Context.of(sentences, title, bottom_line)
     chosen, placed = arrange(labels)
+
     # A person named by surname alone, before the brief shows who they are, is introduced at
     # their first statement in reading order; a later statement goes back to the surname.
-    final, introduced = introduced_once(chosen, placed, top_line, introductions)
-    final, introduced_too = introduced_once(final, placed, top_line, seconds)
+    def introduced_both(
+        picks: list[Pick], firsts: dict[int, Introduction]
+    ) -> tuple[list[Pick], dict[int, int], dict[int, int]]:
+        # Each statement's first person, then its second (``seconds``), at their first
+        # statement in reading order.
+        picks, cited = introduced_once(picks, placed, top_line, firsts)
+        picks, cited_too = introduced_once(picks, placed, top_line, seconds)
+        return picks, cited, cited_too
+
+    final, introduced, introduced_too = introduced_both(chosen, introductions)
     # The words counted for an introduction that went back are chosen again.
     if back := {p.sentence.id for p, f in zip(chosen, final, strict=True) if p.text != f.text}:
         went_back = {sid: introductions.pop(sid) for sid in back if sid in introductions}
@@ -263,8 +265,7 @@ def compose(
             seconds.pop(sid, None)
             memo[sid] = plain(by_id[sid])
         chosen, placed = arrange(labels)
-        final, introduced = introduced_once(chosen, placed, top_line, introductions)
-        final, introduced_too = introduced_once(final, placed, top_line, seconds)
+        final, introduced, introduced_too = introduced_both(chosen, introductions)
         # Where the statement that introduced the person is no longer chosen, the first one
         # that names them is introduced again (in the form the selection chose), if the
         # checks pass it and the words allow.
@@ -279,8 +280,7 @@ def compose(
                     p = Pick(sentence=p.sentence, text=new)
                     people_again[p.sentence.id] = person
             again.append(p)
-        retried, cited_again = introduced_once(again, placed, top_line, people_again)
-        retried, cited_too = introduced_once(retried, placed, top_line, seconds)
+        retried, cited_again, cited_too = introduced_both(again, people_again)
         if sum(word_count(p.text) for p in retried) <= budget:
             final, introduced, introduced_too = retried, cited_again, cited_too
     chosen, labels = final, placed

@@ -157,7 +157,7 @@ def _lead(
             continue
         # "We were supposed to continue them during a trip …", "… that trip was shortened":
         # what "them" are, or which trip, only the sentence before says.
-        if any(ref.split()[0].lower() in _POINTING for ref in fidelity.references(text)):
+        if fidelity.points_to_sentence_before(text, determiners=True):
             continue
         # Nor a fragment ("But a very strong shared agenda … that we’ll be working on.").
         if any(p.kind == "fragment" for p in fidelity.form_problems(text)):
@@ -177,11 +177,6 @@ def _lead(
             return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
         first_fit = first_fit or Pick(sentence, text)
     return first_fit or Pick(sentences[0], statement(sentences[0]))
-
-
-# The words of a reference that only the sentence before can resolve (not an opening "The …",
-# which the lead's own words may say).
-_POINTING = frozenset("they them their this these those such that another".split())
 
 
 # A line that runs the room, not the news: "Good afternoon, everyone, and welcome to the White

@@ -1262,13 +1262,15 @@ def continues_quote(antecedent: str | None) -> bool:
     return any(lemmas(t.word) & REPORTING for t in tokens(unquoted(antecedent)) if t.word)
 
 
-def points_to_sentence_before(text: str) -> bool:
+def points_to_sentence_before(text: str, *, determiners: bool = False) -> bool:
     """Whether a reference of the statement names nothing by a word ("these deployments",
     "them"): only the sentence before it in the text shows what it means, so the statement
-    goes where that sentence goes (``unshown``)."""
-    return any(
-        ref.split()[0].lower() in _PLURAL_PRONOUNS | _DEMONSTRATIVES for ref in references(text)
-    )
+    goes where that sentence goes (``unshown``). ``determiners``: a "that …" or "another …"
+    too ("… that trip was shortened"), as a lead must not hold (``headline``)."""
+    pointing = _PLURAL_PRONOUNS | _DEMONSTRATIVES
+    if determiners:
+        pointing |= {"that", "another"}
+    return any(ref.split()[0].lower() in pointing for ref in references(text))
 
 
 def answers(text: str) -> bool:

@@ -228,11 +228,19 @@ def introductions(sentences: Sequence[Sentence]) -> dict[str, Introduction]:
             # Donald Trump"; and so does a quotation the name speaks: "…," said Daniel Levy of the
             # New America Foundation. Levy saw …)
             held = s.text[:start].split()[-1:]
-            speaks = _quoted_speaker(s.text, start, run[-1][2]) and written not in after_acronym
             if (
                 (not before or _connector(before[-1].lower()))
-                and not (((held and _office_compound(held[0])) or speaks) and written in named)
                 and any(_common(w) for w in words[cut:] if w.lower() not in _PARTICLES)
+                and not (
+                    written in named
+                    and (
+                        (held and _office_compound(held[0]))
+                        or (
+                            written not in after_acronym
+                            and _quoted_speaker(s.text, start, run[-1][2])
+                        )
+                    )
+                )
             ):
                 continue
             found[written] = Introduction(
