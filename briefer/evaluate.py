@@ -35,7 +35,7 @@ from briefer.check.scoring import (
     scored_parts,
     scored_text,
 )
-from briefer.errors import BrieferError, ConfigError
+from briefer.errors import BrieferError, ConfigError, InternalError
 from briefer.inputs.sources import read_file
 from briefer.models import SECTIONS, Article, Brief
 from briefer.pipeline import Briefer
@@ -431,6 +431,9 @@ def _run_item(
         last[:] = [brief]
     except BrieferError as err:
         item.error = str(err)
+        item.missed = item.strict_missed = [f.fact for f in known]
+    except Exception as exc:  # a bug costs this text only: the report still measures the rest
+        item.error = str(InternalError.wrapping(key, exc))
         item.missed = item.strict_missed = [f.fact for f in known]
     item.seconds = round(time.monotonic() - started, 1)
     return item

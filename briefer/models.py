@@ -18,12 +18,15 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("outlook", "Outlook"),
 )
 
-#: What a section says when the sources say nothing about it (never invented content).
-NOT_STATED: dict[str, str] = {
-    "background": "The sources do not state the background.",
-    "us_position": "The sources do not state a US position.",
-    "ground_situation": "The sources do not state the situation on the ground.",
-    "outlook": "The sources do not state an outlook.",
+#: What an empty section says. It claims nothing about the sources: the model files each
+#: sentence, and a section it filed nothing under (or nothing shown whole) may still have
+#: material in the text. Read on eight unseen texts, 7 of 9 "The sources do not state …"
+#: lines were false.
+EMPTY_SECTION: dict[str, str] = {
+    "background": "No statement on the background was drawn from the sources.",
+    "us_position": "No statement of a US position was drawn from the sources.",
+    "ground_situation": "No statement on the situation on the ground was drawn from the sources.",
+    "outlook": "No statement on the outlook was drawn from the sources.",
 }
 
 _WS = re.compile(r"\s+")

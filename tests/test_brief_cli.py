@@ -152,10 +152,10 @@ def test_section_without_content_says_so(server: ScriptedServer, run_cli, tmp_pa
     assert result.exit_code == 0, result.output
     md = (tmp_path / f"{SEED.stem}.md").read_text()
     us = md.split("## US Position\n", 1)[1].split("\n## ", 1)[0]
-    assert us.strip() == "_The sources do not state a US position._"
-    assert "_The sources do not state an outlook._" in md
+    assert us.strip() == "_No statement of a US position was drawn from the sources._"
+    assert "_No statement on the outlook was drawn from the sources._" in md
     text = pdf_text(tmp_path / f"{SEED.stem}.pdf")
-    assert "The sources do not state a US position." in text
+    assert "No statement of a US position was drawn from the sources." in text
 
 
 def test_invalid_json_then_valid_reasks_once(

@@ -227,6 +227,38 @@ def test_eval_command_report_cache_and_compare(
     assert "-1.000" in result.stdout  # recall delta of a.txt
 
 
+def test_an_unexpected_error_costs_its_text_only(tmp_path: Path) -> None:
+    """A bug met on one text is that text's error in the report; the others are measured."""
+    from briefer.evaluate import evaluate
+    from briefer.models import Article
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Iran and the US meet in Geneva on 4 May. More words follow.")
+    (corpus / "b.txt").write_text("Talks resume in Geneva. Iran and the US meet on 4 May.")
+    (corpus / "keyfacts.json").write_text(
+        json.dumps({name: [{"fact": "f", "anchors": ["Geneva"]}] for name in ("a.txt", "b.txt")})
+    )
+
+    class Stand:
+        """Briefs b.txt; meets a bug on a.txt."""
+
+        def brief(self, article: Article, progress: object = None) -> Brief:
+            if "More words" in article.text:
+                raise TypeError("'NoneType' object is not subscriptable")
+            return make_brief(outlook=["Iran and the US meet in Geneva."])
+
+        def write(self, brief: Brief, folder: Path, stem: str, formats: object) -> list[Path]:
+            return []
+
+    report = evaluate(Stand(), corpus, tmp_path / "briefs")  # type: ignore[arg-type]
+    failed, measured = report.items
+    assert failed.error is not None and "a.txt: unexpected TypeError" in failed.error
+    assert failed.strict_missed == ["f"] and failed.strict_recall == 0.0
+    assert measured.error is None and measured.strict_recall == 1.0
+    assert report.summary.failed == 1
+
+
 def test_kind_of_a_text_and_means_per_kind() -> None:
     assert kind_of("c01_crs_insight_haiti.txt") == "c"
     assert kind_of("w3_wikinews.txt") == "w"

@@ -419,6 +419,103 @@ def test_a_possessive_gives_only_what_the_sources_give() -> None:
     assert not [p for p in kept if p.kind == "actor"]
 
 
+def test_an_act_said_only_by_a_noun_has_no_doer_to_name() -> None:
+    # A White House statement: Biden welcomes an announcement someone else made.
+    own = "President Biden Statement on the UN-Mediated Truce Extension in Yemen"
+    truce = [
+        "I welcome the announcement today of a continuation of the truce in the Yemen conflict.",
+        own,
+    ]
+    found = fidelity.meaning_problems(
+        "President Biden Announces Extension of Truce in Yemen", truce, context=own, title=True
+    )
+    assert [p.kind for p in found] == ["actor"]
+    # Written for the test: a council's approval is no minister's.
+    own = "Statement by Minister Kenji Sato on the Port Contracts"
+    review = ["We welcome the approval of the port contracts by the council.", own]
+    found = fidelity.meaning_problems(
+        "Minister Sato Approves Port Contracts", review, context=own, title=True
+    )
+    assert [p.kind for p in found] == ["actor"]
+    by_sato = ["The approval of the port contracts by Minister Sato came today.", own]
+    assert not fidelity.meaning_problems(
+        "Minister Sato Approves Port Contracts", by_sato, context=own, title=True
+    )
+    # The noun is the subject's own: "Biden's announcement", "an announcement by Biden".
+    for owned in (
+        "President Biden’s announcement of an extension of the truce came today.",
+        "The announcement by President Biden of an extension of the truce came today.",
+    ):
+        found = fidelity.meaning_problems("President Biden Announces Extension of Truce", [owned])
+        assert not [p for p in found if p.kind == "actor"], owned
+    # A headline's "Statement by … Psaki on … Announcement" names who states, not who announces;
+    # the cited sentence says Biden announced.
+    headline_line = (
+        "Statement by Press Secretary Jen Psaki on Unprecedented IEA Release Following President"
+        " Biden’s SPR Announcement"
+    )
+    release = [
+        "Last week, President Biden announced a historic release from the Strategic Petroleum"
+        " Reserve of 1 million barrels a day for six months.",
+        headline_line,
+    ]
+    found = fidelity.meaning_problems(
+        "Press Secretary Jen Psaki Announces Historic Release",
+        release,
+        context=headline_line,
+        title=True,
+    )
+    assert [p.kind for p in found] == ["actor"]
+
+
+def test_a_reason_joined_from_another_sentence_than_the_act() -> None:
+    # A State release: the designations in one sentence, the war crimes in another.
+    cited = [
+        "Today, the Department of State is designating Russian oligarchs and identifying vessels.",
+        "Putin launched a full-scale invasion of Ukraine on February 24, leading to widespread"
+        " reports of war crimes perpetrated by Russia’s forces.",
+    ]
+    found = fidelity.meaning_problems("US Designates Russian Oligarchs for War Crimes", cited)
+    assert [p.kind for p in found] == ["relation"]
+    # Written for the test: a fine and the fraud figures of another sentence.
+    fine = ["The regulator fined the bank on Tuesday.", "Fraud complaints rose sharply this year."]
+    found = fidelity.meaning_problems("Regulator Fined Bank Over Fraud Complaints", fine)
+    assert [p.kind for p in found] == ["relation"]
+    # Time or circumstance is no reason: "… after …", "… amid …" join the sentences' events.
+    assert not fidelity.meaning_problems("Regulator Fined Bank Amid Fraud Complaints", fine)
+    # One sentence that ties both, or a single cited sentence, relates them.
+    tied = ["The regulator fined the bank over fraud complaints on Tuesday.", fine[1]]
+    assert not fidelity.meaning_problems("Regulator Fined Bank Over Fraud Complaints", tied)
+    assert not fidelity.meaning_problems("Regulator Fined Bank Over Fraud Complaints", [tied[0]])
+
+
+def test_a_statement_that_opens_on_you_addresses_someone_unshown() -> None:
+    for line in (
+        "Pramudwinai: You mentioned about APEC.",  # a State transcript
+        "Sato: You asked about the port budget.",  # written for the test
+    ):
+        found = fidelity.form_problems(line)
+        assert [p.kind for p in found] == ["reference"], line
+        assert fidelity.leans_on_antecedent(line)
+    assert not fidelity.form_problems("Sato: We told you the budget would rise.")
+
+
+def test_a_statement_that_opens_on_both_of_a_noun_says_not_which_two() -> None:
+    for line in (
+        # A White House readout: the two companies were named in the sentence before.
+        "Both companies stated that they are operating 24/7 with Gerber.",
+        "Both countries agreed to reopen the Moyale crossing.",  # written for the test
+    ):
+        found = fidelity.form_problems(line)
+        assert [p.kind for p in found] == ["reference"], line
+        assert fidelity.leans_on_antecedent(line)
+    for line in (
+        "Both Kenya and Sudan backed Jangeli.",  # Wikinews: the two are named
+        "Both the United States and Denmark have military bases in Greenland.",
+    ):
+        assert not fidelity.form_problems(line), line
+
+
 def test_an_antecedent_cited_for_a_name_gives_no_attribution_to_keep() -> None:
     cited = _sentences(
         "However, La Russa believes that not all the arms the rebels have were taken"

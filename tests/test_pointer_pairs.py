@@ -292,7 +292,7 @@ ASYLUM = split_sentences(
 )
 HOSTAGES = split_sentences(
     "Negotiators met in Doha on Monday for a third round of ceasefire talks.\n"
-    "Both delegations stayed overnight at the emir's palace.\n"
+    "The Israeli and Hamas delegations stayed overnight at the emir's palace.\n"
     "Mediators from Qatar and Egypt said they were narrowing the gaps.\n"
     "The health ministry in Gaza reported 31 deaths on Sunday.\n"
 )

@@ -127,7 +127,7 @@ def test_markdown_headings_in_order_and_bullets() -> None:
         "### Cited sentences",  # the citation appendix belongs to Sources
         "## Verification",
     ]
-    assert "_The sources do not state an outlook._" in md
+    assert "_No statement on the outlook was drawn from the sources._" in md
 
 
 @pytest.mark.parametrize(

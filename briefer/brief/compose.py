@@ -122,6 +122,15 @@ def compose(
         own_title=context or None,
     )
     title, bottom_line = top.title, top.bottom_line
+    # The text's own speaker, voiced by surname ("Biden: …"), is introduced as the title or
+    # byline does ("President Joe Biden: …") at their first line in reading order: the bottom
+    # line where it is theirs, else their first statement (``printed``).
+    voice = speaker_of(doc.speaker, doc.speaker_intro) if doc else None
+    if voice is not None and voice.name in f"{title} {bottom_line}":
+        voice = None
+    if voice is not None and bottom_line.startswith(voice.surname):
+        bottom_line = voice.phrase + bottom_line[len(voice.surname) :]
+        voice = None
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = sections_of(filed, sentences, doc)
     voices = voices or {}
@@ -145,11 +154,6 @@ def compose(
     # agreed …" once Xi is introduced), introduced the same way.
     seconds: dict[int, Introduction] = {}
     memo: dict[int, str] = {}
-    # The text's own speaker, voiced by surname ("Biden: …"), is introduced as the title or
-    # byline does ("President Joe Biden: …") at their first statement, like a person above.
-    voice = speaker_of(doc.speaker, doc.speaker_intro) if doc else None
-    if voice is not None and voice.name in top_line:
-        voice = None
 
     def introduced_from(person: Introduction, s: Sentence) -> list[Sentence]:
         # An introduced statement cites the sentence that introduces the person too.

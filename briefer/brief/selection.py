@@ -92,7 +92,7 @@ def select(
         and (s.id not in speech or unvoiced(text(s)) != text(s))
     ]
     # What the bottom line says is not said again, except where its sentence is the only
-    # material of a section (below): "The sources do not state …" would then be false.
+    # material of a section (below): the section would otherwise stay empty.
     repeats = {s.id for s in filed_ok if _said_by(bottom_line, statement(s))}
     candidates = [s for s in filed_ok if s.id not in repeats]
     clean = [s for s in candidates if not is_suspect(s)]

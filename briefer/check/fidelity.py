@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from briefer.check.grounding import known, number_values
 from briefer.text.authors import unvoiced
@@ -328,7 +328,7 @@ def _same_name(a: str, b: str) -> bool:
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # words, number, negation, modality, actor, fragment, reference, speaker
+    kind: str  # words, number, negation, modality, actor, relation, fragment, reference, speaker
     text: str
 
     def __str__(self) -> str:
@@ -424,6 +424,7 @@ def meaning_problems(
             problems += _modality(said, i, found)
         problems += _actor(said, i, found, names)
     problems += _possessors(said, basis, names)
+    problems += _joined_reason(said, basis, names)
     problems += speaker_problems(text, cited)
     if title and said and said[-1].word in _NEEDS_MORE:
         problems.append(Problem("fragment", f"ends on “{said[-1].text}”: cut before what it needs"))
@@ -431,6 +432,59 @@ def meaning_problems(
         listed = ", ".join(f"“{w}”" for w in absent)
         problems.append(Problem("words", f"words not in the cited sentences: {listed}"))
     return _unique(problems)
+
+
+#: Words that give an act its reason ("… for war crimes", "… over the abuses"); not those of
+#: time or circumstance ("after the attack", "amid tensions"), which a headline may join.
+_RELATIONS = frozenset("for over because".split())
+
+
+def _joined_reason(
+    said: Sequence[Token], basis: Sequence[Sequence[Token]], names: set[str]
+) -> list[Problem]:
+    """A reason the line gives its act from another cited sentence than the act's: no sentence
+    relates the two ("US Designates Russian Oligarchs and Vessels for War
+    Crimes" from a sentence on the designations and another on the invasion's war crimes)."""
+    if len(basis) < 2:
+        return []
+    verb = next(
+        (
+            k
+            for k, t in enumerate(said)
+            if t.word not in names and content(t) and verb_forms(t.word) and not t.initial
+        ),
+        None,
+    )
+    if verb is None:
+        return []
+    problems: list[Problem] = []
+    for k in range(verb + 1, len(said)):
+        if said[k].word not in _RELATIONS or said[k].clause != said[verb].clause:
+            continue
+        clause = said[k].clause
+        phrase = [
+            t
+            for t in takewhile(lambda t: t.word not in _RELATIONS, said[k + 1 :])
+            if t.clause == clause
+        ]
+        words = [t for t in phrase if content(t)]
+        if not words:
+            continue
+        together = any(
+            any(same_word(said[verb].word, t.word) for t in toks)
+            and any(same_word(w.word, t.word) for w in words for t in toks)
+            for toks in basis
+        )
+        if not together:
+            tail = " ".join(t.text for t in phrase)
+            problems.append(
+                Problem(
+                    "relation",
+                    f"ties “{said[k].text} {tail}” to “{said[verb].text}”, which no cited "
+                    "sentence relates",
+                )
+            )
+    return problems
 
 
 _POSSESSIVES = frozenset("its their his her".split())
@@ -633,8 +687,25 @@ def _actor(
     if any(t.word not in names and content(t) and verb_forms(t.word) for t in earlier):
         return []  # not the clause's first verb
     subject = {t.word for t in earlier if t.word in names}
-    if not subject:
+    if not subject or not found:
         return []
+    actor = sorted(subject)[0]
+    # Where the cited word is only a noun, it says the act but not who does it ("I welcome the
+    # announcement today of a continuation of the truce" is no "Biden Announces Extension …"),
+    # unless the noun is the subject's ("Biden's announcement", "an announcement by Biden"). A
+    # headline's "Statement by Press Secretary Jen Psaki on … SPR Announcement" names who states.
+    acts = [(toks, j) for toks, j in found if verb_forms(toks[j].word)]
+    if not acts:
+        if any(_owned_by(toks, j, subject) for toks, j in found):
+            return []
+        return [
+            Problem(
+                "actor",
+                f"makes “{actor}” the one who does “{token.word}”; the cited sentences say "
+                "only that it was done",
+            )
+        ]
+    found = acts
     wrong = False
     for toks, j in found:
         doers = _subject_names(toks, j, names)
@@ -653,8 +724,21 @@ def _actor(
         return []
     doers = _subject_names(found[0][0], found[0][1], names)
     given = f"; the cited sentences give “{sorted(doers)[0]}”" if doers else ""
-    actor = sorted(subject)[0]
     return [Problem("actor", f"makes “{actor}” the one who does “{token.word}”{given}")]
+
+
+def _owned_by(toks: Sequence[Token], j: int, subject: set[str]) -> bool:
+    """Whether the noun at ``j`` is the act of a name of ``subject``: "Biden's announcement",
+    "the approval of the contracts by Minister Sato"."""
+    before = toks[j - 1] if j else None
+    if before is not None and before.text.endswith(("'s", "’s")):
+        return any(_same_name(before.word, name) for name in subject)
+    clause = [t for t in toks[j + 1 : j + 8] if t.clause == toks[j].clause]
+    by = next((k for k, t in enumerate(clause) if t.word == "by"), None)
+    if by is None:
+        return False
+    named = takewhile(lambda t: t.text[:1].isupper(), clause[by + 1 :])
+    return any(_same_name(t.word, name) for t in named for name in subject)
 
 
 _SAYING = frozenset("say tell state".split())
@@ -737,8 +821,9 @@ _NEEDS_MORE = frozenset(
 )
 # Not "former" or "latter": the pronouns come as "the former", and a statement that opens on
 # "Former" names a former office holder ("Former Guatemalan President Jimmy Morales signed …").
+# "You" too: a speaker's "You mentioned about APEC." addresses someone the brief does not show.
 _POINTERS = frozenset(
-    "he she it they him them his her its their this that these those which whose".split()
+    "he she it they him them his her its their this that these those which whose you".split()
 )
 # A connective before the subject ("However, this information …", "But he …").
 _CONNECTIVE = re.compile(
@@ -956,9 +1041,17 @@ def form_problems(
         and "NOUN" not in parts_of_speech(second)
         and finite(second)
     )
+    # "Both companies stated …", "Both countries …": which two? ("Both Kenya and Sudan …" says.)
+    both = (
+        first.word == "both"
+        and len(opening) > 1
+        and opening[1].text.islower()
+        and "NOUN" in parts_of_speech(second)
+        and second not in STOPWORDS
+    )
     if (
         antecedent is None
-        and (first.word in _POINTERS or nobody)
+        and (first.word in _POINTERS or nobody or both)
         and second not in TIME_NOUNS
         and not (first.word == "it" and _EXPLETIVE.match(bare_text))
     ):

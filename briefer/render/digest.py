@@ -22,7 +22,7 @@ import jinja2
 
 from briefer import __version__
 from briefer.errors import RenderError
-from briefer.models import NOT_STATED, SECTIONS, Brief, Digest
+from briefer.models import EMPTY_SECTION, SECTIONS, Brief, Digest
 from briefer.render.beside import Beside, can_fork
 from briefer.render.fonts import document_fonts
 from briefer.render.pdf import load_weasyprint, make_fetcher, reproducible
@@ -73,7 +73,7 @@ def _context(digest: Digest) -> dict[str, Any]:
         "created": digest.run.date,
         "models": sorted({item.brief.meta.model for item in digest.items}),
         "sections": SECTIONS,
-        "not_stated": NOT_STATED,
+        "empty_section": EMPTY_SECTION,
         "cover_style": _cover_style(digest),
     }
 

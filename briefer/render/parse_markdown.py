@@ -277,7 +277,7 @@ def parse_markdown(text: str, *, origin: str, meta: BriefMeta) -> Brief:
         data[key] = [
             _statement(number, line, origin, checked=checked)
             for number, line in sections.get(heading, _Lines())
-            if not (line.startswith("_") and line.endswith("_"))  # "The sources do not state…"
+            if not (line.startswith("_") and line.endswith("_"))  # an empty section's line
         ]
     data["disagreements"] = [
         _disagreement(n, line, origin) for n, line in sections.get("Where Sources Differ", _Lines())

@@ -15,7 +15,7 @@ from typing import Literal
 import jinja2
 
 from briefer.errors import RenderError
-from briefer.models import NOT_STATED, SECTIONS, Basis, Brief, Statement
+from briefer.models import EMPTY_SECTION, SECTIONS, Basis, Brief, Statement
 from briefer.render.scripts import mark_scripts
 from briefer.resources import search_path
 
@@ -196,7 +196,7 @@ class Renderer:
             return self.env.get_template(name).render(
                 brief=brief,
                 sections=SECTIONS,
-                not_stated=NOT_STATED,
+                empty_section=EMPTY_SECTION,
                 date=brief_date(brief),
                 multi_source=len(brief.sources) > 1,
                 **extra,
