@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import socketserver
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,17 @@ def filed_answer(
         if is_content(sentence):
             answer[key(sentence)] = labels.get(sentence.id, default)
     return answer
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quiet_test_servers() -> Iterator[None]:
+    """A test server's thread that meets a client gone away (a timeout test's, after its test
+    ended) prints the traceback to whatever ``sys.stderr`` is then: another test's captured
+    stderr, whose one-line error it breaks. What the servers answered, the tests assert."""
+    loud = socketserver.BaseServer.handle_error
+    socketserver.BaseServer.handle_error = lambda self, request, address: None  # type: ignore[method-assign]
+    yield
+    socketserver.BaseServer.handle_error = loud  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

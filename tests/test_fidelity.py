@@ -500,6 +500,23 @@ def test_a_statement_that_opens_on_you_addresses_someone_unshown() -> None:
     assert not fidelity.form_problems("Sato: We told you the budget would rise.")
 
 
+def test_a_pronoun_after_a_preposition_means_what_was_said_before() -> None:
+    for line, shown in (
+        # A White House statement: "that" is the threat of inflation of the sentence before;
+        # the bottom line's own "that" (a conjunction) shows nothing of it.
+        ("Biden: I am confident the Fed will do its job with that in mind.", "see that inflation"),
+        ("Beyond that, Kenya's ministry will publish the figures.", "that"),  # for the test
+    ):
+        assert fidelity.references(line) == ["that"], line
+        assert fidelity.unshown(line, fidelity.word_keys(shown)) == ["that"], line
+    for line in (
+        "In that case, the ministry will publish the figures.",  # a determiner
+        "We agree with that assessment of the figures.",
+        "Officials said that the figures will follow.",  # a conjunction
+    ):
+        assert "that" not in fidelity.references(line), line
+
+
 def test_a_statement_that_opens_on_both_of_a_noun_says_not_which_two() -> None:
     for line in (
         # A White House readout: the two companies were named in the sentence before.

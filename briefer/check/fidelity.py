@@ -1130,6 +1130,14 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             and not any(keys(after.word) & keys(u.word) for u in words[:k])
         ):
             found.append(f"{t.text} {after.text}")
+        # "… do its job with that in mind.", "Beyond that, …": a pronoun after a preposition,
+        # at the clause's end or before another preposition, means what was said before.
+        elif (
+            t.word in ("this", "that")
+            and words[k - 1].word in PREPOSITIONS
+            and (after is None or after.clause != t.clause or after.word in PREPOSITIONS)
+        ):
+            found.append(t.text)
     opening = [t for t in tokens(_main_clause(bare_text)) if t.word]
     if len(opening) >= 3 and opening[0].word == "the" and bare_text[:1] not in "\"“‘'":
         j = 1
@@ -1305,6 +1313,7 @@ def unshown(
         ref
         for ref in found
         if ref.split()[0].lower() in _PLURAL_PRONOUNS | _DEMONSTRATIVES
+        or " " not in ref  # a pronoun ("with that in mind") names nothing by a word
         or not keys(ref.split()[-1]) & (shown if ref in own else headline)
     ]
 
