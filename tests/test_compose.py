@@ -648,3 +648,39 @@ def test_a_quotation_that_goes_on_an_attributed_one_is_printed_with_it() -> None
     assert verify.wording(said, [sentences[1].text, quote.text]) == "verbatim"
     # Not in another order: that is no sentence of the text.
     assert verify.wording(said, [quote.text, sentences[1].text]) != "verbatim"
+
+
+def test_a_bottom_line_in_the_speakers_voice_introduces_them() -> None:
+    """Written for the test, as a State statement reads: the bottom line is read first, so it
+    names the speaker as the byline does; the statement after it, by surname."""
+    from briefer.text.cues import document_cues
+    from briefer.text.turns import speakers
+
+    title = "Congratulations to Zambia's President-elect Hakainde Hichilema"
+    body = (
+        "On behalf of the United States, I congratulate President-elect Hakainde Hichilema on his"
+        " election.\nWe look forward to working with President-elect Hichilema to deepen the"
+        " partnership between our countries.\n"
+    )
+
+    def composed(byline: str) -> BriefContent:
+        text = f"{byline}\n\n{body}"
+        doc = document_cues(title, text)
+        sentences = split_sentences(text)
+        filed = model_answer.Filed(
+            title="Zambia elects a president",
+            bottom_line="A line of words the text does not hold at all.",
+            sections={s.id: "us_position" for s in sentences},
+        )
+        return compose.compose(filed, sentences, 200, doc, speakers(sentences, doc), context=title)[
+            0
+        ]
+
+    content = composed("Antony J. Blinken, Secretary of State")
+    assert content.bottom_line.startswith(
+        "Secretary of State Antony J. Blinken: On behalf of the United States"
+    )
+    assert [s.text.split(":")[0] for s in content.us_position] == ["Blinken"]
+    # An introduction the verifier cannot read as a speaker's is not made.
+    content = composed("Linda Thomas-Greenfield, Ambassador to the United Nations")
+    assert content.bottom_line.startswith("Thomas-Greenfield: On behalf of")

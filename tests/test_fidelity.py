@@ -448,6 +448,24 @@ def test_an_act_said_only_by_a_noun_has_no_doer_to_name() -> None:
     ):
         found = fidelity.meaning_problems("President Biden Announces Extension of Truce", [owned])
         assert not [p for p in found if p.kind == "actor"], owned
+    # The subject's own act as a noun: the object of its clause, or the noun's agent; not the
+    # agent of a participle after it.
+    for line, cited in (
+        ("Israel agreed to a four-day pause.", "Israel reached an agreement on a four-day pause."),
+        (
+            "Biden condemned the attack.",
+            "President Biden issued a strong condemnation of the attack.",
+        ),
+        (
+            "Treasury announced the sanctions.",
+            "The announcement of the sanctions by the Treasury came.",
+        ),
+    ):
+        found = fidelity.meaning_problems(line, [cited])
+        assert not [p for p in found if p.kind == "actor"], line
+    mediated = ["The announcement of a ceasefire mediated by Egypt and Qatar came on Sunday."]
+    found = fidelity.meaning_problems("Egypt announced the ceasefire.", mediated)
+    assert [p.kind for p in found] == ["actor"]
     # A headline's "Statement by … Psaki on … Announcement" names who states, not who announces;
     # the cited sentence says Biden announced.
     headline_line = (
@@ -481,8 +499,21 @@ def test_a_reason_joined_from_another_sentence_than_the_act() -> None:
     fine = ["The regulator fined the bank on Tuesday.", "Fraud complaints rose sharply this year."]
     found = fidelity.meaning_problems("Regulator Fined Bank Over Fraud Complaints", fine)
     assert [p.kind for p in found] == ["relation"]
-    # Time or circumstance is no reason: "… after …", "… amid …" join the sentences' events.
+    # Time or circumstance is no reason: "… after …", "… amid …" join the sentences' events;
+    # nor is a purpose, a beneficiary or a time after an act done for no reason.
     assert not fidelity.meaning_problems("Regulator Fined Bank Amid Fraud Complaints", fine)
+    package = ["The US announced a $1 billion package.", "The aid will go to Ukraine."]
+    assert not fidelity.meaning_problems("US Announces $1 Billion Package for Ukraine", package)
+    first = ["The regulator fined the bank.", "It was the first time since August."]
+    assert not fidelity.meaning_problems("Regulator Fined Bank for the First Time", first)
+    # The whole reason, not one of its words, stands with the act ("support for the war").
+    war = [
+        "Today, the Department of State is designating Russian oligarchs for their support for"
+        " the war.",
+        "Reports of war crimes in Ukraine mount.",
+    ]
+    found = fidelity.meaning_problems("US designated Russian oligarchs for war crimes", war)
+    assert [p.kind for p in found] == ["relation"]
     # One sentence that ties both, or a single cited sentence, relates them.
     tied = ["The regulator fined the bank over fraud complaints on Tuesday.", fine[1]]
     assert not fidelity.meaning_problems("Regulator Fined Bank Over Fraud Complaints", tied)
@@ -498,6 +529,8 @@ def test_a_statement_that_opens_on_you_addresses_someone_unshown() -> None:
         assert [p.kind for p in found] == ["reference"], line
         assert fidelity.leans_on_antecedent(line)
     assert not fidelity.form_problems("Sato: We told you the budget would rise.")
+    # "You" of anyone: "You can't have a ceasefire while …"
+    assert not fidelity.form_problems("Kirby: You can't have a ceasefire while hostages are held.")
 
 
 def test_a_pronoun_after_a_preposition_means_what_was_said_before() -> None:
@@ -513,6 +546,7 @@ def test_a_pronoun_after_a_preposition_means_what_was_said_before() -> None:
         "In that case, the ministry will publish the figures.",  # a determiner
         "We agree with that assessment of the figures.",
         "Officials said that the figures will follow.",  # a conjunction
+        "Blinken pointed out that, under the agreement, aid flows.",  # a particle's conjunction
     ):
         assert "that" not in fidelity.references(line), line
 
@@ -526,9 +560,11 @@ def test_a_statement_that_opens_on_both_of_a_noun_says_not_which_two() -> None:
         found = fidelity.form_problems(line)
         assert [p.kind for p in found] == ["reference"], line
         assert fidelity.leans_on_antecedent(line)
+    assert fidelity.form_problems("Both agreed to meet again in June.")  # who?
     for line in (
         "Both Kenya and Sudan backed Jangeli.",  # Wikinews: the two are named
         "Both the United States and Denmark have military bases in Greenland.",
+        "Both chambers of Congress passed the bill.",  # the "of" says which
     ):
         assert not fidelity.form_problems(line), line
 

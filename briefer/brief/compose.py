@@ -40,7 +40,8 @@ from briefer.brief.section_labels import sections_of
 from briefer.brief.selection import Context, in_context, select
 from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement, without_also
 from briefer.check import fidelity
-from briefer.check.verify import check_statement
+from briefer.check.fidelity import Problem
+from briefer.check.verify import check_statement, wording
 from briefer.models import SECTIONS, BriefContent, Statement, word_count
 from briefer.text.cues import DocumentCues, voiced
 from briefer.text.people import Introduction, introduce
@@ -98,6 +99,16 @@ def introduced_once(
     return [out.get(p.sentence.id, p) for p in chosen], cited
 
 
+def _line_problems(line: str, cited: list[str]) -> list[Problem]:
+    """What the verifier finds wrong with a bottom line resting on ``cited`` (``verify``)."""
+    found = (
+        fidelity.meaning_problems(line, cited)
+        if cited and wording(line, cited) == "paraphrase"
+        else []
+    )
+    return found + fidelity.form_problems(line, cited)
+
+
 def compose(
     filed: Filed,
     sentences: list[Sentence],
@@ -129,8 +140,14 @@ def compose(
     if voice is not None and voice.name in f"{title} {bottom_line}":
         voice = None
     if voice is not None and bottom_line.startswith(voice.surname):
-        bottom_line = voice.phrase + bottom_line[len(voice.surname) :]
-        voice = None
+        # Only where the checks pass it as they pass the line unintroduced: an introduction the
+        # verifier cannot read as a speaker's ("Linda Thomas-Greenfield, Ambassador to the
+        # United Nations") would make a true line a partly supported one.
+        with_voice = voice.phrase + bottom_line[len(voice.surname) :]
+        grounds = {c.sentence for c in top.bottom_line_basis.cites}
+        lines = [s.text for s in sentences if s.id in grounds] + ([context] if context else [])
+        if len(_line_problems(with_voice, lines)) <= len(_line_problems(bottom_line, lines)):
+            bottom_line, voice = with_voice, None
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = sections_of(filed, sentences, doc)
     voices = voices or {}

@@ -437,21 +437,30 @@ def meaning_problems(
 #: Words that give an act its reason ("… for war crimes", "… over the abuses"); not those of
 #: time or circumstance ("after the attack", "amid tensions"), which a headline may join.
 _RELATIONS = frozenset("for over because".split())
+#: Acts done to someone for a reason: with these, "for …" or "over …" gives the reason; with
+#: others it gives a purpose, a beneficiary or a time ("a package for Ukraine", "meet for a
+#: summit", "for the first time").
+_REASONED = frozenset(
+    """sanction designate condemn punish penalize fine blame accuse charge indict arrest detain
+    criticize praise thank honor reward sue censure rebuke expel convict""".split()
+)
 
 
 def _joined_reason(
     said: Sequence[Token], basis: Sequence[Sequence[Token]], names: set[str]
 ) -> list[Problem]:
     """A reason the line gives its act from another cited sentence than the act's: no sentence
-    relates the two ("US Designates Russian Oligarchs and Vessels for War
-    Crimes" from a sentence on the designations and another on the invasion's war crimes)."""
+    relates the two ("US Designates Russian Oligarchs and Vessels for War Crimes" from a
+    sentence on the designations and another on the invasion's war crimes). The reason's words
+    before any preposition ("war crimes" of "war crimes in Ukraine") must stand in a cited
+    sentence that holds the act."""
     if len(basis) < 2:
         return []
     verb = next(
         (
             k
             for k, t in enumerate(said)
-            if t.word not in names and content(t) and verb_forms(t.word) and not t.initial
+            if t.word not in names and content(t) and lemmas(t.word) & _REASONED
         ),
         None,
     )
@@ -464,15 +473,15 @@ def _joined_reason(
         clause = said[k].clause
         phrase = [
             t
-            for t in takewhile(lambda t: t.word not in _RELATIONS, said[k + 1 :])
+            for t in takewhile(lambda t: t.word not in PREPOSITIONS, said[k + 1 :])
             if t.clause == clause
         ]
         words = [t for t in phrase if content(t)]
-        if not words:
+        if not words or any(t.word in TIME_NOUNS or _is_number(t) for t in phrase):
             continue
         together = any(
             any(same_word(said[verb].word, t.word) for t in toks)
-            and any(same_word(w.word, t.word) for w in words for t in toks)
+            and all(any(same_word(w.word, t.word) for t in toks) for w in words)
             for toks in basis
         )
         if not together:
@@ -695,9 +704,9 @@ def _actor(
     # unless the noun is the subject's ("Biden's announcement", "an announcement by Biden"). A
     # headline's "Statement by Press Secretary Jen Psaki on … SPR Announcement" names who states.
     acts = [(toks, j) for toks, j in found if verb_forms(toks[j].word)]
+    if any(_owned_by(toks, j, subject, names) for toks, j in found if (toks, j) not in acts):
+        return []
     if not acts:
-        if any(_owned_by(toks, j, subject) for toks, j in found):
-            return []
         return [
             Problem(
                 "actor",
@@ -727,18 +736,29 @@ def _actor(
     return [Problem("actor", f"makes “{actor}” the one who does “{token.word}”{given}")]
 
 
-def _owned_by(toks: Sequence[Token], j: int, subject: set[str]) -> bool:
-    """Whether the noun at ``j`` is the act of a name of ``subject``: "Biden's announcement",
-    "the approval of the contracts by Minister Sato"."""
-    before = toks[j - 1] if j else None
-    if before is not None and before.text.endswith(("'s", "’s")):
-        return any(_same_name(before.word, name) for name in subject)
-    clause = [t for t in toks[j + 1 : j + 8] if t.clause == toks[j].clause]
-    by = next((k for k, t in enumerate(clause) if t.word == "by"), None)
-    if by is None:
-        return False
-    named = takewhile(lambda t: t.text[:1].isupper(), clause[by + 1 :])
-    return any(_same_name(t.word, name) for t in named for name in subject)
+def _owned_by(toks: Sequence[Token], j: int, subject: set[str], names: set[str]) -> bool:
+    """Whether the noun at ``j`` is the act of a name of ``subject``: its possessor ("Biden's
+    announcement", "the Biden administration's decision"), the subject of the clause it is the
+    object of ("Israel reached an agreement", "Biden issued a condemnation"), or its agent
+    ("the approval of the contracts by Minister Sato"; not "… a ceasefire mediated by Egypt",
+    whose agent is the participle's)."""
+    clause = toks[j].clause
+    window = [t for t in toks[max(0, j - 3) : j] if t.clause == clause]
+    if any(t.text.endswith(("'s", "’s", "s'", "s’")) for t in window):
+        owners = {t.word for t in window if t.text[:1].isupper()}
+        return any(_same_name(a, b) for a in owners for b in subject)
+    if any(_same_name(a, b) for a in _subject_names(toks, j, names) for b in subject):
+        return True
+    for k in range(j + 1, min(len(toks), j + 8)):
+        t = toks[k]
+        if t.clause != clause or (t.word.endswith(("ed", "ing")) and verb_forms(t.word)):
+            return False
+        if t.word == "by":
+            agent = takewhile(
+                lambda u: u.text[:1].isupper() or u.word == "the", toks[k + 1 : k + 8]
+            )
+            return any(_same_name(u.word, name) for u in agent for name in subject)
+    return False
 
 
 _SAYING = frozenset("say tell state".split())
@@ -1041,17 +1061,25 @@ def form_problems(
         and "NOUN" not in parts_of_speech(second)
         and finite(second)
     )
-    # "Both companies stated …", "Both countries …": which two? ("Both Kenya and Sudan …" says.)
+    # "Both companies stated …", "Both agreed …": which two? ("Both Kenya and Sudan …", "Both
+    # chambers of Congress …" say.)
     both = (
         first.word == "both"
         and len(opening) > 1
         and opening[1].text.islower()
-        and "NOUN" in parts_of_speech(second)
         and second not in STOPWORDS
+        and (
+            finite(second)
+            if "NOUN" not in parts_of_speech(second)
+            else not (len(opening) > 2 and opening[2].word == "of")
+        )
     )
+    # "You mentioned about APEC.": someone addressed; "You can't have a ceasefire while …" is
+    # anyone.
+    anyone = first.word == "you" and second in AUXILIARIES
     if (
         antecedent is None
-        and (first.word in _POINTERS or nobody or both)
+        and ((first.word in _POINTERS and not anyone) or nobody or both)
         and second not in TIME_NOUNS
         and not (first.word == "it" and _EXPLETIVE.match(bare_text))
     ):
@@ -1135,6 +1163,8 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
         elif (
             t.word in ("this", "that")
             and words[k - 1].word in PREPOSITIONS
+            # "pointed out that, under …": a particle's conjunction
+            and words[k - 1].word not in ("out", "up", "down", "off")
             and (after is None or after.clause != t.clause or after.word in PREPOSITIONS)
         ):
             found.append(t.text)
@@ -1372,7 +1402,10 @@ def points_to_sentence_before(text: str, *, determiners: bool = False) -> bool:
     pointing = _PLURAL_PRONOUNS | _DEMONSTRATIVES
     if determiners:
         pointing |= {"that", "another"}
-    return any(ref.split()[0].lower() in pointing for ref in references(text))
+    return any(
+        ref.split()[0].lower() in pointing or " " not in ref  # a pronoun: "with that in mind"
+        for ref in references(text)
+    )
 
 
 def answers(text: str) -> bool:

@@ -74,6 +74,7 @@ def _context(digest: Digest) -> dict[str, Any]:
         "models": sorted({item.brief.meta.model for item in digest.items}),
         "sections": SECTIONS,
         "empty_section": EMPTY_SECTION,
+        "not_stated": EMPTY_SECTION,  # its name in templates of earlier releases
         "cover_style": _cover_style(digest),
     }
 

@@ -197,6 +197,7 @@ class Renderer:
                 brief=brief,
                 sections=SECTIONS,
                 empty_section=EMPTY_SECTION,
+                not_stated=EMPTY_SECTION,  # its name in templates of earlier releases
                 date=brief_date(brief),
                 multi_source=len(brief.sources) > 1,
                 **extra,
