@@ -181,11 +181,16 @@ class InternalError(BrieferError):
     exit_code = 18
 
     @classmethod
-    def wrapping(cls, origin: str, exc: BaseException) -> InternalError:
+    def wrapping(
+        cls,
+        origin: str,
+        exc: BaseException,
+        hint: str = "a bug in briefer; rerun with --debug and report the traceback",
+    ) -> InternalError:
         detail = " ".join(str(exc).split())[:200]
         return cls(
             f"{origin}: unexpected {type(exc).__name__}" + (f": {detail}" if detail else ""),
-            hint="a bug in briefer; rerun with --debug and report the traceback",
+            hint=hint,
         )
 
 

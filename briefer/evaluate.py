@@ -434,9 +434,8 @@ def _run_item(
         item.missed = item.strict_missed = [f.fact for f in known]
     except Exception as exc:  # a bug costs this text only: the report still measures the rest
         # The eval goes on to the next text; ``briefer brief FILE --debug`` shows the traceback.
-        bug = InternalError(
-            InternalError.wrapping(key, exc).message,
-            hint=f"a bug in briefer; `briefer brief {key} --debug` shows its traceback",
+        bug = InternalError.wrapping(
+            key, exc, hint=f"a bug in briefer; `briefer brief {key} --debug` shows its traceback"
         )
         item.error = str(bug)
         item.missed = item.strict_missed = [f.fact for f in known]

@@ -40,8 +40,7 @@ from briefer.brief.section_labels import sections_of
 from briefer.brief.selection import Context, in_context, select
 from briefer.brief.statements import PERSONAL_PRONOUN, Pick, resolve, statement, without_also
 from briefer.check import fidelity
-from briefer.check.fidelity import Problem
-from briefer.check.verify import check_statement, wording
+from briefer.check.verify import check_statement, line_problems
 from briefer.models import SECTIONS, BriefContent, Statement, word_count
 from briefer.text.cues import DocumentCues, voiced
 from briefer.text.people import Introduction, introduce
@@ -99,16 +98,6 @@ def introduced_once(
     return [out.get(p.sentence.id, p) for p in chosen], cited
 
 
-def _line_problems(line: str, cited: list[str]) -> list[Problem]:
-    """What the verifier finds wrong with a bottom line resting on ``cited`` (``verify``)."""
-    found = (
-        fidelity.meaning_problems(line, cited)
-        if cited and wording(line, cited) == "paraphrase"
-        else []
-    )
-    return found + fidelity.form_problems(line, cited)
-
-
 def compose(
     filed: Filed,
     sentences: list[Sentence],
@@ -146,7 +135,7 @@ def compose(
         with_voice = voice.phrase + bottom_line[len(voice.surname) :]
         grounds = {c.sentence for c in top.bottom_line_basis.cites}
         lines = [s.text for s in sentences if s.id in grounds] + ([context] if context else [])
-        if len(_line_problems(with_voice, lines)) <= len(_line_problems(bottom_line, lines)):
+        if len(line_problems(with_voice, lines)[1]) <= len(line_problems(bottom_line, lines)[1]):
             bottom_line, voice = with_voice, None
     budget = limit - word_count(title) - word_count(bottom_line)
     labels = sections_of(filed, sentences, doc)

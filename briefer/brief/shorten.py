@@ -179,14 +179,21 @@ _CONDITION = re.compile(
 )
 
 
+def _last_condition(text: str) -> int:
+    """Where the sentence's last condition (``_CONDITION``) begins; -1 where it has none: no cut
+    at or before it."""
+    return max((m.start() for m in _CONDITION.finditer(text)), default=-1)
+
+
 def shorter_forms(text: str) -> list[str]:
     """The sentence's prefixes that end where a dependent part begins, shortest first, each
     closed with a full stop; [] when none stands alone."""
     forms: list[str] = []
     total = word_count(text)
+    condition = _last_condition(text)
     for match in _BREAK.finditer(text):
         head = text[: match.start()].rstrip(" ,;:—–")
-        if _CONDITION.search(text, match.start()):
+        if condition >= match.start():
             continue
         quote = match.group("quote") or ""
         # Counted without a speaker's label ("Biden: …"), which is no part of the clause.
@@ -233,11 +240,12 @@ def main_clause(sentence: str, max_words: int, min_words: int) -> str:
     """The longest head of ``sentence`` within ``max_words`` that ends at a clause break (here
     or where ``shorter_forms`` cuts), stands alone and holds at least ``min_words``; else ''."""
     heads = [form for form in shorter_forms(sentence) if word_count(form) <= max_words]
+    condition = _last_condition(sentence)
     for match in _CLAUSE_BREAK.finditer(sentence):
         head = sentence[: match.start()].rstrip(" ,;")
         if word_count(head) > max_words:
             break
-        if _CONDITION.search(sentence, match.start()):
+        if condition >= match.start():
             continue
         if stands_alone(head) and not inside_quote(head):
             heads.append(head + ".")

@@ -704,7 +704,8 @@ def _actor(
     # unless the noun is the subject's ("Biden's announcement", "an announcement by Biden"). A
     # headline's "Statement by Press Secretary Jen Psaki on … SPR Announcement" names who states.
     acts = [(toks, j) for toks, j in found if verb_forms(toks[j].word)]
-    if any(_owned_by(toks, j, subject, names) for toks, j in found if (toks, j) not in acts):
+    nouns = [(toks, j) for toks, j in found if not verb_forms(toks[j].word)]
+    if any(_owned_by(toks, j, subject, names) for toks, j in nouns):
         return []
     if not acts:
         return [

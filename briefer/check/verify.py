@@ -696,6 +696,23 @@ def unjudged(
     return found
 
 
+def line_problems(
+    text: str, texts: list[str], *, context: str = "", title: bool = False
+) -> tuple[Form, list[fidelity.Problem]]:
+    """A title's or bottom line's form against ``texts`` (the sentences it cites, the sources'
+    headlines) and what is wrong with it: a paraphrase must pass every meaning check
+    (``fidelity``); a bottom line must stand alone as a statement too."""
+    form = wording(text, texts)
+    found = (
+        fidelity.meaning_problems(text, texts, title=title, context=context)
+        if form == "paraphrase"
+        else []
+    )
+    if not title:
+        found += fidelity.form_problems(text, texts)
+    return form, found
+
+
 def _checked_line(
     text: str, basis: Basis, sources: list[SourceText], brief: Brief, *, title: bool = False
 ) -> Check:
@@ -726,16 +743,8 @@ def _checked_line(
     texts = [s.text for s in cited] + headlines
     if not texts:
         return Check(status="unsupported", problems=[*problems, "cites no sentence"])
-    form = wording(text, texts)
-    found_problems = (
-        fidelity.meaning_problems(
-            text, texts, title=title, context=" ".join(s.title or "" for s in brief.sources)
-        )
-        if form == "paraphrase"
-        else []
-    )
-    if not title:
-        found_problems += fidelity.form_problems(text, texts)
+    context = " ".join(s.title or "" for s in brief.sources)
+    form, found_problems = line_problems(text, texts, context=context, title=title)
     problems += [p.text for p in found_problems]
     false = any(p.kind in _FALSE for p in found_problems) or any("exist" in p for p in problems)
     status: Status = "unsupported" if false else ("partial" if problems else "supported")
