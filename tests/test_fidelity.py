@@ -520,6 +520,62 @@ def test_a_reason_joined_from_another_sentence_than_the_act() -> None:
     assert not fidelity.meaning_problems("Regulator Fined Bank Over Fraud Complaints", [tied[0]])
 
 
+def test_a_reason_is_no_reason_where_its_words_are_what_the_act_is_done_to() -> None:
+    # A State release's title-case headline ("Sanctions on … Exchange"): the exchange is what
+    # is sanctioned, not why; its capitals make no name of the act either.
+    headline_line = "Sanctions on Darknet Market and Ransomware-Enabling Virtual Currency Exchange"
+    lead = (
+        "The United States today took further action by sanctioning the world’s largest darknet"
+        " market for Russian speakers, Hydra, and the virtual currency exchange Garantex."
+    )
+    found = fidelity.meaning_problems(
+        "U.S. Sanctions Hydra and Garantex for Ransomware-Enabling Virtual Currency Exchange",
+        [lead, headline_line],
+        context=headline_line,
+        title=True,
+    )
+    assert [p.kind for p in found] == ["relation"]
+    # Written for the test: the fine is on the complaints' bank, not for them.
+    on = ["Fines on Lender and Fraud Complaints Office"]
+    assert [
+        p.kind for p in fidelity.meaning_problems("Fines Lender for Fraud Complaints Office", on)
+    ] == ["relation"]
+    # A headline that gives the reason after "for" relates them.
+    tied = ["Treasury Sanctions Network for Laundering Ransom Payments"]
+    assert not fidelity.meaning_problems("Treasury Sanctions Network for Laundering", tied)
+
+
+def test_a_thing_only_planned_is_not_stated_as_made() -> None:
+    # A White House statement: ready to negotiate a framework is no framework announced.
+    ready = [
+        "Today, my Administration is ready to expeditiously negotiate a new arms control"
+        " framework to replace New START when it expires in 2026."
+    ]
+    found = fidelity.meaning_problems("Biden Announces New Arms Control Framework", ready)
+    assert "modality" in [p.kind for p in found]
+    # Written for the test: tariffs that may come are not unveiled.
+    may = ["The government may levy new tariffs on steel imports next year."]
+    found = fidelity.meaning_problems("Government Announces New Tariffs on Steel Imports", may)
+    assert [p.text for p in found if p.kind == "modality"] == [
+        "states as done what the cited sentences only call possible (“Tariffs”)"
+    ]
+    # The line may say it is planned or weighed; a cited sentence that states it made passes.
+    for line in (
+        "Government Weighs New Tariffs on Steel Imports",
+        "Government May Levy New Tariffs on Steel Imports",
+        "Plan for New Tariffs on Steel Imports",
+    ):
+        assert not [p for p in fidelity.meaning_problems(line, may) if p.kind == "modality"], line
+    done = ["The government levied new tariffs on steel imports."]
+    assert not fidelity.meaning_problems("Government Levies New Tariffs on Steel Imports", done)
+    # A noun of planning before it is no modal ("a plan with the Centers for … Prevention").
+    plan = [
+        "WHO launched a response plan with the Centers for Disease Control and Prevention in June."
+    ]
+    found = fidelity.meaning_problems("WHO Launched Prevention Efforts in June", plan)
+    assert "modality" not in [p.kind for p in found]
+
+
 def test_a_statement_that_opens_on_you_addresses_someone_unshown() -> None:
     for line in (
         "Pramudwinai: You mentioned about APEC.",  # a State transcript

@@ -42,12 +42,13 @@ from itertools import pairwise, takewhile
 
 from briefer.check.grounding import known, number_values
 from briefer.text.authors import unvoiced
-from briefer.text.cues import first_verb, opens_a_phrase, speaks_first_person
+from briefer.text.cues import first_verb, opens_a_phrase, speaks_first_person, title_case
 from briefer.text.people import without_particle
 from briefer.text.quotes import is_whole_quote, quotations, unquoted
 from briefer.text.words import (
     AUXILIARIES,
     DETERMINERS,
+    MODALS,
     PREPOSITIONS,
     REPORTING,
     STOPWORDS,
@@ -245,7 +246,8 @@ def modality(toks: Sequence[Token], i: int, *, claim: bool = False) -> str | Non
             return None
         if word in _PLANNED or forms & _PLANNED:
             return "planned"
-        if word not in _CHAIN:
+        # A chain runs through an adverb too ("ready to expeditiously negotiate").
+        if word not in _CHAIN and parts_of_speech(word) != {"ADV"}:
             return None
     return None
 
@@ -423,8 +425,13 @@ def meaning_problems(
         if not title or not token.text[0].isupper() or token.word not in names:
             problems += _modality(said, i, found)
         problems += _actor(said, i, found, names)
+        if not title or not token.text[0].isupper() or token.word not in names:
+            problems += _planned_thing(said, i, found)
     problems += _possessors(said, basis, names)
-    problems += _joined_reason(said, basis, names)
+    # The act's verb is a name only where the cited sentences capitalise it, not a title-case
+    # headline, which capitalises every word ("Sanctions on Darknet Market …").
+    running = _capitalised_words(*(c for c in cited if not title_case(c)))
+    problems += _joined_reason(said, basis, running)
     problems += speaker_problems(text, cited)
     if title and said and said[-1].word in _NEEDS_MORE:
         problems.append(Problem("fragment", f"ends on “{said[-1].text}”: cut before what it needs"))
@@ -453,9 +460,8 @@ def _joined_reason(
     relates the two ("US Designates Russian Oligarchs and Vessels for War Crimes" from a
     sentence on the designations and another on the invasion's war crimes). The reason's words
     before any preposition ("war crimes" of "war crimes in Ukraine") must stand in a cited
-    sentence that holds the act."""
-    if len(basis) < 2:
-        return []
+    sentence that holds the act: with one cited sentence too, where a word the text's headline
+    lends ("… for Ransomware-Enabling Virtual Currency Exchange") would pass the words check."""
     verb = next(
         (
             k
@@ -479,11 +485,7 @@ def _joined_reason(
         words = [t for t in phrase if content(t)]
         if not words or any(t.word in TIME_NOUNS or _is_number(t) for t in phrase):
             continue
-        together = any(
-            any(same_word(said[verb].word, t.word) for t in toks)
-            and all(any(same_word(w.word, t.word) for t in toks) for w in words)
-            for toks in basis
-        )
+        together = any(_relates(toks, said[verb], words) for toks in basis)
         if not together:
             tail = " ".join(t.text for t in phrase)
             problems.append(
@@ -494,6 +496,19 @@ def _joined_reason(
                 )
             )
     return problems
+
+
+def _relates(toks: Sequence[Token], act: Token, reason: Sequence[Token]) -> bool:
+    """The sentence holds the act and gives the reason's words as its reason: after a word of
+    relation ("designated … for operating in …"), not as what the act is done to ("Sanctions
+    on Darknet Market and Ransomware-Enabling Virtual Currency Exchange")."""
+    if not any(same_word(act.word, t.word) for t in toks):
+        return False
+    at = [next((k for k, t in enumerate(toks) if same_word(w.word, t.word)), None) for w in reason]
+    if any(k is None for k in at):
+        return False
+    first = min(k for k in at if k is not None)
+    return any(t.word in _RELATIONS for t in toks[:first])
 
 
 _POSSESSIVES = frozenset("its their his her".split())
@@ -634,6 +649,63 @@ def _modality(
             Problem("modality", f"makes certain what the cited sentences call possible (“{word}”)")
         ]
     return []
+
+
+def _thing_modality(toks: Sequence[Token], j: int, *, claim: bool = False) -> str | None:
+    """The modality of the act whose object noun ``j`` is, from the words before it in its
+    clause: a modal ("could impose sanctions"), a word of planning before "to" ("plans to
+    build a wall") or a verb of a modal chain ("ready to negotiate a new framework"). A noun of
+    planning is none ("a plan with the Centers for Disease Control and Prevention")."""
+    for k in range(j - 1, -1, -1):
+        if toks[k].clause != toks[j].clause:
+            break
+        word = toks[k].word
+        then = toks[k + 1].word if k + 1 < j else ""
+        kinds = {word} | lemmas(word)
+        if word in MODALS:  # a plan or a possibility wherever it stands
+            return "planned" if word in _PLANNED else "possible"
+        # In the line checked, any word of planning makes its noun a plan ("Weighs New
+        # Tariffs", "Plan for a Framework"); in a cited sentence only one before "to".
+        if (claim or then == "to") and kinds & (_PLANNED | _POSSIBLE):
+            return "possible" if kinds & _POSSIBLE else "planned"
+        if verb_forms(word) and (found := modality(toks, k, claim=claim)):
+            return found
+    return None
+
+
+def _planned_thing(
+    said: Sequence[Token], i: int, found: list[tuple[Sequence[Token], int]]
+) -> list[Problem]:
+    """A thing the line states as made or done ("Biden Announces New Arms Control Framework")
+    that every cited sentence names only as a new thing a plan or a possibility would bring
+    ("ready to negotiate a new arms control framework"). Nouns only: a verb's tense is
+    ``_modality``'s."""
+    if parts_of_speech(said[i].word) != {"NOUN"}:
+        return []
+    if _thing_modality(said, i, claim=True) is not None:
+        return []
+    in_cited = [_thing_modality(toks, j) if _new_thing(toks, j) else None for toks, j in found]
+    if not all(in_cited):
+        return []
+    return [
+        Problem(
+            "modality",
+            f"states as done what the cited sentences only {_verb(in_cited)} (“{said[i].text}”)",
+        )
+    ]
+
+
+def _new_thing(toks: Sequence[Token], j: int) -> bool:
+    """Noun ``j`` names a thing not yet there: "a", "an" or "new" before it ("negotiate a new
+    framework"), not "the" or "its" (to "revive the grain corridor" is no corridor to come)."""
+    for k in range(j - 1, max(j - 5, -1), -1):
+        if toks[k].clause != toks[j].clause:
+            return False
+        if toks[k].word in ("a", "an", "new", "another"):
+            return True
+        if toks[k].word in DETERMINERS:
+            return False
+    return False
 
 
 def _verb(kinds: list[str | None]) -> str:

@@ -195,7 +195,7 @@ _NOT_NAMES = re.compile(
 )
 
 
-def _title_case(line: str) -> bool:
+def title_case(line: str) -> bool:
     """A line in title case: every word but the function words capitalised."""
     words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.lower() not in FUNCTION_WORDS]
     return len(words) > 2 and all(w[0].isupper() for w in words)
@@ -208,7 +208,7 @@ def us_names(text: str) -> frozenset[str]:
     for match in _US_ACTOR.finditer(text):
         named = _NAMED.match(text, match.end())
         line = text[text.rfind("\n", 0, match.start()) + 1 :].split("\n", 1)[0]
-        if named and re.match(r"[ ]+[a-z]", text[named.end() :]) and _title_case(line):
+        if named and re.match(r"[ ]+[a-z]", text[named.end() :]) and title_case(line):
             continue
         if named:
             words = named.group("name").split()

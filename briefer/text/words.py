@@ -378,21 +378,21 @@ def verb_forms(word: str) -> frozenset[str]:
     return frozenset(tags)
 
 
-_MODALS = frozenset("will would shall should can could may might must".split())
+MODALS = frozenset("will would shall should can could may might must".split())
 _FINITE_AUX = frozenset(
     "is are was were am has have had does do did 's ’s isn't aren't wasn't weren't hasn't "
     "haven't hadn't doesn't don't didn't won't wouldn't can't couldn't shouldn't mustn't".split()
 )
 
 #: Modals and auxiliaries: a clause that ends on one has lost its verb ("… lorries will").
-AUXILIARIES = _MODALS | _FINITE_AUX | frozenset(["be", "been", "being"])
+AUXILIARIES = MODALS | _FINITE_AUX | frozenset(["be", "been", "being"])
 
 
 def finite(word: str) -> bool:
     """Whether the word can be a finite verb: a modal, an auxiliary, a past or present form."""
     plain = word.lower().replace("’", "'")
     return (
-        plain in _MODALS or plain in _FINITE_AUX or bool(verb_forms(plain) & {"VBD", "VBZ", "VBP"})
+        plain in MODALS or plain in _FINITE_AUX or bool(verb_forms(plain) & {"VBD", "VBZ", "VBP"})
     )
 
 
