@@ -576,6 +576,29 @@ def test_a_thing_only_planned_is_not_stated_as_made() -> None:
     assert "modality" not in [p.kind for p in found]
 
 
+def test_an_opening_the_first_time_points_to_the_times_said_before() -> None:
+    # A State transcript: "for the second time" was in the sentence before; the bottom line's
+    # "first joint Dialogue" shares "first", not "time".
+    for line in (
+        "Pramudwinai: The first time was when I was here bilaterally.",
+        "The last meeting ended without a deal.",  # written for the test
+    ):
+        (found,) = fidelity.references(line)
+        assert found.split()[-1] in ("time", "meeting"), line
+        assert fidelity.unshown(line, fidelity.word_keys("the first joint Dialogue")), line
+    # A modal after a plural noun is no noun ("The parties must work …" points to the parties).
+    assert fidelity.references("The parties must work with the envoy.") == ["The parties"]
+
+
+def test_a_statement_that_opens_on_a_dash_goes_on_words_not_shown() -> None:
+    for line in (
+        "Blinken: — after you finish.",  # a State transcript, the speaker interrupted
+        "… and the talks ended in Doha.",  # written for the test
+    ):
+        assert [p.kind for p in fidelity.form_problems(line)] == ["fragment"], line
+    assert not fidelity.form_problems("The talks — long delayed — ended in Doha.")
+
+
 def test_a_statement_that_opens_on_you_addresses_someone_unshown() -> None:
     for line in (
         "Pramudwinai: You mentioned about APEC.",  # a State transcript

@@ -49,6 +49,7 @@ from briefer.text.words import (
     AUXILIARIES,
     DETERMINERS,
     MODALS,
+    ORDINAL,
     PREPOSITIONS,
     REPORTING,
     STOPWORDS,
@@ -1089,6 +1090,9 @@ def form_problems(
         return [Problem("fragment", "a heading or label, not a statement")]
     if bare_text.endswith("?"):
         return [Problem("fragment", "a question, not a statement")]
+    if bare_text.startswith(("—", "–", "-", "…", "...")):
+        # "SECRETARY BLINKEN: — after you finish.": the rest of words cut off before it
+        return [Problem("fragment", "opens on a dash or an ellipsis: goes on words not shown")]
     if not voiced and is_whole_quote(bare_text) and not continues_quote(antecedent):
         # ""The military has taken control over most of the island."": whose words?
         return [Problem("speaker", "a quotation that does not say whose it is")]
@@ -1250,16 +1254,18 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             # "The targeted population encompasses …": a participle before the noun
             # "The compacts give …": a word right after "The" that a verb follows is the noun,
             # though the lexicon gives it as a verb too.
+            # "The first time was …": so after an ordinal too.
             if opening[j].word in _ADVERBS or (
                 finite(opening[j].text)
                 and not (j == 1 and (_before_noun(opening[j:]) or _noun_then_verb(opening[j:])))
+                and not (j == 2 and _ordinal(opening[1].word) and _noun_then_verb(opening[j:]))
             ):
                 break
             j += 1
         verb = opening[j]
         if (
             # "The decision has …", "The targeted population …", not "The health ministry …"
-            (j == 2 or (j == 3 and _modifier(opening[1].text)))
+            (j == 2 or (j == 3 and (_modifier(opening[1].text) or _ordinal(opening[1].word))))
             and not any(_is_number(t) for t in opening[1:j])  # "The two leaders", as named
             and verb.clause == opening[0].clause
             and verb.text.islower()
@@ -1368,6 +1374,11 @@ def _singular_noun(word: str) -> bool:
 def _modifier(word: str) -> bool:
     """An adjective or a participle (the lexicon gives "targeted" as VBD only), not a noun."""
     return only_adjective(word) or bool(verb_forms(word.lower()) & {"VBD", "VBN", "VBG"})
+
+
+def _ordinal(word: str) -> bool:
+    """A word that places its noun in a series ("the first time", "the last meeting")."""
+    return ORDINAL.fullmatch(word) is not None or word in ("last", "next", "previous")
 
 
 def _noun_then_verb(toks: Sequence[Token]) -> bool:

@@ -30,6 +30,7 @@ from text_to_num import alpha2digit  # type: ignore[import-untyped]
 from briefer.text.words import (
     APOSTROPHES,
     NUMBER_WORDS,
+    ORDINAL,
     UNIT_NUMBERS,
     bare,
     bare_lower,
@@ -230,13 +231,6 @@ _FRACTION = re.compile(
 )
 # Vague plurals are not numbers: "hundreds of people", "tens of thousands".
 _VAGUE = re.compile(r"\b(?:tens|dozens|scores|hundreds|thousands|millions|billions)\b", re.I)
-# Spelled ordinals ("second round", "twenty-first century") are not compared: prose paraphrases
-# them freely ("another round"); digit ordinals ("22nd") keep their digits like any number.
-_ORDINAL = re.compile(
-    r"\b(?:[^\W\d_]+-)*(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-    r"eleventh|twelfth|[^\W\d_]+teenth|[^\W\d_]+tieth|hundredth|thousandth|millionth)\b",
-    re.IGNORECASE,
-)
 _HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 
 
@@ -288,7 +282,7 @@ def number_values(text: str) -> frozenset[str]:
     text = _THOUSANDS.sub("", text.translate(_DASHES))
     text = _DIGIT_SCALE.sub(_scaled, text)
     text = _FRACTION.sub(lambda m: _fraction(m, fractions), text)
-    text = _ORDINAL.sub(" ", _VAGUE.sub(" ", text))
+    text = ORDINAL.sub(" ", _VAGUE.sub(" ", text))
     text = _HYPHENATED.sub(_split_compound, text)
     digits = str(alpha2digit(text, "en", threshold=2))
     values = set(fractions)
