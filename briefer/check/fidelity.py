@@ -424,15 +424,13 @@ def meaning_problems(
             )
         problems += _polarity(said, i, found)
         if not title or not token.text[0].isupper() or token.word not in names:
-            problems += _modality(said, i, found)
+            problems += _modality(said, i, found) + _planned_thing(said, i, found)
         problems += _actor(said, i, found, names)
-        if not title or not token.text[0].isupper() or token.word not in names:
-            problems += _planned_thing(said, i, found)
     problems += _possessors(said, basis, names)
     # The act's verb is a name only where the cited sentences capitalise it, not a title-case
     # headline, which capitalises every word ("Sanctions on Darknet Market …").
     running = _capitalised_words(*(c for c in cited if not title_case(c)))
-    problems += _joined_reason(said, basis, running)
+    problems += _joined_reason(said, basis, running, [title_case(c) for c in cited])
     problems += speaker_problems(text, cited)
     if title and said and said[-1].word in _NEEDS_MORE:
         problems.append(Problem("fragment", f"ends on “{said[-1].text}”: cut before what it needs"))
@@ -455,7 +453,10 @@ _REASONED = frozenset(
 
 
 def _joined_reason(
-    said: Sequence[Token], basis: Sequence[Sequence[Token]], names: set[str]
+    said: Sequence[Token],
+    basis: Sequence[Sequence[Token]],
+    names: set[str],
+    headlines: Sequence[bool],
 ) -> list[Problem]:
     """A reason the line gives its act from another cited sentence than the act's: no sentence
     relates the two ("US Designates Russian Oligarchs and Vessels for War Crimes" from a
@@ -486,7 +487,10 @@ def _joined_reason(
         words = [t for t in phrase if content(t)]
         if not words or any(t.word in TIME_NOUNS or _is_number(t) for t in phrase):
             continue
-        together = any(_relates(toks, said[verb], words) for toks in basis)
+        together = any(
+            _relates(toks, said[verb], words, headline)
+            for toks, headline in zip(basis, headlines, strict=True)
+        )
         if not together:
             tail = " ".join(t.text for t in phrase)
             problems.append(
@@ -499,17 +503,19 @@ def _joined_reason(
     return problems
 
 
-def _relates(toks: Sequence[Token], act: Token, reason: Sequence[Token]) -> bool:
-    """The sentence holds the act and gives the reason's words as its reason: after a word of
-    relation ("designated … for operating in …"), not as what the act is done to ("Sanctions
-    on Darknet Market and Ransomware-Enabling Virtual Currency Exchange")."""
-    if not any(same_word(act.word, t.word) for t in toks):
-        return False
+def _relates(toks: Sequence[Token], act: Token, reason: Sequence[Token], headline: bool) -> bool:
+    """The sentence holds the act and the reason's words. A title-case headline must give them
+    as its reason, after a word of relation that follows the act ("Sanctions … for …"), not as
+    what the act is done to ("Sanctions on Darknet Market and Ransomware-Enabling Virtual
+    Currency Exchange"); prose relates them in many ways ("involved in", "on charges of")."""
+    acts = [k for k, t in enumerate(toks) if same_word(act.word, t.word)]
     at = [next((k for k, t in enumerate(toks) if same_word(w.word, t.word)), None) for w in reason]
-    if any(k is None for k in at):
+    if not acts or None in at:
         return False
+    if not headline:
+        return True
     first = min(k for k in at if k is not None)
-    return any(t.word in _RELATIONS for t in toks[:first])
+    return any(t.word in _RELATIONS for a in acts if a < first for t in toks[a + 1 : first])
 
 
 _POSSESSIVES = frozenset("its their his her".split())
@@ -623,6 +629,11 @@ def _asserted(toks: Sequence[Token], j: int) -> bool:
     return not supposing
 
 
+#: A statement that opens on a dash or an ellipsis goes on words cut before it (not "-5 °C").
+_CUT_OPENING = re.compile(r"[“\"‘']?\s*(?:[—–]|-(?!\d)|…|\.\.\.)")
+#: Words that open a relative clause: a noun after one is that clause's.
+_RELATIVES = frozenset("that which who whom whose where".split())
+
 _SUBJECT_OPENERS = frozenset("the a an this that these those he she they we i it some many".split())
 
 
@@ -653,25 +664,28 @@ def _modality(
 
 
 def _thing_modality(toks: Sequence[Token], j: int, *, claim: bool = False) -> str | None:
-    """The modality of the act whose object noun ``j`` is, from the words before it in its
-    clause: a modal ("could impose sanctions"), a word of planning before "to" ("plans to
-    build a wall") or a verb of a modal chain ("ready to negotiate a new framework"). A noun of
-    planning is none ("a plan with the Centers for Disease Control and Prevention")."""
-    for k in range(j - 1, -1, -1):
-        if toks[k].clause != toks[j].clause:
-            break
-        word = toks[k].word
-        then = toks[k + 1].word if k + 1 < j else ""
-        kinds = {word} | lemmas(word)
-        if word in MODALS:  # a plan or a possibility wherever it stands
-            return "planned" if word in _PLANNED else "possible"
-        # In the line checked, any word of planning makes its noun a plan ("Weighs New
-        # Tariffs", "Plan for a Framework"); in a cited sentence only one before "to".
-        if (claim or then == "to") and kinds & (_PLANNED | _POSSIBLE):
-            return "possible" if kinds & _POSSIBLE else "planned"
-        if verb_forms(word) and (found := modality(toks, k, claim=claim)):
-            return found
-    return None
+    """Whether noun ``j`` is only planned or possible. In the line checked (``claim``): a modal or
+    a word of planning anywhere in its clause ("New Tariffs Expected …", "… may be levied").
+    In a cited sentence: the modality of the verb right before the new thing's phrase ("ready
+    to negotiate a new framework", "may levy new tariffs"); none after a preposition ("urged
+    talks on a new framework") or for another verb's object."""
+    if claim:
+        for k, t in enumerate(toks):
+            if k == j or t.clause != toks[j].clause:
+                continue
+            kinds = {t.word} | lemmas(t.word)
+            if t.word in MODALS or kinds & (_PLANNED | _POSSIBLE):
+                return "planned" if kinds & _PLANNED else "possible"
+            if k < j and verb_forms(t.word) and (found := modality(toks, k, claim=True)):
+                return found
+        return None
+    start = _new_thing(toks, j)
+    if not start:
+        return None
+    verb = toks[start - 1]
+    if verb.clause != toks[j].clause or verb.word in PREPOSITIONS or not verb_forms(verb.word):
+        return None
+    return modality(toks, start - 1)
 
 
 def _planned_thing(
@@ -685,6 +699,9 @@ def _planned_thing(
         return []
     if _thing_modality(said, i, claim=True) is not None:
         return []
+    # A noun after a preposition is no thing the line says was made ("Urges Talks on New …").
+    if any(t.word in PREPOSITIONS for t in said[max(0, i - 4) : i] if t.clause == said[i].clause):
+        return []
     in_cited = [_thing_modality(toks, j) if _new_thing(toks, j) else None for toks, j in found]
     if not all(in_cited):
         return []
@@ -696,17 +713,25 @@ def _planned_thing(
     ]
 
 
-def _new_thing(toks: Sequence[Token], j: int) -> bool:
-    """Noun ``j`` names a thing not yet there: "a", "an" or "new" before it ("negotiate a new
-    framework"), not "the" or "its" (to "revive the grain corridor" is no corridor to come)."""
-    for k in range(j - 1, max(j - 5, -1), -1):
-        if toks[k].clause != toks[j].clause:
-            return False
-        if toks[k].word in ("a", "an", "new", "another"):
-            return True
-        if toks[k].word in DETERMINERS:
-            return False
-    return False
+def _new_thing(toks: Sequence[Token], j: int) -> int | None:
+    """Where the phrase of noun ``j`` opens, if it names a new thing ("a new arms control
+    framework", "new tariffs"): a thing that exists ("revive a grain corridor", "the embassy")
+    is none, nor a noun of a relative clause ("an embassy that protesters …")."""
+    new = False
+    start = j
+    for k in range(j - 1, max(j - 6, -1), -1):
+        word = toks[k].word
+        if toks[k].clause != toks[j].clause or word in PREPOSITIONS or word in _RELATIVES:
+            break
+        if new and word not in ("a", "an"):
+            break  # the phrase opens on "new" or on the article right before it
+        if word in DETERMINERS and word not in ("a", "an"):
+            break
+        new = new or word == "new"
+        start = k
+        if word in ("a", "an"):
+            break
+    return start if new else None
 
 
 def _verb(kinds: list[str | None]) -> str:
@@ -1090,7 +1115,7 @@ def form_problems(
         return [Problem("fragment", "a heading or label, not a statement")]
     if bare_text.endswith("?"):
         return [Problem("fragment", "a question, not a statement")]
-    if bare_text.startswith(("—", "–", "-", "…", "...")):
+    if _CUT_OPENING.match(bare_text):
         # "SECRETARY BLINKEN: — after you finish.": the rest of words cut off before it
         return [Problem("fragment", "opens on a dash or an ellipsis: goes on words not shown")]
     if not voiced and is_whole_quote(bare_text) and not continues_quote(antecedent):
@@ -1254,18 +1279,18 @@ def references(text: str, previous: frozenset[str] = frozenset()) -> list[str]:
             # "The targeted population encompasses …": a participle before the noun
             # "The compacts give …": a word right after "The" that a verb follows is the noun,
             # though the lexicon gives it as a verb too.
-            # "The first time was …": so after an ordinal too.
+            # "The first time was …": a time noun after an ordinal too.
             if opening[j].word in _ADVERBS or (
                 finite(opening[j].text)
                 and not (j == 1 and (_before_noun(opening[j:]) or _noun_then_verb(opening[j:])))
-                and not (j == 2 and _ordinal(opening[1].word) and _noun_then_verb(opening[j:]))
+                and not (j == 2 and _ordinal(opening[1].word) and opening[2].word in TIME_NOUNS)
             ):
                 break
             j += 1
         verb = opening[j]
         if (
             # "The decision has …", "The targeted population …", not "The health ministry …"
-            (j == 2 or (j == 3 and (_modifier(opening[1].text) or _ordinal(opening[1].word))))
+            (j == 2 or (j == 3 and _modifier(opening[1].text)) or (j == 3 and _series(opening)))
             and not any(_is_number(t) for t in opening[1:j])  # "The two leaders", as named
             and verb.clause == opening[0].clause
             and verb.text.islower()
@@ -1377,8 +1402,13 @@ def _modifier(word: str) -> bool:
 
 
 def _ordinal(word: str) -> bool:
-    """A word that places its noun in a series ("the first time", "the last meeting")."""
-    return ORDINAL.fullmatch(word) is not None or word in ("last", "next", "previous")
+    return ORDINAL.fullmatch(word) is not None or word in ("last", "next", "previous", "final")
+
+
+def _series(opening: Sequence[Token]) -> bool:
+    """ "The first time …", "The last day …": a time in a series the text counted before it
+    ("… for the second time"); not "The first lady", "The next election"."""
+    return _ordinal(opening[1].word) and opening[2].word in TIME_NOUNS
 
 
 def _noun_then_verb(toks: Sequence[Token]) -> bool:

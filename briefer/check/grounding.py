@@ -282,6 +282,8 @@ def number_values(text: str) -> frozenset[str]:
     text = _THOUSANDS.sub("", text.translate(_DASHES))
     text = _DIGIT_SCALE.sub(_scaled, text)
     text = _FRACTION.sub(lambda m: _fraction(m, fractions), text)
+    # Spelled ordinals are not compared: prose paraphrases them freely ("another round");
+    # digit ordinals ("22nd") keep their digits like any number.
     text = ORDINAL.sub(" ", _VAGUE.sub(" ", text))
     text = _HYPHENATED.sub(_split_compound, text)
     digits = str(alpha2digit(text, "en", threshold=2))

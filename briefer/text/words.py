@@ -275,8 +275,7 @@ FUNCTION_WORDS = frozenset(
 #: Words before a noun that tell which or whose ("the course", "our state", "his remarks"):
 #: the word after one is no verb.
 DETERMINERS = frozenset("the a an its their his her our my your this these those more most".split())
-#: Spelled ordinals ("second round", "twenty-first century") are not compared: prose paraphrases
-#: them freely ("another round"); digit ordinals ("22nd") keep their digits like any number.
+#: Spelled ordinals: "second round", "twenty-first century", "the first time".
 ORDINAL = re.compile(
     r"\b(?:[^\W\d_]+-)*(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"eleventh|twelfth|[^\W\d_]+teenth|[^\W\d_]+tieth|hundredth|thousandth|millionth)\b",
