@@ -702,7 +702,7 @@ def _planned_thing(
     # A noun after a preposition is no thing the line says was made ("Urges Talks on New …").
     if any(t.word in PREPOSITIONS for t in said[max(0, i - 4) : i] if t.clause == said[i].clause):
         return []
-    in_cited = [_thing_modality(toks, j) if _new_thing(toks, j) else None for toks, j in found]
+    in_cited = [_thing_modality(toks, j) for toks, j in found]
     if not all(in_cited):
         return []
     return [
