@@ -47,6 +47,8 @@ def test_names_skip_sentence_starters_and_spelled_numbers() -> None:
         ("ukraine", "the Ukrainian delegation"),  # demonym
         ("iran", "Iranian oil"),
         ("us", "the United States said"),  # initials of a run of capitals
+        ("us", "Today, America is stronger"),  # a President's statement that says "America"
+        ("us", "Millions of Americans struggled"),
         ("imf", "the International Monetary Fund approved"),
         ("eu", "European Union members"),
         ("qa'ida", "the leader of al Qa’ida"),  # straight and curly apostrophes are one
@@ -60,7 +62,13 @@ def test_known_names(name: str, source: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "source"), [("putin", "Rubio met Sharif"), ("çelik", "the spokesman said")]
+    ("name", "source"),
+    [
+        ("putin", "Rubio met Sharif"),
+        ("çelik", "the spokesman said"),
+        ("us", "Across Latin America, prices rose"),  # a region, not the country
+        ("us", "South American leaders met"),
+    ],
 )
 def test_unknown_names(name: str, source: str) -> None:
     assert not known(name, bare_words(source))

@@ -9,6 +9,7 @@ from briefer.models import Basis, Brief, BriefMeta, Ref, Source, Statement
 from briefer.text.cues import document_cues
 from briefer.text.people import introduce, introductions
 from briefer.text.sentences import split_sentences
+from briefer.text.turns import speakers, turn_introductions
 
 # Written for the test: a minister, an organisation named after a person, a place after an
 # adjective, a surname with a particle, and w07's (dev corpus) High Commissioner.
@@ -288,9 +289,11 @@ def test_the_texts_own_speaker_is_introduced_at_their_first_statement() -> None:
     assert capitals.speaker_intro == "President Jane Doe"
     joint = document_cues("Joint Statement by Secretary Doe and Foreign Minister Li Wei", "We act.")
     assert joint.speaker_intro == ""
-    # A title that says what, not who ("… Extending the Pause on …", grouping-april's La).
+    # A title that says what after who ("… Extending the Pause on …", grouping-april's La).
     what = document_cues("Statement by President Doe Extending the Pause on Rent", "We act.")
-    assert what.speaker_intro == ""
+    assert (what.speaker, what.speaker_intro) == ("Doe", "President Doe")
+    marking = document_cues("Statement by President Li Marking the Anniversary", "We act.")
+    assert marking.speaker == "Li"
 
 
 def test_the_verifier_names_a_person_the_brief_has_not_introduced() -> None:
@@ -400,3 +403,36 @@ def test_a_person_introduced_by_the_name_alone_cites_the_introduction() -> None:
     )
     assert said.text == "Support has collapsed, according to the JX Fund’s Penelope Winterhager."
     assert said.cites == [1, 3]
+
+
+def test_a_transcripts_counterpart_is_introduced_by_their_turns_label() -> None:
+    # Written for the test, as a State transcript gives it: the counterpart's whole name only
+    # in the title; the turn's label gives office and surname.
+    source = (
+        "Secretary Doe And Freedonian Foreign Minister Ana Ruiz Before Their Meeting\n\n"
+        "SECRETARY DOE: Good afternoon. We welcome the minister to Washington today.\n\n"
+        "FOREIGN MINISTER RUIZ: Thank you. We signed a new trade pact with Kenya in May.\n"
+        "We will open two consulates in Texas next year.\n"
+    )
+    sentences = split_sentences(source)
+    assert turn_introductions(source) == {"Ruiz": "Foreign Minister Ruiz"}
+    doc = document_cues(sentences[0].text, source)
+    voices = speakers(sentences, doc)
+    ids = {s.id: s for s in sentences}
+    pact = next(i for i, s in ids.items() if "trade pact" in s.text)
+    consulates = next(i for i, s in ids.items() if "consulates" in s.text)
+    filed = model_answer.Filed(
+        title="Freedonia and the US meet",
+        bottom_line=ids[pact].text,
+        sections={pact: "ground_situation", consulates: "outlook"},
+    )
+    content, _, _ = compose.compose(filed, sentences, 200, doc, voices, source=source)
+    printed = [s.text for s in content.ground_situation + content.outlook]
+    assert printed[-2].startswith("Foreign Minister Ruiz: ")  # the first in reading order
+    assert printed[-1].startswith("Ruiz: ")
+    # The verifier reads the label as the source's: its turn label in capitals.
+    assert check_statement(printed[-2], [ids[pact]], source).problems == []
+    # A document's kind before a title's colon is nobody's turn ("FACT SHEET: …").
+    fact_sheet = split_sentences("FACT SHEET: President Doe Acts on Rent\n\nWe act today.\n")
+    doc = document_cues(fact_sheet[0].text, "We act today.")
+    assert "Sheet" not in speakers(fact_sheet, doc).values()

@@ -48,6 +48,7 @@ from briefer.text.people import introductions as introductions_of
 from briefer.text.people import speaker as speaker_of
 from briefer.text.quotes import is_whole_quote
 from briefer.text.sentences import Sentence
+from briefer.text.turns import turn_introductions
 
 
 class Note(BaseModel):
@@ -153,6 +154,12 @@ def compose(
     # line do not name them, is printed (and counted against the words) with the introduction.
     people = introductions_of(sentences)
     top_line = f"{title} {bottom_line}"
+    own = doc.speaker if doc else None
+    talkers = [v for v in (voice,) if v is not None] + [
+        t
+        for name, label in turn_introductions(source).items()
+        if name != own and (t := speaker_of(name, label)) is not None
+    ]
     by_id = {s.id: s for s in sentences}
     whole = source or " ".join(s.text for s in sentences)
     introductions: dict[int, Introduction] = {}
@@ -172,8 +179,11 @@ def compose(
             # A "He" named from the sentence before is introduced too: the introducing
             # sentence is cited in place of that one, as it names the person as well.
             new, person = introduce(text, top_line, people) if people else (text, None)
-            if person is None and voice is not None and text.startswith(voice.surname):
-                new, person = voice.phrase + text[len(voice.surname) :], voice
+            if person is None:
+                # the text's own speaker, else a transcript's counterpart by their turn's label
+                talker = next((v for v in talkers if text.startswith(v.surname)), None)
+                if talker is not None:
+                    new, person = talker.phrase + text[len(talker.surname) :], talker
             if person is None or person.sentence == s.id:
                 return text
             # Where the checks would not pass it as it reads then, it stands as written; and

@@ -74,7 +74,8 @@ def _acronyms(run: list[str]) -> set[str]:
 def bare_words(text: str) -> set[str]:
     """Every word, lower-cased, without possessive ending or accents; a hyphenated word also
     gives its parts, so "Russia-Ukraine" in a statement is known from "Russia" and "Ukraine";
-    and the initials of runs of capitalised words, so "US" is known from "United States"."""
+    and the initials of runs of capitalised words, so "US" is known from "United States" (and
+    from "America")."""
     return set(_bare_words(text))
 
 
@@ -89,6 +90,10 @@ def _bare_words(text: str) -> frozenset[str]:
         words.add(plain)
         if "-" in plain:
             words.update(p for p in plain.split("-") if p)
+        # "America", "Americans" name the US ("Today, America is stronger …" in a President's
+        # statement that never spells "United States"); "Latin America" does not.
+        if plain in _AMERICA and not (run and run[-1] in _REGIONS):
+            words.add("us")
         if word[0].isupper() or (run and plain in _CONNECTORS):
             run.append(plain)
             continue
@@ -97,6 +102,8 @@ def _bare_words(text: str) -> frozenset[str]:
     return frozenset(words | _acronyms(run))
 
 
+_AMERICA = frozenset("america american americans".split())
+_REGIONS = frozenset("latin south central north".split())
 _DEMONYM_ENDINGS = ("ese", "ian", "an", "i")
 
 

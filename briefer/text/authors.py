@@ -6,9 +6,10 @@ with ("Biden: …")."""
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 from briefer.text.line_filters import without_speaker
-from briefer.text.words import PREPOSITIONS
+from briefer.text.words import PREPOSITIONS, verb_forms
 
 # Who speaks in a first-person document: "Statement from President Joe Biden on Sudan",
 # "Press Gaggle by … Advisor John Kirby", "Remarks by Secretary Rubio at …".
@@ -53,7 +54,14 @@ def _author_phrase(title: str) -> str:
     match = _AUTHOR.search(title.strip())
     if not match or match.group("who")[:1].islower() or match.group("who")[:1].isdigit():
         return ""
-    return match.group("who").strip()
+    # The name ends before what the statement does: "President Biden Extending the Pause on
+    # …", "President Biden Marking the Anniversary of …".
+    words = match.group("who").split()
+    return " ".join(takewhile(lambda w: not _participle(w), words)).strip()
+
+
+def _participle(word: str) -> bool:
+    return word.endswith("ing") and "VBG" in verb_forms(word.lower())
 
 
 def byline(text: str) -> str | None:
@@ -99,8 +107,7 @@ def introduction(speaker: str, text: str, title: str, first_line: str) -> str:
     for line in (title, first_line):
         who = _author_phrase(line)
         words = who.split()
-        # a name right before the surname, a first name or an initial ("Extending the Pause"
-        # is what the statement is about, not who makes it)
+        # a capitalised word right before the surname: a first name, an initial or an office
         if (
             who.endswith(f" {speaker}")
             and " and " not in who
@@ -113,10 +120,11 @@ def introduction(speaker: str, text: str, title: str, first_line: str) -> str:
 
 def voice_in(voice: str, source: str) -> bool:
     """Whether ``source`` gives a speaker's voice of several words as the brief prints it:
-    word for word ("President Joe Biden"), or as a byline's name and office ("Secretary of
-    State Antony J. Blinken" from "Antony J. Blinken, Secretary of State")."""
+    word for word ("President Joe Biden"), as a transcript's turn label ("FOREIGN MINISTER
+    LUTUNDULA:"), or as a byline's name and office ("Secretary of State Antony J. Blinken" from
+    "Antony J. Blinken, Secretary of State")."""
     plain = " ".join(source.split())
-    if voice in plain:
+    if voice in plain or f"{voice.upper()}:" in plain:
         return True
     words = voice.split()
     return any(

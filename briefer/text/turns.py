@@ -20,10 +20,12 @@ _TURN = re.compile(
     r"^(?:(?:MR|MS|MRS|DR|SECRETARY|AMBASSADOR|GENERAL|ADMIRAL|SENATOR|PRESIDENT)\.?\s+)?"
     r"(?P<before>(?:[A-Z][A-Z’'.-]+\s+){0,2})(?P<name>[A-Z][A-Z’'-]+):"
 )
-# Turns that speak for nobody the brief can name, and a memorandum's header labels.
+# Turns that speak for nobody the brief can name, a memorandum's header labels, and the kind
+# of document a title line opens on ("FACT SHEET: President Biden Announces …").
 _NOT_SPEAKERS = frozenset(
     {"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"}
     | {"SUBJECT", "TO", "FROM", "RE", "DATE", "CC", "ATTENTION", "MEMORANDUM"}
+    | {"SHEET", "READOUT", "STATEMENT", "RELEASE", "ADVISORY", "UPDATE", "NOTICE"}
 )
 
 
@@ -59,6 +61,22 @@ def _holds(office: str, doc: DocumentCues) -> bool:
     if held == office or held.startswith(office + " "):
         return True
     return " " not in office and not OFFICES & set(held.split())
+
+
+def turn_introductions(text: str) -> dict[str, str]:
+    """Each transcript speaker's office and name as their first turn's label gives them
+    ("FOREIGN MINISTER MOMEN:" → "Foreign Minister Momen"), by surname: the one thing that says
+    who a counterpart is whose whole name only the title gives. Only labels of three words or
+    more ("SECRETARY BLINKEN:" or "MR. KIRBY:" says no more than the surname does)."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _TURN.match(line.strip())
+        if not match or match.group("name") in _NOT_SPEAKERS:
+            continue
+        words = [_cased(w) for w in match.group(0).rstrip(":").split()]
+        if len(words) >= 3 and words[0] != "The":
+            out.setdefault(_cased(match.group("name")), " ".join(words))
+    return out
 
 
 def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str | None]:
