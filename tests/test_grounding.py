@@ -68,6 +68,8 @@ def test_known_names(name: str, source: str) -> None:
         ("çelik", "the spokesman said"),
         ("us", "Across Latin America, prices rose"),  # a region, not the country
         ("us", "South American leaders met"),
+        ("us", "Brazil and the Organization of American States sent aid"),  # the adjective
+        ("us", "a loan from the Bank of America"),
     ],
 )
 def test_unknown_names(name: str, source: str) -> None:

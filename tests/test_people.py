@@ -294,6 +294,13 @@ def test_the_texts_own_speaker_is_introduced_at_their_first_statement() -> None:
     assert (what.speaker, what.speaker_intro) == ("Doe", "President Doe")
     marking = document_cues("Statement by President Li Marking the Anniversary", "We act.")
     assert marking.speaker == "Li"
+    # An "-ing" word that opens an office or is the surname is no participle (review).
+    for title, who in (
+        ("Remarks by Secretary Manning at the Summit", "Manning"),
+        ("Statement by Acting Secretary Su on Jobs", "Su"),
+        ("Statement by Managing Director Kristalina Georgieva on Debt", "Georgieva"),
+    ):
+        assert document_cues(title, "We act.").speaker == who, title
 
 
 def test_the_verifier_names_a_person_the_brief_has_not_introduced() -> None:
@@ -432,6 +439,18 @@ def test_a_transcripts_counterpart_is_introduced_by_their_turns_label() -> None:
     assert printed[-1].startswith("Ruiz: ")
     # The verifier reads the label as the source's: its turn label in capitals.
     assert check_statement(printed[-2], [ids[pact]], source).problems == []
+    # Only a label that holds an office introduces, and only one label per surname: two
+    # speakers named Lee are left by surname; a note's heading names nobody (review).
+    assert turn_introductions(
+        "NOTE TO EDITORS: x\nPRESIDENT MIN LEE: a\nFOREIGN MINISTER LEE: b\nMR. JOHN KIRBY: c\n"
+        "SECRETARY OF STATE BLINKEN: d\n"
+    ) == {"Blinken": "Secretary of State Blinken"}
+    # The verifier takes a label's voice only as a whole label: "Deputy" may not be dropped.
+    deputy = "Talks\n\nDEPUTY PRIME MINISTER KULEBA: We met in Kyiv.\n"
+    line = check_statement(
+        "Prime Minister Kuleba: We met in Kyiv.", split_sentences(deputy), deputy
+    )
+    assert line.status == "unsupported"
     # A document's kind before a title's colon is nobody's turn ("FACT SHEET: …").
     fact_sheet = split_sentences("FACT SHEET: President Doe Acts on Rent\n\nWe act today.\n")
     doc = document_cues(fact_sheet[0].text, "We act today.")

@@ -154,11 +154,12 @@ def compose(
     # line do not name them, is printed (and counted against the words) with the introduction.
     people = introductions_of(sentences)
     top_line = f"{title} {bottom_line}"
-    own = doc.speaker if doc else None
-    talkers = [v for v in (voice,) if v is not None] + [
+    # The text's own speaker, then a transcript's counterparts, each introduced by surname.
+    author = (doc.speaker or "").casefold() if doc else ""
+    talkers = ([voice] if voice else []) + [
         t
         for name, label in turn_introductions(source).items()
-        if name != own and (t := speaker_of(name, label)) is not None
+        if name.casefold() != author and (t := speaker_of(name, label)) is not None
     ]
     by_id = {s.id: s for s in sentences}
     whole = source or " ".join(s.text for s in sentences)

@@ -90,9 +90,12 @@ def _bare_words(text: str) -> frozenset[str]:
         words.add(plain)
         if "-" in plain:
             words.update(p for p in plain.split("-") if p)
-        # "America", "Americans" name the US ("Today, America is stronger …" in a President's
-        # statement that never spells "United States"); "Latin America" does not.
-        if plain in _AMERICA and not (run and run[-1] in _REGIONS):
+        # "America", "Americans" on their own name the US ("Today, America is stronger …" in a
+        # President's statement that never spells "United States"); not within a longer name
+        # ("Latin America", "Bank of America"), nor the adjective ("Organization of American
+        # States", "American Samoa").
+        after = run[-1] if run else ""
+        if plain in _AMERICA and after not in _REGIONS and (plain, after) != ("america", "of"):
             words.add("us")
         if word[0].isupper() or (run and plain in _CONNECTORS):
             run.append(plain)
@@ -102,7 +105,7 @@ def _bare_words(text: str) -> frozenset[str]:
     return frozenset(words | _acronyms(run))
 
 
-_AMERICA = frozenset("america american americans".split())
+_AMERICA = frozenset("america americans".split())
 _REGIONS = frozenset("latin south central north".split())
 _DEMONYM_ENDINGS = ("ese", "ian", "an", "i")
 

@@ -6,10 +6,9 @@ with ("Biden: …")."""
 from __future__ import annotations
 
 import re
-from itertools import takewhile
 
 from briefer.text.line_filters import without_speaker
-from briefer.text.words import PREPOSITIONS, verb_forms
+from briefer.text.words import OFFICES, PREPOSITIONS, verb_forms
 
 # Who speaks in a first-person document: "Statement from President Joe Biden on Sudan",
 # "Press Gaggle by … Advisor John Kirby", "Remarks by Secretary Rubio at …".
@@ -57,10 +56,16 @@ def _author_phrase(title: str) -> str:
     # The name ends before what the statement does: "President Biden Extending the Pause on
     # …", "President Biden Marking the Anniversary of …".
     words = match.group("who").split()
-    return " ".join(takewhile(lambda w: not _participle(w), words)).strip()
+    for k in range(1, len(words) - 1):
+        if _participle(words[k]) and words[k - 1] not in OFFICES:
+            return " ".join(words[:k])
+    return " ".join(words).strip()
 
 
 def _participle(word: str) -> bool:
+    """An "-ing" word the lexicon gives as a participle. Not first ("Acting Secretary Su",
+    "Managing Director …") nor last ("Secretary Manning") in a speaker phrase: there it is part
+    of an office or a name."""
     return word.endswith("ing") and "VBG" in verb_forms(word.lower())
 
 
@@ -124,12 +129,20 @@ def voice_in(voice: str, source: str) -> bool:
     LUTUNDULA:"), or as a byline's name and office ("Secretary of State Antony J. Blinken" from
     "Antony J. Blinken, Secretary of State")."""
     plain = " ".join(source.split())
-    if voice in plain or f"{voice.upper()}:" in plain:
+    if voice in plain or _turn_label(voice, source):
         return True
     words = voice.split()
     return any(
         f"{' '.join(words[k:])}, {' '.join(words[:k])}" in plain for k in range(1, len(words))
     )
+
+
+def _turn_label(voice: str, source: str) -> bool:
+    """The source gives the voice as a whole turn label of its own at a line's start
+    ("FOREIGN MINISTER LUTUNDULA: …"), not as the tail of a longer one ("DEPUTY PRIME
+    MINISTER KULEBA:" gives no "Prime Minister Kuleba")."""
+    label = re.escape(voice.upper()).replace(r"\ ", r"\s+")
+    return re.search(rf"(?m)^\s*{label}:", source) is not None
 
 
 #: "Kirby: …", "President Joe Biden: …": the speaker a statement is voiced with, by surname or

@@ -21,11 +21,12 @@ _TURN = re.compile(
     r"(?P<before>(?:[A-Z][A-Z’'.-]+\s+){0,2})(?P<name>[A-Z][A-Z’'-]+):"
 )
 # Turns that speak for nobody the brief can name, a memorandum's header labels, and the kind
-# of document a title line opens on ("FACT SHEET: President Biden Announces …").
+# of document a title line opens on ("FACT SHEET: President Biden Announces …"), with a note's
+# heading.
 _NOT_SPEAKERS = frozenset(
     {"MODERATOR", "OPERATOR", "Q", "QUESTION", "STAFF", "PARTICIPANT"}
     | {"SUBJECT", "TO", "FROM", "RE", "DATE", "CC", "ATTENTION", "MEMORANDUM"}
-    | {"SHEET", "READOUT", "STATEMENT", "RELEASE", "ADVISORY", "UPDATE", "NOTICE"}
+    | {"SHEET", "READOUT", "STATEMENT", "RELEASE", "ADVISORY", "UPDATE", "NOTICE", "NOTE"}
 )
 
 
@@ -64,19 +65,26 @@ def _holds(office: str, doc: DocumentCues) -> bool:
 
 
 def turn_introductions(text: str) -> dict[str, str]:
-    """Each transcript speaker's office and name as their first turn's label gives them
-    ("FOREIGN MINISTER MOMEN:" → "Foreign Minister Momen"), by surname: the one thing that says
-    who a counterpart is whose whole name only the title gives. Only labels of three words or
-    more ("SECRETARY BLINKEN:" or "MR. KIRBY:" says no more than the surname does)."""
-    out: dict[str, str] = {}
+    """Each transcript speaker's office and name as their turn's label gives them ("FOREIGN
+    MINISTER MOMEN:" → "Foreign Minister Momen"), by surname: the one thing that says who a
+    counterpart is whose whole name only the title gives. Only a label of three words or more
+    that holds an office (``words.OFFICES``: "SECRETARY BLINKEN:" or "MR. KIRBY:" says no more
+    than the surname, "NOTE TO EDITORS:" names nobody), and no surname that two labels give
+    differently (two speakers named Lee)."""
+    labels: dict[str, set[str]] = {}
     for line in text.splitlines():
         match = _TURN.match(line.strip())
         if not match or match.group("name") in _NOT_SPEAKERS:
             continue
         words = [_cased(w) for w in match.group(0).rstrip(":").split()]
-        if len(words) >= 3 and words[0] != "The":
-            out.setdefault(_cased(match.group("name")), " ".join(words))
-    return out
+        if len(words) >= 3 and words[0] != "The" and OFFICES & set(words[:-1]):
+            phrase = " ".join(w.lower() if w.lower() in _JOINS else w for w in words)
+            labels.setdefault(_cased(match.group("name")), set()).add(phrase)
+    return {name: next(iter(found)) for name, found in labels.items() if len(found) == 1}
+
+
+#: Words an office's name joins its parts with ("Secretary of State"), in lower case.
+_JOINS = frozenset("of the for and".split())
 
 
 def speakers(sentences: Sequence[Sentence], doc: DocumentCues) -> dict[int, str | None]:
