@@ -429,8 +429,9 @@ def meaning_problems(
     problems += _possessors(said, basis, names)
     # The act's verb is a name only where the cited sentences capitalise it, not a title-case
     # headline, which capitalises every word ("Sanctions on Darknet Market …").
-    running = _capitalised_words(*(c for c in cited if not title_case(c)))
-    problems += _joined_reason(said, basis, running, [title_case(c) for c in cited])
+    headlines = [title_case(c) for c in cited]
+    running = _capitalised_words(*(c for c, h in zip(cited, headlines, strict=True) if not h))
+    problems += _joined_reason(said, basis, running, headlines)
     problems += speaker_problems(text, cited)
     if title and said and said[-1].word in _NEEDS_MORE:
         problems.append(Problem("fragment", f"ends on “{said[-1].text}”: cut before what it needs"))

@@ -56,6 +56,8 @@ def _author_phrase(title: str) -> str:
     # The name ends before what the statement does: "President Biden Extending the Pause on
     # …", "President Biden Marking the Anniversary of …".
     words = match.group("who").split()
+    # Not the first word ("Acting Secretary Su", "Managing Director …"), the last ("Secretary
+    # Manning") or one right after an office ("Senator Browning Jr."): a name or an office's.
     for k in range(1, len(words) - 1):
         if _participle(words[k]) and words[k - 1] not in OFFICES:
             return " ".join(words[:k])
@@ -63,9 +65,7 @@ def _author_phrase(title: str) -> str:
 
 
 def _participle(word: str) -> bool:
-    """An "-ing" word the lexicon gives as a participle. Not first ("Acting Secretary Su",
-    "Managing Director …") nor last ("Secretary Manning") in a speaker phrase: there it is part
-    of an office or a name."""
+    """An "-ing" word the lexicon gives as a participle ("Extending", "Marking")."""
     return word.endswith("ing") and "VBG" in verb_forms(word.lower())
 
 
