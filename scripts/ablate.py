@@ -115,6 +115,13 @@ FAMILIES: dict[str, Callable[[], Any]] = {
     'elided: a short denial ("… were not invited.") after its sentence': lambda: patched(
         fidelity, _elided=lambda words: None
     ),
+    "bottom line: the sentence a refused line draws on, before the lead": lambda: patched(
+        headline, _news_sentence=lambda *a, **k: None
+    ),
+    "bottom line: the opening a third of the text": lambda: patched(headline, OPENING_SHARE=0),
+    "voice: a transcript's counterpart speaks every line": lambda: patched(
+        compose, person_turn=_never
+    ),
 }
 
 

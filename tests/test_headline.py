@@ -677,3 +677,125 @@ def test_the_lead_is_a_clause_that_points_to_nothing_before_it() -> None:
     got, bottom, *_ = headline.headline(filed, sentences, own_title=title)
     assert got == title
     assert bottom == sentences[2].text
+
+
+@pytest.mark.parametrize(
+    ("source", "model", "news"),
+    [
+        # Written for the test: a statement that opens on context; the model's line (naming a
+        # president the text does not) draws on the third sentence, and glosses it.
+        (
+            "Statement by President Maria Lopez on the Port Agreement\n"
+            "Since the outset of my administration, we have worked to open our ports to trade.\n"
+            "Our partners in the region have stood with us throughout these years.\n"
+            "Today the Government of Chile and the Government of Peru signed an agreement "
+            "opening the port of Arica to Peruvian cargo.\n"
+            "I thank the negotiators of both countries.\n",
+            "Presidents Lopez and Ruiz signed an agreement today opening the port of Arica to "
+            "Peruvian cargo. It caps years of work to open the ports of the region to trade.",
+            "Today the Government of Chile and the Government of Peru signed an agreement "
+            "opening the port of Arica to Peruvian cargo.",
+        ),
+        # A readout: the model's words are its own ("deploy", "monitors", "reaffirms").
+        (
+            "Readout of the Foreign Minister's Call with the Foreign Minister of Ghana\n"
+            "For many years, the two countries have shared a commitment to West African "
+            "security.\n"
+            "The ministers spoke by phone on Tuesday afternoon.\n"
+            "Foreign Minister Okafor announced that Nigeria will send 300 election observers to "
+            "Ghana for the December vote.\n",
+            "Nigeria will deploy 300 election monitors to Ghana for the December vote. The "
+            "deployment reaffirms a long commitment to regional security.",
+            "Foreign Minister Okafor announced that Nigeria will send 300 election observers to "
+            "Ghana for the December vote.",
+        ),
+    ],
+)
+def test_a_refused_bottom_line_gives_way_to_the_sentence_it_draws_on(
+    source: str, model: str, news: str
+) -> None:
+    sentences = split_sentences(source)
+    _, bottom, _, basis = headline.headline(_filed(model), sentences, max_words=25)
+    assert bottom == news
+    assert basis.replaced and [r.sentence for r in basis.cites] == [
+        s.id for s in sentences if s.text == news
+    ]
+    # The lead (the first fit sentence) is context, not the news.
+    assert headline._lead(sentences, max_words=25).text != news
+
+
+def test_a_refused_bottom_line_that_holds_few_words_of_a_sentence_gives_way_to_the_lead() -> None:
+    # Written for the test: the model's line shares only a word or two with any sentence.
+    model = "Regional observers expect a turbulent season of diplomacy and competing claims."
+    _, bottom, *_ = headline.headline(_filed(model), SENTENCES[1:])
+    assert bottom == SENTENCES[1].text
+    _, bottom, *_ = headline.headline(_filed(model), OTHER[1:])
+    assert bottom == OTHER[1].text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Written for the test: a count of what only the sentence before names.
+        "The two countries have reached a new arrangement on deportation flights.",
+        "The two leaders discussed a range of bilateral, regional and global issues.",
+        "Both ministers agreed to meet again in Nairobi next month.",
+        "The three governments signed an accord on the river's water.",
+    ],
+)
+def test_a_line_counting_what_it_does_not_name_does_not_stand_alone(line: str) -> None:
+    assert headline._DANGLING_START.match(line)
+    # As a model's bottom line it gives way to the lead.
+    assert headline.headline(_filed(line), SENTENCES[1:])[1] == SENTENCES[1].text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Both India and Pakistan have agreed to a ceasefire along the Line of Control.",
+        "The two-state solution remains the goal of the talks in Cairo.",
+        "The three-day summit in Lima ended with a joint declaration on fisheries.",
+    ],
+)
+def test_a_line_that_names_what_it_counts_stands_alone(line: str) -> None:
+    assert not headline._DANGLING_START.match(line)
+
+
+def test_a_refused_bottom_line_that_draws_on_the_lead_gives_way_to_the_lead() -> None:
+    # Written for the test: a release that opens on its news; the model's line (naming a
+    # second person the text does not) draws on the lead and on the sentence after it.
+    sentences = split_sentences(
+        "Ministry of Finance Sanctions Trade Minister\n"
+        "Today, the Ministry of Finance imposed sanctions on Karl Brandt, Freedonia's Minister "
+        "of Trade.\n"
+        "Brandt is central to Freedonia's support for the Red Hand, an armed group that has "
+        "rapidly expanded its control of the northern province and is responsible for abuses.\n"
+    )
+    model = (
+        "The Ministry of Finance imposed sanctions on Brandt and Ana Voss, central to "
+        "Freedonia's support for the Red Hand, an armed group that has rapidly expanded its "
+        "control of the northern province. The sanctions are part of a wider effort."
+    )
+    _, bottom, _, basis = headline.headline(_filed(model), sentences, max_words=40)
+    assert bottom.startswith("Today, the Ministry of Finance imposed sanctions on Karl Brandt")
+    assert basis.replaced
+
+
+def _statement_with_news_at(news: str, at: int, total: int) -> list[Sentence]:
+    # Written for the test: numbered context sentences, the news the ``at``-th sentence.
+    lines = [
+        news if k == at else f"In year {1990 + k} the region saw {k + 3} new schools open."
+        for k in range(1, total + 1)
+    ]
+    return split_sentences("Statement on the Harbour\n" + "\n".join(lines) + "\n")
+
+
+def test_a_bottom_line_may_rest_past_the_first_sentences_of_a_short_statement() -> None:
+    # A statement opens on a paragraph of context; its call comes eighth of 22.
+    news = "The minister called on both navies to leave the harbour of Tarsa by Friday."
+    sentences = _statement_with_news_at(news, 8, 22)
+    line = "The minister called on both navies to leave the harbour of Tarsa by Friday."
+    assert headline.headline(_filed(line), sentences)[1] == line
+    # Deep in a long text, the same line is a detail, not the news.
+    sentences = _statement_with_news_at(news, 80, 120)
+    assert headline.headline(_filed(line), sentences)[1] != line

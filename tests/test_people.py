@@ -3,9 +3,10 @@ surname alone before the brief shows who they are (``text/people.py``, ``compose
 
 from __future__ import annotations
 
-from briefer.brief import compose, model_answer
+from briefer.brief import compose, model_answer, statements
 from briefer.check.verify import check_statement, verify_brief
-from briefer.models import Basis, Brief, BriefMeta, Ref, Source, Statement
+from briefer.models import SECTIONS, Basis, Brief, BriefMeta, Ref, Source, Statement
+from briefer.text import turns
 from briefer.text.cues import document_cues
 from briefer.text.people import introduce, introductions
 from briefer.text.sentences import split_sentences
@@ -455,3 +456,59 @@ def test_a_transcripts_counterpart_is_introduced_by_their_turns_label() -> None:
     fact_sheet = split_sentences("FACT SHEET: President Doe Acts on Rent\n\nWe act today.\n")
     doc = document_cues(fact_sheet[0].text, "We act today.")
     assert "Sheet" not in speakers(fact_sheet, doc).values()
+
+
+def test_a_transcripts_counterpart_speaks_each_line_for_themself() -> None:
+    # Written for the test: a foreign minister's turn, as a State transcript gives it, with the
+    # interpreter's note and the address to the Secretary; no line of it says "I" or "we".
+    source = (
+        "Secretary Doe And Freedonian Foreign Minister Ana Ruiz Before Their Meeting\n\n"
+        "SECRETARY DOE: Good afternoon. The United States welcomes the minister to Washington "
+        "today.\n\n"
+        "FOREIGN MINISTER RUIZ: (Via interpreter) Mr. Secretary, Freedonia and the United "
+        "States are old friends of many decades.\n"
+        "The new port in Baltra opened to American cargo ships in May.\n"
+    )
+    sentences = split_sentences(source)
+    ids = {s.id: s for s in sentences}
+    friends = next(i for i, s in ids.items() if "friends" in s.text)
+    port = next(i for i, s in ids.items() if "Baltra" in s.text)
+    assert statements.statement(ids[friends]) == (
+        "Freedonia and the United States are old friends of many decades."
+    )
+    doc = document_cues(sentences[0].text, source)
+    filed = model_answer.Filed(
+        title="Freedonia and the US meet",
+        bottom_line="",
+        sections={friends: "ground_situation", port: "ground_situation"},
+    )
+    content, _, _ = compose.compose(
+        filed, sentences, 200, doc, speakers(sentences, doc), source=source
+    )
+    printed = [s.text for name, _ in SECTIONS for s in content.section(name)]
+    assert (
+        "Foreign Minister Ruiz: Freedonia and the United States are old friends of many decades."
+        in printed
+    )
+    assert "Ruiz: The new port in Baltra opened to American cargo ships in May." in printed
+    # Another text: a fact sheet's heading in capitals is no one's turn, and its lines go
+    # unvoiced.
+    sheet = (
+        "Fact Sheet: President Doe Protects Rent Payments\n\n"
+        "PROTECTING TENANTS NOW: President Doe signed an order on rent in March.\n"
+        "PUTTING TENANTS FIRST: The order caps rent increases at 3 percent a year.\n"
+    )
+    sentences = split_sentences(sheet)
+    assert not any(turns.person_turn(s.text) for s in sentences)
+    doc = document_cues(sentences[0].text, sheet)
+    caps = next(s.id for s in sentences if "caps" in s.text)
+    content, _, _ = compose.compose(
+        model_answer.Filed(title="Rent order", bottom_line="", sections={caps: "us_position"}),
+        sentences,
+        200,
+        doc,
+        speakers(sentences, doc),
+        source=sheet,
+    )
+    printed = [s.text for name, _ in SECTIONS for s in content.section(name)]
+    assert "The order caps rent increases at 3 percent a year." in printed

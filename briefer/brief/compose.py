@@ -48,7 +48,7 @@ from briefer.text.people import introductions as introductions_of
 from briefer.text.people import speaker as speaker_of
 from briefer.text.quotes import is_whole_quote
 from briefer.text.sentences import Sentence
-from briefer.text.turns import turn_introductions
+from briefer.text.turns import person_turn, turn_introductions
 
 
 class Note(BaseModel):
@@ -161,6 +161,7 @@ def compose(
         for name, label in turn_introductions(source).items()
         if name.casefold() != author and (t := speaker_of(name, label)) is not None
     ]
+    transcript = any(person_turn(s.text) for s in sentences)
     by_id = {s.id: s for s in sentences}
     whole = source or " ".join(s.text for s in sentences)
     introductions: dict[int, Introduction] = {}
@@ -207,8 +208,13 @@ def compose(
         return memo[s.id]
 
     def plain(s: Sentence) -> str:
-        always = one_voice and labels.get(s.id) != "us_position"
-        text = voiced(statement(s), voices.get(s.id), always=always)
+        # A transcript's counterpart (a turn of someone not the document's speaker) speaks
+        # each line for themself: "Lutundula: … the United States … are traditional friends".
+        speaker = voices.get(s.id)
+        always = (one_voice and labels.get(s.id) != "us_position") or bool(
+            transcript and speaker and speaker.casefold() != author
+        )
+        text = voiced(statement(s), speaker, always=always)
         # "Sullivan conveyed …" / "He also expressed …" / "He noted …": a run of sentences
         # on one person names them once; each "He" is named from the run's first sentence.
         earlier = before.get(s.id)

@@ -39,9 +39,17 @@ HEADLINE_WORDS = 50
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 #: A lead sentence is a whole sentence of at least this many words (not a title or header).
 LEAD_MIN_WORDS = 8
-#: How many sentences after the lead the opening runs: a single text's bottom line rests on at
-#: least one of them, as a text gives its news first.
+#: How many sentences after the lead the opening runs, at least, and its share of the text: a
+#: single text's bottom line rests on at least one of them, as a text gives its news first (a
+#: statement may open on a paragraph of context: "I call on the belligerents …" is the eighth
+#: sentence of 22).
 OPENING_SENTENCES = 5
+OPENING_SHARE = 1 / 3
+
+
+def _opening_end(lead: Sentence, sentences: list[Sentence]) -> int:
+    """The id of the opening's last sentence (``OPENING_SENTENCES``, ``OPENING_SHARE``)."""
+    return lead.id + max(OPENING_SENTENCES, round(len(sentences) * OPENING_SHARE))
 
 
 def _main_clause(sentence: str, max_words: int) -> str:
@@ -147,20 +155,8 @@ def _lead(
     for sentence in sentences:
         if sentence.id in asked:
             continue
-        text = statement(sentence)
-        if not _ENDS_SENTENCE.search(text) or word_count(text) < LEAD_MIN_WORDS:
-            continue
-        # A long first sentence still leads with its main clause.
-        if word_count(text) > max_words:
-            text = _main_clause(text, max_words)
-        if not text or _DANGLING_START.match(text):
-            continue
-        # "We were supposed to continue them during a trip …", "… that trip was shortened":
-        # what "them" are, or which trip, only the sentence before says.
-        if fidelity.points_to_sentence_before(text, determiners=True):
-            continue
-        # Nor a fragment ("But a very strong shared agenda … that we’ll be working on.").
-        if any(p.kind == "fragment" for p in fidelity.form_problems(text)):
+        text = _standalone(sentence, max_words)
+        if not text:
             continue
         if standing_position(text):
             # Where the US stands is the statement's opening courtesy, not its news: it leads
@@ -177,6 +173,28 @@ def _lead(
             return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
         first_fit = first_fit or Pick(sentence, text)
     return first_fit or Pick(sentences[0], statement(sentences[0]))
+
+
+def _standalone(sentence: Sentence, max_words: int) -> str:
+    """The sentence's statement as a bottom line that stands alone ('' when it cannot): a whole
+    sentence of some length, a long one cut to its main clause, not opening on or pointing to
+    what only the sentence before says, not a fragment."""
+    text = statement(sentence)
+    if not _ENDS_SENTENCE.search(text) or word_count(text) < LEAD_MIN_WORDS:
+        return ""
+    # A long sentence still leads with its main clause.
+    if word_count(text) > max_words:
+        text = _main_clause(text, max_words)
+    if not text or _DANGLING_START.match(text):
+        return ""
+    # "We were supposed to continue them during a trip …", "… that trip was shortened":
+    # what "them" are, or which trip, only the sentence before says.
+    if fidelity.points_to_sentence_before(text, determiners=True):
+        return ""
+    # Nor a fragment ("But a very strong shared agenda … that we’ll be working on.").
+    if any(p.kind == "fragment" for p in fidelity.form_problems(text)):
+        return ""
+    return text
 
 
 # A line that runs the room, not the news: "Good afternoon, everyone, and welcome to the White
@@ -212,11 +230,12 @@ def _planted(text: str, suspects: list[Sentence]) -> bool:
 
 # A bottom line that opens on a word pointing elsewhere ("That's how the deal is structured")
 # leaves the reader asking what "that" is: the brief's first sentence must stand alone.
-# "This week, …" says when, not what it points back to.
+# "This week, …" says when, not what it points back to; "The two countries have reached …",
+# "Both leaders …" count what only the sentences before name ("Both India and Pakistan" names).
 _DANGLING_START = re.compile(
     r"^\W*(?:That|Those|It|He|She|They|Its|His|Her|Their|(?:This|These)(?!\s+(?i:"
     + "|".join(sorted(TIME_NOUNS))
-    + r")s?\b))\b"
+    + r")s?\b)|(?:The\s+(?:two|three|four)|Both)(?=\s+[a-z]))\b"
 )
 
 # A bottom line that describes the text instead of saying what happened ("The article discusses
@@ -233,6 +252,10 @@ _ABOUT_THE_TEXT = re.compile(
 #: own (12 of the dev corpus: "…highlights the ongoing challenges … and the potential for further
 #: migration restrictions", six such words); a paraphrase has up to two ("swift", "Chinese").
 UNSOURCED_WORDS = 3
+
+
+_COURTESY = "rests only on where the US stands, not on the news"
+_PAST_OPENING = "rests on no sentence of the text's opening, where its news is"
 
 
 class Headline(NamedTuple):
@@ -303,7 +326,7 @@ def headline(
             )
         ]
         if cites and all(c and standing_position(by_id[c].text) for c in cites):
-            problems.append("rests only on where the US stands, not on the news")
+            problems.append(_COURTESY)
         if not title:
             problems += [str(p) for p in fidelity.form_problems(line)]
         elif context:
@@ -349,8 +372,8 @@ def headline(
         cites, problems = judged(bottom_line, title=False)
         # A detail from deep in the text is not its news ("… committed $50 million to CEPI",
         # sentence 149 of a report on an outbreak); a story's sources each open on their own.
-        if lead_order is None and cites and min(cites) > lead.sentence.id + OPENING_SENTENCES:
-            return "rests on no sentence of the text's opening, where its news is"
+        if lead_order is None and cites and min(cites) > _opening_end(lead.sentence, trusted):
+            return _PAST_OPENING
         if len(cites) >= SYNTHESIS_SENTENCES:
             # One finding, not a blend the checks cannot hold to one event ("… not associated
             # with … parties, leading to a rejection of …" joined a fact to a reading of it).
@@ -366,15 +389,79 @@ def headline(
         # critical step in their fight against …" is a claim of its own), before the lead.
         heads = reversed(shorter_forms(bottom_line)) if _single(bottom_line) else ()
         head = next((h for h in heads if word_count(h) >= LEAD_MIN_WORDS and not refused(h)), "")
+        # Where the line was refused for the sentences it rests on, not for its words, those
+        # sentences are not the news either.
+        misplaced = _COURTESY in why or why == _PAST_OPENING
+        news = (
+            None
+            if head or misplaced
+            else _news_sentence(
+                filed.bottom_line,
+                # a story's sources each open on their own
+                trusted
+                if lead_order is not None
+                else [s for s in trusted if s.id <= _opening_end(lead.sentence, trusted)],
+                lead.sentence.id,
+                asked,
+                max_words,
+            )
+        )
         if head:
             bottom_line = head
             bottom_basis = _basis(judged(head, title=False)[0], "paraphrase", why)
+        elif news:
+            # The model's line said where the news is; the text's own sentence, whole, says it.
+            bottom_line = voiced(news.text, (voices or {}).get(news.sentence.id))
+            bottom_basis = _basis([news.sentence.id], "verbatim", why)
         else:
             bottom_line = _whole_sentences(lead.text, max_words) or lead.text
             whole = statement(lead.sentence)
             kept: Form = "verbatim" if unvoiced(bottom_line) == whole else "shortened"
             bottom_basis = _basis([lead.sentence.id], kept, why)
     return Headline(title, bottom_line, title_basis, bottom_basis)
+
+
+#: The share of a refused model bottom line's content words, and the fewest words, its best
+#: sentence must hold to stand in for it: the sentence then says what the model took for the
+#: news ("That is how the siege began." points to no sentence).
+NEWS_HELD = 1 / 3
+NEWS_MIN_WORDS = 4
+
+
+def _news_sentence(
+    line: str,
+    opening: list[Sentence],
+    lead: int,
+    asked: set[int] | frozenset[int],
+    max_words: int,
+) -> Pick | None:
+    """The sentence of ``opening`` (a text's opening, ``_opening_end``) that holds most of the
+    first sentence of the model's refused bottom line ``line``, whole, as a bottom line that
+    stands alone, where it holds ``NEWS_HELD`` of that sentence's words and the sentence does
+    not draw on the ``lead`` sentence too; None otherwise."""
+    # The line's first sentence is its claim; what follows it is the model's gloss.
+    first = next((s.text for s in split_sentences(line.strip())), "")
+    if not first:
+        return None
+    cites = fidelity.cover(first, [(s.id, s.text) for s in opening])
+    # Where the line draws on the lead too, the lead says the news (a release that opens on
+    # it: "Today, … OFAC imposed sanctions on …"); the model's line added to it.
+    if not cites or cites[0] in asked or lead in cites:
+        return None
+    sentence = next(s for s in opening if s.id == cites[0])
+    text = _standalone(sentence, max_words)
+    hits, wanted = fidelity.held(first, sentence.text)
+    if (
+        not text
+        # whole: a main clause cut to the cap may end a list at its first item
+        or text != statement(sentence)
+        or hits < max(NEWS_MIN_WORDS, NEWS_HELD * wanted)
+        or standing_position(sentence.text)
+        or non_answer(text)
+        or _ROOM.search(text)
+    ):
+        return None
+    return Pick(sentence, text)
 
 
 def _title_from(lead: str) -> tuple[str, Form]:

@@ -27,7 +27,12 @@ _LEADING_CONNECTIVE = re.compile(
     r"|as\s+(?:I|you|we)\s+(?:saw|know|heard),\s+"
     r"|I\s+(?:would\s+|will\s+|just\s+|also\s+)*(?:note|say|add|point\s+out)\s+that\s+"
     r"|I\s+think\s+you\s+(?:all\s+)?(?:probably\s+)?(?:are\s+aware|saw|know|heard|have\s+seen)"
-    r"(?:\s+that)?\s*(?:[—–-]\s*)?(?=\w))+",
+    r"(?:\s+that)?\s*(?:[—–-]\s*)?(?=\w)"
+    # A transcript's note on how the words reached it: "(Via interpreter)", "(As interpreted)".
+    r"|\((?:via|through|as|in)\s[^()]{1,30}\)\s*"
+    # Whom a counterpart addresses by office: "Mr. Secretary, …", "Madam President, …".
+    r"|(?:Mr|Madam|Madame|Mrs|Ms)\.?\s+(?:Secretary|President|Vice\s+President|Prime\s+Minister"
+    r"|Minister|Ambassador|Chairman|Chair|Speaker|Secretary[\s-]General)(?:\s+General)?,\s+)+",
     re.IGNORECASE,
 )
 

@@ -1671,3 +1671,10 @@ def cover(text: str, candidates: Sequence[tuple[int, str]], limit: int = 3) -> l
         covered |= best[1]
         got |= values & best[2]
     return chosen
+
+
+def held(text: str, sentence: str) -> tuple[int, int]:
+    """How many of ``text``'s content words ``sentence`` holds in some form, and of how many."""
+    wanted = [keys(t.word) for t in tokens(text) if content(t)]
+    have = word_keys(sentence)
+    return sum(1 for w in wanted if w & have), len(wanted)

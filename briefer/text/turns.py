@@ -44,6 +44,21 @@ def turn_speaker(text: str) -> str | None:
     return _cased(match.group("name"))
 
 
+def person_turn(text: str) -> bool:
+    """Whether the line opens a turn whose label names a person by title or office ("MR.
+    KIRBY:", "FOREIGN MINISTER LUTUNDULA:", "THE PRESIDENT:"), not a fact sheet's heading in
+    capitals ("PUTTING AMERICA FIRST:")."""
+    match = _TURN.match(text)
+    if not match or match.group("name") in _NOT_SPEAKERS:
+        return False
+    words = {_cased(w.strip(".")) for w in match.group(0).rstrip(":").split()}
+    return bool(words & (OFFICES | _HONORIFICS))
+
+
+#: Titles a turn's label gives a person by ("MR. KIRBY:").
+_HONORIFICS = frozenset({"Mr", "Ms", "Mrs", "Dr"})
+
+
 def _office(text: str) -> str:
     """The office a turn's label gives (a label of ``words.OFFICES`` gives an office, not a name:
     the document's named speaker holds it) ("THE VICE PRESIDENT:" → "Vice President"), or ''."""
