@@ -753,6 +753,8 @@ def test_a_line_counting_what_it_does_not_name_does_not_stand_alone(line: str) -
     "line",
     [
         "Both India and Pakistan have agreed to a ceasefire along the Line of Control.",
+        "Both the United States and Japan condemned the missile launch on Sunday.",
+        "Both in Gaza and in the West Bank, aid deliveries fell by half in March.",
         "The two-state solution remains the goal of the talks in Cairo.",
         "The three-day summit in Lima ended with a joint declaration on fisheries.",
     ],
@@ -799,3 +801,30 @@ def test_a_bottom_line_may_rest_past_the_first_sentences_of_a_short_statement() 
     # Deep in a long text, the same line is a detail, not the news.
     sentences = _statement_with_news_at(news, 80, 120)
     assert headline.headline(_filed(line), sentences)[1] != line
+
+
+def test_a_refused_line_drawn_from_past_the_opening_gives_way_to_the_lead() -> None:
+    # Written for the test (review): the news the model's line draws on is the 17th sentence of
+    # 18; a sentence of the opening that shares a few of its words does not stand in for it.
+    lines = [f"In year {1990 + k} the region saw {k + 3} new schools open." for k in range(18)]
+    lines[2] = "Peruvian cargo ships have waited for weeks to unload at the port of Arica."
+    lines[16] = "Chile will open the port of Arica to Peruvian cargo ships on 1 July."
+    sentences = split_sentences("Statement on the Port\n" + "\n".join(lines) + "\n")
+    model = "President Boric said Chile will open the port of Arica to Peruvian cargo ships."
+    _, bottom, _, basis = headline.headline(_filed(model), sentences, max_words=30)
+    assert bottom == lines[0] and basis.replaced
+
+
+def test_another_speakers_line_is_not_the_bottom_line_drawn_on() -> None:
+    # Written for the test: a counterpart's claim in a transcript is theirs, not the news.
+    sentences = split_sentences(
+        "Secretary Doe And Foreign Minister Ruiz Before Their Meeting\n"
+        "SECRETARY DOE: Good afternoon, we are glad to welcome the minister to Washington today.\n"
+        "FOREIGN MINISTER RUIZ: The United States has always stood with the people of "
+        "Freedonia.\n"
+    )
+    voices = {s.id: ("Ruiz" if "RUIZ" in s.text else "Doe") for s in sentences}
+    model = "The minister said the United States has always stood with the people of Freedonia."
+    _, bottom, _, basis = headline.headline(_filed(model), sentences, voices=voices)
+    # Not drawn on as the news; where it is the lead, it is the counterpart's, voiced.
+    assert basis.replaced and bottom.startswith("Ruiz: The United States has always stood")

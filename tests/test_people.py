@@ -3,13 +3,15 @@ surname alone before the brief shows who they are (``text/people.py``, ``compose
 
 from __future__ import annotations
 
+import pytest
+
 from briefer.brief import compose, model_answer, statements
 from briefer.check.verify import check_statement, verify_brief
 from briefer.models import SECTIONS, Basis, Brief, BriefMeta, Ref, Source, Statement
 from briefer.text import turns
 from briefer.text.cues import document_cues
 from briefer.text.people import introduce, introductions
-from briefer.text.sentences import split_sentences
+from briefer.text.sentences import Sentence, split_sentences
 from briefer.text.turns import speakers, turn_introductions
 
 # Written for the test: a minister, an organisation named after a person, a place after an
@@ -512,3 +514,34 @@ def test_a_transcripts_counterpart_speaks_each_line_for_themself() -> None:
     )
     printed = [s.text for name, _ in SECTIONS for s in content.section(name)]
     assert "The order caps rent increases at 3 percent a year." in printed
+
+
+@pytest.mark.parametrize(
+    ("line", "turn"),
+    [
+        ("GENERAL RYDER: We struck two sites.", True),
+        ("THE PRESIDENT: Thank you all.", True),
+        ("MS. JEAN-PIERRE: Good afternoon.", True),
+        # Written for the test (review): headings that hold an office's word name nobody.
+        ("PRESIDENT DOE DELIVERS RESULTS: The order caps rent.", False),
+        ("SECRETARY SMITH’S ROLE: The Secretary will report.", False),
+        ("PUTTING AMERICA FIRST: The President acted.", False),
+    ],
+)
+def test_a_turn_names_a_person_after_a_title_or_is_an_office(line: str, turn: bool) -> None:
+    assert turns.person_turn(line) is turn
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("(Via interpreter) Thank you for the warm welcome to Washington.", "Thank you for"),
+        ("Madam President, the talks went well in Geneva this week.", "The talks went"),
+        # Written for the test (review): a time, a place or whose word stays.
+        ("(In 2023) Exports to China fell by 5 percent.", "(In 2023) Exports"),
+        ("(As of March 1) 312 people have died in the outbreak.", "(As of March 1)"),
+        ("Mr. President, you have my word that we will not abandon Ukraine.", "Mr. President, you"),
+    ],
+)
+def test_a_turns_note_and_address_open_no_statement(text: str, kept: str) -> None:
+    assert statements.statement(Sentence(id=1, text=text, paragraph=0)).startswith(kept)

@@ -161,7 +161,11 @@ def compose(
         for name, label in turn_introductions(source).items()
         if name.casefold() != author and (t := speaker_of(name, label)) is not None
     ]
-    transcript = any(person_turn(s.text) for s in sentences)
+    # Turns are read in the whole source: a label's line may be no statement ("… RUIZ: Thank
+    # you.").
+    transcript = any(person_turn(line.strip()) for line in source.splitlines()) or any(
+        person_turn(s.text) for s in sentences
+    )
     by_id = {s.id: s for s in sentences}
     whole = source or " ".join(s.text for s in sentences)
     introductions: dict[int, Introduction] = {}
@@ -211,21 +215,22 @@ def compose(
         # A transcript's counterpart (a turn of someone not the document's speaker) speaks
         # each line for themself: "Lutundula: … the United States … are traditional friends".
         speaker = voices.get(s.id)
-        always = (one_voice and labels.get(s.id) != "us_position") or bool(
-            transcript and speaker and speaker.casefold() != author
-        )
+        counterpart = bool(transcript and speaker and speaker.casefold() != author)
+        always = (one_voice and labels.get(s.id) != "us_position") or counterpart
         text = voiced(statement(s), speaker, always=always)
         # "Sullivan conveyed …" / "He also expressed …" / "He noted …": a run of sentences
-        # on one person names them once; each "He" is named from the run's first sentence.
+        # on one person names them once; each "He" is named from the run's first sentence
+        # (a counterpart's line named before it is voiced: "Ruiz: Carlos Mendez signed …").
+        own = statement(s) if counterpart else text
         earlier = before.get(s.id)
         for _ in range(PRONOUN_RUN):
             if earlier is None:
                 break
-            if named := resolve(text, earlier):
+            if named := resolve(own, earlier):
                 resolved[s.id] = earlier.id
-                return named
+                return voiced(named, speaker, always=True) if counterpart else named
             same = PERSONAL_PRONOUN.match(statement(earlier))
-            if same is None or same.group(1) != text.split(" ", 1)[0]:
+            if same is None or same.group(1) != own.split(" ", 1)[0]:
                 break
             earlier = before.get(earlier.id)
         return text

@@ -1,6 +1,7 @@
 """Title and bottom line: the model's, checked against the sentences they cite and mended where
-the grammar's length cap cut them (``headline``); where refused, the text's own headline or its
-lead sentence (``_lead``) stands in."""
+the grammar's length cap cut them (``headline``); where refused, the text's own headline, the
+sentence the model's line drew on (``_news_sentence``) or the lead sentence (``_lead``) stands
+in."""
 
 from __future__ import annotations
 
@@ -161,17 +162,20 @@ def _lead(
         if standing_position(text):
             # Where the US stands is the statement's opening courtesy, not its news: it leads
             # only when nothing else fits.
-            first_fit = first_fit or Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
+            first_fit = first_fit or Pick(
+                sentence, voiced(text, (voices or {}).get(sentence.id), always=transcript)
+            )
             continue
         if not transcript:
             return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
         if non_answer(text) or _ROOM.search(text):
             continue
         if not speaks_first_person(text):
-            return Pick(sentence, text)
+            # a transcript's line is its speaker's, "I" or not
+            return Pick(sentence, voiced(text, (voices or {}).get(sentence.id), always=True))
         if names(text) - vocatives(text) or numbers(text):
             return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
-        first_fit = first_fit or Pick(sentence, text)
+        first_fit = first_fit or Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
     return first_fit or Pick(sentences[0], statement(sentences[0]))
 
 
@@ -231,11 +235,12 @@ def _planted(text: str, suspects: list[Sentence]) -> bool:
 # A bottom line that opens on a word pointing elsewhere ("That's how the deal is structured")
 # leaves the reader asking what "that" is: the brief's first sentence must stand alone.
 # "This week, …" says when, not what it points back to; "The two countries have reached …",
-# "Both leaders …" count what only the sentences before name ("Both India and Pakistan" names).
+# "Both leaders …" count what only the sentences before name ("Both India and Pakistan", "Both
+# the United States and Japan", "Both in Gaza and …" name it).
 _DANGLING_START = re.compile(
     r"^\W*(?:That|Those|It|He|She|They|Its|His|Her|Their|(?:This|These)(?!\s+(?i:"
     + "|".join(sorted(TIME_NOUNS))
-    + r")s?\b)|(?:The\s+(?:two|three|four)|Both)(?=\s+[a-z]))\b"
+    + r")s?\b)|(?:The\s+(?:two|three|four)|Both(?!\s+(?:the|in|of|at|on|for)\b))(?=\s+[a-z]))\b"
 )
 
 # A bottom line that describes the text instead of saying what happened ("The article discusses
@@ -295,8 +300,10 @@ def headline(
     sentences lack, or repeats a phrase quoted by a suspect sentence; the bottom line when it
     describes the text or is its title line. A refused title gives way to ``own_title`` (the
     text's own headline), else to the lead sentence (or its main clause); a refused bottom line
-    to the model's own main clause where that passes, else to the lead: the first fit sentence
-    of ``lead_order`` (default: the text's order; a story puts its newest source first).
+    to the model's own main clause where that passes, else (a single text, refused for its
+    words) to the text's sentence the line drew on (``_news_sentence``), else to the lead: the
+    first fit sentence of ``lead_order`` (default: the text's order; a story puts its newest
+    source first).
     ``context``: more of the source that names may come from, such as its title line."""
     suspects = [s for s in sentences if is_suspect(s) or about_output(s)]
     flagged = {s.id for s in suspects}
@@ -390,19 +397,17 @@ def headline(
         heads = reversed(shorter_forms(bottom_line)) if _single(bottom_line) else ()
         head = next((h for h in heads if word_count(h) >= LEAD_MIN_WORDS and not refused(h)), "")
         # Where the line was refused for the sentences it rests on, not for its words, those
-        # sentences are not the news either.
+        # sentences are not the news either; a story's newest source leads, as before.
         misplaced = _COURTESY in why or why == _PAST_OPENING
         news = (
             None
-            if head or misplaced
+            if head or misplaced or lead_order is not None
             else _news_sentence(
                 filed.bottom_line,
-                # a story's sources each open on their own
-                trusted
-                if lead_order is not None
-                else [s for s in trusted if s.id <= _opening_end(lead.sentence, trusted)],
+                [s for s in trusted if s.id not in asked],
+                _opening_end(lead.sentence, trusted),
                 lead.sentence.id,
-                asked,
+                voices or {},
                 max_words,
             )
         )
@@ -411,7 +416,7 @@ def headline(
             bottom_basis = _basis(judged(head, title=False)[0], "paraphrase", why)
         elif news:
             # The model's line said where the news is; the text's own sentence, whole, says it.
-            bottom_line = voiced(news.text, (voices or {}).get(news.sentence.id))
+            bottom_line = news.text
             bottom_basis = _basis([news.sentence.id], "verbatim", why)
         else:
             bottom_line = _whole_sentences(lead.text, max_words) or lead.text
@@ -421,47 +426,61 @@ def headline(
     return Headline(title, bottom_line, title_basis, bottom_basis)
 
 
-#: The share of a refused model bottom line's content words, and the fewest words, its best
-#: sentence must hold to stand in for it: the sentence then says what the model took for the
-#: news ("That is how the siege began." points to no sentence).
+#: The share of the content words of a refused model bottom line's first sentence, and the
+#: fewest words, that the sentence it drew on must hold to stand in for it: the sentence then
+#: says what the model took for the news, not a word or two of it.
 NEWS_HELD = 1 / 3
 NEWS_MIN_WORDS = 4
 
 
 def _news_sentence(
     line: str,
-    opening: list[Sentence],
+    sentences: list[Sentence],
+    end: int,
     lead: int,
-    asked: set[int] | frozenset[int],
+    voices: dict[int, str | None],
     max_words: int,
 ) -> Pick | None:
-    """The sentence of ``opening`` (a text's opening, ``_opening_end``) that holds most of the
-    first sentence of the model's refused bottom line ``line``, whole, as a bottom line that
-    stands alone, where it holds ``NEWS_HELD`` of that sentence's words and the sentence does
-    not draw on the ``lead`` sentence too; None otherwise."""
+    """The sentence of ``sentences`` that the first sentence of the model's refused bottom line
+    ``line`` draws on most (``fidelity.cover`` over the statements), voiced, as a bottom line:
+    where it lies in the opening (up to id ``end``), stands alone whole within ``max_words``,
+    holds ``NEWS_HELD`` and ``NEWS_MIN_WORDS`` of that first sentence's content words, is
+    spoken by the lead's speaker, and the first sentence does not draw on the ``lead`` too;
+    None otherwise."""
     # The line's first sentence is its claim; what follows it is the model's gloss.
     first = next((s.text for s in split_sentences(line.strip())), "")
     if not first:
         return None
-    cites = fidelity.cover(first, [(s.id, s.text) for s in opening])
-    # Where the line draws on the lead too, the lead says the news (a release that opens on
-    # it: "Today, … OFAC imposed sanctions on …"); the model's line added to it.
-    if not cites or cites[0] in asked or lead in cites:
+    pool = [(s.id, statement(s)) for s in sentences]
+    cites = fidelity.cover(first, pool)
+    # Past the opening, the sentence it drew on is a detail (the opening rule). Where the line
+    # draws on the lead too among the opening's sentences, the lead says the news (a release
+    # that opens on it: "Today, … OFAC imposed sanctions on …"); the model's line added to it.
+    if (
+        not cites
+        or cites[0] > end
+        or lead in fidelity.cover(first, [p for p in pool if p[0] <= end])
+    ):
         return None
-    sentence = next(s for s in opening if s.id == cites[0])
+    sentence = next(s for s in sentences if s.id == cites[0])
+    # Another speaker's line is theirs, not the text's news (a counterpart in a transcript).
+    if voices.get(sentence.id) != voices.get(lead):
+        return None
     text = _standalone(sentence, max_words)
-    hits, wanted = fidelity.held(first, sentence.text)
+    hits, wanted = fidelity.held(first, text)
+    transcript = any(without_speaker(s.text) != s.text.strip() for s in sentences)
     if (
         not text
         # whole: a main clause cut to the cap may end a list at its first item
         or text != statement(sentence)
         or hits < max(NEWS_MIN_WORDS, NEWS_HELD * wanted)
-        or standing_position(sentence.text)
+        or standing_position(text)
         or non_answer(text)
-        or _ROOM.search(text)
+        or (transcript and _ROOM.search(text))
     ):
         return None
-    return Pick(sentence, text)
+    text = voiced(text, voices.get(sentence.id))
+    return Pick(sentence, text) if word_count(text) <= max_words else None
 
 
 def _title_from(lead: str) -> tuple[str, Form]:

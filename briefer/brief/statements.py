@@ -28,11 +28,16 @@ _LEADING_CONNECTIVE = re.compile(
     r"|I\s+(?:would\s+|will\s+|just\s+|also\s+)*(?:note|say|add|point\s+out)\s+that\s+"
     r"|I\s+think\s+you\s+(?:all\s+)?(?:probably\s+)?(?:are\s+aware|saw|know|heard|have\s+seen)"
     r"(?:\s+that)?\s*(?:[—–-]\s*)?(?=\w)"
-    # A transcript's note on how the words reached it: "(Via interpreter)", "(As interpreted)".
-    r"|\((?:via|through|as|in)\s[^()]{1,30}\)\s*"
-    # Whom a counterpart addresses by office: "Mr. Secretary, …", "Madam President, …".
+    # A transcript's note on how the words reached it: "(Via interpreter)", "(As interpreted)",
+    # not a time or place ("(In 2023) Exports …").
+    r"|\((?:(?:via|through)\s+(?:an?\s+)?(?:interpreter|interpretation|translator|translation)"
+    r"|as\s+(?:interpreted|translated)|in\s+(?:English|French|Spanish|Arabic|Russian|Portuguese"
+    r"|Chinese|German|Ukrainian))\)\s*"
+    # Whom a counterpart addresses by office: "Mr. Secretary, …", "Madam President, …" (not
+    # before "you": "Mr. President, you have my word …" says whose word).
     r"|(?:Mr|Madam|Madame|Mrs|Ms)\.?\s+(?:Secretary|President|Vice\s+President|Prime\s+Minister"
-    r"|Minister|Ambassador|Chairman|Chair|Speaker|Secretary[\s-]General)(?:\s+General)?,\s+)+",
+    r"|Minister|Ambassador|Chairman|Chair|Speaker|Secretary[\s-]General)(?:\s+General)?,\s+"
+    r"(?!you\b|your\b))+",
     re.IGNORECASE,
 )
 
@@ -122,7 +127,8 @@ def resolve(text: str, earlier: Sentence) -> str | None:
 
 def statement(sentence: Sentence) -> str:
     """The sentence as a statement: list marks, a dateline and a leading connective
-    ("Meanwhile,") dropped."""
+    ("Meanwhile,") dropped, and a transcript's note or address ("(Via interpreter) Mr.
+    Secretary, …")."""
     return _statement(sentence.text)
 
 

@@ -45,18 +45,19 @@ def turn_speaker(text: str) -> str | None:
 
 
 def person_turn(text: str) -> bool:
-    """Whether the line opens a turn whose label names a person by title or office ("MR.
-    KIRBY:", "FOREIGN MINISTER LUTUNDULA:", "THE PRESIDENT:"), not a fact sheet's heading in
-    capitals ("PUTTING AMERICA FIRST:")."""
+    """Whether the line opens a turn whose label names a person right after a title or office
+    ("MR. KIRBY:", "FOREIGN MINISTER LUTUNDULA:", "GENERAL RYDER:") or is an office ("THE
+    PRESIDENT:"); not a fact sheet's heading in capitals ("PUTTING AMERICA FIRST:", "PRESIDENT
+    DOE DELIVERS RESULTS:")."""
     match = _TURN.match(text)
     if not match or match.group("name") in _NOT_SPEAKERS:
         return False
-    words = {_cased(w.strip(".")) for w in match.group(0).rstrip(":").split()}
-    return bool(words & (OFFICES | _HONORIFICS))
+    words = [_cased(w.strip(".")) for w in match.group(0).rstrip(":").split()]
+    return words[-1] in OFFICES or (len(words) > 1 and words[-2] in OFFICES | _TITLES)
 
 
-#: Titles a turn's label gives a person by ("MR. KIRBY:").
-_HONORIFICS = frozenset({"Mr", "Ms", "Mrs", "Dr"})
+#: Titles a turn's label gives a person by ("MR. KIRBY:", "ADMIRAL KIRBY:").
+_TITLES = frozenset({"Mr", "Ms", "Mrs", "Dr", "General", "Gen", "Admiral", "Adm"})
 
 
 def _office(text: str) -> str:
