@@ -151,7 +151,7 @@ def _lead(
     # first-person line leads only when it states a fact (a name or number: "Today we abstained
     # on a U.N. Security Council resolution …", the briefer's opening line), and otherwise only
     # when no other line fits.
-    transcript = any(without_speaker(s.text) != s.text.strip() for s in sentences)
+    transcript = _transcript(sentences)
     first_fit: Pick | None = None
     for sentence in sentences:
         if sentence.id in asked:
@@ -159,24 +159,28 @@ def _lead(
         text = _standalone(sentence, max_words)
         if not text:
             continue
+        voice = (voices or {}).get(sentence.id)
         if standing_position(text):
             # Where the US stands is the statement's opening courtesy, not its news: it leads
             # only when nothing else fits.
-            first_fit = first_fit or Pick(
-                sentence, voiced(text, (voices or {}).get(sentence.id), always=transcript)
-            )
+            first_fit = first_fit or Pick(sentence, voiced(text, voice, always=transcript))
             continue
         if not transcript:
-            return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
+            return Pick(sentence, voiced(text, voice))
         if non_answer(text) or _ROOM.search(text):
             continue
         if not speaks_first_person(text):
             # a transcript's line is its speaker's, "I" or not
-            return Pick(sentence, voiced(text, (voices or {}).get(sentence.id), always=True))
+            return Pick(sentence, voiced(text, voice, always=True))
         if names(text) - vocatives(text) or numbers(text):
-            return Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
-        first_fit = first_fit or Pick(sentence, voiced(text, (voices or {}).get(sentence.id)))
+            return Pick(sentence, voiced(text, voice))
+        first_fit = first_fit or Pick(sentence, voiced(text, voice))
     return first_fit or Pick(sentences[0], statement(sentences[0]))
+
+
+def _transcript(sentences: list[Sentence]) -> bool:
+    """Whether any sentence opens a turn with a speaker's label ("MR. KIRBY: …", "Q …")."""
+    return any(without_speaker(s.text) != s.text.strip() for s in sentences)
 
 
 def _standalone(sentence: Sentence, max_words: int) -> str:
@@ -316,6 +320,7 @@ def headline(
         voices=voices,
         max_words=max_words,
     )
+    end = _opening_end(lead.sentence, trusted)
     pool = [(s.id, s.text) for s in trusted]
 
     @cache  # the bottom line is judged to refuse it and again for its basis
@@ -379,7 +384,7 @@ def headline(
         cites, problems = judged(bottom_line, title=False)
         # A detail from deep in the text is not its news ("… committed $50 million to CEPI",
         # sentence 149 of a report on an outbreak); a story's sources each open on their own.
-        if lead_order is None and cites and min(cites) > _opening_end(lead.sentence, trusted):
+        if lead_order is None and cites and min(cites) > end:
             return _PAST_OPENING
         if len(cites) >= SYNTHESIS_SENTENCES:
             # One finding, not a blend the checks cannot hold to one event ("… not associated
@@ -405,7 +410,7 @@ def headline(
             else _news_sentence(
                 filed.bottom_line,
                 [s for s in trusted if s.id not in asked],
-                _opening_end(lead.sentence, trusted),
+                end,
                 lead.sentence.id,
                 voices or {},
                 max_words,
@@ -468,7 +473,6 @@ def _news_sentence(
         return None
     text = _standalone(sentence, max_words)
     hits, wanted = fidelity.held(first, text)
-    transcript = any(without_speaker(s.text) != s.text.strip() for s in sentences)
     if (
         not text
         # whole: a main clause cut to the cap may end a list at its first item
@@ -476,7 +480,7 @@ def _news_sentence(
         or hits < max(NEWS_MIN_WORDS, NEWS_HELD * wanted)
         or standing_position(text)
         or non_answer(text)
-        or (transcript and _ROOM.search(text))
+        or (_transcript(sentences) and _ROOM.search(text))
     ):
         return None
     text = voiced(text, voices.get(sentence.id))
